@@ -1,0 +1,98 @@
+// The internal event bus. Events are immutable facts (frozen); subscribers are called in
+// order, each inside its own try/catch, so a failing journal writer or a broken notifier is
+// logged and never stops trading.
+import type { Advice, Candle, Fill, HaltLevel, Order, OrderStatus, Position } from './domain.ts';
+
+export type EngineEvent =
+  | { readonly type: 'candle'; readonly candle: Candle }
+  | {
+      readonly type: 'advice';
+      readonly crewId: string;
+      readonly adviceKey: string;
+      readonly candleTime: number;
+      readonly advice: Advice;
+      readonly at: number;
+    }
+  | {
+      readonly type: 'risk.denied';
+      readonly crewId: string;
+      readonly adviceKey: string;
+      /** Short machine name of the rule: 'position-size', 'halt', 'drawdown', … */
+      readonly rule: string;
+      readonly reason: string;
+      readonly at: number;
+    }
+  | { readonly type: 'order.created'; readonly order: Order }
+  | {
+      readonly type: 'order.updated';
+      readonly order: Order;
+      readonly from: OrderStatus;
+      readonly reason: string;
+    }
+  | { readonly type: 'fill'; readonly crewId: string; readonly fill: Fill; readonly position: Position }
+  | {
+      readonly type: 'halt';
+      readonly level: HaltLevel;
+      readonly reason: string;
+      readonly actor: string;
+      readonly at: number;
+    }
+  | { readonly type: 'crew.paused'; readonly crewId: string; readonly reason: string; readonly at: number }
+  | { readonly type: 'crew.resumed'; readonly crewId: string; readonly actor: string; readonly at: number }
+  | {
+      readonly type: 'equity';
+      readonly at: number;
+      readonly snapshots: readonly { readonly scope: string; readonly equity: string }[];
+    }
+  | { readonly type: 'error'; readonly source: string; readonly message: string; readonly at: number };
+
+export type EventType = EngineEvent['type'];
+export type EventOf<T extends EventType> = Extract<EngineEvent, { type: T }>;
+
+type Handler = (event: EngineEvent) => void | Promise<void>;
+
+export interface SubscriberErrorSink {
+  (subscriber: string, event: EngineEvent, error: unknown): void;
+}
+
+export class EventBus {
+  private readonly subscribers: { name: string; types: ReadonlySet<EventType> | null; handler: Handler }[] = [];
+  private candleSubscribers = 0;
+
+  constructor(private readonly onSubscriberError: SubscriberErrorSink = () => {}) {}
+
+  /** Subscribes to the given event types (all when `types` is omitted). Returns an unsubscribe function. */
+  subscribe(name: string, handler: Handler, types?: readonly EventType[]): () => void {
+    const entry = { name, types: types ? new Set(types) : null, handler };
+    this.subscribers.push(entry);
+    if (!types || types.includes('candle')) this.candleSubscribers++;
+    return () => {
+      const i = this.subscribers.indexOf(entry);
+      if (i >= 0) {
+        this.subscribers.splice(i, 1);
+        if (!types || types.includes('candle')) this.candleSubscribers--;
+      }
+    };
+  }
+
+  /** Whether anyone listens to candles; the engine skips building candle events otherwise (hot path). */
+  get wantsCandles(): boolean {
+    return this.candleSubscribers > 0;
+  }
+
+  publish(event: EngineEvent): void {
+    // Candles are frozen by their producers' contract (readonly) and not re-frozen here: they are the hot path.
+    const fact = event.type === 'candle' ? event : Object.freeze(event);
+    for (const s of this.subscribers) {
+      if (s.types && !s.types.has(fact.type)) continue;
+      try {
+        const result = s.handler(fact);
+        if (result && typeof (result as Promise<void>).catch === 'function') {
+          (result as Promise<void>).catch((error: unknown) => this.onSubscriberError(s.name, fact, error));
+        }
+      } catch (error) {
+        this.onSubscriberError(s.name, fact, error);
+      }
+    }
+  }
+}
