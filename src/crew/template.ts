@@ -89,6 +89,13 @@ export function defineCrew<S extends ParamsShape, I>(spec: CrewSpec<S, I>): Crew
   return Object.freeze({ ...spec, schema, [CREW_BRAND]: true as const });
 }
 
+/** A typed definition (as a crew module exports it) seen as any crew. Params and indicators are
+ * invariant in the handler's context, so TypeScript cannot widen them by itself; the runtime value
+ * is unchanged, and the schema is what guarantees the params a crew receives. */
+export function asAnyCrew<S extends ParamsShape, I>(definition: CrewDefinition<S, I>): AnyCrewDefinition {
+  return definition as unknown as AnyCrewDefinition;
+}
+
 export function isCrewDefinition(value: unknown): value is AnyCrewDefinition {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[CREW_BRAND] === true;
 }

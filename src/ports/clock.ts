@@ -1,6 +1,8 @@
 /** Time as the engine sees it: the wall clock live, the candle clock in backtests. */
 export interface Clock {
   now(): number;
+  /** Simulated clocks follow the candles: the engine moves them to each candle's close. */
+  advanceTo?(time: number): void;
 }
 
 export const wallClock: Clock = { now: () => Date.now() };
@@ -13,5 +15,8 @@ export class ManualClock implements Clock {
   }
   set(time: number): void {
     this.time = time;
+  }
+  advanceTo(time: number): void {
+    if (time > this.time) this.time = time;
   }
 }

@@ -1,0 +1,72 @@
+// Prints what the desk does, as it happens, one line per fact: advice, denials, orders, fills,
+// halts. The console transport and `crewdesk start` without Discord use it.
+import type { EngineEvent } from '../core/events.ts';
+import type { Notifier } from '../ports/notifier.ts';
+
+export class ConsoleNotifier implements Notifier {
+  readonly name = 'console';
+  constructor(
+    private readonly write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+    private readonly timeOf: (event: EngineEvent) => number | undefined = eventTime,
+  ) {}
+
+  notify(event: EngineEvent): void {
+    const line = describeEvent(event);
+    if (!line) return;
+    const t = this.timeOf(event);
+    this.write(t === undefined ? line : `${new Date(t).toISOString().slice(0, 16).replace('T', ' ')}  ${line}`);
+  }
+}
+
+function eventTime(event: EngineEvent): number | undefined {
+  switch (event.type) {
+    case 'fill':
+      return event.fill.time;
+    case 'order.created':
+    case 'order.updated':
+      return event.order.updatedAt;
+    case 'candle':
+      return event.candle.closeTime;
+    case 'equity':
+    case 'advice':
+    case 'risk.denied':
+    case 'halt':
+    case 'crew.paused':
+    case 'crew.resumed':
+    case 'error':
+      return event.at;
+  }
+}
+
+/** One human line for an event, or null for events not worth a line (candles, equity, progress). */
+export function describeEvent(event: EngineEvent): string | null {
+  switch (event.type) {
+    case 'advice':
+      return event.advice.action === 'hold' ? null : `advice  ${event.crewId}: ${event.advice.action} ${Math.round(event.advice.size * 100)}% — ${event.advice.reason}`;
+    case 'risk.denied':
+      return `denied  ${event.crewId}: [${event.rule}] ${event.reason}`;
+    case 'order.created': {
+      const o = event.order;
+      const amount = o.quantity ? `${o.quantity} ${o.symbol}` : `${o.quoteQuantity} quote of ${o.symbol}`;
+      return `order   ${o.crewId}: ${o.side} ${o.type} ${amount}${o.price ? ` @ ${o.price}` : ''} (${o.clientOrderId})`;
+    }
+    case 'order.updated':
+      if (event.reason === 'fill' || event.order.status === 'submitted') return null;
+      return `order   ${event.order.crewId}: ${event.order.clientOrderId} ${event.from} → ${event.order.status} (${event.reason})`;
+    case 'fill': {
+      const f = event.fill;
+      return `fill    ${event.crewId}: ${f.side} ${f.quantity} ${f.symbol} @ ${f.price} fee ${f.fee} ${f.feeAsset} → cash ${event.position.cash.round(2)}, holding ${event.position.quantity}`;
+    }
+    case 'halt':
+      return event.level === 'none' ? `RESUMED by ${event.actor}` : `HALT (${event.level}) by ${event.actor}: ${event.reason}`;
+    case 'crew.paused':
+      return `paused  ${event.crewId}: ${event.reason}`;
+    case 'crew.resumed':
+      return `resumed ${event.crewId} by ${event.actor}`;
+    case 'error':
+      return `error   [${event.source}] ${event.message}`;
+    case 'candle':
+    case 'equity':
+      return null;
+  }
+}

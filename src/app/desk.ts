@@ -1,0 +1,192 @@
+// The composition root: builds a trading desk — journal, crews, risk gate, engine — from the
+// config, around an injected exchange and clock. Start-up is recovery: the halt, each crew's
+// params, state, sequence and book come back from the journal before the first candle.
+import type { SymbolFilters } from '../core/domain.ts';
+import { EventBus } from '../core/events.ts';
+import { dec, toText } from '../core/money.ts';
+import { loadCrews, CREWS_DIR } from '../crew/loader.ts';
+import { type AnyCrewDefinition, parseParams } from '../crew/template.ts';
+import { CrewBook } from '../engine/crew-book.ts';
+import { CrewRuntime, Engine } from '../engine/engine.ts';
+import { SqliteJournal } from '../journal/sqlite-journal.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Exchange } from '../ports/exchange.ts';
+import type { CrewInstanceRecord, Journal } from '../ports/journal.ts';
+import type { Notifier } from '../ports/notifier.ts';
+import { RiskGate } from '../risk/gate.ts';
+import { type RiskLimits, riskLimitsSchema } from '../risk/limits.ts';
+import type { Config, CrewInstanceConfig, TeamConfig } from '../config/schema.ts';
+import { resolve } from 'node:path';
+
+export interface DeskOptions {
+  readonly config: Config;
+  readonly exchange: Exchange;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** Journal file (default: config.journal); ':memory:' for throwaway runs. */
+  readonly journalFile?: string;
+  /** An already-open journal (tests, benchmarks) instead of a file. */
+  readonly journal?: Journal;
+  readonly notifiers?: readonly Notifier[];
+  readonly feeBps?: number;
+  readonly onEquity?: (time: number, totalEquity: number, inMarket: boolean) => void;
+}
+
+export interface CrewLoadProblem {
+  readonly path: string;
+  readonly reason: string;
+}
+
+export const RISK_LIMITS_SETTING = 'risk.limits';
+
+export class Desk {
+  private constructor(
+    readonly config: Config,
+    readonly engine: Engine,
+    readonly journal: Journal,
+    readonly bus: EventBus,
+    readonly catalog: ReadonlyMap<string, AnyCrewDefinition>,
+    readonly problems: readonly CrewLoadProblem[],
+    readonly exchange: Exchange,
+    readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  static async open(options: DeskOptions): Promise<Desk> {
+    const { config, exchange, clock, log } = options;
+    const journal = options.journal ?? (await SqliteJournal.open(options.journalFile ?? config.journal));
+    const bus = new EventBus((subscriber, event, error) =>
+      log.error({ subscriber, event: event.type, err: error instanceof Error ? error.message : String(error) }, 'event subscriber failed'),
+    );
+    for (const notifier of options.notifiers ?? []) {
+      bus.subscribe(notifier.name, (event) => notifier.notify(event));
+    }
+    const { crews: catalog, problems } = await loadCrews([CREWS_DIR, ...config.crewDirs.map((d) => resolve(d))]);
+    for (const p of problems) log.warn({ path: p.path }, `crew module skipped: ${p.reason}`);
+
+    const storedLimits = await journal.getSetting<unknown>(RISK_LIMITS_SETTING);
+    const limits = mergeLimits(config.risk, storedLimits, log);
+    const feeBps = options.feeBps ?? config.paper.feeBps;
+    const gate = new RiskGate(limits, feeBps);
+    const teams = new Map(config.teams.map((t) => [t.name, dec(t.capital)] as const));
+    const engine = new Engine({
+      clock,
+      exchange,
+      journal,
+      bus,
+      gate,
+      log,
+      feeBps,
+      teams,
+      equitySnapshotMs: config.equitySnapshotMinutes * 60_000,
+      ...(options.onEquity ? { onEquity: options.onEquity } : {}),
+    });
+    await engine.start();
+
+    const desk = new Desk(config, engine, journal, bus, catalog, problems, exchange, clock, log);
+    const records = new Map((await journal.getCrewInstances()).map((r) => [r.id, r]));
+    const positions = new Map((await journal.getPositions()).map((p) => [p.crewId, p]));
+    for (const team of config.teams) {
+      for (const crewConfig of team.crews) {
+        if (!crewConfig.enabled) continue;
+        const definition = catalog.get(crewConfig.crew);
+        if (!definition) {
+          const known = [...catalog.keys()].join(', ');
+          log.error({ crew: crewConfig.id }, `crew instance "${crewConfig.id}" skipped: no crew module "${crewConfig.crew}" (loaded: ${known})`);
+          continue;
+        }
+        const runtime = await desk.buildCrew(team, crewConfig, definition, records.get(crewConfig.id), positions.get(crewConfig.id));
+        if (runtime) engine.addCrew(runtime);
+      }
+    }
+    return desk;
+  }
+
+  /** Builds one crew instance, restoring it from the journal; the config wins where the owner edited it. */
+  private async buildCrew(
+    team: TeamConfig,
+    crewConfig: CrewInstanceConfig,
+    definition: AnyCrewDefinition,
+    stored: CrewInstanceRecord | undefined,
+    storedPosition: Awaited<ReturnType<Journal['getPositions']>>[number] | undefined,
+  ): Promise<CrewRuntime | null> {
+    const { log, journal, clock } = this;
+    const now = clock.now();
+    const share = dec(team.capital).div(team.crews.filter((c) => c.enabled).length).round(2, 0);
+    const configCapital = crewConfig.capital ? dec(crewConfig.capital) : share;
+    const fingerprint = JSON.stringify({ params: crewConfig.params, capital: toText(configCapital), symbol: crewConfig.symbol, interval: crewConfig.interval, crew: crewConfig.crew });
+    const fingerprintKey = `crew.${crewConfig.id}.config`;
+    const configChanged = stored !== undefined && (await journal.getSetting<string>(fingerprintKey)) !== fingerprint;
+
+    // Params: from the journal (tuned at run time) unless the config file changed since; validated either way.
+    const source = stored && !configChanged ? stored.params : crewConfig.params;
+    let parsed = parseParams(definition, source);
+    if (!parsed.ok && stored && !configChanged) {
+      log.warn({ crew: crewConfig.id }, `stored params no longer valid (${parsed.error}); using the config's`);
+      parsed = parseParams(definition, crewConfig.params);
+    }
+    if (!parsed.ok) {
+      log.error({ crew: crewConfig.id }, `crew instance "${crewConfig.id}" skipped: params: ${parsed.error}`);
+      return null;
+    }
+    const capital = stored && !configChanged ? dec(stored.capital) : configCapital;
+    let filters: SymbolFilters;
+    try {
+      filters = await this.exchange.symbolFilters(crewConfig.symbol);
+    } catch (error) {
+      log.error({ crew: crewConfig.id }, `crew instance "${crewConfig.id}" skipped: symbol ${crewConfig.symbol}: ${error instanceof Error ? error.message : String(error)}`);
+      return null;
+    }
+    const base = filters.baseAsset;
+    const quote = filters.quoteAsset;
+    const book = storedPosition
+      ? new CrewBook(crewConfig.id, crewConfig.symbol, base, quote, storedPosition)
+      : CrewBook.flat(crewConfig.id, crewConfig.symbol, base, quote, capital);
+    if (stored && configChanged && !dec(stored.capital).eq(capital)) book.adjustCash(capital.minus(dec(stored.capital)));
+
+    const record: CrewInstanceRecord = {
+      id: crewConfig.id,
+      module: definition.name,
+      team: team.name,
+      symbol: crewConfig.symbol,
+      interval: crewConfig.interval,
+      params: parsed.params,
+      capital: toText(capital),
+      status: stored?.status ?? 'active',
+      statusReason: stored?.statusReason ?? '',
+      state: stored?.state ?? {},
+      nextOrderSeq: stored?.nextOrderSeq ?? 1,
+      createdAt: stored?.createdAt ?? now,
+      updatedAt: now,
+    };
+    const child = log.child({ crew: crewConfig.id });
+    const runtime = new CrewRuntime(record, definition, book, filters, capital, {
+      info: (message, fields) => child.info(fields ?? {}, message),
+      warn: (message, fields) => child.warn(fields ?? {}, message),
+    });
+    await journal.saveCrewInstance(record);
+    if (!storedPosition || configChanged) await journal.savePosition(book.toPosition());
+    if (!stored || configChanged) {
+      await journal.setSetting(fingerprintKey, fingerprint, stored ? { actor: 'config', via: 'config', action: 'crew.config-changed', detail: { crew: crewConfig.id }, at: now } : null);
+    }
+    return runtime;
+  }
+
+  async close(): Promise<void> {
+    await this.engine.stop();
+    await this.exchange.close?.();
+    await this.journal.close();
+  }
+}
+
+/** Config limits, overridden by what the owner set at run time (persisted), both validated. */
+function mergeLimits(config: RiskLimits, stored: unknown, log: Logger): RiskLimits {
+  if (stored === null || stored === undefined) return config;
+  const merged = riskLimitsSchema.safeParse({ ...config, ...(stored as object) });
+  if (!merged.success) {
+    log.warn('stored risk limits are not valid any more; using the config file’s');
+    return config;
+  }
+  return merged.data;
+}

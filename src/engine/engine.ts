@@ -1,0 +1,534 @@
+// The engine: one loop for backtest, paper and live. Candle → crew → advice → risk gate →
+// order → fill → journal → notifiers. Only the injected clock, market data and exchange differ.
+import { type Advice, type Candle, type HaltLevel, type HaltState, type Interval, type SymbolFilters, intervalMs as intervalMsOf } from '../core/domain.ts';
+import { roundQuantity } from '../core/filters.ts';
+import type { EventBus } from '../core/events.ts';
+import { type Decimal, dec, toText, ZERO } from '../core/money.ts';
+import type { AnyCrewDefinition, CrewContext, CrewLogger, CrewPositionView, ExitParams } from '../crew/template.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Exchange } from '../ports/exchange.ts';
+import type { CandleSubscription, MarketData } from '../ports/market-data.ts';
+import type { CrewInstanceRecord, CrewStatus, Journal } from '../ports/journal.ts';
+import { haltAtLeast, type RiskGate, utcDay } from '../risk/gate.ts';
+import { crewTag } from './client-order-id.ts';
+import { CrewBook } from './crew-book.ts';
+import { checkExits } from './exits.ts';
+import { OrderManager, type OrderOwner } from './order-manager.ts';
+
+/** A crew instance as the engine runs it. */
+export class CrewRuntime implements OrderOwner {
+  readonly tag: string;
+  nextOrderSeq: number;
+  status: CrewStatus;
+  statusReason: string;
+  params: Record<string, unknown>;
+  indicators: unknown;
+  readonly state: Record<string, unknown>;
+  readonly context: { -readonly [K in keyof CrewContext<unknown, unknown>]: CrewContext<unknown, unknown>[K] };
+  /** Candles seen (for warm-up bookkeeping). */
+  candles = 0;
+  /** Set when the crew's state object may have changed since it was last persisted. */
+  stateDirty = false;
+
+  constructor(
+    public record: CrewInstanceRecord,
+    readonly definition: AnyCrewDefinition,
+    readonly book: CrewBook,
+    readonly filters: SymbolFilters,
+    public capital: Decimal,
+    log: CrewLogger,
+  ) {
+    this.tag = crewTag(record.id);
+    this.nextOrderSeq = record.nextOrderSeq;
+    this.status = record.status;
+    this.statusReason = record.statusReason;
+    this.params = { ...record.params };
+    this.indicators = definition.indicators(this.params);
+    this.state = structuredClone({ ...record.state }) as Record<string, unknown>;
+    const positionView: CrewPositionView = {
+      get quantity() {
+        return book.qtyF;
+      },
+      get isLong() {
+        return book.qtyF > 0;
+      },
+      get entryPrice() {
+        return book.qtyF > 0 ? book.costBasis.toNumber() / book.qtyF : null;
+      },
+      get entryTime() {
+        return book.entryTime;
+      },
+    };
+    this.context = {
+      candle: undefined as unknown as Candle,
+      params: this.params,
+      indicators: this.indicators,
+      position: positionView,
+      cash: 0,
+      state: this.state,
+      log,
+    };
+  }
+
+  get id(): string {
+    return this.record.id;
+  }
+
+  get team(): string {
+    return this.record.team;
+  }
+
+  get symbol(): string {
+    return this.record.symbol;
+  }
+
+  get interval(): Interval {
+    return this.record.interval;
+  }
+
+  get exits(): ExitParams {
+    return this.params as unknown as ExitParams;
+  }
+
+  /** Replaces params (already validated against the crew's schema) and rebuilds its indicators. */
+  setParams(params: Record<string, unknown>): void {
+    this.params = { ...params };
+    this.indicators = this.definition.indicators(this.params);
+    this.context.params = this.params;
+    this.context.indicators = this.indicators;
+    this.candles = 0;
+  }
+
+  toRecord(now: number): CrewInstanceRecord {
+    return {
+      ...this.record,
+      params: this.params,
+      capital: toText(this.capital),
+      status: this.status,
+      statusReason: this.statusReason,
+      state: this.state,
+      nextOrderSeq: this.nextOrderSeq,
+      updatedAt: now,
+    };
+  }
+}
+
+export interface EngineDeps {
+  readonly clock: Clock;
+  readonly exchange: Exchange;
+  readonly journal: Journal;
+  readonly bus: EventBus;
+  readonly gate: RiskGate;
+  readonly log: Logger;
+  readonly feeBps: number;
+  /** Team capital by team name. */
+  readonly teams: ReadonlyMap<string, Decimal>;
+  /** How often (in candle time) equity is snapshotted to the journal; 0 = never. Default 1 hour. */
+  readonly equitySnapshotMs?: number;
+  /** Called after each candle has been processed with the total equity (backtests record curves with it). */
+  readonly onEquity?: (time: number, totalEquity: number, inMarket: boolean) => void;
+}
+
+export interface CrewSummary {
+  readonly id: string;
+  readonly team: string;
+  readonly module: string;
+  readonly symbol: string;
+  readonly interval: Interval;
+  readonly status: CrewStatus;
+  readonly capital: string;
+  readonly equity: string;
+  readonly cash: string;
+  readonly quantity: string;
+  readonly realizedPnl: string;
+  readonly feesPaid: string;
+  readonly pnl: string;
+  readonly pnlPct: number;
+  readonly drawdownPct: number;
+}
+
+export class Engine {
+  readonly crews = new Map<string, CrewRuntime>();
+  readonly orders: OrderManager;
+  /** Crews by "SYMBOL|interval". */
+  private readonly routes = new Map<string, CrewRuntime[]>();
+  /** Crews by symbol (marking to market). */
+  private readonly bySymbol = new Map<string, CrewRuntime[]>();
+  /** The finest interval per symbol: only those candles are matched by a simulated exchange. */
+  private readonly matchInterval = new Map<string, number>();
+  private readonly lastPrice = new Map<string, number>();
+  private nextSnapshotAt = 0;
+  private peakTotalEquity = 0;
+  private dayStart = -1;
+  private dayStartEquity = 0;
+  private pending: Promise<unknown>[] = [];
+
+  constructor(private readonly deps: EngineDeps) {
+    this.orders = new OrderManager(deps.exchange, deps.journal, deps.bus, deps.clock, deps.feeBps, (what, error) =>
+      this.reportError('journal', `${what}: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  }
+
+  get gate(): RiskGate {
+    return this.deps.gate;
+  }
+
+  get halt(): HaltState {
+    return this.deps.gate.halt;
+  }
+
+  /** Restores the halt, listens for executions. Call before the first candle. */
+  async start(): Promise<void> {
+    this.deps.gate.setHalt(await this.deps.journal.getHalt());
+    this.orders.listen();
+  }
+
+  addCrew(crew: CrewRuntime): void {
+    if (this.crews.has(crew.id)) throw new Error(`crew instance "${crew.id}" exists already`);
+    this.crews.set(crew.id, crew);
+    const key = `${crew.symbol}|${crew.interval}`;
+    const list = this.routes.get(key) ?? [];
+    list.push(crew);
+    this.routes.set(key, list);
+    const sym = this.bySymbol.get(crew.symbol) ?? [];
+    sym.push(crew);
+    this.bySymbol.set(crew.symbol, sym);
+    this.recomputeMatchIntervals();
+  }
+
+  removeCrew(id: string): void {
+    const crew = this.crews.get(id);
+    if (!crew) return;
+    this.crews.delete(id);
+    for (const map of [this.routes, this.bySymbol]) {
+      for (const [key, list] of map) {
+        const i = list.indexOf(crew);
+        if (i >= 0) list.splice(i, 1);
+        if (list.length === 0) map.delete(key);
+      }
+    }
+    this.recomputeMatchIntervals();
+  }
+
+  subscriptions(): CandleSubscription[] {
+    const subs = new Map<string, CandleSubscription>();
+    for (const c of this.crews.values()) subs.set(`${c.symbol}|${c.interval}`, { symbol: c.symbol, interval: c.interval });
+    return [...subs.values()];
+  }
+
+  /** Runs until the market data ends or the signal aborts. */
+  async run(market: MarketData, signal?: AbortSignal): Promise<void> {
+    const source = market.candles(this.subscriptions(), signal);
+    if (Symbol.iterator in source) {
+      // Synchronous sources (replays, synthetic data, benchmarks) skip the per-candle promise.
+      for (const candle of source as Iterable<Candle>) {
+        if (signal?.aborted) break;
+        const work = this.onCandle(candle);
+        if (work) await work;
+      }
+    } else {
+      for await (const candle of source as AsyncIterable<Candle>) {
+        if (signal?.aborted) break;
+        const work = this.onCandle(candle);
+        if (work) await work;
+      }
+    }
+    await this.settle();
+  }
+
+  /**
+   * Processes one closed candle. Returns a promise only when it started asynchronous work (an order);
+   * the caller awaits it before the next candle so that decisions stay in candle order.
+   */
+  onCandle(candle: Candle): Promise<void> | undefined {
+    const { deps } = this;
+    deps.clock.advanceTo?.(candle.closeTime);
+    const stepMs = this.matchInterval.get(candle.symbol);
+    if (stepMs === undefined) return undefined;
+    const finest = candle.closeTime - candle.openTime + 1 === stepMs;
+    if (finest) deps.exchange.onCandle?.(candle);
+    if (deps.bus.wantsCandles) deps.bus.publish({ type: 'candle', candle });
+
+    this.lastPrice.set(candle.symbol, candle.close);
+    const holders = this.bySymbol.get(candle.symbol);
+    if (holders && finest) {
+      for (const crew of holders) {
+        crew.book.mark(candle.close);
+        if (crew.book.qtyF > 0 && candle.high > crew.book.highSinceEntry) crew.book.highSinceEntry = candle.high;
+      }
+    }
+
+    const routed = this.routes.get(`${candle.symbol}|${candle.interval}`);
+    if (routed) {
+      for (const crew of routed) this.decide(crew, candle);
+    }
+    this.afterCandle(candle);
+    if (this.pending.length === 0) return undefined;
+    const work = this.pending;
+    this.pending = [];
+    return Promise.all(work).then(() => undefined);
+  }
+
+  private decide(crew: CrewRuntime, candle: Candle): void {
+    crew.candles++;
+    const book = crew.book;
+    let advice: Advice | null = null;
+    let exitKind: string | null = null;
+    if (crew.status === 'stopped') return;
+    // Exits protect positions even while the crew is paused.
+    const exit = checkExits(crew.exits, book, candle);
+    if (exit) {
+      advice = exit.advice;
+      exitKind = exit.exit;
+    }
+    if (crew.status === 'active') {
+      const ctx = crew.context;
+      ctx.candle = candle;
+      ctx.cash = book.cashF - book.reservedF;
+      let crewAdvice: Advice;
+      try {
+        crewAdvice = crew.definition.onCandle(ctx as CrewContext<Record<string, unknown>, unknown>);
+      } catch (error) {
+        this.pauseCrew(crew.id, `its handler threw: ${error instanceof Error ? error.message : String(error)}`, 'engine');
+        return;
+      }
+      if (!advice) advice = crewAdvice;
+    }
+    if (!advice || advice.action === 'hold') return;
+    this.act(crew, candle, advice, exitKind);
+  }
+
+  private act(crew: CrewRuntime, candle: Candle, advice: Exclude<Advice, { action: 'hold' }>, exitKind: string | null): void {
+    const { deps } = this;
+    const now = deps.clock.now();
+    const adviceKey = `${crew.id}@${candle.openTime}`;
+    deps.bus.publish({ type: 'advice', crewId: crew.id, adviceKey, candleTime: candle.openTime, advice, at: now });
+    const journalError = (what: string) => (error: unknown) =>
+      this.reportError('journal', `${what}: ${error instanceof Error ? error.message : String(error)}`);
+    deps.journal
+      .recordAdvice({ crewId: crew.id, adviceKey, candleTime: candle.openTime, action: advice.action, size: advice.size, reason: advice.reason, at: now })
+      .catch(journalError('recordAdvice'));
+
+    const teamCapital = deps.teams.get(crew.team) ?? crew.capital;
+    const verdict = deps.gate.check(advice, {
+      book: crew.book,
+      crewCapital: crew.capital,
+      crewPaused: crew.status !== 'active',
+      filters: crew.filters,
+      price: this.lastPrice.get(crew.symbol) ?? candle.close,
+      teamCapital,
+      teamExposure: this.exposure((c) => c.team === crew.team),
+      totalExposure: this.exposure(() => true),
+      now,
+      isExit: exitKind !== null,
+    });
+    if (!verdict.ok) {
+      deps.bus.publish({ type: 'risk.denied', crewId: crew.id, adviceKey, rule: verdict.rule, reason: verdict.reason, at: now });
+      deps.journal
+        .recordRiskEvent({ crewId: crew.id, adviceKey, rule: verdict.rule, reason: verdict.reason, detail: { advice }, at: now })
+        .catch(journalError('recordRiskEvent'));
+      return;
+    }
+    deps.gate.noteOrderSent(crew.id, now);
+    if (exitKind === 'stop-loss') deps.gate.noteStopLoss(crew.id, now);
+    const reason = verdict.order.note ? `${advice.reason} (${verdict.order.note})` : advice.reason;
+    this.pending.push(
+      this.orders.submit(crew, verdict.order, adviceKey, reason).then(
+        () => this.persistState(crew),
+        (error: unknown) => this.reportError('orders', `${crew.id}: ${error instanceof Error ? error.message : String(error)}`),
+      ),
+    );
+  }
+
+  private exposure(include: (crew: CrewRuntime) => boolean): number {
+    let total = 0;
+    for (const crew of this.crews.values()) if (include(crew)) total += crew.book.exposureF;
+    return total;
+  }
+
+  /** Drawdown and daily-loss monitoring, equity snapshots, the equity hook. */
+  private afterCandle(candle: Candle): void {
+    const { deps } = this;
+    const limits = deps.gate.limits;
+    let total = 0;
+    let inMarket = false;
+    for (const crew of this.crews.values()) {
+      total += crew.book.equityF;
+      if (crew.book.qtyF > 0) inMarket = true;
+      if (crew.status === 'active' && crew.book.drawdownPct >= limits.maxCrewDrawdownPct) {
+        this.pauseCrew(crew.id, `drawdown ${crew.book.drawdownPct.toFixed(2)}% reached the limit of ${limits.maxCrewDrawdownPct}%`, 'risk');
+      }
+    }
+    if (total > this.peakTotalEquity) this.peakTotalEquity = total;
+    const now = deps.clock.now();
+    const totalDd = this.peakTotalEquity > 0 ? (1 - total / this.peakTotalEquity) * 100 : 0;
+    if (totalDd >= limits.maxTotalDrawdownPct && !haltAtLeast(deps.gate.halt, 'cancel')) {
+      this.pending.push(this.setHalt('cancel', `total drawdown ${totalDd.toFixed(2)}% reached the limit of ${limits.maxTotalDrawdownPct}%`, 'risk', 'engine'));
+    }
+    const day = utcDay(candle.closeTime);
+    if (day !== this.dayStart) {
+      this.dayStart = day;
+      this.dayStartEquity = total;
+    } else if (this.dayStartEquity - total >= limits.dailyLossLimitQuote && !deps.gate.entriesBlockedForDay(now)) {
+      deps.gate.blockEntriesForDay(now);
+      const reason = `today's loss ${(this.dayStartEquity - total).toFixed(2)} reached the daily limit of ${limits.dailyLossLimitQuote}`;
+      deps.bus.publish({ type: 'risk.denied', crewId: '*', adviceKey: '', rule: 'daily-loss', reason, at: now });
+      deps.journal.recordRiskEvent({ crewId: null, adviceKey: null, rule: 'daily-loss', reason, at: now }).catch(() => {});
+    }
+    const every = deps.equitySnapshotMs ?? 3_600_000;
+    if (every > 0 && candle.closeTime >= this.nextSnapshotAt) {
+      this.nextSnapshotAt = candle.closeTime - (candle.closeTime % every) + every;
+      this.snapshot(now);
+    }
+    deps.onEquity?.(candle.closeTime, total, inMarket);
+  }
+
+  /** Exact equity per crew, team and overall, to the journal and the bus. */
+  snapshot(at: number): void {
+    const points: { scope: string; equity: string; at: number }[] = [];
+    const teams = new Map<string, Decimal>();
+    let total = ZERO;
+    for (const crew of this.crews.values()) {
+      const equity = crew.book.equityAt(crew.book.lastPrice);
+      points.push({ scope: `crew:${crew.id}`, equity: toText(equity), at });
+      teams.set(crew.team, (teams.get(crew.team) ?? ZERO).plus(equity));
+      total = total.plus(equity);
+    }
+    for (const [team, equity] of teams) points.push({ scope: `team:${team}`, equity: toText(equity), at });
+    points.push({ scope: 'total', equity: toText(total), at });
+    this.deps.journal.recordEquity(points).catch((e: unknown) => this.reportError('journal', `recordEquity: ${String(e)}`));
+    this.deps.bus.publish({ type: 'equity', at, snapshots: points.map(({ scope, equity }) => ({ scope, equity })) });
+  }
+
+  pauseCrew(id: string, reason: string, actor: string): boolean {
+    const crew = this.crews.get(id);
+    if (!crew || crew.status !== 'active') return false;
+    const at = this.deps.clock.now();
+    crew.status = 'paused';
+    crew.statusReason = reason;
+    this.deps.journal.updateCrewStatus(id, 'paused', reason, at).catch((e: unknown) => this.reportError('journal', String(e)));
+    this.deps.bus.publish({ type: 'crew.paused', crewId: id, reason: `${reason} (by ${actor})`, at });
+    return true;
+  }
+
+  resumeCrew(id: string, actor: string): boolean {
+    const crew = this.crews.get(id);
+    if (!crew || crew.status === 'active') return false;
+    const at = this.deps.clock.now();
+    crew.status = 'active';
+    crew.statusReason = '';
+    // A resumed crew starts a fresh drawdown measurement from its current equity.
+    crew.book.peakEquityF = crew.book.equityF;
+    this.deps.journal.updateCrewStatus(id, 'active', `resumed by ${actor}`, at).catch((e: unknown) => this.reportError('journal', String(e)));
+    this.deps.bus.publish({ type: 'crew.resumed', crewId: id, actor, at });
+    return true;
+  }
+
+  /**
+   * Sets the halt level. Entries stop at once (synchronously, before anything is awaited); the state is
+   * persisted; `cancel` cancels every open order; `flatten` also sells every position at market.
+   */
+  async setHalt(level: HaltLevel, reason: string, actor: string, via: string): Promise<{ cancelled: number; flattened: number; failures: string[] }> {
+    const at = this.deps.clock.now();
+    const state: HaltState = { level, reason, actor, since: level === 'none' ? null : at };
+    this.deps.gate.setHalt(state);
+    this.deps.bus.publish({ type: 'halt', level, reason, actor, at });
+    await this.deps.journal.setHalt(state, { actor, via, action: level === 'none' ? 'resume' : `halt:${level}`, detail: { reason }, at });
+    const result = { cancelled: 0, flattened: 0, failures: [] as string[] };
+    if (haltAtLeast(state, 'cancel')) {
+      const c = await this.orders.cancelAll();
+      result.cancelled = c.cancelled;
+      result.failures.push(...c.failures);
+    }
+    if (level === 'flatten') {
+      for (const crew of this.crews.values()) {
+        if (crew.book.freeQuantity.lte(0)) continue;
+        const price = this.lastPrice.get(crew.symbol) ?? crew.book.lastPrice;
+        const sell = { symbol: crew.symbol, side: 'SELL' as const, type: 'MARKET' as const, quantity: roundQuantity(crew.filters, crew.book.freeQuantity, true), reserveQuote: ZERO, reserveQty: ZERO };
+        if (sell.quantity.lte(0) || sell.quantity.times(dec(price || 0)).lt(crew.filters.minNotional)) {
+          result.failures.push(`${crew.id}: ${crew.book.quantity} ${crew.symbol} is below the minimum order size (dust), left in place`);
+          continue;
+        }
+        const submitted = await this.orders.submit(crew, { ...sell, reserveQty: sell.quantity }, `${crew.id}@flatten@${at}`, `flatten by ${actor}`);
+        if (submitted.error) result.failures.push(`${crew.id}: ${submitted.error}`);
+        else result.flattened++;
+      }
+    }
+    return result;
+  }
+
+  /** Waits for queued journal writes. */
+  async settle(): Promise<void> {
+    if (this.pending.length) {
+      const work = this.pending;
+      this.pending = [];
+      await Promise.all(work);
+    }
+    for (const crew of this.crews.values()) if (crew.stateDirty) await this.persistState(crew);
+    await this.deps.journal.flush();
+  }
+
+  /** Persists every crew's record (params, state, status, sequence) and the final equity. */
+  async stop(): Promise<void> {
+    this.orders.stopListening();
+    await this.settle();
+    const now = this.deps.clock.now();
+    for (const crew of this.crews.values()) {
+      await this.deps.journal.saveCrewInstance(crew.toRecord(now));
+      await this.deps.journal.savePosition(crew.book.toPosition());
+    }
+    this.snapshot(now);
+    await this.deps.journal.flush();
+  }
+
+  summaries(): CrewSummary[] {
+    return [...this.crews.values()].map((crew) => {
+      const price = this.lastPrice.get(crew.symbol) ?? crew.book.lastPrice;
+      const equity = crew.book.equityAt(price);
+      const pnl = equity.minus(crew.capital);
+      return {
+        id: crew.id,
+        team: crew.team,
+        module: crew.definition.name,
+        symbol: crew.symbol,
+        interval: crew.interval,
+        status: crew.status,
+        capital: toText(crew.capital),
+        equity: equity.round(2).toFixed(2),
+        cash: crew.book.cash.round(2).toFixed(2),
+        quantity: toText(crew.book.quantity),
+        realizedPnl: crew.book.realizedPnl.round(2).toFixed(2),
+        feesPaid: crew.book.feesPaid.round(2).toFixed(2),
+        pnl: pnl.round(2).toFixed(2),
+        pnlPct: crew.capital.gt(0) ? Number(pnl.div(crew.capital).times(100).toFixed(2)) : 0,
+        drawdownPct: Number(crew.book.drawdownPct.toFixed(2)),
+      };
+    });
+  }
+
+  lastPriceOf(symbol: string): number | undefined {
+    return this.lastPrice.get(symbol);
+  }
+
+  private async persistState(crew: CrewRuntime): Promise<void> {
+    crew.stateDirty = false;
+    await this.deps.journal.saveCrewState(crew.id, crew.state, this.deps.clock.now());
+  }
+
+  private reportError(source: string, message: string): void {
+    this.deps.log.error({ source }, message);
+    this.deps.bus.publish({ type: 'error', source, message, at: this.deps.clock.now() });
+  }
+
+  private recomputeMatchIntervals(): void {
+    this.matchInterval.clear();
+    for (const crew of this.crews.values()) {
+      const ms = intervalMsOf(crew.interval);
+      const current = this.matchInterval.get(crew.symbol);
+      if (current === undefined || ms < current) this.matchInterval.set(crew.symbol, ms);
+    }
+  }
+}
+
+

@@ -1,0 +1,266 @@
+// The order manager owns every order's life: it journals an order (write-ahead) before it is
+// sent, applies the exchange's updates and fills to the crew's book, and keeps the journal and
+// the bus told. Exchange updates may arrive before, with or after an order's acknowledgement.
+import type { Fill, Order, OrderRequest, OrderStatus } from '../core/domain.ts';
+import type { EventBus } from '../core/events.ts';
+import { isTerminal, transition } from '../core/order-state.ts';
+import { type Decimal, bps, maxDec, ONE, ZERO } from '../core/money.ts';
+import type { Clock } from '../ports/clock.ts';
+import { ExchangeError, type Exchange, type ExchangeOrder, type ExecutionUpdate } from '../ports/exchange.ts';
+import type { Journal } from '../ports/journal.ts';
+import type { SizedOrder } from '../risk/gate.ts';
+import { clientOrderId } from './client-order-id.ts';
+import type { CrewBook } from './crew-book.ts';
+
+/** What the order manager needs of a crew instance. */
+export interface OrderOwner {
+  readonly id: string;
+  readonly tag: string;
+  nextOrderSeq: number;
+  readonly book: CrewBook;
+}
+
+interface OpenOrder {
+  order: Order;
+  readonly owner: OrderOwner;
+  readonly reserveQuote: Decimal;
+  readonly reserveQty: Decimal;
+  /** What is still set aside in the book for this order. */
+  heldQuote: Decimal;
+  heldQty: Decimal;
+  readonly seenTrades: Set<string>;
+}
+
+export interface SubmitResult {
+  readonly order: Order;
+  readonly error?: string;
+}
+
+export class OrderManager {
+  private readonly open = new Map<string, OpenOrder>();
+  private readonly fee: Decimal;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(
+    private readonly exchange: Exchange,
+    private readonly journal: Journal,
+    private readonly bus: EventBus,
+    private readonly clock: Clock,
+    feeBps: number,
+    private readonly onJournalError: (what: string, error: unknown) => void,
+  ) {
+    this.fee = bps(feeBps);
+  }
+
+  /** Listen for updates before anything is sent, so no fill is missed. */
+  listen(): void {
+    this.unsubscribe ??= this.exchange.onExecution((update) => this.onExecution(update));
+  }
+
+  stopListening(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+  }
+
+  get openOrders(): readonly Order[] {
+    return [...this.open.values()].map((o) => o.order);
+  }
+
+  openOrderCount(): number {
+    return this.open.size;
+  }
+
+  /** Re-adopts an order found open in the journal at start-up (reconciliation decides its fate). */
+  adopt(order: Order, owner: OrderOwner, seenTradeIds: readonly string[]): void {
+    const entry = this.track(order, owner, reserveOf(order, this.fee), seenTradeIds);
+    owner.book.reserve(entry.heldQuote, entry.heldQty);
+  }
+
+  /** Journals the order, then sends it. Never throws for an exchange refusal: the order ends `rejected`. */
+  async submit(owner: OrderOwner, sized: SizedOrder, adviceKey: string, reason: string): Promise<SubmitResult> {
+    const seq = owner.nextOrderSeq;
+    const now = this.clock.now();
+    const order: Order = {
+      clientOrderId: clientOrderId(owner.tag, seq),
+      crewId: owner.id,
+      symbol: sized.symbol,
+      side: sized.side,
+      type: sized.type,
+      ...(sized.quantity !== undefined ? { quantity: sized.quantity } : {}),
+      ...(sized.quoteQuantity !== undefined ? { quoteQuantity: sized.quoteQuantity } : {}),
+      ...(sized.price !== undefined ? { price: sized.price } : {}),
+      ...(sized.type === 'LIMIT' ? { timeInForce: 'GTC' as const } : {}),
+      status: 'new',
+      executedQty: ZERO,
+      cumulativeQuote: ZERO,
+      adviceKey,
+      reason,
+      createdAt: now,
+      updatedAt: now,
+    };
+    // Write-ahead: the order exists in the journal before the exchange hears of it.
+    await this.journal.insertOrder(order, seq + 1);
+    owner.nextOrderSeq = seq + 1;
+    const entry = this.track(order, owner, { quote: sized.reserveQuote, qty: sized.reserveQty }, []);
+    owner.book.reserve(entry.heldQuote, entry.heldQty);
+    this.bus.publish({ type: 'order.created', order });
+
+    const request: OrderRequest = order;
+    try {
+      const ack = await this.exchange.placeOrder(request);
+      this.applyExchangeOrder(entry, ack, undefined, 'accepted');
+    } catch (error) {
+      if (error instanceof ExchangeError) {
+        this.setStatus(entry, 'rejected', `${error.code} ${error.message}`, {});
+        return { order: entry.order, error: `${error.code} ${error.message}` };
+      }
+      // No answer: the order may or may not be live. Reconciliation asks the exchange later.
+      const message = error instanceof Error ? error.message : String(error);
+      this.setStatus(entry, 'unknown', `no confirmation: ${message}`, {});
+      return { order: entry.order, error: message };
+    }
+    return { order: entry.order };
+  }
+
+  async cancel(clientOrderId: string): Promise<{ ok: boolean; error?: string }> {
+    const entry = this.open.get(clientOrderId);
+    if (!entry) return { ok: false, error: `no open order ${clientOrderId}` };
+    try {
+      const result = await this.exchange.cancelOrder(entry.order.symbol, clientOrderId);
+      if (this.open.has(clientOrderId)) this.applyExchangeOrder(entry, result, undefined, 'cancelled');
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  /** Cancels every open order on every symbol. Reports what the exchange would not cancel. */
+  async cancelAll(): Promise<{ cancelled: number; failures: string[] }> {
+    const symbols = new Set([...this.open.values()].map((o) => o.order.symbol));
+    let cancelled = 0;
+    const failures: string[] = [];
+    await Promise.all(
+      [...symbols].map(async (symbol) => {
+        try {
+          const results = await this.exchange.cancelAllOrders(symbol);
+          for (const r of results) {
+            const entry = this.open.get(r.clientOrderId);
+            if (entry) this.applyExchangeOrder(entry, r, undefined, 'cancelled (halt)');
+            cancelled++;
+          }
+        } catch (error) {
+          if (error instanceof ExchangeError && error.code === -2011) return; // nothing open there any more
+          failures.push(`${symbol}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }),
+    );
+    for (const entry of [...this.open.values()]) {
+      if (!isTerminal(entry.order.status) && entry.order.status !== 'new') {
+        failures.push(`${entry.order.clientOrderId} (${entry.order.symbol}) is still ${entry.order.status}`);
+      }
+    }
+    return { cancelled, failures };
+  }
+
+  /** Applies one exchange update (stream or poll). Unknown client ids are not ours: ignored. */
+  onExecution(update: ExecutionUpdate): void {
+    const entry = this.open.get(update.order.clientOrderId);
+    if (!entry) return;
+    this.applyExchangeOrder(entry, update.order, update.fill, update.rejectReason ?? 'exchange update');
+  }
+
+  private track(order: Order, owner: OrderOwner, reserve: { quote: Decimal; qty: Decimal }, seen: readonly string[]): OpenOrder {
+    const entry: OpenOrder = {
+      order,
+      owner,
+      reserveQuote: reserve.quote,
+      reserveQty: reserve.qty,
+      heldQuote: reserve.quote,
+      heldQty: reserve.qty,
+      seenTrades: new Set(seen),
+    };
+    this.open.set(order.clientOrderId, entry);
+    return entry;
+  }
+
+  private applyExchangeOrder(entry: OpenOrder, ex: ExchangeOrder, fill: Fill | undefined, reason: string): void {
+    if (fill && !entry.seenTrades.has(fill.tradeId)) {
+      entry.seenTrades.add(fill.tradeId);
+      this.applyFill(entry, ex, fill);
+      return;
+    }
+    const progressed = ex.executedQty.gt(entry.order.executedQty);
+    if (ex.status === entry.order.status && !progressed) return;
+    if (isTerminal(entry.order.status)) return;
+    this.setStatus(entry, ex.status, reason, {
+      exchangeOrderId: ex.exchangeOrderId,
+      executedQty: maxDec(ex.executedQty, entry.order.executedQty),
+      cumulativeQuote: maxDec(ex.cumulativeQuote, entry.order.cumulativeQuote),
+    });
+  }
+
+  private applyFill(entry: OpenOrder, ex: ExchangeOrder, fill: Fill): void {
+    const { owner } = entry;
+    const from = entry.order.status;
+    const executedQty = entry.order.executedQty.plus(fill.quantity);
+    const cumulativeQuote = entry.order.cumulativeQuote.plus(fill.quoteQuantity);
+    const quantity = entry.order.quantity;
+    const complete = ex.status === 'filled' || (quantity !== undefined && executedQty.gte(quantity));
+    const status: OrderStatus = complete ? 'filled' : ex.status === 'partially_filled' || ex.status === 'submitted' ? 'partially_filled' : ex.status;
+    const to = transition(entry.order.clientOrderId, from, status);
+    entry.order = {
+      ...entry.order,
+      status: to,
+      exchangeOrderId: ex.exchangeOrderId,
+      executedQty,
+      cumulativeQuote,
+      updatedAt: fill.time,
+    };
+    owner.book.applyFill(fill);
+    this.updateHold(entry);
+    const position = owner.book.toPosition();
+    this.journal
+      .recordFill({ ...fill, crewId: owner.id }, position, entry.order, from)
+      .catch((error: unknown) => this.onJournalError(`recordFill ${fill.tradeId}`, error));
+    if (isTerminal(to)) this.open.delete(entry.order.clientOrderId);
+    this.bus.publish({ type: 'fill', crewId: owner.id, fill, position });
+    if (from !== to) this.bus.publish({ type: 'order.updated', order: entry.order, from, reason: 'fill' });
+  }
+
+  private setStatus(entry: OpenOrder, status: OrderStatus, reason: string, patch: Partial<Pick<Order, 'exchangeOrderId' | 'executedQty' | 'cumulativeQuote'>>): void {
+    const from = entry.order.status;
+    const to = transition(entry.order.clientOrderId, from, status);
+    entry.order = { ...entry.order, ...patch, status: to, updatedAt: this.clock.now() };
+    this.updateHold(entry);
+    if (isTerminal(to)) this.open.delete(entry.order.clientOrderId);
+    this.journal.updateOrder(entry.order, from, reason).catch((error: unknown) => this.onJournalError(`updateOrder ${entry.order.clientOrderId}`, error));
+    this.bus.publish({ type: 'order.updated', order: entry.order, from, reason });
+  }
+
+  /** Re-derives what the order still holds in its crew's book from what has executed. */
+  private updateHold(entry: OpenOrder): void {
+    const { order } = entry;
+    let quote = ZERO;
+    let qty = ZERO;
+    if (!isTerminal(order.status)) {
+      if (order.side === 'BUY') {
+        const spent = order.cumulativeQuote.times(ONE.plus(this.fee));
+        quote = maxDec(entry.reserveQuote.minus(spent), ZERO);
+      } else {
+        qty = maxDec(entry.reserveQty.minus(order.executedQty), ZERO);
+      }
+    }
+    entry.owner.book.release(entry.heldQuote.minus(quote), entry.heldQty.minus(qty));
+    entry.heldQuote = quote;
+    entry.heldQty = qty;
+  }
+}
+
+/** What an order found open at start-up still sets aside. */
+function reserveOf(order: Order, fee: Decimal): { quote: Decimal; qty: Decimal } {
+  if (order.side === 'SELL') return { quote: ZERO, qty: order.quantity ?? ZERO };
+  if (order.quoteQuantity) return { quote: order.quoteQuantity.times(ONE.plus(fee)), qty: ZERO };
+  const price = order.price ?? ZERO;
+  return { quote: (order.quantity ?? ZERO).times(price).times(ONE.plus(fee)), qty: ZERO };
+}
+

@@ -1,0 +1,255 @@
+// The risk gate: every advice passes here before it becomes an order. It sizes the order
+// exactly (rounded to the symbol's step and tick), checks it against the hard limits and
+// Binance's filters, and holds the halt state. A denial is a verdict with a rule and a reason.
+import type { Advice, HaltLevel, HaltState, OrderSide, OrderType, SymbolFilters } from '../core/domain.ts';
+import { checkFilters, roundPrice, roundQuantity, roundQuote } from '../core/filters.ts';
+import { type Decimal, bps, dec, minDec, ONE, ZERO } from '../core/money.ts';
+import type { CrewBook } from '../engine/crew-book.ts';
+import type { RiskLimits } from './limits.ts';
+
+export interface SizedOrder {
+  readonly symbol: string;
+  readonly side: OrderSide;
+  readonly type: OrderType;
+  readonly quantity?: Decimal;
+  readonly quoteQuantity?: Decimal;
+  readonly price?: Decimal;
+  /** Quote (BUY) or base (SELL) this order sets aside in the crew's book until it ends. */
+  readonly reserveQuote: Decimal;
+  readonly reserveQty: Decimal;
+  /** Set when a limit cut the advised size down. */
+  readonly note?: string;
+}
+
+export type Verdict = { readonly ok: true; readonly order: SizedOrder } | { readonly ok: false; readonly rule: RiskRule; readonly reason: string };
+
+export type RiskRule =
+  | 'halt'
+  | 'crew-paused'
+  | 'daily-loss'
+  | 'cooldown'
+  | 'order-rate'
+  | 'position-size'
+  | 'team-exposure'
+  | 'total-exposure'
+  | 'insufficient-cash'
+  | 'no-position'
+  | 'filters'
+  | 'no-price';
+
+/** What the gate needs to know about the desk at the moment of a decision. */
+export interface GateContext {
+  readonly book: CrewBook;
+  readonly crewCapital: Decimal;
+  readonly crewPaused: boolean;
+  readonly filters: SymbolFilters;
+  /** Last price of the symbol (the candle's close). */
+  readonly price: number;
+  readonly teamCapital: Decimal;
+  /** Team exposure (positions at the last price + pending buys), quote. */
+  readonly teamExposure: number;
+  readonly totalExposure: number;
+  readonly now: number;
+  /** Exits (stop-loss, take-profit, …) skip entry rules but not the halt beyond `entries`, rates or filters. */
+  readonly isExit: boolean;
+}
+
+const HALT_ORDER: Record<HaltLevel, number> = { none: 0, entries: 1, cancel: 2, flatten: 3 };
+
+export function haltAtLeast(state: HaltState, level: HaltLevel): boolean {
+  return HALT_ORDER[state.level] >= HALT_ORDER[level];
+}
+
+const MINUTE = 60_000;
+
+export class RiskGate {
+  private haltState: HaltState = { level: 'none', reason: '', actor: '', since: null };
+  private readonly orderTimes = new Map<string, number[]>();
+  private readonly allOrderTimes: number[] = [];
+  private readonly stopLossAt = new Map<string, number>();
+  /** UTC day (ms at 00:00) whose daily loss limit was hit, or null. */
+  private dailyLossDay: number | null = null;
+  private readonly fee: Decimal;
+
+  constructor(
+    private limitsValue: RiskLimits,
+    feeBps: number,
+  ) {
+    this.fee = bps(feeBps);
+  }
+
+  get limits(): RiskLimits {
+    return this.limitsValue;
+  }
+
+  setLimits(limits: RiskLimits): void {
+    this.limitsValue = limits;
+  }
+
+  get halt(): HaltState {
+    return this.haltState;
+  }
+
+  setHalt(state: HaltState): void {
+    this.haltState = state;
+  }
+
+  /** Records that today's loss limit was reached: entries are refused until the next UTC day. */
+  blockEntriesForDay(now: number): void {
+    this.dailyLossDay = utcDay(now);
+  }
+
+  entriesBlockedForDay(now: number): boolean {
+    return this.dailyLossDay !== null && this.dailyLossDay === utcDay(now);
+  }
+
+  noteOrderSent(crewId: string, now: number): void {
+    let times = this.orderTimes.get(crewId);
+    if (!times) this.orderTimes.set(crewId, (times = []));
+    times.push(now);
+    this.allOrderTimes.push(now);
+  }
+
+  noteStopLoss(crewId: string, now: number): void {
+    this.stopLossAt.set(crewId, now);
+  }
+
+  check(advice: Exclude<Advice, { action: 'hold' }>, ctx: GateContext): Verdict {
+    const buying = advice.action === 'buy';
+    const { limits } = this;
+
+    if (haltAtLeast(this.haltState, buying ? 'entries' : 'cancel')) {
+      return deny('halt', `trading is halted (${this.haltState.level}): ${this.haltState.reason || 'no reason given'}`);
+    }
+    if (buying && !ctx.isExit) {
+      if (ctx.crewPaused) return deny('crew-paused', 'the crew is paused');
+      if (this.entriesBlockedForDay(ctx.now)) {
+        return deny('daily-loss', `the daily loss limit (${limits.dailyLossLimitQuote} quote) was reached today; entries resume tomorrow (UTC)`);
+      }
+      const slAt = this.stopLossAt.get(ctx.book.crewId);
+      const coolMs = limits.stopLossCooldownMinutes * MINUTE;
+      if (slAt !== undefined && ctx.now - slAt < coolMs) {
+        const left = Math.ceil((coolMs - (ctx.now - slAt)) / MINUTE);
+        return deny('cooldown', `cooling down after a stop-loss: ${left} more minute(s)`);
+      }
+    }
+    const rate = this.rateProblem(ctx.book.crewId, ctx.now);
+    if (rate) return deny('order-rate', rate);
+    if (!(ctx.price > 0)) return deny('no-price', `no price for ${ctx.filters.symbol} yet`);
+
+    return buying ? this.sizeBuy(advice, ctx) : this.sizeSell(advice, ctx);
+  }
+
+  private sizeBuy(advice: Extract<Advice, { action: 'buy' }>, ctx: GateContext): Verdict {
+    const { limits } = this;
+    const { book, filters } = ctx;
+    const price = dec(ctx.price);
+    const wanted = book.freeCash.times(dec(clampFraction(advice.size)));
+    if (wanted.lte(0)) return deny('insufficient-cash', `the crew has no free cash (cash ${book.cash}, reserved ${book.reserved})`);
+
+    // Headroom under each exposure limit, in quote; the tightest one sizes the order.
+    const heldNotional = book.quantity.times(price).plus(book.reserved);
+    const positionCap = minDec(ctx.crewCapital.times(dec(limits.maxPositionFraction)), dec(limits.maxPositionQuote));
+    const caps: [RiskRule, Decimal, string][] = [
+      ['position-size', positionCap.minus(heldNotional), `position limit ${positionCap} quote (held ${heldNotional.round(2)})`],
+      [
+        'team-exposure',
+        ctx.teamCapital.times(dec(limits.maxTeamExposureFraction)).minus(dec(ctx.teamExposure)),
+        `team exposure limit ${ctx.teamCapital.times(dec(limits.maxTeamExposureFraction))} quote (exposed ${ctx.teamExposure.toFixed(2)})`,
+      ],
+      [
+        'total-exposure',
+        dec(limits.maxTotalExposureQuote).minus(dec(ctx.totalExposure)),
+        `total exposure limit ${limits.maxTotalExposureQuote} quote (exposed ${ctx.totalExposure.toFixed(2)})`,
+      ],
+    ];
+    let spend = wanted;
+    let note: string | undefined;
+    for (const [rule, headroom, text] of caps) {
+      if (headroom.lt(filters.minNotional)) return deny(rule, `${text}: no room for a new entry`);
+      if (headroom.lt(spend)) {
+        spend = headroom;
+        note = `cut to ${text}`;
+      }
+    }
+
+    const onePlusFee = ONE.plus(this.fee);
+    if (advice.limitPrice !== undefined) {
+      const limitPrice = roundPrice(filters, dec(advice.limitPrice));
+      const quantity = roundQuantity(filters, spend.div(limitPrice.times(onePlusFee)), false);
+      const order = { symbol: filters.symbol, side: 'BUY' as const, type: 'LIMIT' as const, quantity, price: limitPrice };
+      const violation = checkFilters(filters, order, price);
+      if (violation) return deny('filters', `Filter failure: ${violation.filter} (${violation.detail})`);
+      return ok({ ...order, reserveQuote: quantity.times(limitPrice).times(onePlusFee), reserveQty: ZERO, ...(note ? { note } : {}) });
+    }
+    // MARKET buys spend a quote amount (Binance's quoteOrderQty): quantity = spend / (fill price × (1 + fee)),
+    // rounded down to the step by the exchange at the fill price, so the cost never exceeds what was set aside.
+    const quoteQuantity = roundQuote(filters, spend.div(onePlusFee));
+    const order = { symbol: filters.symbol, side: 'BUY' as const, type: 'MARKET' as const, quoteQuantity };
+    const violation = checkFilters(filters, order, price);
+    if (violation) return deny('filters', `Filter failure: ${violation.filter} (${violation.detail})`);
+    const estQty = roundQuantity(filters, quoteQuantity.div(price), true);
+    if (estQty.lt(filters.marketMinQty)) {
+      return deny('filters', `Filter failure: MARKET_LOT_SIZE (about ${estQty} below minQty ${filters.marketMinQty})`);
+    }
+    return ok({ ...order, reserveQuote: spend, reserveQty: ZERO, ...(note ? { note } : {}) });
+  }
+
+  private sizeSell(advice: Extract<Advice, { action: 'sell' }>, ctx: GateContext): Verdict {
+    const { book, filters } = ctx;
+    const free = book.freeQuantity;
+    if (free.lte(0)) return deny('no-position', 'nothing to sell');
+    const fraction = clampFraction(advice.size);
+    const market = advice.limitPrice === undefined;
+    const quantity = fraction >= 1 ? roundQuantity(filters, free, market) : roundQuantity(filters, free.times(dec(fraction)), market);
+    const price = advice.limitPrice === undefined ? undefined : roundPrice(filters, dec(advice.limitPrice));
+    const order = {
+      symbol: filters.symbol,
+      side: 'SELL' as const,
+      type: market ? ('MARKET' as const) : ('LIMIT' as const),
+      quantity,
+      ...(price ? { price } : {}),
+    };
+    const violation = checkFilters(filters, order, dec(ctx.price));
+    if (violation) return deny('filters', `Filter failure: ${violation.filter} (${violation.detail})`);
+    return ok({ ...order, reserveQuote: ZERO, reserveQty: quantity });
+  }
+
+  private rateProblem(crewId: string, now: number): string | null {
+    const since = now - MINUTE;
+    const mine = this.orderTimes.get(crewId);
+    if (mine) {
+      prune(mine, since);
+      if (mine.length >= this.limits.maxOrdersPerMinutePerCrew) {
+        return `the crew sent ${mine.length} orders in the last minute (limit ${this.limits.maxOrdersPerMinutePerCrew})`;
+      }
+    }
+    prune(this.allOrderTimes, since);
+    if (this.allOrderTimes.length >= this.limits.maxOrdersPerMinute) {
+      return `${this.allOrderTimes.length} orders in the last minute across all crews (limit ${this.limits.maxOrdersPerMinute})`;
+    }
+    return null;
+  }
+}
+
+function ok(order: SizedOrder): Verdict {
+  return { ok: true, order };
+}
+
+function deny(rule: RiskRule, reason: string): Verdict {
+  return { ok: false, rule, reason };
+}
+
+function clampFraction(size: number): number {
+  return Number.isFinite(size) ? Math.min(1, Math.max(0, size)) : 0;
+}
+
+function prune(times: number[], since: number): void {
+  let drop = 0;
+  while (drop < times.length && (times[drop] as number) <= since) drop++;
+  if (drop > 0) times.splice(0, drop);
+}
+
+export function utcDay(time: number): number {
+  return time - (time % 86_400_000);
+}
