@@ -21,6 +21,8 @@ const YEAR_MS = 365 * DAY_MS;
 const ANNUALIZATION = Math.sqrt(365);
 /** Below this span a CAGR extrapolates a few days to a year: still computed, with a note. */
 const SHORT_SPAN_MS = 30 * DAY_MS;
+/** A standard deviation below this fraction of the mean return is float noise, not spread. */
+const NO_SPREAD = 1e-9;
 
 /** One execution as the KPIs see it: floats, fee in the quote asset. */
 export interface KpiFill {
@@ -211,9 +213,12 @@ function dailyRatios(
   const mean = sum(returns) / n;
   const variance = sum(returns.map((r) => (r - mean) ** 2)) / (n - 1);
   const downside = Math.sqrt(sum(returns.map((r) => (r < 0 ? r * r : 0))) / n);
+  const std = Math.sqrt(variance);
   let sharpe: number | null = null;
-  if (variance > 0) {
-    sharpe = (mean / Math.sqrt(variance)) * ANNUALIZATION;
+  // Returns equal up to float noise (0.01 and 0.010000000000000009) have no spread: a Sharpe of
+  // 10^15 from rounding errors would be nonsense, so a spread this small counts as none.
+  if (std > NO_SPREAD * Math.abs(mean)) {
+    sharpe = (mean / std) * ANNUALIZATION;
   } else {
     notes.push('sharpe: daily returns do not vary');
   }

@@ -217,6 +217,34 @@ export class Engine {
     return [...subs.values()];
   }
 
+  /**
+   * Feeds each crew the candles it needs before `before` (its `warmup`), so its indicators are ready
+   * when trading starts — after a restart, or at a backtest's --from. Advice given while warming up is
+   * discarded: history is never traded. Returns the number of candles fed.
+   */
+  async warmUp(market: MarketData, before: number): Promise<number> {
+    if (!market.history) return 0;
+    let fed = 0;
+    for (const crew of this.crews.values()) {
+      const needed = crew.definition.warmup(crew.params);
+      if (needed <= 0) continue;
+      const history = await market.history({ symbol: crew.symbol, interval: crew.interval }, needed, before);
+      const ctx = crew.context;
+      for (const candle of history) {
+        ctx.candle = candle;
+        ctx.cash = crew.book.cashF - crew.book.reservedF;
+        try {
+          crew.definition.onCandle(ctx as CrewContext<Record<string, unknown>, unknown>);
+        } catch {
+          // A crew that throws on history will throw live too, where it is paused with the reason.
+        }
+        crew.candles++;
+        fed++;
+      }
+    }
+    return fed;
+  }
+
   /** Runs until the market data ends or the signal aborts. */
   async run(market: MarketData, signal?: AbortSignal): Promise<void> {
     const source = market.candles(this.subscriptions(), signal);

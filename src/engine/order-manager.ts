@@ -98,8 +98,11 @@ export class OrderManager {
       createdAt: now,
       updatedAt: now,
     };
-    // Write-ahead: the order exists in the journal before the exchange hears of it.
-    await this.journal.insertOrder(order, seq + 1);
+    // Write-ahead: the order exists in the journal before the exchange hears of it. For an in-process
+    // simulated venue the write is queued first but not waited for (both vanish together in a crash).
+    const written = this.journal.insertOrder(order, seq + 1);
+    if (this.exchange.inProcess) written.catch((error: unknown) => this.onJournalError(`insertOrder ${order.clientOrderId}`, error));
+    else await written;
     owner.nextOrderSeq = seq + 1;
     const entry = this.track(order, owner, { quote: sized.reserveQuote, qty: sized.reserveQty }, []);
     owner.book.reserve(entry.heldQuote, entry.heldQty);

@@ -220,6 +220,7 @@ export class SqliteJournal implements Journal {
 
   // ── lifecycle ──
 
+  /** Waits for every call issued so far. A failed write is reported by its own promise only. */
   flush(): Promise<void> {
     if (this.closing) return Promise.reject(new JournalClosedError('flush', undefined, this.file));
     return this.tail.then(() => undefined);
@@ -282,7 +283,8 @@ export class SqliteJournal implements Journal {
       try {
         await this.transaction(async () => {
           await run(this.s.insertOrder, orderParams(order));
-          await run(this.s.insertOrderEvent, [id, null, order.status, toText(order.executedQty), order.reason, order.createdAt]);
+          const executedQty = toText(order.executedQty);
+          await run(this.s.insertOrderEvent, [id, null, order.status, executedQty, order.reason, order.createdAt]);
           await run(this.s.bumpOrderSeq, [nextOrderSeq, order.crewId]);
         });
       } catch (error) {
@@ -571,11 +573,17 @@ export class SqliteJournal implements Journal {
     if (writes && this.isReadonly) {
       return Promise.reject(new JournalError(method, key, `the journal (${this.file}) is open read-only`));
     }
-    const result = this.tail.then(work).catch((error: unknown) => {
-      throw wrapError(method, key, error);
+    // The queue's own chain never rejects, and nothing here handles the caller's promise: a write
+    // nobody awaits that fails is an unhandled rejection — loud, never silently lost.
+    return new Promise<T>((resolve, reject) => {
+      this.tail = this.tail.then(async () => {
+        try {
+          resolve(await work());
+        } catch (error) {
+          reject(wrapError(method, key, error));
+        }
+      });
     });
-    this.tail = result.catch(() => undefined);
-    return result;
   }
 
   /** BEGIN IMMEDIATE takes the write lock up front, so a busy file fails before anything is written. */

@@ -1,6 +1,9 @@
-// Promises over the callback API of `sqlite3`, kept to what the journal needs. Reads use
-// `all` (never `get`): `all` steps a statement to completion, while `get` leaves it mid-result
-// and holds a read transaction open until the statement is next used.
+// Promises over the callback API of `sqlite3`, kept to what the journal needs.
+// Two traps of that API shape this file and the journal's queue:
+// - Runs of *different* prepared statements are not ordered by `db.serialize()`: each goes to the
+//   thread pool as soon as it is called. Statements must be awaited one after another.
+// - Reads use `all`, never `get`: `all` steps a statement to completion, while `get` leaves it
+//   mid-result, holding a read transaction open until the statement is next used.
 import sqlite3 from 'sqlite3';
 import type { Database, RunResult, Statement } from 'sqlite3';
 

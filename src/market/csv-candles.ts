@@ -4,7 +4,7 @@
 // hundreds of thousands of rows and must stay fast with memory flat in the file's size.
 // Every row is validated; a bad row is an error naming the file and line, and gaps in the
 // data (exchange maintenance) are reported, never filled.
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Candle, Interval } from '../core/domain.ts';
@@ -58,6 +58,8 @@ export interface ReadCandlesOptions {
    * another one (monthly files): the first row is checked for order and gaps against it.
    */
   readonly previousOpenTime?: number;
+  /** Bytes read at a time (default 1 MiB); small values exercise rows cut across reads. */
+  readonly chunkBytes?: number;
 }
 
 /** What a read found; filled in as the rows stream by, complete once iteration ends. */
@@ -129,7 +131,7 @@ export function readCandles(file: string, options: ReadCandlesOptions = {}): Can
   async function* batches(): AsyncGenerator<readonly Candle[]> {
     const parser = new CandleCsvParser(file, symbol, interval, options);
     summary = parser.summary;
-    const stream = createReadStream(file, { highWaterMark: 1 << 20 });
+    const stream = createReadStream(file, { highWaterMark: options.chunkBytes ?? 1 << 20 });
     try {
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         const out = parser.push(chunk);
@@ -148,7 +150,52 @@ export function readCandles(file: string, options: ReadCandlesOptions = {}): Can
       return summary;
     },
     batches,
-    [Symbol.asyncIterator]: () => flatten(batches()),
+    [Symbol.asyncIterator]: () => flattenBatches(batches()),
+  };
+}
+
+/** A candle file read with synchronous I/O: a plain Iterable, no promise per candle. */
+export interface CandleFileSyncReader extends Iterable<Candle> {
+  readonly file: string;
+  readonly summary: CandleFileSummary;
+  batches(): Iterable<readonly Candle[]>;
+}
+
+/**
+ * The same as readCandles with synchronous reads (one buffer reused, memory still flat). For
+ * backtests, which run synchronously anyway: it blocks the event loop while it is iterated.
+ */
+export function readCandlesSync(file: string, options: ReadCandlesOptions = {}): CandleFileSyncReader {
+  const { symbol, interval } = resolveIdentity(file, options);
+  let summary: MutableSummary = emptySummary(file, symbol, interval);
+  function* batches(): Generator<readonly Candle[]> {
+    const parser = new CandleCsvParser(file, symbol, interval, options);
+    summary = parser.summary;
+    const buffer = Buffer.allocUnsafe(options.chunkBytes ?? 1 << 20);
+    const fd = openSync(file, 'r');
+    try {
+      for (;;) {
+        const read = readSync(fd, buffer, 0, buffer.length, null);
+        if (read === 0) break;
+        const out = parser.push(read === buffer.length ? buffer : buffer.subarray(0, read));
+        if (out.length > 0) yield out;
+        if (parser.stopped) return;
+      }
+      const out = parser.end();
+      if (out.length > 0) yield out;
+    } finally {
+      closeSync(fd);
+    }
+  }
+  return {
+    file,
+    get summary(): CandleFileSummary {
+      return summary;
+    },
+    batches,
+    *[Symbol.iterator]() {
+      for (const batch of batches()) yield* batch;
+    },
   };
 }
 
@@ -163,20 +210,30 @@ export async function summarizeCandleFile(
 }
 
 /**
- * A hand-written async iterator over batches: when a batch is buffered, `next()` resolves at
- * once, which costs far less than an async generator's machinery per candle.
+ * Candles one by one from a source of batches, as a hand-written async iterator: while a batch
+ * is buffered, `next()` resolves at once, which costs far less per candle than an async
+ * generator's machinery. Once `signal` is aborted the iteration ends (and the source is closed).
  */
-function flatten(source: AsyncGenerator<readonly Candle[]>): AsyncIterator<Candle> {
+export function flattenBatches(source: AsyncIterator<readonly Candle[]>, signal?: AbortSignal): AsyncIterator<Candle> {
   let batch: readonly Candle[] = [];
   let index = 0;
   let finished = false;
+  const done = async (): Promise<IteratorResult<Candle>> => {
+    if (!finished) {
+      finished = true;
+      batch = [];
+      await source.return?.(undefined);
+    }
+    return { value: undefined, done: true };
+  };
   const pull = async (): Promise<IteratorResult<Candle>> => {
     for (;;) {
+      if (finished || signal?.aborted === true) return done();
       if (index < batch.length) return { value: batch[index++]!, done: false };
-      if (finished) return { value: undefined, done: true };
       const next = await source.next();
       if (next.done === true) {
         finished = true;
+        batch = [];
         return { value: undefined, done: true };
       }
       batch = next.value;
@@ -185,15 +242,10 @@ function flatten(source: AsyncGenerator<readonly Candle[]>): AsyncIterator<Candl
   };
   return {
     next(): Promise<IteratorResult<Candle>> {
-      if (index < batch.length) return Promise.resolve({ value: batch[index++]!, done: false });
+      if (index < batch.length && signal?.aborted !== true) return Promise.resolve({ value: batch[index++]!, done: false });
       return pull();
     },
-    async return(): Promise<IteratorResult<Candle>> {
-      finished = true;
-      batch = [];
-      await source.return(undefined);
-      return { value: undefined, done: true };
-    },
+    return: done,
   };
 }
 
@@ -202,36 +254,58 @@ export async function probeCandleFile(file: string): Promise<{ firstOpenTime: nu
   const handle = await open(file, 'r');
   try {
     const size = (await handle.stat()).size;
-    const span = Math.min(size, 64 * 1024);
+    const span = Math.min(size, PROBE_BYTES);
     const head = Buffer.alloc(span);
     await handle.read(head, 0, span, 0);
     const tail = Buffer.alloc(span);
     await handle.read(tail, 0, span, size - span);
-    const headLines = head.toString('latin1').split('\n');
-    if (span < size) headLines.pop(); // a line cut by the buffer's end
-    const tailLines = tail.toString('latin1').split('\n');
-    if (span < size) tailLines.shift(); // a line cut by the buffer's start
-    const openTimeOf = (line: string): number | null => {
-      const comma = line.indexOf(',');
-      if (comma <= 0) return null;
-      const raw = parseNumber(line, 0, comma);
-      if (!Number.isFinite(raw)) return null;
-      return raw > MICROSECONDS_ABOVE ? raw / 1000 : raw;
-    };
-    let first: number | null = null;
-    for (const line of headLines) {
-      first = openTimeOf(line);
-      if (first !== null) break;
-    }
-    let last: number | null = null;
-    for (let i = tailLines.length - 1; i >= 0; i--) {
-      last = openTimeOf(tailLines[i]!);
-      if (last !== null) break;
-    }
-    return { firstOpenTime: first, lastOpenTime: last };
+    return probeEnds(head, tail, span < size);
   } finally {
     await handle.close();
   }
+}
+
+/** probeCandleFile with synchronous reads. */
+export function probeCandleFileSync(file: string): { firstOpenTime: number | null; lastOpenTime: number | null } {
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const span = Math.min(size, PROBE_BYTES);
+    const head = Buffer.alloc(span);
+    readSync(fd, head, 0, span, 0);
+    const tail = Buffer.alloc(span);
+    readSync(fd, tail, 0, span, size - span);
+    return probeEnds(head, tail, span < size);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const PROBE_BYTES = 64 * 1024;
+
+function probeEnds(head: Buffer, tail: Buffer, partial: boolean): { firstOpenTime: number | null; lastOpenTime: number | null } {
+  const headLines = head.toString('latin1').split('\n');
+  if (partial) headLines.pop(); // a line cut by the buffer's end
+  const tailLines = tail.toString('latin1').split('\n');
+  if (partial) tailLines.shift(); // a line cut by the buffer's start
+  const openTimeOf = (line: string): number | null => {
+    const comma = line.indexOf(',');
+    if (comma <= 0) return null;
+    const raw = parseNumber(line, 0, comma);
+    if (!Number.isFinite(raw)) return null;
+    return raw > MICROSECONDS_ABOVE ? raw / 1000 : raw;
+  };
+  let first: number | null = null;
+  for (const line of headLines) {
+    first = openTimeOf(line);
+    if (first !== null) break;
+  }
+  let last: number | null = null;
+  for (let i = tailLines.length - 1; i >= 0; i--) {
+    last = openTimeOf(tailLines[i]!);
+    if (last !== null) break;
+  }
+  return { firstOpenTime: first, lastOpenTime: last };
 }
 
 /** An open time above this is in microseconds (ms would be the year 5138). */
@@ -333,7 +407,7 @@ class CandleCsvParser {
       // The line cut by the previous chunk is joined on its own, not the whole chunk.
       const newline = chunk.indexOf(10);
       if (newline === -1) {
-        this.carry = Buffer.concat([this.carry, chunk]);
+        this.carry = Buffer.concat([this.carry, chunk]); // a copy, as below
         if (this.carry.length > MAX_LINE_BYTES) this.tooLong();
         return out;
       }
@@ -345,7 +419,8 @@ class CandleCsvParser {
     }
     const rest = this.parseBytes(chunk, start, out);
     if (rest < chunk.length && !this.stopped) {
-      this.carry = chunk.subarray(rest);
+      // A copy: the chunk's memory may be reused for the next read.
+      this.carry = Buffer.from(chunk.subarray(rest));
       if (this.carry.length > MAX_LINE_BYTES) this.tooLong();
     }
     return out;
@@ -354,7 +429,7 @@ class CandleCsvParser {
   end(): Candle[] {
     const out: Candle[] = [];
     if (this.carry !== null && !this.stopped) {
-      const text = this.carry.latin1Slice(0, this.carry.length);
+      const text = this.carry.toString('latin1');
       this.line++;
       this.parseLine(text, 0, text.length, out);
     }
@@ -438,7 +513,7 @@ class CandleCsvParser {
       if (plain && field === this.columns) {
         this.acceptRow(out);
       } else {
-        const text = buf.latin1Slice(lineStart, i - 1);
+        const text = buf.toString('latin1', lineStart, i - 1);
         this.parseLine(text, 0, text.length, out);
       }
       if (this.stopped) return length;

@@ -42,6 +42,12 @@ export class ExchangeError extends Error {
  */
 export interface Exchange {
   readonly name: string;
+  /**
+   * True for a simulated venue living in this process (the paper exchange): a crash loses it together
+   * with the journal's unflushed tail, so the order manager need not wait for the write-ahead commit
+   * before sending (it is still queued first). Real venues leave this unset: the journal commits first.
+   */
+  readonly inProcess?: boolean;
   symbolFilters(symbol: string): Promise<SymbolFilters>;
   balances(): Promise<readonly Balance[]>;
   /** Places an order; resolves with its state right after acceptance. Rejects with ExchangeError on refusal. */

@@ -6,6 +6,7 @@ import { MatchingEngine, type MatchingEngineOptions } from './matching-engine.ts
 
 export class PaperExchange implements Exchange {
   readonly name = 'paper';
+  readonly inProcess = true;
   readonly engine: MatchingEngine;
 
   constructor(engine: MatchingEngine | MatchingEngineOptions) {

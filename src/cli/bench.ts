@@ -1,0 +1,44 @@
+// `npm run bench`: performance measured, printed as one JSON object. Never a timed assertion
+// in the tests; BENCHMARKS.md records the numbers with the date and the machine.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseFlags } from './args.ts';
+
+export type Benchmark = (options: { quick: boolean }) => Promise<Record<string, unknown>>;
+
+const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
+  engine: async () => (await import('../bench/engine-throughput.ts')).engineThroughput,
+};
+
+export function registerBenchmark(name: string, load: () => Promise<Benchmark>): void {
+  BENCHMARKS[name] = load;
+}
+
+export async function benchCommand(argv: string[]): Promise<number> {
+  const { values } = parseFlags(argv, { only: { type: 'string' }, quick: { type: 'boolean' } });
+  const names = values.only ? values.only.split(',') : Object.keys(BENCHMARKS);
+  for (const n of names) if (!BENCHMARKS[n]) throw new Error(`unknown benchmark "${n}" (known: ${Object.keys(BENCHMARKS).join(', ')})`);
+  const results: Record<string, unknown> = {};
+  for (const name of names) {
+    const run = await BENCHMARKS[name]!();
+    results[name] = await run({ quick: values.quick === true });
+  }
+  const report = {
+    date: new Date().toISOString(),
+    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}` },
+    results,
+  };
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  return 0;
+}
+
+/** A scratch directory removed afterwards. */
+export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'crewdesk-bench-'));
+  try {
+    return await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,118 @@
+// The kill switch: levels, what each one does to orders and positions, and that it survives a restart.
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ArrayMarketData } from '../../src/market/synthetic.ts';
+import { flatCandles, type Harness, openHarness, tempDir, writeCrewModule } from '../support/desk-harness.ts';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.dispose();
+  h = undefined;
+});
+
+/** A crew that buys at market on its first candle, then rests a limit buy 10 % under each close. */
+function writeTestCrews(dir: string): void {
+  writeCrewModule(
+    dir,
+    'buy-then-bid',
+    `export default defineCrew({
+      name: 'buy-then-bid',
+      description: 'test crew: market buy half, then a resting limit bid',
+      params: z.object({ size: z.number().min(0.01).max(1).default(0.5).describe('fraction') }),
+      indicators: () => ({ n: 0 }),
+      warmup: () => 0,
+      onCandle(ctx) {
+        ctx.indicators.n++;
+        if (ctx.indicators.n === 1) return { action: 'buy', size: ctx.params.size, reason: 'first candle' };
+        if (ctx.indicators.n === 3) return { action: 'buy', size: 0.5, reason: 'bid the dip', limitPrice: ctx.candle.close * 0.9 };
+        return { action: 'hold' };
+      },
+    });`,
+  );
+}
+
+async function openWithTestCrew(dir: string): Promise<Harness> {
+  const crewDir = join(dir, 'crews');
+  writeTestCrews(crewDir);
+  return openHarness({ dir, crewDirs: [crewDir], crews: [{ id: 'bidder', crew: 'buy-then-bid' }], risk: { maxCrewDrawdownPct: 100, maxTotalDrawdownPct: 100 } });
+}
+
+describe('halt', () => {
+  it('at level entries refuses new entries with the reason, journaled as a risk event', async () => {
+    h = await openWithTestCrew(tempDir());
+    await h.desk.engine.setHalt('entries', 'owner is nervous', 'owner-1', 'test');
+    await h.desk.engine.run(new ArrayMarketData(flatCandles([100, 100, 100])));
+    const denials = h.events.filter((e) => e.type === 'risk.denied');
+    expect(denials.map((e) => e.type === 'risk.denied' && e.rule)).toEqual(['halt', 'halt']);
+    const stored = await h.desk.journal.getRiskEvents({ crewId: 'bidder' });
+    expect(stored[0]?.reason).toContain('owner is nervous');
+    expect(await h.desk.journal.getOrders()).toEqual([]);
+  });
+
+  it('at level cancel cancels every open order and says how many', async () => {
+    h = await openWithTestCrew(tempDir());
+    await h.desk.engine.run(new ArrayMarketData(flatCandles([100, 100, 100, 100])));
+    expect(h.desk.engine.orders.openOrderCount()).toBe(1); // the resting bid at 90
+    const result = await h.desk.engine.setHalt('cancel', 'test', 'owner-1', 'test');
+    expect(result).toMatchObject({ cancelled: 1, failures: [] });
+    expect(h.desk.engine.orders.openOrderCount()).toBe(0);
+    expect(await h.exchange.openOrders()).toEqual([]);
+    await h.desk.journal.flush();
+    const orders = await h.desk.journal.getOrders({ crewId: 'bidder' });
+    expect(orders.map((o) => o.status).sort()).toEqual(['cancelled', 'filled']);
+    // The cancelled bid no longer holds cash in the crew's book.
+    expect(h.desk.engine.crews.get('bidder')!.book.reserved.toString()).toBe('0');
+  });
+
+  it('at level flatten also sells every position at market', async () => {
+    h = await openWithTestCrew(tempDir());
+    const candles = flatCandles([100, 100, 100, 100, 100]);
+    await h.desk.engine.run(new ArrayMarketData(candles.slice(0, 4)));
+    expect(h.desk.engine.crews.get('bidder')!.book.quantity.gt(0)).toBe(true);
+    const result = await h.desk.engine.setHalt('flatten', 'get me out', 'owner-1', 'test');
+    expect(result).toMatchObject({ cancelled: 1, flattened: 1, failures: [] });
+    await h.desk.engine.run(new ArrayMarketData(candles.slice(4))); // the market sell fills at the next open
+    expect(h.desk.engine.crews.get('bidder')!.book.quantity.toString()).toBe('0');
+  });
+
+  it('survives a restart of the journal, with its reason and actor, and a resume is audited', async () => {
+    const dir = tempDir();
+    h = await openWithTestCrew(dir);
+    await h.desk.engine.setHalt('flatten', 'weekend', 'owner-1', 'discord');
+    await h.close();
+    h = await openWithTestCrew(dir);
+    expect(h.desk.engine.halt).toMatchObject({ level: 'flatten', reason: 'weekend', actor: 'owner-1' });
+    await h.desk.engine.setHalt('none', 'back', 'owner-1', 'discord');
+    await h.close();
+    h = await openWithTestCrew(dir);
+    expect(h.desk.engine.halt.level).toBe('none');
+    const audit = await h.desk.journal.getAudit();
+    expect(audit.map((a) => `${a.action} by ${a.actor} via ${a.via}`)).toEqual(expect.arrayContaining(['halt:flatten by owner-1 via discord', 'resume by owner-1 via discord']));
+  });
+});
+
+describe('crew protections', () => {
+  it('a stop-loss from the template sells, names the reason, and cools the crew down', async () => {
+    h = await openHarness({
+      crews: [{ id: 'sma', crew: 'sma-cross', params: { fast: 2, slow: 3, stopLossPct: 5 } }],
+      risk: { maxCrewDrawdownPct: 100, maxTotalDrawdownPct: 100, stopLossCooldownMinutes: 600 },
+    });
+    // Buy signal at t=3 (see the sma-cross test), fill at t=4's open 12; t=5's low 11 is > 5 % under 12.
+    await h.desk.engine.run(new ArrayMarketData(flatCandles([10, 10, 10, 13, 13, 11, 12, 13], [10, 10, 10, 10, 12, 13, 11, 12])));
+    const advice = h.events.flatMap((e) => (e.type === 'advice' ? [e.advice] : []));
+    expect(advice.map((a) => a.action === 'hold' ? 'hold' : `${a.action}: ${a.reason.split(':')[0]}`)).toContain('sell: stop-loss');
+  });
+
+  it('pauses a crew whose drawdown reaches its limit, and journals why', async () => {
+    h = await openHarness({
+      crews: [{ id: 'sma', crew: 'sma-cross', params: { fast: 2, slow: 3 } }],
+      risk: { maxCrewDrawdownPct: 10, maxTotalDrawdownPct: 100 },
+    });
+    await h.desk.engine.run(new ArrayMarketData(flatCandles([10, 10, 10, 13, 13, 10, 10], [10, 10, 10, 10, 12, 13, 10])));
+    const paused = h.events.find((e) => e.type === 'crew.paused');
+    expect(paused && paused.type === 'crew.paused' && paused.reason).toMatch(/drawdown .* reached the limit of 10%/);
+    await h.desk.journal.flush();
+    const [record] = await h.desk.journal.getCrewInstances();
+    expect(record!.status).toBe('paused');
+  });
+});

@@ -1,0 +1,155 @@
+// The journal's schema comes from numbered migrations: a fresh file gets them all, a re-open
+// applies only new ones, a failing one leaves nothing behind and names itself.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sqlite3 from 'sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MIGRATIONS, type Migration } from '../../src/journal/migrations.ts';
+import { SqliteJournal } from '../../src/journal/sqlite-journal.ts';
+
+let dir: string;
+let file: string;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crewdesk-migrations-'));
+  file = path.join(dir, 'journal.db');
+});
+
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Reads a file with a connection of its own, as another process would. */
+async function rawQuery<T>(sql: string): Promise<T[]> {
+  const db = await new Promise<sqlite3.Database>((resolve, reject) => {
+    const opened: sqlite3.Database = new sqlite3.Database(file, sqlite3.OPEN_READONLY, (e) =>
+      e ? reject(e) : resolve(opened),
+    );
+  });
+  try {
+    return await new Promise<T[]>((resolve, reject) => db.all<T>(sql, (e, rows) => (e ? reject(e) : resolve(rows))));
+  } finally {
+    await new Promise<void>((resolve) => db.close(() => resolve()));
+  }
+}
+
+async function tableNames(): Promise<string[]> {
+  const rows = await rawQuery<{ name: string }>(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+  );
+  return rows.map((r) => r.name);
+}
+
+const EXPECTED_TABLES = [
+  'advice',
+  'audit',
+  'crew_instances',
+  'equity_snapshots',
+  'fills',
+  'halt',
+  'order_events',
+  'orders',
+  'positions',
+  'risk_events',
+  'schema_migrations',
+  'settings',
+];
+
+describe('migrations', () => {
+  it('brings a fresh file to the current schema, in WAL mode', async () => {
+    const journal = await SqliteJournal.open(file);
+    const applied = await journal.getAppliedMigrations();
+    await journal.close();
+
+    expect(applied.map((m) => [m.id, m.name])).toEqual(MIGRATIONS.map((m) => [m.id, m.name]));
+    expect(await tableNames()).toEqual(EXPECTED_TABLES);
+    // journal_mode is stored in the file, so another connection sees it.
+    expect(await rawQuery<{ journal_mode: string }>('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
+  });
+
+  it('re-opening applies nothing twice and keeps the data', async () => {
+    const first = await SqliteJournal.open(file);
+    const appliedBefore = await first.getAppliedMigrations();
+    await first.setSetting('mode', 'paper', null);
+    await first.close();
+
+    const second = await SqliteJournal.open(file);
+    expect(await second.getAppliedMigrations()).toEqual(appliedBefore);
+    expect(await second.getSetting('mode')).toBe('paper');
+    await second.close();
+  });
+
+  it('re-opening with a new migration applies only that one', async () => {
+    await (await SqliteJournal.open(file)).close();
+    const next: Migration = { id: MIGRATIONS.length + 1, name: 'add-notes', sql: 'CREATE TABLE notes (body TEXT) STRICT;' };
+
+    const journal = await SqliteJournal.open(file, { migrations: [...MIGRATIONS, next] });
+    const applied = await journal.getAppliedMigrations();
+    await journal.close();
+
+    expect(applied.map((m) => m.id)).toEqual([...MIGRATIONS.map((m) => m.id), next.id]);
+    expect(await tableNames()).toContain('notes');
+  });
+
+  it('a failing migration is rolled back whole and open() rejects naming it', async () => {
+    await (await SqliteJournal.open(file)).close();
+    const broken: Migration = {
+      id: 90,
+      name: 'broken-on-purpose',
+      // The first statement succeeds; the second fails, and must take the first with it.
+      sql: 'CREATE TABLE half_done (x TEXT) STRICT; INSERT INTO no_such_table VALUES (1);',
+    };
+
+    await expect(SqliteJournal.open(file, { migrations: [...MIGRATIONS, broken] })).rejects.toThrow(
+      /migration 90 \(broken-on-purpose\) failed: .*no such table: no_such_table/,
+    );
+
+    expect(await tableNames()).not.toContain('half_done');
+    const ids = await rawQuery<{ id: number }>('SELECT id FROM schema_migrations ORDER BY id');
+    expect(ids.map((r) => r.id)).toEqual(MIGRATIONS.map((m) => m.id));
+    // The file is still usable with the shipped schema.
+    await (await SqliteJournal.open(file)).close();
+  });
+
+  it('refuses a file migrated by a newer crewdesk', async () => {
+    const future: Migration = { id: 999, name: 'from-the-future', sql: 'CREATE TABLE future (x TEXT) STRICT;' };
+    await (await SqliteJournal.open(file, { migrations: [...MIGRATIONS, future] })).close();
+
+    await expect(SqliteJournal.open(file)).rejects.toThrow(/999 \(from-the-future\).*newer version/);
+  });
+
+  it('refuses a migration list that is not in ascending order', async () => {
+    const list: Migration[] = [...MIGRATIONS, { id: 1, name: 'again', sql: 'SELECT 1;' }];
+    await expect(SqliteJournal.open(file, { migrations: list })).rejects.toThrow(/ascending/);
+  });
+
+  it('read-only: reads a current file, refuses writes, refuses a file that needs migrating', async () => {
+    const writer = await SqliteJournal.open(file);
+    await writer.setSetting('mode', 'live', null);
+    await writer.close();
+
+    const reader = await SqliteJournal.open(file, { readonly: true });
+    expect(await reader.getSetting('mode')).toBe('live');
+    await expect(reader.setSetting('mode', 'paper', null)).rejects.toThrow(
+      /journal\.setSetting\(mode\): .*read-only/,
+    );
+    await reader.close();
+
+    const next: Migration = { id: MIGRATIONS.length + 1, name: 'add-notes', sql: 'CREATE TABLE notes (b TEXT) STRICT;' };
+    await expect(SqliteJournal.open(file, { readonly: true, migrations: [...MIGRATIONS, next] })).rejects.toThrow(
+      /needs migrations .*add-notes/,
+    );
+  });
+
+  it('opens an in-memory journal', async () => {
+    const journal = await SqliteJournal.open(':memory:');
+    expect((await journal.getAppliedMigrations()).length).toBe(MIGRATIONS.length);
+    await journal.close();
+  });
+
+  it('names the file when it cannot be opened', async () => {
+    const missing = path.join(dir, 'no-such-dir', 'journal.db');
+    await expect(SqliteJournal.open(missing)).rejects.toThrow(`journal.open(${missing}): SQLITE_CANTOPEN`);
+  });
+});
