@@ -3,7 +3,7 @@
 // params, state, sequence and book come back from the journal before the first candle.
 import type { SymbolFilters } from '../core/domain.ts';
 import { EventBus } from '../core/events.ts';
-import { dec, toText } from '../core/money.ts';
+import { type Decimal, dec, toText } from '../core/money.ts';
 import { loadCrews, CREWS_DIR } from '../crew/loader.ts';
 import { type AnyCrewDefinition, parseParams } from '../crew/template.ts';
 import { CrewBook } from '../engine/crew-book.ts';
@@ -39,6 +39,16 @@ export interface CrewLoadProblem {
 }
 
 export const RISK_LIMITS_SETTING = 'risk.limits';
+export const SPAWNED_CREWS_SETTING = 'crews.spawned';
+
+interface SpawnedCrew {
+  readonly team: string;
+  readonly crew: CrewInstanceConfig;
+}
+
+function teamCapitalKey(team: string): string {
+  return `team.${team}.capital`;
+}
 
 export class Desk {
   private constructor(
@@ -51,6 +61,8 @@ export class Desk {
     readonly exchange: Exchange,
     readonly clock: Clock,
     private readonly log: Logger,
+    /** Team capital by name: the engine reads this same map. */
+    readonly teams: Map<string, Decimal>,
   ) {}
 
   static async open(options: DeskOptions): Promise<Desk> {
@@ -69,7 +81,11 @@ export class Desk {
     const limits = mergeLimits(config.risk, storedLimits, log);
     const feeBps = options.feeBps ?? config.paper.feeBps;
     const gate = new RiskGate(limits, feeBps);
-    const teams = new Map(config.teams.map((t) => [t.name, dec(t.capital)] as const));
+    const teams = new Map<string, Decimal>();
+    for (const t of config.teams) {
+      const override = await journal.getSetting<string>(teamCapitalKey(t.name));
+      teams.set(t.name, dec(override ?? t.capital));
+    }
     const engine = new Engine({
       clock,
       exchange,
@@ -84,7 +100,7 @@ export class Desk {
     });
     await engine.start();
 
-    const desk = new Desk(config, engine, journal, bus, catalog, problems, exchange, clock, log);
+    const desk = new Desk(config, engine, journal, bus, catalog, problems, exchange, clock, log, teams);
     const records = new Map((await journal.getCrewInstances()).map((r) => [r.id, r]));
     const positions = new Map((await journal.getPositions()).map((p) => [p.crewId, p]));
     for (const team of config.teams) {
@@ -100,7 +116,51 @@ export class Desk {
         if (runtime) engine.addCrew(runtime);
       }
     }
+    // Crews spawned at run time (by the owner or the manager) come back too.
+    for (const spawned of (await journal.getSetting<SpawnedCrew[]>(SPAWNED_CREWS_SETTING)) ?? []) {
+      const team = config.teams.find((t) => t.name === spawned.team);
+      const definition = catalog.get(spawned.crew.crew);
+      if (!team || !definition || engine.crews.has(spawned.crew.id)) {
+        log.warn({ crew: spawned.crew.id }, `spawned crew "${spawned.crew.id}" not restored: its team or crew module is gone, or its id is taken`);
+        continue;
+      }
+      const runtime = await desk.buildCrew(team, spawned.crew, definition, records.get(spawned.crew.id), positions.get(spawned.crew.id));
+      if (runtime) engine.addCrew(runtime);
+    }
     return desk;
+  }
+
+  /**
+   * Adds a crew instance at run time (validated like a config entry), persisted so it survives a restart.
+   * Returns the error in words when it cannot be added.
+   */
+  async spawnCrew(teamName: string, crewConfig: CrewInstanceConfig, actor: string, via: string): Promise<{ ok: true; crew: CrewRuntime } | { ok: false; error: string }> {
+    const team = this.config.teams.find((t) => t.name === teamName);
+    if (!team) return { ok: false, error: `no team "${teamName}" (teams: ${this.config.teams.map((t) => t.name).join(', ')})` };
+    if (this.engine.crews.has(crewConfig.id)) return { ok: false, error: `a crew instance "${crewConfig.id}" exists already` };
+    const definition = this.catalog.get(crewConfig.crew);
+    if (!definition) return { ok: false, error: `no crew module "${crewConfig.crew}" (known: ${[...this.catalog.keys()].join(', ')})` };
+    if (!crewConfig.capital) return { ok: false, error: 'a spawned crew needs a capital amount' };
+    const params = parseParams(definition, crewConfig.params);
+    if (!params.ok) return { ok: false, error: `params: ${params.error}` };
+    const runtime = await this.buildCrew(team, crewConfig, definition, undefined, undefined);
+    if (!runtime) return { ok: false, error: `crew "${crewConfig.id}" could not be built (symbol ${crewConfig.symbol} unknown to the exchange?)` };
+    this.engine.addCrew(runtime);
+    const spawned = (await this.journal.getSetting<SpawnedCrew[]>(SPAWNED_CREWS_SETTING)) ?? [];
+    await this.journal.setSetting(SPAWNED_CREWS_SETTING, [...spawned, { team: teamName, crew: crewConfig }], {
+      actor,
+      via,
+      action: 'crew.spawn',
+      detail: { crew: crewConfig.id, module: crewConfig.crew, symbol: crewConfig.symbol, interval: crewConfig.interval, capital: crewConfig.capital, params: crewConfig.params },
+      at: this.clock.now(),
+    });
+    return { ok: true, crew: runtime };
+  }
+
+  /** Sets a team's capital (persisted; the config's value is the starting point). */
+  async setTeamCapital(team: string, capital: Decimal, actor: string, via: string): Promise<void> {
+    this.teams.set(team, capital);
+    await this.journal.setSetting(teamCapitalKey(team), toText(capital), { actor, via, action: 'team.capital', detail: { team, capital: toText(capital) }, at: this.clock.now() });
   }
 
   /** Builds one crew instance, restoring it from the journal; the config wins where the owner edited it. */

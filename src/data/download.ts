@@ -301,6 +301,7 @@ async function fetchOnce(context: Context, url: string, part: string, label: str
     if (Number.isFinite(total) && written !== total) {
       throw new TransientError(`connection closed after ${written} of ${total} bytes`);
     }
+    bar?.update(bar.getTotal());
     return 'ok';
   } finally {
     idle.clear();
@@ -450,6 +451,7 @@ async function restFallback(context: Context, period: CandlePeriod, csv: string)
     }
     out.end();
     await closed;
+    bar?.update(bar.getTotal()); // complete, though maintenance gaps leave fewer rows than minutes
     if (rows === 0) {
       await rm(temporary, { force: true });
       return { period: period.label, file: csv, source: 'empty' };

@@ -535,6 +535,13 @@ export class Engine {
     });
   }
 
+  /** Total equity change since the start of the current UTC day (candle time). */
+  todayPnl(): number {
+    let total = 0;
+    for (const crew of this.crews.values()) total += crew.book.equityF;
+    return this.dayStart < 0 ? 0 : total - this.dayStartEquity;
+  }
+
   lastPriceOf(symbol: string): number | undefined {
     return this.lastPrice.get(symbol);
   }

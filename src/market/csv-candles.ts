@@ -193,10 +193,45 @@ export function readCandlesSync(file: string, options: ReadCandlesOptions = {}):
       return summary;
     },
     batches,
-    *[Symbol.iterator]() {
-      for (const batch of batches()) yield* batch;
-    },
+    [Symbol.iterator]: () => flattenBatchesSync(batches()),
   };
+}
+
+/** flattenBatches for synchronous sources: a hand-written iterator, cheaper per candle than a generator. */
+export function flattenBatchesSync(source: Iterator<readonly Candle[]>, signal?: AbortSignal): IterableIterator<Candle> {
+  let batch: readonly Candle[] = [];
+  let index = 0;
+  let finished = false;
+  const done = (): IteratorResult<Candle> => {
+    if (!finished) {
+      finished = true;
+      batch = [];
+      source.return?.(undefined);
+    }
+    return { value: undefined, done: true };
+  };
+  const iterator: IterableIterator<Candle> = {
+    next(): IteratorResult<Candle> {
+      for (;;) {
+        if (index < batch.length) {
+          if (signal?.aborted === true) return done();
+          return { value: batch[index++]!, done: false };
+        }
+        if (finished) return { value: undefined, done: true };
+        const next = source.next();
+        if (next.done === true) {
+          finished = true;
+          batch = [];
+          return { value: undefined, done: true };
+        }
+        batch = next.value;
+        index = 0;
+      }
+    },
+    return: done,
+    [Symbol.iterator]: () => iterator,
+  };
+  return iterator;
 }
 
 /** Reads a whole file and returns its summary (row count, gaps, span) without keeping the candles. */

@@ -8,7 +8,15 @@ import type { Candle, Interval } from '../core/domain.ts';
 import { intervalMs } from '../core/domain.ts';
 import type { CandleSubscription, MarketData } from '../ports/market-data.ts';
 import type { CandleGap, ReadCandlesOptions } from './csv-candles.ts';
-import { CandleFileError, candleFileName, flattenBatches, probeCandleFileSync, readCandles, readCandlesSync } from './csv-candles.ts';
+import {
+  CandleFileError,
+  candleFileName,
+  flattenBatches,
+  flattenBatchesSync,
+  probeCandleFileSync,
+  readCandles,
+  readCandlesSync,
+} from './csv-candles.ts';
 
 export interface FileMarketDataOptions {
   /** CSV files and/or directories (searched recursively for `SYMBOL-INTERVAL-….csv`). */
@@ -78,17 +86,7 @@ export class FileMarketData implements MarketData {
 
   candles(subscriptions: readonly CandleSubscription[], signal?: AbortSignal): AsyncIterable<Candle> | Iterable<Candle> {
     if (this.options.synchronous === true) {
-      const batches = this.mergeSync(subscriptions, signal);
-      return {
-        *[Symbol.iterator]() {
-          for (const batch of batches) {
-            for (const candle of batch) {
-              if (signal?.aborted === true) return;
-              yield candle;
-            }
-          }
-        },
-      };
+      return { [Symbol.iterator]: () => flattenBatchesSync(this.mergeSync(subscriptions, signal), signal) };
     }
     return { [Symbol.asyncIterator]: () => flattenBatches(this.mergeAsync(subscriptions, signal), signal) };
   }

@@ -330,6 +330,13 @@ describe('FakeDiscord with the real discord.js Client', () => {
     const dmId = fake.dmChannelId(fake.users.owner);
     const answer = await fake.awaitMessage(dmId, (m) => m.content === 'pong: ping');
     expect(answer.message.message_reference?.message_id).toBe(ping.id);
+
+    // Bot-initiated DMs go through POST /users/@me/channels to the same channel; closed DMs fail with 50007.
+    await client.users.send(fake.users.owner.id, 'risk alert');
+    await fake.awaitMessage(dmId, (m) => m.content === 'risk alert');
+    fake.setDmsClosed(fake.users.stranger);
+    await expect(client.users.send(fake.users.stranger.id, 'hello?')).rejects.toMatchObject({ code: 50007, status: 403 });
+    fake.setDmsClosed(fake.users.stranger, false);
   });
 
   it('filters guild messages by intents: no MessageContent → empty content unless the bot is mentioned', async () => {
@@ -472,17 +479,32 @@ describe('FakeDiscord edge behaviour', () => {
     expect(client.ws.ping).toBeGreaterThanOrEqual(0);
   });
 
+  it('follows op 7 Reconnect with a RESUME and op 9 Invalid Session (not resumable) with a fresh IDENTIFY', async () => {
+    const before = fake.gatewayStats;
+    const resumed = nextEvent(client, Events.ShardResume);
+    expect(fake.requestReconnect()).toBe(1);
+    await resumed;
+    expect(fake.gatewayStats).toMatchObject({ identifies: before.identifies, resumes: before.resumes + 1 });
+
+    expect(fake.invalidateSession(false)).toBe(1);
+    await fake.waitFor(() => fake.gatewayStats.identifies === before.identifies + 1 && fake.sessions.at(-1)?.state === 'connected', 'a fresh IDENTIFY');
+    const received = nextEvent(client, Events.MessageCreate, (m) => m.content === 'new session');
+    fake.sendMessage({ channelId: fake.channelId('alerts'), content: 'new session' });
+    await received;
+    expect(fake.sessions.filter((s) => s.state !== 'invalidated')).toHaveLength(1);
+  });
+
   it('refuses a callback after the response deadline with 10062 Unknown interaction', async () => {
-    let failure: unknown;
+    let replied!: (outcome: unknown) => void;
+    const outcome = new Promise<unknown>((resolve) => (replied = resolve));
     on(client, Events.InteractionCreate, async (interaction) => {
       if (!interaction.isChatInputCommand()) return;
       await new Promise((resolve) => setTimeout(resolve, 200)); // the bot is too slow on purpose
-      failure = await interaction.reply('too late').catch((e: unknown) => e);
+      replied(await interaction.reply('too late').catch((e: unknown) => e));
     });
     const cmd = fake.sendSlashCommand({ name: 'anything' });
     await fake.waitFor(() => cmd.lateCallbacks > 0, 'the late callback');
-    await fake.waitFor(() => failure, 'the reply to fail');
-    expect(failure).toMatchObject({ code: 10062, status: 404 });
+    expect(await outcome).toMatchObject({ code: 10062, status: 404 });
     expect(cmd.callbacks).toHaveLength(0);
   });
 
@@ -514,25 +536,31 @@ describe('FakeDiscord edge behaviour', () => {
   });
 
   it('speaks zlib-stream to a client that asks for it (as discord.js does when zlib-sync is installed)', async () => {
+    type Payload = { op: number; t?: string | null };
     const ws = new WebSocket(`${fake.gatewayUrl}?v=10&encoding=json&compress=zlib-stream`);
     const compressed: Buffer[] = [];
-    const payloads: { op: number; t?: string | null }[] = [];
+    const payloads: Payload[] = [];
+    const frameEnds: number[][] = [];
+    const waiting: { predicate: (p: Payload) => boolean; resolve: () => void }[] = [];
     let decoded = 0;
-    const got = async (predicate: (p: { op: number; t?: string | null }) => boolean): Promise<void> => {
-      await fake.waitFor(() => payloads.some(predicate), 'a zlib-stream payload');
-    };
     ws.on('message', (data: Buffer) => {
-      expect([...data.subarray(-4)]).toEqual([0x00, 0x00, 0xff, 0xff]);
+      frameEnds.push([...data.subarray(-4)]);
       compressed.push(data);
       const text = inflateSync(Buffer.concat(compressed), { finishFlush: zlibConstants.Z_SYNC_FLUSH }).toString('utf8');
-      payloads.push(JSON.parse(text.slice(decoded)) as { op: number; t?: string | null });
+      const payload = JSON.parse(text.slice(decoded)) as Payload;
       decoded = text.length;
+      payloads.push(payload);
+      for (const w of waiting.filter((x) => x.predicate(payload))) w.resolve();
     });
+    const got = (predicate: (p: Payload) => boolean): Promise<void> =>
+      payloads.some(predicate) ? Promise.resolve() : new Promise((resolve) => waiting.push({ predicate, resolve }));
     try {
       await got((p) => p.op === 10);
       ws.send(JSON.stringify({ op: 2, d: { token: fake.token, intents: 1, properties: { os: 'linux', browser: 'raw', device: 'raw' } } }));
       await got((p) => p.t === 'GUILD_CREATE');
       expect(payloads.map((p) => p.t ?? p.op)).toEqual([10, 'READY', 'GUILD_CREATE']);
+      // Every frame ends with the Z_SYNC_FLUSH marker zlib-sync looks for.
+      expect(frameEnds.every((end) => end.join() === [0x00, 0x00, 0xff, 0xff].join())).toBe(true);
     } finally {
       const closed = once(ws, 'close');
       ws.close(1000);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Candle } from '../../src/core/domain.ts';
 import type { CandleGap } from '../../src/market/csv-candles.ts';
-import { CandleFileError, candleFileName, readCandles, summarizeCandleFile } from '../../src/market/csv-candles.ts';
+import { CandleFileError, candleFileName, readCandles, readCandlesSync, summarizeCandleFile } from '../../src/market/csv-candles.ts';
 import { CANDLE_FILES, KNOWN_GAPS, candleDir, candlePath } from '../data/candle-fixtures.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'crewdesk-csv-'));
@@ -115,6 +115,17 @@ describe('reading the candle files of ../shared/data/candles', () => {
     expect(await collect(readCandles(crlf, { chunkBytes: 3, to: Date.UTC(2021, 0, 2) }))).toEqual(expected.slice(0, 24));
     const ohlcv = await collect(readCandles(candlePath('btc1mDay')));
     expect(await collect(readCandles(candlePath('btc1mDay'), { chunkBytes: 13 }))).toEqual(ohlcv);
+  });
+
+  it('reads the same synchronously, its one buffer reused across reads', async () => {
+    for (const key of ['btc1h', 'btc1mWeek'] as const) {
+      const expected = await collect(readCandles(candlePath(key)));
+      expect([...readCandlesSync(candlePath(key))]).toEqual(expected);
+      expect([...readCandlesSync(candlePath(key), { chunkBytes: 61 })]).toEqual(expected);
+    }
+    const reader = readCandlesSync(candlePath('btc1h'));
+    for (const batch of reader.batches()) void batch;
+    expect(reader.summary.gaps).toHaveLength(2);
   });
 
   it('reads only [from, to) and stops at `to`', async () => {

@@ -1184,11 +1184,13 @@ export class FakeDiscord {
     const previous = stored.message;
     stored.history.push(previous);
     const wasLoading = stored.loading;
+    // Ephemeral is fixed at creation; Loading ends with the first edit; other flags follow the edit.
     const keepFlags = (previous.flags ?? 0) & MessageFlags.Ephemeral;
+    const newFlags = (body.flags ?? previous.flags ?? 0) & ~MessageFlags.Loading;
     const next: APIMessage = {
       ...previous,
       edited_timestamp: wasLoading ? null : new Date().toISOString(),
-      flags: (keepFlags | (body.flags ?? (previous.flags ?? 0) & ~MessageFlags.Loading)) as MessageFlags,
+      flags: (keepFlags | newFlags) as MessageFlags,
     };
     if (body.content !== undefined) {
       next.content = body.content ?? '';
@@ -1199,7 +1201,6 @@ export class FakeDiscord {
     if (body.attachments !== undefined || files.length > 0) {
       next.attachments = this.#attachments(previous.channel_id, body.attachments, files, previous.attachments);
     }
-    next.flags = ((next.flags ?? 0) & ~MessageFlags.Loading) as MessageFlags;
     stored.message = next;
     stored.files.push(...files);
     this.#waiters.notify();

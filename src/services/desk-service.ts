@@ -1,0 +1,340 @@
+// The desk's services: what slash commands, console commands and the manager's tools call.
+// One path into the engine for every interface; each mutating call is validated and audited.
+import type { Desk } from '../app/desk.ts';
+import { describeEvent } from '../app/console-notifier.ts';
+import type { CrewInstanceConfig } from '../config/schema.ts';
+import { crewInstanceSchema } from '../config/schema.ts';
+import { type HaltLevel, isInterval } from '../core/domain.ts';
+import type { EngineEvent } from '../core/events.ts';
+import { dec, toText, ZERO } from '../core/money.ts';
+import { describeParams, formatZodError, type ParamBound, parseParams } from '../crew/template.ts';
+import type { CrewSummary } from '../engine/engine.ts';
+import { haltAtLeast } from '../risk/gate.ts';
+import { type RiskLimits, riskLimitsSchema } from '../risk/limits.ts';
+import { RISK_LIMITS_SETTING } from '../app/desk.ts';
+import { type Actor, fail, ok, type Result } from './result.ts';
+
+export interface StatusView {
+  readonly mode: string;
+  readonly halt: { readonly level: HaltLevel; readonly reason: string; readonly actor: string; readonly since: number | null };
+  readonly crews: readonly CrewSummary[];
+  readonly equity: number;
+  readonly capital: number;
+  readonly todayPnl: number;
+  readonly exposure: number;
+  readonly openOrders: number;
+  readonly asOf: number;
+}
+
+export interface TradeView {
+  readonly time: number;
+  readonly crewId: string;
+  readonly symbol: string;
+  readonly side: 'BUY' | 'SELL';
+  readonly price: string;
+  readonly quantity: string;
+  readonly quote: string;
+  readonly fee: string;
+  readonly feeAsset: string;
+}
+
+const MAX_TRADES = 50;
+const LOG_LINES = 500;
+
+export class DeskService {
+  /** The last lines of activity, for /logs. */
+  private readonly lines: string[] = [];
+  private readonly mode: string;
+
+  constructor(
+    readonly desk: Desk,
+    options: { readonly mode?: string } = {},
+  ) {
+    this.mode = options.mode ?? desk.config.mode;
+    desk.bus.subscribe('desk-service.log', (event: EngineEvent) => {
+      const line = describeEvent(event);
+      if (!line) return;
+      this.lines.push(`${new Date(desk.clock.now()).toISOString().slice(0, 19).replace('T', ' ')} ${line}`);
+      if (this.lines.length > LOG_LINES) this.lines.splice(0, this.lines.length - LOG_LINES);
+    });
+  }
+
+  private get engine() {
+    return this.desk.engine;
+  }
+
+  status(): StatusView {
+    const crews = this.engine.summaries();
+    const equity = crews.reduce((s, c) => s + Number(c.equity), 0);
+    const capital = crews.reduce((s, c) => s + Number(c.capital), 0);
+    let exposure = 0;
+    for (const crew of this.engine.crews.values()) exposure += crew.book.exposureF;
+    return {
+      mode: this.mode,
+      halt: this.engine.halt,
+      crews,
+      equity: round2(equity),
+      capital: round2(capital),
+      todayPnl: round2(this.engine.todayPnl()),
+      exposure: round2(exposure),
+      openOrders: this.engine.orders.openOrderCount(),
+      asOf: this.desk.clock.now(),
+    };
+  }
+
+  async balances(): Promise<Result<{ exchange: { asset: string; free: string; locked: string }[]; crews: { id: string; cash: string; reserved: string }[] }>> {
+    try {
+      const balances = await this.desk.exchange.balances();
+      return ok({
+        exchange: balances.filter((b) => b.free.gt(0) || b.locked.gt(0)).map((b) => ({ asset: b.asset, free: toText(b.free), locked: toText(b.locked) })),
+        crews: [...this.engine.crews.values()].map((c) => ({ id: c.id, cash: c.book.cash.round(2).toFixed(2), reserved: c.book.reserved.round(2).toFixed(2) })),
+      });
+    } catch (error) {
+      return fail(`the exchange did not answer: ${message(error)}`);
+    }
+  }
+
+  positions(): { crewId: string; symbol: string; quantity: string; entryPrice: string | null; lastPrice: number; value: string; unrealizedPnl: string }[] {
+    return [...this.engine.crews.values()]
+      .filter((c) => c.book.quantity.gt(0))
+      .map((c) => {
+        const last = this.engine.lastPriceOf(c.symbol) ?? c.book.lastPrice;
+        const value = c.book.quantity.times(dec(last));
+        return {
+          crewId: c.id,
+          symbol: c.symbol,
+          quantity: toText(c.book.quantity),
+          entryPrice: c.book.entryPrice?.round(8).toString() ?? null,
+          lastPrice: last,
+          value: value.round(2).toFixed(2),
+          unrealizedPnl: value.minus(c.book.costBasis).round(2).toFixed(2),
+        };
+      });
+  }
+
+  async trades(crewId?: string, n = 10): Promise<Result<TradeView[]>> {
+    if (crewId && !this.engine.crews.has(crewId)) return fail(this.unknownCrew(crewId));
+    const limit = Math.min(Math.max(1, Math.floor(n)), MAX_TRADES);
+    const fills = await this.desk.journal.getFills({ ...(crewId ? { crewId } : {}), limit });
+    return ok(
+      fills.map((f) => ({
+        time: f.time,
+        crewId: f.crewId,
+        symbol: f.symbol,
+        side: f.side,
+        price: toText(f.price),
+        quantity: toText(f.quantity),
+        quote: f.quoteQuantity.round(2).toFixed(2),
+        fee: toText(f.fee),
+        feeAsset: f.feeAsset,
+      })),
+    );
+  }
+
+  crewNames(): string[] {
+    return [...this.engine.crews.keys()];
+  }
+
+  crewModules(): { name: string; description: string }[] {
+    return [...this.desk.catalog.values()].map((d) => ({ name: d.name, description: d.description }));
+  }
+
+  crewList(): CrewSummary[] {
+    return this.engine.summaries();
+  }
+
+  crewParams(id: string): Result<{ id: string; module: string; values: Record<string, unknown>; bounds: ParamBound[] }> {
+    const crew = this.engine.crews.get(id);
+    if (!crew) return fail(this.unknownCrew(id));
+    return ok({ id, module: crew.definition.name, values: { ...crew.params }, bounds: describeParams(crew.definition) });
+  }
+
+  /** Sets one param, checked against the crew's schema bounds. `value` may be text from a chat. */
+  async setParam(id: string, name: string, value: unknown, actor: Actor, rationale?: string): Promise<Result<{ from: unknown; to: unknown }>> {
+    const crew = this.engine.crews.get(id);
+    if (!crew) return fail(this.unknownCrew(id));
+    const bound = describeParams(crew.definition).find((b) => b.name === name);
+    if (!bound) return fail(`crew ${id} (${crew.definition.name}) has no param "${name}" (params: ${describeParams(crew.definition).map((b) => b.name).join(', ')})`);
+    const coerced = coerce(value, bound);
+    const parsed = parseParams(crew.definition, { ...crew.params, [name]: coerced });
+    if (!parsed.ok) return fail(`${name} = ${JSON.stringify(value)} refused: ${parsed.error}${bound.min !== undefined ? ` (allowed ${bound.min} … ${bound.max})` : ''}`);
+    const from = crew.params[name];
+    crew.setParams(parsed.params);
+    const now = this.desk.clock.now();
+    await this.desk.journal.saveCrewInstance(crew.toRecord(now));
+    await this.audit(actor, 'crew.set', { crew: id, param: name, from, to: parsed.params[name], ...(rationale ? { rationale } : {}) });
+    return ok({ from, to: parsed.params[name] });
+  }
+
+  async pauseCrew(id: string, actor: Actor, reason = 'paused by request'): Promise<Result<string>> {
+    const crew = this.engine.crews.get(id);
+    if (!crew) return fail(this.unknownCrew(id));
+    if (crew.status !== 'active') return fail(`crew ${id} is ${crew.status} already`);
+    this.engine.pauseCrew(id, reason, actor.id);
+    await this.audit(actor, 'crew.pause', { crew: id, reason });
+    return ok(`crew ${id} paused: no new decisions; its stop-loss and other exits still protect its position`);
+  }
+
+  async resumeCrew(id: string, actor: Actor): Promise<Result<string>> {
+    const crew = this.engine.crews.get(id);
+    if (!crew) return fail(this.unknownCrew(id));
+    if (crew.status === 'active') return fail(`crew ${id} is active already`);
+    this.engine.resumeCrew(id, actor.id);
+    await this.audit(actor, 'crew.resume', { crew: id });
+    return ok(`crew ${id} resumed`);
+  }
+
+  async stopCrew(id: string, actor: Actor): Promise<Result<string>> {
+    const crew = this.engine.crews.get(id);
+    if (!crew) return fail(this.unknownCrew(id));
+    if (crew.status === 'stopped') return fail(`crew ${id} is stopped already`);
+    crew.status = 'stopped';
+    crew.statusReason = `stopped by ${actor.id}`;
+    const now = this.desk.clock.now();
+    await this.desk.journal.updateCrewStatus(id, 'stopped', crew.statusReason, now);
+    await this.audit(actor, 'crew.stop', { crew: id });
+    const held = crew.book.quantity.gt(0) ? ` It still holds ${toText(crew.book.quantity)} ${crew.symbol}: /halt flatten or sell it yourself.` : '';
+    return ok(`crew ${id} stopped: no decisions and no exits any more.${held}`);
+  }
+
+  async spawnCrew(
+    input: { team: string; id?: string; crew: string; symbol: string; interval: string; params?: Record<string, unknown>; capital: string },
+    actor: Actor,
+    rationale?: string,
+  ): Promise<Result<string>> {
+    if (!isInterval(input.interval)) return fail(`interval "${input.interval}" is not one of Binance's (1m, 5m, 15m, 1h, 4h, 1d, …)`);
+    const id = input.id ?? `${input.crew}-${input.symbol.toLowerCase()}-${input.interval}`.slice(0, 40);
+    const parsed = crewInstanceSchema.safeParse({ id, crew: input.crew, symbol: input.symbol.toUpperCase(), interval: input.interval, params: input.params ?? {}, capital: input.capital });
+    if (!parsed.success) return fail(formatZodError(parsed.error));
+    const capital = dec(parsed.data.capital ?? '0');
+    const teamCapital = this.desk.teams.get(input.team);
+    if (teamCapital === undefined) return fail(`no team "${input.team}" (teams: ${[...this.desk.teams.keys()].join(', ')})`);
+    const allocated = this.teamAllocated(input.team);
+    if (allocated.plus(capital).gt(teamCapital)) {
+      return fail(`team ${input.team} has ${teamCapital.minus(allocated).round(2)} unallocated; ${capital} asked. Free capital first (/team allocate).`);
+    }
+    const result = await this.desk.spawnCrew(input.team, parsed.data as CrewInstanceConfig, actor.id, actor.via);
+    if (!result.ok) return fail(result.error);
+    if (rationale) await this.audit(actor, 'crew.spawn.rationale', { crew: id, rationale });
+    return ok(`crew ${id} (${input.crew} on ${parsed.data.symbol} ${parsed.data.interval}) spawned in team ${input.team} with ${capital} quote`);
+  }
+
+  teamList(): { name: string; capital: string; allocated: string; crews: string[] }[] {
+    return [...this.desk.teams.entries()].map(([name, capital]) => ({
+      name,
+      capital: toText(capital),
+      allocated: toText(this.teamAllocated(name)),
+      crews: [...this.engine.crews.values()].filter((c) => c.team === name).map((c) => c.id),
+    }));
+  }
+
+  /** Moves capital to or from a crew, within its team's capital and the crew's free cash. */
+  async allocate(crewId: string, amount: string, actor: Actor, rationale?: string): Promise<Result<string>> {
+    const crew = this.engine.crews.get(crewId);
+    if (!crew) return fail(this.unknownCrew(crewId));
+    if (!/^\d+(\.\d+)?$/.test(amount)) return fail(`amount "${amount}" is not a positive decimal`);
+    const target = dec(amount);
+    const delta = target.minus(crew.capital);
+    const teamCapital = this.desk.teams.get(crew.team) ?? ZERO;
+    const allocated = this.teamAllocated(crew.team);
+    if (delta.gt(0) && allocated.plus(delta).gt(teamCapital)) {
+      return fail(`team ${crew.team} has ${teamCapital.minus(allocated).round(2)} unallocated; raising ${crewId} by ${delta.round(2)} needs more`);
+    }
+    if (delta.lt(0) && crew.book.freeCash.plus(delta).lt(0)) {
+      return fail(`crew ${crewId} has only ${crew.book.freeCash.round(2)} free cash; it cannot give back ${delta.abs().round(2)} now`);
+    }
+    const from = crew.capital;
+    crew.capital = target;
+    crew.book.adjustCash(delta);
+    const now = this.desk.clock.now();
+    await this.desk.journal.saveCrewInstance(crew.toRecord(now));
+    await this.desk.journal.savePosition(crew.book.toPosition());
+    await this.audit(actor, 'crew.allocate', { crew: crewId, from: toText(from), to: toText(target), ...(rationale ? { rationale } : {}) });
+    return ok(`crew ${crewId} capital ${from.round(2)} → ${target.round(2)}`);
+  }
+
+  riskLimits(): RiskLimits {
+    return this.engine.gate.limits;
+  }
+
+  /** Owner only: changes a hard limit. */
+  async setRiskLimit(name: string, value: unknown, actor: Actor): Promise<Result<string>> {
+    if (!actor.isOwner || actor.via === 'manager') return fail('only an owner can change hard risk limits');
+    const limits = this.engine.gate.limits;
+    if (!(name in limits)) return fail(`no risk limit "${name}" (limits: ${Object.keys(limits).join(', ')})`);
+    const n = typeof value === 'string' ? Number(value) : value;
+    const parsed = riskLimitsSchema.safeParse({ ...limits, [name]: n });
+    if (!parsed.success) return fail(`${name} = ${JSON.stringify(value)} refused: ${formatZodError(parsed.error)}`);
+    const from = limits[name as keyof RiskLimits];
+    this.engine.gate.setLimits(parsed.data);
+    const overrides = (await this.desk.journal.getSetting<Record<string, unknown>>(RISK_LIMITS_SETTING)) ?? {};
+    await this.desk.journal.setSetting(RISK_LIMITS_SETTING, { ...overrides, [name]: parsed.data[name as keyof RiskLimits] }, {
+      actor: actor.id,
+      via: actor.via,
+      action: 'risk.set',
+      detail: { limit: name, from, to: parsed.data[name as keyof RiskLimits] },
+      at: this.desk.clock.now(),
+    });
+    return ok(`${name}: ${from} → ${parsed.data[name as keyof RiskLimits]}`);
+  }
+
+  /** The kill switch. Never queued behind other work; never through the manager's approval flow. */
+  async halt(level: Exclude<HaltLevel, 'none'>, reason: string, actor: Actor): Promise<Result<{ level: HaltLevel; cancelled: number; flattened: number; failures: string[] }>> {
+    const result = await this.engine.setHalt(level, reason || `halted by ${actor.id}`, actor.id, actor.via);
+    return ok({ level, ...result });
+  }
+
+  async resume(actor: Actor): Promise<Result<string>> {
+    if (!actor.isOwner || actor.via === 'manager') return fail('only an owner can lift a halt');
+    const was = this.engine.halt;
+    if (was.level === 'none') return fail('trading is not halted');
+    await this.engine.setHalt('none', `resumed by ${actor.id}`, actor.id, actor.via);
+    return ok(`trading resumed (was halted at level ${was.level} since ${was.since ? new Date(was.since).toISOString() : '?'}: ${was.reason})`);
+  }
+
+  isHalted(level: HaltLevel = 'entries'): boolean {
+    return haltAtLeast(this.engine.halt, level);
+  }
+
+  logs(n = 20): string[] {
+    const k = Math.min(Math.max(1, Math.floor(n)), 100);
+    return this.lines.slice(-k);
+  }
+
+  async riskEvents(limit = 20): Promise<{ at: number; crewId: string | null; rule: string; reason: string }[]> {
+    const events = await this.desk.journal.getRiskEvents({ limit: Math.min(limit, 100) });
+    return events.map((e) => ({ at: e.at, crewId: e.crewId, rule: e.rule, reason: e.reason }));
+  }
+
+  async audit(actor: Actor, action: string, detail: Record<string, unknown>): Promise<void> {
+    await this.desk.journal.recordAudit({ actor: actor.id, via: actor.via, action, detail, at: this.desk.clock.now() });
+  }
+
+  private teamAllocated(team: string) {
+    let total = ZERO;
+    for (const c of this.engine.crews.values()) if (c.team === team && c.status !== 'stopped') total = total.plus(c.capital);
+    return total;
+  }
+
+  private unknownCrew(id: string): string {
+    const names = this.crewNames();
+    return `no crew "${id}" (crews: ${names.length ? names.join(', ') : 'none'})`;
+  }
+}
+
+/** Chat text → the param's type ("12" → 12, "true" → true); anything else is left for the schema to refuse. */
+function coerce(value: unknown, bound: ParamBound): unknown {
+  if (typeof value !== 'string') return value;
+  const text = value.trim();
+  if (bound.type === 'integer' || bound.type === 'number') return text === '' ? value : Number(text);
+  if (bound.type === 'boolean') return text === 'true' ? true : text === 'false' ? false : value;
+  return text;
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

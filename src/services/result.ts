@@ -1,0 +1,19 @@
+/** What a service returns instead of throwing: commands, the console and the manager's tools all read it the same way. */
+export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
+
+export function ok<T>(value: T): Result<T> {
+  return { ok: true, value };
+}
+
+export function fail<T = never>(error: string): Result<T> {
+  return { ok: false, error };
+}
+
+/** Who asks, and through which interface: every mutating action is audited with both. */
+export interface Actor {
+  /** A Discord user id, "console", "manager", "cli", "engine", … */
+  readonly id: string;
+  readonly via: 'discord' | 'console' | 'manager' | 'cli' | 'engine' | 'test';
+  /** Owners may do everything; the manager may not lift halts, raise hard limits, change mode or keys. */
+  readonly isOwner: boolean;
+}
