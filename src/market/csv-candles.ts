@@ -536,12 +536,16 @@ class CandleCsvParser {
           } else if (c === 46) {
             if (dot) plain = false;
             dot = true;
-          } else if (c - 48 > 9 || c < 48) {
-            if (!(c === 13 && i < length && buf[i] === 10)) plain = false;
+          } else if (c < 48 || c > 57) {
+            if (c === 13 && i < length && buf[i] === 10) {
+              i++; // CRLF
+              break;
+            }
+            plain = false;
           }
           previous = c;
         }
-        if (previous === 44 || previous === 13) plain = false;
+        if (previous === 44) plain = false; // an empty last field
         field++;
       }
       this.line++;
