@@ -7,6 +7,7 @@ type Command = (argv: string[]) => Promise<number>;
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   start: { summary: 'run the desk (paper by default): crews, risk gate, journal, chat', load: async () => (await import('./start.ts')).startCommand },
   data: { summary: 'download historical candles (data.binance.vision, REST for recent days)', load: async () => (await import('../data/cli.ts')).dataCommand },
+  emulator: { summary: 'run a local Binance Spot emulator (REST, market streams, WebSocket API)', load: async () => (await import('../emulator/cli.ts')).emulatorCommand },
   bench: { summary: 'run the benchmarks and print JSON', load: async () => (await import('./bench.ts')).benchCommand },
 };
 
