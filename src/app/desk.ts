@@ -8,6 +8,7 @@ import { loadCrews, CREWS_DIR } from '../crew/loader.ts';
 import { type AnyCrewDefinition, parseParams } from '../crew/template.ts';
 import { CrewBook } from '../engine/crew-book.ts';
 import { CrewRuntime, Engine } from '../engine/engine.ts';
+import { reconcile, type ReconcileReport } from '../engine/reconcile.ts';
 import { SqliteJournal } from '../journal/sqlite-journal.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -51,6 +52,9 @@ function teamCapitalKey(team: string): string {
 }
 
 export class Desk {
+  /** What start-up recovery found and did. */
+  reconciliation: ReconcileReport | null = null;
+
   private constructor(
     readonly config: Config,
     readonly engine: Engine,
@@ -126,6 +130,12 @@ export class Desk {
       }
       const runtime = await desk.buildCrew(team, spawned.crew, definition, records.get(spawned.crew.id), positions.get(spawned.crew.id));
       if (runtime) engine.addCrew(runtime);
+    }
+    // Recovery before the first candle: open orders, missed fills, adopted orders, balance drift.
+    desk.reconciliation = await reconcile(engine, journal, exchange);
+    const r = desk.reconciliation;
+    if (r.settled.length || r.adopted.length || r.foreign.length || r.drift.length || r.fillsApplied) {
+      log.warn({ reconciliation: r }, 'restart reconciliation changed or found something');
     }
     return desk;
   }

@@ -1,7 +1,9 @@
 // `crewdesk start`: the main job. Runs the desk until a signal or --exit-after, then prints a
 // summary per crew and stops cleanly (journal flushed and closed, nothing half-written).
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { SqliteJournal } from '../journal/sqlite-journal.ts';
+import { toText } from '../core/money.ts';
 import { ConsoleNotifier } from '../app/console-notifier.ts';
 import { Desk } from '../app/desk.ts';
 import { loadConfigFile, loadEnv } from '../config/load.ts';
@@ -16,6 +18,7 @@ import { numberFlag, parseFlags } from './args.ts';
 import { formatSummary } from './summary.ts';
 
 export const EXAMPLE_CONFIG = 'crewdesk.example.yaml';
+export const PAPER_BALANCES_SETTING = 'paper.balances';
 
 export function resolveConfigPath(flag: string | undefined, envValue: string | undefined): { path: string; why: string } {
   if (flag) return { path: resolve(flag), why: '--config' };
@@ -44,15 +47,20 @@ export async function startCommand(argv: string[]): Promise<number> {
     say(`crewdesk: mode "${config.mode}" needs the Binance adapter, which this build does not have yet; running local paper trading instead.`);
   }
   const clock = new ManualClock(0);
+  const journalFile = values.journal ?? config.journal;
+  mkdirSync(dirname(resolve(journalFile)), { recursive: true });
+  const journal = await SqliteJournal.open(journalFile);
+  // The paper venue lives in this process: its balances are kept in the journal between runs.
+  const savedBalances = await journal.getSetting<Record<string, string>>(PAPER_BALANCES_SETTING);
   const exchange = new PaperExchange({
-    balances: config.paper.balances,
+    balances: savedBalances ?? config.paper.balances,
+    startSequence: Date.now(),
     feeBps: config.paper.feeBps,
     slippageBps: config.paper.slippageBps,
     filters: (symbol) => defaultFilters(symbol),
     clock,
   });
-  const journalFile = values.journal ?? config.journal;
-  const desk = await Desk.open({ config, exchange, clock, log, journalFile, notifiers: [new ConsoleNotifier()] });
+  const desk = await Desk.open({ config, exchange, clock, log, journal, notifiers: [new ConsoleNotifier()] });
   for (const p of desk.problems) say(`crewdesk: crew module skipped: ${p.path}: ${p.reason}`);
   const subs = desk.engine.subscriptions();
   if (subs.length === 0) {
@@ -60,7 +68,9 @@ export async function startCommand(argv: string[]): Promise<number> {
     await desk.close();
     return 1;
   }
-  const market = await chooseReplayMarket(config.replay, subs);
+  // A replay continues after the last moment the journal saw, so a restart never replays the same candles.
+  const resumeAfter = (await journal.getEquity('total')).at(-1)?.at;
+  const market = await chooseReplayMarket(config.replay, subs, resumeAfter);
   say(`crewdesk: paper trading (local replay, Binance not connected) on ${market.description}, at ${speed}× speed`);
   say(`crewdesk: journal ${journalFile}; halt state: ${desk.engine.halt.level}; crews: ${[...desk.engine.crews.keys()].join(', ')}`);
 
@@ -81,6 +91,9 @@ export async function startCommand(argv: string[]): Promise<number> {
     if (timer) clearTimeout(timer);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await desk.engine.stop();
+    const balances = Object.fromEntries((await exchange.balances()).map((b) => [b.asset, toText(b.free.plus(b.locked))]));
+    await journal.setSetting(PAPER_BALANCES_SETTING, balances, null);
     await desk.close();
   }
   say(formatSummary(desk.engine.summaries()));

@@ -163,6 +163,7 @@ export class Engine {
   private dayStart = -1;
   private dayStartEquity = 0;
   private pending: Promise<unknown>[] = [];
+  private stopped = false;
 
   constructor(private readonly deps: EngineDeps) {
     this.orders = new OrderManager(deps.exchange, deps.journal, deps.bus, deps.clock, deps.feeBps, (what, error) =>
@@ -499,6 +500,8 @@ export class Engine {
 
   /** Persists every crew's record (params, state, status, sequence) and the final equity. */
   async stop(): Promise<void> {
+    if (this.stopped) return this.deps.journal.flush();
+    this.stopped = true;
     this.orders.stopListening();
     await this.settle();
     const now = this.deps.clock.now();

@@ -9,6 +9,7 @@ import type { Clock } from '../ports/clock.ts';
 import { ExchangeError, type Exchange, type ExchangeOrder, type ExecutionUpdate } from '../ports/exchange.ts';
 import type { Journal } from '../ports/journal.ts';
 import type { SizedOrder } from '../risk/gate.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { clientOrderId } from './client-order-id.ts';
 import type { CrewBook } from './crew-book.ts';
 
@@ -20,7 +21,7 @@ export interface OrderOwner {
   readonly book: CrewBook;
 }
 
-interface OpenOrder {
+export interface OpenOrder {
   order: Order;
   readonly owner: OrderOwner;
   readonly reserveQuote: Decimal;
@@ -40,6 +41,8 @@ export class OrderManager {
   private readonly open = new Map<string, OpenOrder>();
   private readonly fee: Decimal;
   private unsubscribe: (() => void) | null = null;
+  /** Waits between queries of an order whose send was not confirmed. */
+  unknownRetries: readonly number[] = [250, 750, 2000];
 
   constructor(
     private readonly exchange: Exchange,
@@ -117,12 +120,57 @@ export class OrderManager {
         this.setStatus(entry, 'rejected', `${error.code} ${error.message}`, {});
         return { order: entry.order, error: `${error.code} ${error.message}` };
       }
-      // No answer: the order may or may not be live. Reconciliation asks the exchange later.
+      // No answer (timeout, network, 5xx): the order may or may not be live. Unknown, not failed —
+      // ask the exchange by client order id before deciding; never send a second order for this advice.
       const message = error instanceof Error ? error.message : String(error);
-      this.setStatus(entry, 'unknown', `no confirmation: ${message}`, {});
-      return { order: entry.order, error: message };
+      if (this.open.has(order.clientOrderId) && entry.order.status === 'new') this.setStatus(entry, 'unknown', `no confirmation: ${message}`, {});
+      await this.resolveUnknown(entry);
+      return { order: entry.order, ...(entry.order.status === 'rejected' ? { error: message } : {}) };
     }
     return { order: entry.order };
+  }
+
+  /** Queries an order of unknown outcome a few times with backoff; not found at all → it never arrived. */
+  async resolveUnknown(entry: OpenOrder): Promise<void> {
+    for (let attempt = 0; attempt < this.unknownRetries.length; attempt++) {
+      if (!this.open.has(entry.order.clientOrderId) || entry.order.status !== 'unknown') return; // a stream update settled it
+      await sleep(this.unknownRetries[attempt]!);
+      try {
+        const found = await this.exchange.getOrder(entry.order.symbol, entry.order.clientOrderId);
+        if (found) {
+          this.applyExchangeOrder(entry, found, undefined, 'found after an unconfirmed send');
+          return;
+        }
+      } catch {
+        // Still unreachable: keep trying; reconciliation at the next start asks again if we give up.
+      }
+    }
+    if (this.open.has(entry.order.clientOrderId) && entry.order.status === 'unknown') {
+      const found = await this.exchange.getOrder(entry.order.symbol, entry.order.clientOrderId).then(
+        (o) => (o === null ? 'absent' : o),
+        () => 'unreachable' as const,
+      );
+      if (found === 'absent') this.setStatus(entry, 'rejected', 'the exchange never received it (not found by client order id)', {});
+      else if (found !== 'unreachable') this.applyExchangeOrder(entry, found, undefined, 'found after an unconfirmed send');
+      // unreachable: stays unknown; the reservation is kept until reconciliation settles it.
+    }
+  }
+
+  /** The open order entry (for reconciliation). */
+  entryOf(clientOrderId: string): OpenOrder | undefined {
+    return this.open.get(clientOrderId);
+  }
+
+  /** Applies an exchange snapshot (and optionally a fill) to a tracked order: reconciliation and polling use it. */
+  applySnapshot(clientOrderId: string, snapshot: ExchangeOrder, fill?: Fill, reason = 'reconciled'): void {
+    const entry = this.open.get(clientOrderId);
+    if (entry) this.applyExchangeOrder(entry, snapshot, fill, reason);
+  }
+
+  /** Marks a tracked order as ended without the exchange's word (it does not know the order). */
+  markGone(clientOrderId: string, status: 'rejected' | 'expired', reason: string): void {
+    const entry = this.open.get(clientOrderId);
+    if (entry) this.setStatus(entry, status, reason, {});
   }
 
   async cancel(clientOrderId: string): Promise<{ ok: boolean; error?: string }> {

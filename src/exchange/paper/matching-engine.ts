@@ -33,6 +33,9 @@ export interface MatchingEngineOptions {
   readonly marketFill?: 'next-open' | 'immediate';
   /** Where a throwing execution listener's error goes; matching carries on either way. */
   readonly onListenerError?: (error: unknown) => void;
+  /** First exchange order id and trade id minus one: a venue restarted over an existing journal continues
+   * its numbering, so (symbol, trade id) stays unique across runs. */
+  readonly startSequence?: number;
 }
 
 type ExecutionListener = (update: ExecutionUpdate) => void;
@@ -93,8 +96,8 @@ export class MatchingEngine {
   private readonly listeners: ExecutionListener[] = [];
   private readonly queue: ExecutionUpdate[] = [];
   private delivering = false;
-  private orderSeq = 0;
-  private tradeSeq = 0;
+  private orderSeq: number;
+  private tradeSeq: number;
   private readonly feeRate: Decimal;
   private readonly buySlip: Decimal;
   private readonly sellSlip: Decimal;
@@ -105,6 +108,7 @@ export class MatchingEngine {
 
   constructor(options: MatchingEngineOptions) {
     this.feeRate = bps(options.feeBps ?? 10);
+    this.orderSeq = this.tradeSeq = options.startSequence ?? 0;
     const slip = bps(options.slippageBps ?? 0);
     this.buySlip = ONE.plus(slip);
     this.sellSlip = ONE.minus(slip);

@@ -28,8 +28,10 @@
  * - `ws.buildIdentifyThrottler` → no wait. @discordjs/ws spaces IDENTIFYs 5–6.5 s apart; a test that
  *   forces a fresh IDENTIFY (`invalidateSession(false)`) would otherwise stall. RESUME is not throttled.
  * - Not configurable and worth knowing: after any drop, @discordjs/ws waits a hard-coded 500 ms before it
- *   reconnects; the first heartbeat is sent after `heartbeat_interval × random()` (the fake announces
- *   41.25 s like Discord, so set `heartbeatIntervalMs` low only in a test about heartbeats).
+ *   reconnects (so a RESUME test costs ~0.5 s); the first heartbeat is sent after
+ *   `heartbeat_interval × random()`. The fake announces 41.25 s like Discord; lower `heartbeatIntervalMs`
+ *   only in a test about heartbeats, and not below ~200 ms: the client declares a zombie connection (and
+ *   RESUMEs) when an ack is still unprocessed at its next beat, which a busy event loop makes happen.
  * - Compression/encoding: discord.js asks for `compress=zlib-stream` only when the optional `zlib-sync`
  *   package is installed (it is not), and always `encoding=json`. The fake serves plain JSON text frames,
  *   and also zlib-stream and IDENTIFY `compress` should `zlib-sync` ever appear; ETF is refused (4002).
@@ -122,7 +124,6 @@ import {
 } from './gateway.ts';
 import { randomToken, snowflake } from './ids.ts';
 import {
-  collectCustomIds,
   findComponent,
   InteractionHandle,
   InteractionRecord,
@@ -1913,4 +1914,3 @@ export class FakeDiscord {
   }
 }
 
-export { collectCustomIds };

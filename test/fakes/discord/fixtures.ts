@@ -24,7 +24,7 @@ import type {
   APITextChannel,
   APIUser,
 } from 'discord-api-types/v10';
-import { FAKE_DISCORD_IDS, snowflake } from './ids.ts';
+import { FAKE_DISCORD_IDS, FIRST_CHANNEL_ID, snowflake } from './ids.ts';
 
 /** What can be overridden about the preset world. */
 export interface WorldOptions {
@@ -185,7 +185,7 @@ export function buildWorld(options: WorldOptions = {}): World {
   const channelsByName: Record<string, APITextChannel> = {};
   (options.channels ?? DEFAULT_CHANNELS).forEach((name, index) => {
     const channel: APITextChannel = {
-      id: (ids.firstChannel + BigInt(index)).toString(),
+      id: (FIRST_CHANNEL_ID + BigInt(index)).toString(),
       type: ChannelType.GuildText,
       guild_id: guild.id,
       name,

@@ -37,6 +37,14 @@ export const FAKE_DISCORD_IDS = {
   guild: '900000000000000100',
   /** The bot's managed role. */
   botRole: '900000000000000301',
-  /** First text channel id; the rest follow in order (trades, alerts, reports, manager → …201..204). */
-  firstChannel: 900000000000000201n,
+  /** Ids of the default text channels (channel n of `channels` gets 900000000000000201 + n). */
+  channels: {
+    trades: '900000000000000201',
+    alerts: '900000000000000202',
+    reports: '900000000000000203',
+    manager: '900000000000000204',
+  },
 } as const;
+
+/** Channel `index` of the guild gets this id plus `index`. */
+export const FIRST_CHANNEL_ID = 900000000000000201n;
