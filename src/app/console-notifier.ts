@@ -10,7 +10,18 @@ export class ConsoleNotifier implements Notifier {
     private readonly timeOf: (event: EngineEvent) => number | undefined = eventTime,
   ) {}
 
+  /** The last denial printed per crew: the same refusal on every candle is said once, not every minute. */
+  private readonly lastDenial = new Map<string, string>();
+
   notify(event: EngineEvent): void {
+    if (event.type === 'risk.denied') {
+      if (this.lastDenial.get(event.crewId) === event.rule) return;
+      this.lastDenial.set(event.crewId, event.rule);
+    } else if (event.type === 'order.created') {
+      this.lastDenial.delete(event.order.crewId);
+    } else if (event.type === 'halt') {
+      this.lastDenial.clear();
+    }
     const line = describeEvent(event);
     if (!line) return;
     const t = this.timeOf(event);
@@ -44,7 +55,7 @@ export function describeEvent(event: EngineEvent): string | null {
     case 'advice':
       return event.advice.action === 'hold' ? null : `advice  ${event.crewId}: ${event.advice.action} ${Math.round(event.advice.size * 100)}% — ${event.advice.reason}`;
     case 'risk.denied':
-      return `denied  ${event.crewId}: [${event.rule}] ${event.reason}`;
+      return `denied  ${event.crewId}: [${event.rule}] ${event.reason} (repeats are not shown until the crew next trades)`;
     case 'order.created': {
       const o = event.order;
       const amount = o.quantity ? `${o.quantity} ${o.symbol}` : `${o.quoteQuantity} quote of ${o.symbol}`;

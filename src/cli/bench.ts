@@ -9,6 +9,8 @@ export type Benchmark = (options: { quick: boolean }) => Promise<Record<string, 
 
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   engine: async () => (await import('../bench/engine-throughput.ts')).engineThroughput,
+  'backtest-year': async () => (await import('../bench/backtest-year.ts')).backtestYear,
+  'optimize-sweep': async () => (await import('../bench/backtest-sweep.ts')).optimizeSweep,
 };
 
 export function registerBenchmark(name: string, load: () => Promise<Benchmark>): void {

@@ -16,6 +16,9 @@ import { PacedMarketData } from '../market/replay.ts';
 import { ManualClock } from '../ports/clock.ts';
 import { numberFlag, parseFlags } from './args.ts';
 import { formatSummary } from './summary.ts';
+import { startConsole, type ConsoleHandle } from '../chat/console.ts';
+import type { ChatServices } from '../chat/services.ts';
+import { DeskService } from '../services/desk-service.ts';
 
 export const EXAMPLE_CONFIG = 'crewdesk.example.yaml';
 export const PAPER_BALANCES_SETTING = 'paper.balances';
@@ -40,7 +43,9 @@ export async function startCommand(argv: string[]): Promise<number> {
   const config: Config = loadConfigFile(configPath);
   const speed = numberFlag(values.speed, 'speed', (n) => n > 0) ?? config.replay.speed;
   const log = createLogger(env.LOG_LEVEL ? { level: env.LOG_LEVEL } : {});
-  const say = (line: string) => process.stdout.write(`${line}\n`);
+  const say = (line: string): void => {
+    process.stdout.write(`${line}\n`);
+  };
 
   say(`crewdesk: config ${configPath} (${why})`);
   if (config.mode !== 'paper') {
@@ -60,7 +65,9 @@ export async function startCommand(argv: string[]): Promise<number> {
     filters: (symbol) => defaultFilters(symbol),
     clock,
   });
-  const desk = await Desk.open({ config, exchange, clock, log, journal, notifiers: [new ConsoleNotifier()] });
+  // Notifier lines go through the console when it runs, so they never break the typed prompt.
+  let print = say;
+  const desk = await Desk.open({ config, exchange, clock, log, journal, notifiers: [new ConsoleNotifier((line) => print(line))] });
   for (const p of desk.problems) say(`crewdesk: crew module skipped: ${p.path}: ${p.reason}`);
   const subs = desk.engine.subscriptions();
   if (subs.length === 0) {
@@ -83,6 +90,10 @@ export async function startCommand(argv: string[]): Promise<number> {
   const onSignal = (signal: NodeJS.Signals) => stop(signal);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  // The console: the same commands as Discord, typed as /status, /halt flatten, … and free text to the manager.
+  const services: ChatServices = { desk: new DeskService(desk, { mode: 'paper' }) };
+  const chat: ConsoleHandle = await startConsole({ services, input: process.stdin, output: process.stdout, log, onInterrupt: () => stop('Ctrl-C') });
+  print = chat.print;
   const timer = exitAfter ? setTimeout(() => stop(`--exit-after ${exitAfter}s`), exitAfter * 1000) : null;
   try {
     await desk.engine.run(new PacedMarketData(market, speed), controller.signal);
@@ -91,6 +102,8 @@ export async function startCommand(argv: string[]): Promise<number> {
     if (timer) clearTimeout(timer);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await chat.close();
+    print = say;
     await desk.engine.stop();
     const balances = Object.fromEntries((await exchange.balances()).map((b) => [b.asset, toText(b.free.plus(b.locked))]));
     await journal.setSetting(PAPER_BALANCES_SETTING, balances, null);

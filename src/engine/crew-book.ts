@@ -40,6 +40,9 @@ export class CrewBook {
     this.feesPaid = position.feesPaid;
     this.entryTime = position.entryTime;
     this.refresh();
+    // Until the first price arrives, a held position is marked at its entry price (not at zero).
+    this.lastPrice = position.entryPrice?.toNumber() ?? 0;
+    this.equityF = this.cashF + this.qtyF * this.lastPrice;
     this.peakEquityF = this.equityF;
   }
 

@@ -1,0 +1,147 @@
+// /crew: the crew instances — list, spawn, pause, resume, stop, params, set (within the schema's bounds).
+import type { Reply } from '../src/chat/command.ts';
+import { defineCommand } from '../src/chat/define-command.ts';
+import { fixed, refused, signed, table } from '../src/chat/render.ts';
+import type { ChatServices } from '../src/chat/services.ts';
+import { INTERVALS } from '../src/core/domain.ts';
+import { dec } from '../src/core/money.ts';
+import type { Actor } from '../src/services/result.ts';
+
+const crewOption = { name: 'crew', description: 'The crew instance', type: 'string', required: true, autocomplete: 'crew', maxLength: 40 } as const;
+
+export default defineCommand({
+  data: {
+    name: 'crew',
+    description: 'List, spawn, pause, resume, stop and tune crew instances',
+    subcommands: [
+      { name: 'list', description: 'Every crew instance with its status and PnL' },
+      {
+        name: 'spawn',
+        description: 'Start a new crew instance',
+        mutating: true,
+        options: [
+          { name: 'module', description: 'The crew module (crews/<module>.ts)', type: 'string', required: true, autocomplete: 'module', maxLength: 60 },
+          { name: 'symbol', description: 'Binance spot symbol, e.g. BTCUSDT', type: 'string', required: true, autocomplete: 'symbol', maxLength: 20 },
+          { name: 'interval', description: 'Candle interval', type: 'string', required: true, choices: INTERVALS.map((i) => ({ name: i, value: i })) },
+          { name: 'params', description: 'Params as JSON, e.g. {"fast": 12, "slow": 40}', type: 'string', maxLength: 1000 },
+          { name: 'capital', description: 'Quote allocated (default: what the team has unallocated)', type: 'string', maxLength: 24 },
+          { name: 'team', description: 'The team (default: the only team)', type: 'string', autocomplete: 'team', maxLength: 32 },
+          { name: 'id', description: 'Instance name (default: module-symbol-interval)', type: 'string', maxLength: 40 },
+        ],
+      },
+      {
+        name: 'pause',
+        description: 'No new decisions; its exits still protect its position',
+        mutating: true,
+        options: [crewOption, { name: 'reason', description: 'Why (kept in the journal)', type: 'string', maxLength: 200 }],
+      },
+      { name: 'resume', description: 'Resume a paused or stopped crew', mutating: true, options: [crewOption] },
+      { name: 'stop', description: 'Stop a crew for good: no decisions, no exits', mutating: true, options: [crewOption] },
+      { name: 'params', description: 'A crew’s params with their bounds', options: [crewOption] },
+      {
+        name: 'set',
+        description: 'Set one param (checked against its bounds)',
+        mutating: true,
+        options: [
+          crewOption,
+          { name: 'param', description: 'The param', type: 'string', required: true, autocomplete: 'param', maxLength: 60 },
+          { name: 'value', description: 'The new value', type: 'string', required: true, maxLength: 100 },
+        ],
+      },
+    ],
+  },
+  async execute(ctx) {
+    const desk = ctx.services.desk;
+    const crew = ctx.options.string('crew') ?? '';
+    switch (ctx.subcommand) {
+      case 'list':
+        return ctx.reply(list(ctx.services));
+      case 'spawn':
+        return ctx.reply(await spawn(ctx.services, ctx.actor, ctx.options));
+      case 'pause': {
+        const r = await desk.pauseCrew(crew, ctx.actor, ctx.options.string('reason') ?? `paused by ${ctx.actor.id}`);
+        return ctx.reply(r.ok ? { title: 'Crew paused', text: r.value, tone: 'warn' } : refused(r.error));
+      }
+      case 'resume': {
+        const r = await desk.resumeCrew(crew, ctx.actor);
+        return ctx.reply(r.ok ? { title: 'Crew resumed', text: r.value, tone: 'good' } : refused(r.error));
+      }
+      case 'stop': {
+        const r = await desk.stopCrew(crew, ctx.actor);
+        return ctx.reply(r.ok ? { title: 'Crew stopped', text: r.value, tone: 'warn' } : refused(r.error));
+      }
+      case 'params': {
+        const r = desk.crewParams(crew);
+        if (!r.ok) return ctx.reply(refused(r.error));
+        const { values, bounds } = r.value;
+        return ctx.reply({
+          title: `Params of ${crew} (${r.value.module})`,
+          tone: 'info',
+          code: table(
+            ['param', 'value', 'min', 'max', 'default'],
+            bounds.map((b) => [b.name, JSON.stringify(values[b.name]), b.min ?? '—', b.max ?? '—', JSON.stringify(b.default)]),
+          ),
+          text: 'Change one with /crew set.',
+        });
+      }
+      case 'set': {
+        const param = ctx.options.string('param') ?? '';
+        const r = await desk.setParam(crew, param, ctx.options.string('value') ?? '', ctx.actor);
+        return ctx.reply(r.ok ? { title: 'Param set', text: `${crew}: ${param} ${JSON.stringify(r.value.from)} → ${JSON.stringify(r.value.to)}`, tone: 'good' } : refused(r.error));
+      }
+    }
+  },
+});
+
+function list(services: ChatServices): Reply {
+  const crews = services.desk.crewList();
+  if (crews.length === 0) return { title: 'Crews', text: 'No crew instances. Start one with /crew spawn.', tone: 'info' };
+  return {
+    title: 'Crews',
+    tone: 'info',
+    code: table(
+      ['crew', 'team', 'module', 'market', 'status', 'capital', 'equity', 'pnl', 'dd %'],
+      crews.map((c) => [c.id, c.team, c.module, `${c.symbol} ${c.interval}`, c.status, fixed(c.capital), c.equity, signed(c.pnl), fixed(c.drawdownPct)]),
+    ),
+  };
+}
+
+async function spawn(services: ChatServices, actor: Actor, options: { string(name: string): string | null }): Promise<Reply> {
+  const desk = services.desk;
+  let params: Record<string, unknown> = {};
+  const paramsText = options.string('params');
+  if (paramsText) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(paramsText);
+    } catch {
+      return refused(`params must be JSON, such as {"fast": 12}; got ${paramsText}`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return refused('params must be a JSON object, such as {"fast": 12}');
+    params = parsed as Record<string, unknown>;
+  }
+  const teams = desk.teamList();
+  const teamName = options.string('team') ?? (teams.length === 1 ? teams[0]!.name : null);
+  if (!teamName) return refused(`there are several teams (${teams.map((t) => t.name).join(', ')}): say which one with the team option`);
+  const team = teams.find((t) => t.name === teamName);
+  let capital = options.string('capital');
+  if (!capital && team) {
+    const free = dec(team.capital).minus(dec(team.allocated));
+    if (free.lte(0)) return refused(`team ${teamName} has no unallocated capital: give the crew a capital, and free some first with /team allocate`);
+    capital = free.round(2, 0).toFixed(2);
+  }
+  const id = options.string('id');
+  const result = await desk.spawnCrew(
+    {
+      team: teamName,
+      crew: options.string('module') ?? '',
+      symbol: options.string('symbol') ?? '',
+      interval: options.string('interval') ?? '',
+      params,
+      capital: capital ?? '',
+      ...(id ? { id } : {}),
+    },
+    actor,
+  );
+  return result.ok ? { title: 'Crew spawned', text: result.value, tone: 'good' } : refused(result.error);
+}

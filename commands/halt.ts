@@ -1,0 +1,84 @@
+// /halt [level]: the kill switch. Runs at once, never behind other work and never through the
+// manager. entries: no new entries · cancel (default): also cancels every open order ·
+// flatten: also sells every position at market, after a confirmation. The reply says what was
+// done and what is left.
+import type { Reply } from '../src/chat/command.ts';
+import { defineCommand } from '../src/chat/define-command.ts';
+import { plural, refused } from '../src/chat/render.ts';
+import type { ChatServices } from '../src/chat/services.ts';
+
+type Level = 'entries' | 'cancel' | 'flatten';
+
+export default defineCommand({
+  data: {
+    name: 'halt',
+    description: 'Kill switch: stop entries, cancel every open order (default), or also sell everything',
+    mutating: true,
+    urgent: true,
+    options: [
+      {
+        name: 'level',
+        description: 'entries · cancel (default) · flatten (asks to confirm)',
+        type: 'string',
+        choices: [
+          { name: 'entries: no new entries', value: 'entries' },
+          { name: 'cancel: also cancel every open order', value: 'cancel' },
+          { name: 'flatten: also sell every position at market', value: 'flatten' },
+        ],
+      },
+      { name: 'reason', description: 'Why (kept in the journal)', type: 'string', maxLength: 200 },
+    ],
+  },
+  async execute(ctx) {
+    const level = (ctx.options.string('level') ?? 'cancel') as Level;
+    const reason = ctx.options.string('reason') ?? `halted by ${ctx.actor.id} (${ctx.actor.via})`;
+    if (level === 'flatten') {
+      const answer = await ctx.confirm('Flatten: stop entries, cancel every open order and SELL EVERY POSITION at market?', { confirmLabel: 'Flatten everything' });
+      if (answer !== 'confirmed') {
+        return ctx.reply({
+          title: 'Not flattened',
+          text: `${answer === 'expired' ? 'The confirmation expired' : 'Cancelled'}: nothing was done. /halt without a level cancels the open orders and keeps the positions.`,
+          tone: 'info',
+          refused: true,
+        });
+      }
+    }
+    // For entries and cancel, this call is the first thing the command does: entries stop before any await.
+    const result = await ctx.services.desk.halt(level, reason, ctx.actor);
+    if (!result.ok) return ctx.reply(refused(result.error, 'Halt failed'));
+    await ctx.reply(report(ctx.services, level, result.value));
+  },
+});
+
+function report(services: ChatServices, level: Level, r: { cancelled: number; flattened: number; failures: string[] }): Reply {
+  const desk = services.desk;
+  const done = [
+    level === 'entries'
+      ? 'Entries stopped: no new buys until an owner runs /resume (sells and exits still go through).'
+      : 'Trading stopped: no new orders at all, exits included, until an owner runs /resume.',
+  ];
+  if (level !== 'entries') done.push(`Cancelled ${plural(r.cancelled, 'open order')}.`);
+  if (level === 'flatten') done.push(`Sent ${plural(r.flattened, 'market sell')} to close the positions.`);
+
+  const left: string[] = [...r.failures.map((f) => `Not done: ${f}`)];
+  const open = desk.status().openOrders;
+  const positions = desk.positions();
+  if (level === 'entries' && open > 0) left.push(`${plural(open, 'open order')} still working (/halt cancel cancels them).`);
+  if (level === 'flatten') {
+    if (open > 0) left.push(`${plural(open, 'order')} still open (the market sells fill at the next price).`);
+    if (positions.length > 0) left.push(`Still held until the sells fill: ${positions.map((p) => `${p.crewId} ${p.quantity} ${p.symbol}`).join(', ')}.`);
+  } else {
+    if (level === 'cancel' && open > 0) left.push(`${plural(open, 'order')} still open.`);
+    if (positions.length > 0) {
+      left.push(`Positions kept: ${positions.map((p) => `${p.crewId} ${p.quantity} ${p.symbol}`).join(', ')}. /halt flatten sells them.`);
+    }
+  }
+  return {
+    title: `HALTED (${level})`,
+    tone: r.failures.length > 0 ? 'bad' : 'warn',
+    fields: [
+      { name: 'Done', value: done.join('\n') },
+      { name: 'Left', value: left.length > 0 ? left.join('\n') : 'Nothing: no open orders, no positions.' },
+    ],
+  };
+}

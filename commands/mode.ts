@@ -1,0 +1,40 @@
+// /mode [target]: the trading mode, paper → testnet → live. A switch shows its checks and needs
+// the owner's confirmation; never the manager.
+import { defineCommand } from '../src/chat/define-command.ts';
+import { refused } from '../src/chat/render.ts';
+import { TRADING_MODES, type TradingMode } from '../src/chat/services.ts';
+
+export default defineCommand({
+  data: {
+    name: 'mode',
+    description: 'Show the trading mode, or switch it (paper, testnet, live) after checks and a confirmation',
+    mutating: true,
+    hard: true,
+    options: [{ name: 'target', description: 'The mode to switch to', type: 'string', choices: TRADING_MODES.map((m) => ({ name: m, value: m })) }],
+  },
+  async execute(ctx) {
+    const service = ctx.services.mode;
+    const current = service?.current() ?? ctx.services.desk.status().mode;
+    const target = ctx.options.string('target') as TradingMode | null;
+    if (!target) return ctx.reply({ title: 'Mode', text: `Trading mode: ${current}.`, tone: current === 'live' ? 'warn' : 'info' });
+    if (!service) {
+      return ctx.reply({
+        title: 'Mode',
+        text: `This build has no Binance adapter: paper is the only mode (running ${current}). Switching to ${target} needs the adapter and BINANCE_API_KEY / BINANCE_API_SECRET.`,
+        tone: 'info',
+      });
+    }
+    if (target === current) return ctx.reply({ title: 'Mode', text: `Already in ${current}.`, tone: 'info' });
+    const request = await service.request(target, ctx.actor);
+    if (!request.ok) return ctx.reply(refused(request.error, `Cannot switch to ${target}`));
+    const change = request.value;
+    const checks = change.checks.map((c) => `${c.ok ? '✔' : '✖'} ${c.name}: ${c.detail}`).join('\n') || '(no checks)';
+    if (!change.ready) return ctx.reply({ title: `Cannot switch to ${target}`, text: 'Some checks failed:', code: checks, tone: 'bad', refused: true });
+    const answer = await ctx.confirm(`Switch from ${change.from} to ${change.to}?\n${checks}`, { confirmLabel: `Switch to ${change.to}` });
+    if (answer !== 'confirmed') {
+      return ctx.reply({ title: 'Mode unchanged', text: `${answer === 'expired' ? 'The confirmation expired' : 'Cancelled'}: still ${change.from}.`, tone: 'info', refused: true });
+    }
+    const applied = await change.apply(ctx.actor);
+    await ctx.reply(applied.ok ? { title: `Mode: ${change.to}`, text: applied.value, code: checks, tone: change.to === 'live' ? 'warn' : 'good' } : refused(applied.error, 'Switch failed'));
+  },
+});

@@ -1,0 +1,58 @@
+// Small helpers commands share to build replies: monospace tables, signed amounts, the tone of
+// a PnL, refusals. Presentation only: the numbers come from the services.
+import type { Reply } from './command.ts';
+
+/** Embed colours per tone (the Discord transport uses them; the console ignores them). */
+export const TONE_COLORS = { good: 0x2e7d32, bad: 0xc62828, warn: 0xf9a825, info: 0x1565c0 } as const;
+
+/** A monospace table: columns padded, numbers (and signed amounts) right-aligned. */
+export function table(headers: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+  const cells = rows.map((r) => r.map((c) => String(c)));
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)));
+  const numeric = headers.map((_, i) => cells.length > 0 && cells.every((r) => /^[-+−]?[\d.,]+%?$|^—$/.test(r[i] ?? '')));
+  const line = (r: readonly string[]) =>
+    r
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
+}
+
+/** "+12.30" / "-4.00" / "0.00". */
+export function signed(value: number | string, decimals = 2): string {
+  const n = typeof value === 'string' ? Number(value) : value;
+  if (!Number.isFinite(n)) return String(value);
+  const text = Math.abs(n).toFixed(decimals);
+  if (Number(text) === 0) return text;
+  return `${n > 0 ? '+' : '-'}${text}`;
+}
+
+export function fixed(value: number | string, decimals = 2): string {
+  const n = typeof value === 'string' ? Number(value) : value;
+  return Number.isFinite(n) ? n.toFixed(decimals) : String(value);
+}
+
+/** Green for a gain, red for a loss, blue for flat. */
+export function pnlTone(value: number | string): Reply['tone'] {
+  const n = typeof value === 'string' ? Number(value) : value;
+  return n > 0 ? 'good' : n < 0 ? 'bad' : 'info';
+}
+
+/** "2024-03-01 14:05 UTC". */
+export function utc(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** A refusal or an error a service returned, as a private red reply (kept as written: it may start with a name). */
+export function refused(text: string, title?: string): Reply {
+  return { ...(title ? { title } : {}), text, tone: 'bad', ephemeral: true, refused: true };
+}
+
+export function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** "1 order" / "2 orders". */
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 ? word : many}`;
+}

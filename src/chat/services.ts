@@ -1,0 +1,91 @@
+// What chat commands may call: the desk's services, plus the optional ones other parts of
+// crewdesk provide (the backtester, the manager LLM, the Binance mode switch). A command whose
+// service is absent answers with how to get it, never with an error.
+import type { Kpis } from '../backtest/kpis.ts';
+import type { DeskService } from '../services/desk-service.ts';
+import type { Actor, Result } from '../services/result.ts';
+
+export type TradingMode = 'paper' | 'testnet' | 'live';
+export const TRADING_MODES: readonly TradingMode[] = ['paper', 'testnet', 'live'];
+
+export interface BacktestRequest {
+  /** Crew module name (crews/<module>.ts). */
+  readonly module: string;
+  readonly symbol: string;
+  readonly interval: string;
+  /** UTC dates, YYYY-MM-DD; the service picks a default span when absent. */
+  readonly from?: string;
+  readonly to?: string;
+  readonly params?: Readonly<Record<string, unknown>>;
+  /** Starting quote cash, decimal text. */
+  readonly capital?: string;
+}
+
+export interface BacktestProgress {
+  /** 0 … 1. */
+  readonly fraction: number;
+  readonly text?: string;
+}
+
+export interface BacktestReport {
+  /** One line naming the run, e.g. "sma-cross BTCUSDT 1h, 2024-01-01 → 2024-06-30". */
+  readonly title: string;
+  readonly kpis: Kpis;
+  /** The equity chart (with drawdown), PNG. */
+  readonly chartPng: Buffer;
+}
+
+export interface BacktestService {
+  /**
+   * Runs one backtest. Must yield to the event loop while it runs (a worker or chunks): /halt and
+   * the engine share this process. Refusals (unknown module, no data) come back as a failed Result.
+   */
+  run(
+    request: BacktestRequest,
+    options?: { readonly onProgress?: (progress: BacktestProgress) => void; readonly signal?: AbortSignal },
+  ): Promise<Result<BacktestReport>>;
+}
+
+export interface ManagerService {
+  /** One turn of the conversation kept under `channelKey`; resolves with the manager's reply text. */
+  ask(text: string, channelKey: string, actor: Actor): Promise<string>;
+  /** The manager's report on the desk (what /report shows when the manager is there). */
+  report(): Promise<string>;
+}
+
+export interface ModeCheck {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+/** A mode change checked and waiting for the owner's confirmation. */
+export interface ModeChange {
+  readonly from: TradingMode;
+  readonly to: TradingMode;
+  /** The checks of the switch (keys present, account can trade, clock in sync, …). */
+  readonly checks: readonly ModeCheck[];
+  /** Whether every check passed; `apply` refuses otherwise. */
+  readonly ready: boolean;
+  /** Switches, after the confirmation. */
+  apply(actor: Actor): Promise<Result<string>>;
+}
+
+export interface ModeService {
+  current(): TradingMode;
+  /** Checks a switch to `target`; refuses the manager and non-owners. */
+  request(target: TradingMode, actor: Actor): Promise<Result<ModeChange>>;
+}
+
+export interface ChatServices {
+  readonly desk: DeskService;
+  readonly backtest?: BacktestService;
+  readonly manager?: ManagerService;
+  readonly mode?: ModeService;
+}
+
+/** The answer when there is no manager: how to configure one. */
+export const MANAGER_HOWTO = [
+  'The manager (an LLM) is not configured, so free text has no one to answer it yet. The slash commands all work: /help lists them.',
+  'To enable it, set OPENAI_API_KEY in the environment (and OPENAI_BASE_URL for an OpenAI-compatible server, a local one included), then restart crewdesk.',
+].join('\n');
