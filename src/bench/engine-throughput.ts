@@ -26,6 +26,8 @@ export async function engineThroughput({ quick }: { quick: boolean }): Promise<R
         journal: `${dir}/bench.sqlite`,
         equitySnapshotMinutes: 60,
         paper: { feeBps: 10, slippageBps: 0, balances: { USDT: '10000' } },
+        // The whole path runs, but no drawdown stop ends the run early: this measures throughput.
+        risk: { maxCrewDrawdownPct: 100, maxTotalDrawdownPct: 100 },
         teams: [{ name: 'bench', capital: '10000', crews: [{ id: 'sma', crew: 'sma-cross', symbol: 'BTCUSDT', interval: '1m', params: { fast: 10, slow: 30 } }] }],
       },
       'bench config',
@@ -45,10 +47,12 @@ export async function engineThroughput({ quick }: { quick: boolean }): Promise<R
     });
     let orders = 0;
     let fills = 0;
+    let denials = 0;
     desk.bus.subscribe('count', (e) => {
       if (e.type === 'order.created') orders++;
       else if (e.type === 'fill') fills++;
-    }, ['order.created', 'fill']);
+      else if (e.type === 'risk.denied') denials++;
+    }, ['order.created', 'fill', 'risk.denied']);
     t = performance.now();
     await desk.engine.run(new SyntheticMarketData({ seed, count }));
     await desk.journal.flush();
@@ -65,6 +69,7 @@ export async function engineThroughput({ quick }: { quick: boolean }): Promise<R
       engineOnlyCandlesPerSecond: Math.round(count / engineSeconds),
       orders,
       fills,
+      riskDenials: denials,
       journaledFills,
       rssMiBEvery100kCandles: rss,
       peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),

@@ -16,6 +16,9 @@ import { CrewBook } from './crew-book.ts';
 import { checkExits } from './exits.ts';
 import { OrderManager, type OrderOwner } from './order-manager.ts';
 
+/** Candles between yields to the event loop in a synchronous run. */
+const YIELD_EVERY = 8192;
+
 /** A crew instance as the engine runs it. */
 export class CrewRuntime implements OrderOwner {
   readonly tag: string;
@@ -251,10 +254,17 @@ export class Engine {
     const source = market.candles(this.subscriptions(), signal);
     if (Symbol.iterator in source) {
       // Synchronous sources (replays, synthetic data, benchmarks) skip the per-candle promise.
+      let sinceYield = 0;
       for (const candle of source as Iterable<Candle>) {
         if (signal?.aborted) break;
         const work = this.onCandle(candle);
         if (work) await work;
+        // Let I/O callbacks (the journal's commits) run now and then, so queued writes drain as we go
+        // and memory stays flat however long the run.
+        if (++sinceYield === YIELD_EVERY) {
+          sinceYield = 0;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
       }
     } else {
       for await (const candle of source as AsyncIterable<Candle>) {
@@ -364,7 +374,10 @@ export class Engine {
     const reason = verdict.order.note ? `${advice.reason} (${verdict.order.note})` : advice.reason;
     this.pending.push(
       this.orders.submit(crew, verdict.order, adviceKey, reason).then(
-        () => this.persistState(crew),
+        () => {
+          // Persisted with the next equity snapshot (and at stop): never a journal round trip per order.
+          crew.stateDirty = true;
+        },
         (error: unknown) => this.reportError('orders', `${crew.id}: ${error instanceof Error ? error.message : String(error)}`),
       ),
     );
@@ -427,6 +440,11 @@ export class Engine {
     for (const [team, equity] of teams) points.push({ scope: `team:${team}`, equity: toText(equity), at });
     points.push({ scope: 'total', equity: toText(total), at });
     this.deps.journal.recordEquity(points).catch((e: unknown) => this.reportError('journal', `recordEquity: ${String(e)}`));
+    for (const crew of this.crews.values()) {
+      if (!crew.stateDirty) continue;
+      crew.stateDirty = false;
+      this.deps.journal.saveCrewState(crew.id, crew.state, at).catch((e: unknown) => this.reportError('journal', `saveCrewState: ${String(e)}`));
+    }
     this.deps.bus.publish({ type: 'equity', at, snapshots: points.map(({ scope, equity }) => ({ scope, equity })) });
   }
 

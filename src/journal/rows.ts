@@ -153,9 +153,14 @@ function money(value: Decimal | undefined | null): string | null {
   return value == null ? null : toText(value);
 }
 
-/** A decimal string, checked and normalized ("100.50" → "100.5"). */
+/** Decimal text exactly as toText prints it (big.js with PE 40, NE -40): no exponent, no sign on
+ * zero, no leading or trailing zeros, under 41 integer digits, under 39 zeros after "0.". */
+const CANONICAL_DECIMAL = /^(?:0|-?[1-9]\d{0,39}(?:\.\d*[1-9])?|-?0\.(?!0{39})\d*[1-9])$/;
+
+/** A decimal string, checked and normalized ("100.50" → "100.5"). Text already in that form — what
+ * the engine sends, on the hot path of equity snapshots — is returned without a parse. */
 export function decimalText(value: string): string {
-  return toText(dec(value));
+  return CANONICAL_DECIMAL.test(value) ? value : toText(dec(value));
 }
 
 export function json(value: Readonly<Record<string, unknown>> | undefined): string | null {

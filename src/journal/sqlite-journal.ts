@@ -1,7 +1,16 @@
 // The journal on SQLite (the `sqlite3` package). One connection, one queue: every call — write
 // or read — runs after the calls issued before it, so writes commit in call order and a read
-// sees every write issued before it and never half of one. Each state-changing call is one
-// BEGIN IMMEDIATE … COMMIT, rolled back whole on any error. Statements are prepared once.
+// sees every write issued before it and never half of one.
+//
+// Group commit: a state-changing call is a list of steps (statement + values), taken at the call.
+// The queue drains in rounds; the writes queued between two reads commit as one transaction, sent
+// to SQLite as one script (batch-script.ts) — one trip to sqlite3's worker thread for the lot.
+// A batch is all or nothing, so each write in it is too. Anything unusual fails the batch: an
+// error, or a statement that changed no row where a write needs to know. The batch is then rolled
+// back and each of its writes runs again on its own, in its own transaction, statement by
+// statement through prepared statements — there a write resolves or rejects exactly as it always
+// has (a replayed fill resolves false, a duplicate order is an OrderConflictError), and the
+// others commit.
 import type { HaltState, Order, OrderStatus, Position } from '../core/domain.ts';
 import { toText } from '../core/money.ts';
 import type {
@@ -15,6 +24,8 @@ import type {
   RiskEventRecord,
 } from '../ports/journal.ts';
 import { JournalClosedError, JournalError, OrderConflictError, wrapError } from './errors.ts';
+import { batchScript, CREATE_GUARD_TABLE, type RenderedWrite, renderWrite, type Step as StepOf } from './batch-script.ts';
+import { SqlTemplate } from './sql-literal.ts';
 import { type AppliedMigration, appliedMigrations, migrate, pendingMigrations } from './migrate.ts';
 import { MIGRATIONS, type Migration } from './migrations.ts';
 import {
@@ -65,6 +76,18 @@ export { JournalClosedError, JournalError, OrderConflictError } from './errors.t
 export type { OrderEventRecord } from './rows.ts';
 export type { AppliedMigration } from './migrate.ts';
 
+/** How the writes so far were committed (beyond the port: for benchmarks and tests). */
+export interface WriteStats {
+  /** Batches committed, each one transaction sent in one sqlite3 call. */
+  readonly batches: number;
+  readonly batchedWrites: number;
+  /** Batches that failed and were rolled back; their writes then ran one by one. */
+  readonly failedBatches: number;
+  /** Writes run in a transaction of their own: those of a failed batch, and those with a value
+   * that has no SQL literal. */
+  readonly writesAlone: number;
+}
+
 export interface SqliteJournalOptions {
   /** Open without writing: no migrations (the file must be current), every write rejects. */
   readonly readonly?: boolean;
@@ -74,6 +97,11 @@ export interface SqliteJournalOptions {
 
 /** How long a write waits for another connection's lock (a second process, a read-only viewer). */
 const BUSY_TIMEOUT_MS = 5_000;
+
+/** At most this many writes per transaction: bounds the script's size (~0.3 MB) and, should one
+ * write fail, how many run again one by one. Bigger batches would gain little: past a few dozen
+ * writes, the cost is SQLite compiling and running statements, not the trip or the commit. */
+const MAX_BATCH_WRITES = 1_000;
 
 const NOT_HALTED: HaltState = Object.freeze({ level: 'none', reason: '', actor: '', since: null });
 
@@ -135,10 +163,8 @@ const SQL = {
     'SELECT crew_id, symbol, quantity, cost_basis, cash, realized_pnl, fees_paid, entry_time, entry_price ' +
     'FROM positions ORDER BY crew_id',
 
-  // All points of a batch in one statement: one round trip to the SQLite thread however many there are.
-  insertEquity:
-    'INSERT INTO equity_snapshots (scope, equity, at) ' +
-    "SELECT value ->> '$.scope', value ->> '$.equity', value ->> '$.at' FROM json_each(?) ORDER BY key",
+  // One point per row: in a batch, consecutive points share one multi-row INSERT.
+  insertEquity: 'INSERT INTO equity_snapshots (scope, equity, at) VALUES (?, ?, ?)',
   selectEquity: 'SELECT scope, equity, at FROM equity_snapshots WHERE scope = ? AND at >= ? ORDER BY at, id',
 
   insertAdvice:
@@ -156,7 +182,57 @@ const SQL = {
   upsertSetting: 'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
 } as const;
 
-type Statements = { readonly [K in keyof typeof SQL]: Statement };
+type StatementName = keyof typeof SQL;
+type Statements = { readonly [K in StatementName]: Statement };
+
+/** The same statements, for writing their values in as literals. */
+const TEMPLATES = Object.fromEntries(
+  Object.entries(SQL).map(([name, sql]) => [name, SqlTemplate.compile(sql)]),
+) as { readonly [K in StatementName]: SqlTemplate };
+
+/** One statement of a write (batch-script.ts), named after its entry in SQL. */
+type Step = StepOf<StatementName>;
+
+interface QueuedWrite {
+  readonly kind: 'write';
+  readonly method: string;
+  readonly key: string | undefined;
+  readonly steps: readonly Step[];
+  /** The steps as SQL for a batch; null when a value has no literal (the write then runs on its own). */
+  readonly rendered: RenderedWrite | null;
+  /** Turns the error of the write run on its own into the caller's (insertOrder's conflicts). */
+  readonly explain: ((error: unknown) => Promise<unknown>) | undefined;
+  /** true when every step ran; false when a `skip` step ended the write. */
+  readonly resolve: (completed: boolean) => void;
+  readonly reject: (error: Error) => void;
+}
+
+interface QueuedRead {
+  readonly kind: 'read';
+  /** Runs the read and settles its caller's promise; never rejects. */
+  readonly run: () => Promise<void>;
+}
+
+type Queued = QueuedWrite | QueuedRead;
+
+function isBatchable(call: Queued): call is QueuedWrite & { readonly rendered: RenderedWrite } {
+  return call.kind === 'write' && call.rendered !== null;
+}
+
+function notJournaled(what: string): Step['unchanged'] {
+  return { fail: `${what} is not journaled` };
+}
+
+/** An order's row and its transition event. */
+function orderUpdateSteps(order: Order, from: OrderStatus, reason: string): Step[] {
+  const id = order.clientOrderId;
+  const executedQty = toText(order.executedQty);
+  const row = [order.status, order.exchangeOrderId ?? null, executedQty, toText(order.cumulativeQuote), order.updatedAt, id];
+  return [
+    { sql: 'updateOrder', params: row, unchanged: notJournaled(`order ${id}`) },
+    { sql: 'insertOrderEvent', params: [id, from, order.status, executedQty, reason, order.updatedAt] },
+  ];
+}
 
 /** A list query: optional equality/lower-bound filters, oldest first — or newest first when limited. */
 interface ListQuery {
@@ -195,6 +271,7 @@ export class SqliteJournal implements Journal {
         }
       } else {
         await migrate(db, migrations, Date.now);
+        await exec(db, CREATE_GUARD_TABLE);
       }
       const statements = await prepareAll(db);
       return new SqliteJournal(file, readonly, db, statements);
@@ -204,8 +281,10 @@ export class SqliteJournal implements Journal {
     }
   }
 
-  /** Settles after every call issued so far; never rejects (each call's promise carries its own error). */
-  private tail: Promise<unknown> = Promise.resolve();
+  /** Calls issued and not yet run, in call order. */
+  private queue: Queued[] = [];
+  private draining = false;
+  private readonly stats = { batches: 0, batchedWrites: 0, failedBatches: 0, writesAlone: 0 };
   private closing: Promise<void> | null = null;
   /** Filtered list queries, prepared on first use. */
   private readonly listStatements = new Map<string, Promise<Statement>>();
@@ -223,13 +302,22 @@ export class SqliteJournal implements Journal {
   /** Waits for every call issued so far. A failed write is reported by its own promise only. */
   flush(): Promise<void> {
     if (this.closing) return Promise.reject(new JournalClosedError('flush', undefined, this.file));
-    return this.tail.then(() => undefined);
+    return this.barrier();
   }
 
   /** Flushes and closes. Calling it again returns the same promise; any other call afterwards rejects. */
   close(): Promise<void> {
-    this.closing ??= this.tail.then(() => this.shutdown());
+    this.closing ??= this.barrier().then(() => this.shutdown());
     return this.closing;
+  }
+
+  getWriteStats(): WriteStats {
+    return { ...this.stats };
+  }
+
+  /** Settles after every call issued before it; never rejects. */
+  private barrier(): Promise<void> {
+    return new Promise((resolve) => this.push({ kind: 'read', run: async () => resolve() }));
   }
 
   private async shutdown(): Promise<void> {
@@ -250,9 +338,7 @@ export class SqliteJournal implements Journal {
   // ── crew instances ──
 
   saveCrewInstance(record: CrewInstanceRecord): Promise<void> {
-    return this.write('saveCrewInstance', record.id, async () => {
-      await run(this.s.upsertCrew, crewParams(record));
-    });
+    return this.write('saveCrewInstance', record.id, () => [{ sql: 'upsertCrew', params: crewParams(record) }]);
   }
 
   getCrewInstances(): Promise<CrewInstanceRecord[]> {
@@ -262,35 +348,32 @@ export class SqliteJournal implements Journal {
   }
 
   updateCrewStatus(id: string, status: CrewStatus, reason: string, at: number): Promise<void> {
-    return this.write('updateCrewStatus', id, async () => {
-      const changed = await run(this.s.updateCrewStatus, [status, reason, at, id]);
-      if (changed === 0) throw new Error(`crew instance ${id} is not journaled`);
-    });
+    return this.write('updateCrewStatus', id, () => [
+      { sql: 'updateCrewStatus', params: [status, reason, at, id], unchanged: notJournaled(`crew instance ${id}`) },
+    ]);
   }
 
+  /** The state as it is now: a crew may go on changing the object after the call. */
   saveCrewState(id: string, state: Readonly<Record<string, unknown>>, at: number): Promise<void> {
-    return this.write('saveCrewState', id, async () => {
-      const changed = await run(this.s.updateCrewState, [JSON.stringify(state), at, id]);
-      if (changed === 0) throw new Error(`crew instance ${id} is not journaled`);
-    });
+    return this.write('saveCrewState', id, () => [
+      { sql: 'updateCrewState', params: [JSON.stringify(state), at, id], unchanged: notJournaled(`crew instance ${id}`) },
+    ]);
   }
 
   // ── orders and fills ──
 
   insertOrder(order: Order, nextOrderSeq: number): Promise<void> {
     const id = order.clientOrderId;
-    return this.enqueue('insertOrder', id, async () => {
-      try {
-        await this.transaction(async () => {
-          await run(this.s.insertOrder, orderParams(order));
-          const executedQty = toText(order.executedQty);
-          await run(this.s.insertOrderEvent, [id, null, order.status, executedQty, order.reason, order.createdAt]);
-          await run(this.s.bumpOrderSeq, [nextOrderSeq, order.crewId]);
-        });
-      } catch (error) {
-        throw await this.orderConflict(order, error);
-      }
-    }, true);
+    return this.write(
+      'insertOrder',
+      id,
+      () => [
+        { sql: 'insertOrder', params: orderParams(order) },
+        { sql: 'insertOrderEvent', params: [id, null, order.status, toText(order.executedQty), order.reason, order.createdAt] },
+        { sql: 'bumpOrderSeq', params: [nextOrderSeq, order.crewId] },
+      ],
+      (error) => this.orderConflict(order, error),
+    );
   }
 
   /** Turns a unique-constraint failure of insertOrder into an OrderConflictError naming the key. */
@@ -318,35 +401,17 @@ export class SqliteJournal implements Journal {
   }
 
   updateOrder(order: Order, from: OrderStatus, reason: string): Promise<void> {
-    const id = order.clientOrderId;
-    return this.write('updateOrder', id, () => this.applyOrderUpdate(order, from, reason));
-  }
-
-  /** The order row and its transition event; the caller holds the transaction. */
-  private async applyOrderUpdate(order: Order, from: OrderStatus, reason: string): Promise<void> {
-    const id = order.clientOrderId;
-    const executedQty = toText(order.executedQty);
-    const changed = await run(this.s.updateOrder, [
-      order.status,
-      order.exchangeOrderId ?? null,
-      executedQty,
-      toText(order.cumulativeQuote),
-      order.updatedAt,
-      id,
-    ]);
-    if (changed === 0) throw new Error(`order ${id} is not journaled`);
-    await run(this.s.insertOrderEvent, [id, from, order.status, executedQty, reason, order.updatedAt]);
+    return this.write('updateOrder', order.clientOrderId, () => orderUpdateSteps(order, from, reason));
   }
 
   recordFill(fill: JournalFill, position: Position, order: Order, from: OrderStatus): Promise<boolean> {
     const key = `${fill.clientOrderId}, ${fill.symbol} trade ${fill.tradeId}`;
-    return this.write('recordFill', key, async () => {
+    return this.submit('recordFill', key, undefined, (completed) => completed, () => [
       // The unique (symbol, trade_id) makes a replayed fill a no-op; nothing else is written then.
-      if ((await run(this.s.insertFill, fillParams(fill))) === 0) return false;
-      await run(this.s.upsertPosition, positionParams(position));
-      await this.applyOrderUpdate(order, from, `fill ${fill.tradeId}`);
-      return true;
-    });
+      { sql: 'insertFill', params: fillParams(fill), unchanged: 'skip' },
+      { sql: 'upsertPosition', params: positionParams(position) },
+      ...orderUpdateSteps(order, from, `fill ${fill.tradeId}`),
+    ]);
   }
 
   getOrder(clientOrderId: string): Promise<Order | null> {
@@ -411,9 +476,7 @@ export class SqliteJournal implements Journal {
   // ── positions and equity ──
 
   savePosition(position: Position): Promise<void> {
-    return this.write('savePosition', position.crewId, async () => {
-      await run(this.s.upsertPosition, positionParams(position));
-    });
+    return this.write('savePosition', position.crewId, () => [{ sql: 'upsertPosition', params: positionParams(position) }]);
   }
 
   getPositions(): Promise<Position[]> {
@@ -425,10 +488,9 @@ export class SqliteJournal implements Journal {
   recordEquity(points: readonly EquityPoint[]): Promise<void> {
     const key = `${points.length} point${points.length === 1 ? '' : 's'}`;
     if (points.length === 0) return this.read('recordEquity', key, async () => undefined);
-    return this.write('recordEquity', key, async () => {
-      const batch = points.map((p) => ({ scope: p.scope, equity: decimalText(p.equity), at: p.at }));
-      await run(this.s.insertEquity, [JSON.stringify(batch)]);
-    });
+    return this.write('recordEquity', key, () =>
+      points.map((p) => ({ sql: 'insertEquity', params: [p.scope, decimalText(p.equity), p.at] })),
+    );
   }
 
   /** Oldest first. */
@@ -441,17 +503,12 @@ export class SqliteJournal implements Journal {
   // ── advice, risk, audit ──
 
   recordAdvice(advice: AdviceRecord): Promise<void> {
-    return this.write('recordAdvice', advice.adviceKey, async () => {
-      await run(this.s.insertAdvice, [
-        advice.crewId,
-        advice.adviceKey,
-        advice.candleTime,
-        advice.action,
-        advice.size,
-        advice.reason,
-        advice.at,
-      ]);
-    });
+    return this.write('recordAdvice', advice.adviceKey, () => [
+      {
+        sql: 'insertAdvice',
+        params: [advice.crewId, advice.adviceKey, advice.candleTime, advice.action, advice.size, advice.reason, advice.at],
+      },
+    ]);
   }
 
   /** Oldest first; newest first when limit is set. */
@@ -468,16 +525,12 @@ export class SqliteJournal implements Journal {
   }
 
   recordRiskEvent(event: RiskEventRecord): Promise<void> {
-    return this.write('recordRiskEvent', event.adviceKey ?? event.rule, async () => {
-      await run(this.s.insertRiskEvent, [
-        event.crewId,
-        event.adviceKey,
-        event.rule,
-        event.reason,
-        json(event.detail),
-        event.at,
-      ]);
-    });
+    return this.write('recordRiskEvent', event.adviceKey ?? event.rule, () => [
+      {
+        sql: 'insertRiskEvent',
+        params: [event.crewId, event.adviceKey, event.rule, event.reason, json(event.detail), event.at],
+      },
+    ]);
   }
 
   /** Oldest first; newest first when limit is set. */
@@ -497,11 +550,7 @@ export class SqliteJournal implements Journal {
   }
 
   recordAudit(entry: AuditRecord): Promise<void> {
-    return this.write('recordAudit', entry.action, () => this.insertAudit(entry));
-  }
-
-  private async insertAudit(entry: AuditRecord): Promise<void> {
-    await run(this.s.insertAudit, [entry.actor, entry.via, entry.action, json(entry.detail), entry.at]);
+    return this.write('recordAudit', entry.action, () => [auditStep(entry)]);
   }
 
   /** Oldest first; newest first when limit is set. */
@@ -527,10 +576,10 @@ export class SqliteJournal implements Journal {
   }
 
   setHalt(state: HaltState, audit: AuditRecord): Promise<void> {
-    return this.write('setHalt', state.level, async () => {
-      await run(this.s.upsertHalt, [state.level, state.reason, state.actor, state.since]);
-      await this.insertAudit(audit);
-    });
+    return this.write('setHalt', state.level, () => [
+      { sql: 'upsertHalt', params: [state.level, state.reason, state.actor, state.since] },
+      auditStep(audit),
+    ]);
   }
 
   getSetting<T = unknown>(key: string): Promise<T | null> {
@@ -541,11 +590,10 @@ export class SqliteJournal implements Journal {
   }
 
   setSetting(key: string, value: unknown, audit: AuditRecord | null): Promise<void> {
-    return this.write('setSetting', key, async () => {
+    return this.write('setSetting', key, () => {
       const text = JSON.stringify(value) as string | undefined;
       if (text === undefined) throw new TypeError(`setting ${key}: ${typeof value} is not JSON`);
-      await run(this.s.upsertSetting, [key, text]);
-      if (audit) await this.insertAudit(audit);
+      return [{ sql: 'upsertSetting', params: [key, text] }, ...(audit ? [auditStep(audit)] : [])];
     });
   }
 
@@ -558,32 +606,150 @@ export class SqliteJournal implements Journal {
 
   // ── the queue ──
 
-  /** A state-changing call: one transaction, in call order. */
-  private write<T>(method: string, key: string | undefined, body: () => Promise<T>): Promise<T> {
-    return this.enqueue(method, key, () => this.transaction(body), true);
+  /** A state-changing call. Its steps (and so its values) are taken now, at the call; they are
+   * written in call order, in one transaction — usually shared with the writes around it. */
+  private write(
+    method: string,
+    key: string | undefined,
+    steps: () => readonly Step[],
+    explain?: (error: unknown) => Promise<unknown>,
+  ): Promise<void> {
+    return this.submit(method, key, explain, () => undefined, steps);
+  }
+
+  private submit<T>(
+    method: string,
+    key: string | undefined,
+    explain: ((error: unknown) => Promise<unknown>) | undefined,
+    result: (completed: boolean) => T,
+    build: () => readonly Step[],
+  ): Promise<T> {
+    if (this.closing) return Promise.reject(new JournalClosedError(method, key, this.file));
+    if (this.isReadonly) {
+      return Promise.reject(new JournalError(method, key, `the journal (${this.file}) is open read-only`));
+    }
+    let steps: readonly Step[];
+    let rendered: RenderedWrite | null;
+    try {
+      steps = build();
+      rendered = renderWrite(steps, TEMPLATES);
+    } catch (error) {
+      return Promise.reject(wrapError(method, key, error));
+    }
+    // Nothing here handles the caller's promise: a write nobody awaits that fails is an unhandled
+    // rejection — loud, never silently lost.
+    return new Promise<T>((resolve, reject) => {
+      this.push({
+        kind: 'write',
+        method,
+        key,
+        steps,
+        rendered,
+        explain,
+        resolve: (completed) => resolve(result(completed)),
+        reject,
+      });
+    });
   }
 
   /** A read, in call order with the writes (so it sees every write issued before it). */
   private read<T>(method: string, key: string | undefined, body: () => Promise<T>): Promise<T> {
-    return this.enqueue(method, key, body, false);
-  }
-
-  private enqueue<T>(method: string, key: string | undefined, work: () => Promise<T>, writes: boolean): Promise<T> {
     if (this.closing) return Promise.reject(new JournalClosedError(method, key, this.file));
-    if (writes && this.isReadonly) {
-      return Promise.reject(new JournalError(method, key, `the journal (${this.file}) is open read-only`));
-    }
-    // The queue's own chain never rejects, and nothing here handles the caller's promise: a write
-    // nobody awaits that fails is an unhandled rejection — loud, never silently lost.
     return new Promise<T>((resolve, reject) => {
-      this.tail = this.tail.then(async () => {
-        try {
-          resolve(await work());
-        } catch (error) {
-          reject(wrapError(method, key, error));
-        }
+      this.push({
+        kind: 'read',
+        run: async () => {
+          try {
+            resolve(await body());
+          } catch (error) {
+            reject(wrapError(method, key, error));
+          }
+        },
       });
     });
+  }
+
+  private push(call: Queued): void {
+    this.queue.push(call);
+    if (!this.draining) {
+      this.draining = true;
+      void this.drain();
+    }
+  }
+
+  /** Runs the queue in rounds until it is empty. A round takes every call queued when it starts:
+   * the writes between two reads commit together, a read runs alone. Never rejects: every
+   * outcome goes to its caller's promise. */
+  private async drain(): Promise<void> {
+    // One microtask first, so the writes of a synchronous burst all join the first batch.
+    await undefined;
+    // `draining` turns false in the same step that finds the queue empty: a call pushed a microtask
+    // later (say, by the caller of the last write) starts the next drain instead of being stranded.
+    try {
+      while (this.queue.length > 0) {
+        const round = this.queue;
+        this.queue = [];
+        let i = 0;
+        while (i < round.length) {
+          const call = round[i]!;
+          if (call.kind === 'read') {
+            await call.run();
+            i++;
+          } else if (!isBatchable(call)) {
+            await this.runAlone(call);
+            i++;
+          } else {
+            const batch = [call];
+            for (i++; i < round.length && batch.length < MAX_BATCH_WRITES; i++) {
+              const next = round[i]!;
+              if (!isBatchable(next)) break;
+              batch.push(next);
+            }
+            await this.commitBatch(batch);
+          }
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** The batch in one transaction, one sqlite3 call. On failure: rolled back, and each write runs
+   * again on its own, so only the failing one fails. */
+  private async commitBatch(batch: readonly (QueuedWrite & { readonly rendered: RenderedWrite })[]): Promise<void> {
+    try {
+      await exec(this.db, batchScript(batch.map((write) => write.rendered)));
+    } catch {
+      // A failed statement leaves the transaction open; some errors (a full disk) end it themselves.
+      await exec(this.db, 'ROLLBACK').catch(() => undefined);
+      this.stats.failedBatches++;
+      for (const write of batch) await this.runAlone(write);
+      return;
+    }
+    this.stats.batches++;
+    this.stats.batchedWrites += batch.length;
+    for (const write of batch) write.resolve(true);
+  }
+
+  /** One write in its own transaction, statement by statement, with each statement's outcome. */
+  private async runAlone(write: QueuedWrite): Promise<void> {
+    this.stats.writesAlone++;
+    let completed: boolean;
+    try {
+      completed = await this.transaction(async () => {
+        for (const step of write.steps) {
+          if ((await run(this.s[step.sql], step.params)) > 0 || step.unchanged === undefined) continue;
+          if (step.unchanged === 'skip') return false;
+          throw new Error(step.unchanged.fail);
+        }
+        return true;
+      });
+    } catch (error) {
+      const explained = write.explain ? await write.explain(error).catch((e: unknown) => e) : error;
+      write.reject(wrapError(write.method, write.key, explained));
+      return;
+    }
+    write.resolve(completed);
   }
 
   /** BEGIN IMMEDIATE takes the write lock up front, so a busy file fails before anything is written. */
@@ -649,6 +815,10 @@ async function prepareAll(db: Database): Promise<Statements> {
   return Object.fromEntries(
     entries.map(([name], i) => [name, (prepared[i] as PromiseFulfilledResult<Statement>).value]),
   ) as Statements;
+}
+
+function auditStep(entry: AuditRecord): Step {
+  return { sql: 'insertAudit', params: [entry.actor, entry.via, entry.action, json(entry.detail), entry.at] };
 }
 
 function errorMessage(error: unknown): string {

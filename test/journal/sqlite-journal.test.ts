@@ -141,6 +141,19 @@ async function count(table: string): Promise<number> {
   return row!.n;
 }
 
+/** Fails, instead of hanging, when `promise` is still pending after `ms` (it only waits if broken). */
+async function settlesWithin<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} is still pending after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function reopen(): Promise<void> {
   await journal.close();
   journal = await SqliteJournal.open(file);
@@ -507,6 +520,198 @@ describe('write order', () => {
     await journal.saveCrewInstance(crew());
     void journal.insertOrder(order(1), 2);
     expect(await journal.getOrder('cd-abc-1')).not.toBeNull();
+  });
+});
+
+// ── group commit ──
+
+describe('group commit', () => {
+  beforeEach(async () => {
+    await journal.saveCrewInstance(crew());
+  });
+
+  function advice(i: number, overrides: Partial<AdviceRecord> = {}): AdviceRecord {
+    return { crewId: CREW, adviceKey: `${CREW}@a${i}`, candleTime: T0 + i, action: 'buy', size: 0.5, reason: `r${i}`, at: T0 + i, ...overrides };
+  }
+
+  /** Settles every promise, keeping each outcome (so no rejection goes unhandled). */
+  function outcomes<T>(promises: Promise<T>[]): Promise<PromiseSettledResult<T>[]> {
+    return Promise.allSettled(promises);
+  }
+
+  it('writes issued together commit as one batch, one transaction', async () => {
+    const before = journal.getWriteStats();
+    const pending = [
+      journal.recordAdvice(advice(1)),
+      journal.insertOrder(order(1), 2),
+      journal.recordEquity([{ scope: 'desk', equity: '1000', at: T0 }]),
+    ];
+    await Promise.all(pending);
+
+    const after = journal.getWriteStats();
+    expect(after.batches - before.batches).toBe(1);
+    expect(after.batchedWrites - before.batchedWrites).toBe(3);
+    expect(after.writesAlone).toBe(0);
+  });
+
+  it('one failing write in a batch: it alone rejects, naming its key; the others commit; it leaves nothing', async () => {
+    const o1 = order(1);
+    const f1 = fill(o1, '9001');
+    const results = await outcomes<unknown>([
+      journal.recordAdvice(advice(1)),
+      journal.insertOrder(o1, 2),
+      // Unknown crew: the foreign key fails after the order row was written, inside the batch.
+      journal.insertOrder(order(2, { crewId: 'ghost.crew' }), 3),
+      journal.recordFill(f1, position(), filled(o1, f1), 'new'),
+      journal.recordEquity([{ scope: 'desk', equity: '1000.5', at: T0 }]),
+    ]);
+
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    const error = (results[2] as PromiseRejectedResult).reason as JournalError;
+    expect(error).toBeInstanceOf(JournalError);
+    expect(error.message).toBe('journal.insertOrder(cd-abc-2): SQLITE_CONSTRAINT: FOREIGN KEY constraint failed');
+    expect((results[3] as PromiseFulfilledResult<boolean>).value).toBe(true);
+    expect(journal.getWriteStats()).toMatchObject({ failedBatches: 1, writesAlone: 5 });
+
+    expect(await journal.getOrder('cd-abc-2')).toBeNull();
+    expect(await journal.getOrderEvents('cd-abc-2')).toEqual([]);
+    expect((await journal.getCrewInstances())[0]!.nextOrderSeq).toBe(2);
+    expect(await journal.getOrder('cd-abc-1')).toEqual(filled(o1, f1));
+    expect(await journal.getFills()).toEqual([f1]);
+    expect((await journal.getAdvice()).map((a) => a.adviceKey)).toEqual([advice(1).adviceKey]);
+    expect(await journal.getEquity('desk')).toEqual([{ scope: 'desk', equity: '1000.5', at: T0 }]);
+  });
+
+  it('a write that fails half-way inside a batch leaves none of its statements', async () => {
+    const o1 = order(1);
+    await journal.insertOrder(o1, 2);
+    const f = fill(o1, '1');
+    const results = await outcomes<unknown>([
+      journal.recordAdvice(advice(1)),
+      // The fill row and the position are written, then the order update finds no order.
+      journal.recordFill(f, position(), filled({ ...o1, clientOrderId: 'cd-abc-404' }, f), 'new'),
+      journal.recordAdvice(advice(2)),
+    ]);
+
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(String((results[1] as PromiseRejectedResult).reason)).toContain(
+      'journal.recordFill(cd-abc-1, BTCUSDT trade 1): order cd-abc-404 is not journaled',
+    );
+    expect(await count('fills')).toBe(0);
+    expect(await count('positions')).toBe(0);
+    expect(await journal.getOrderEvents(o1.clientOrderId)).toHaveLength(1);
+    expect(await count('advice')).toBe(2);
+  });
+
+  it('conflicts inside a batch reject as OrderConflictError, the rest commit in order', async () => {
+    const results = await outcomes([
+      journal.insertOrder(order(1), 2),
+      journal.insertOrder(order(2), 3),
+      journal.insertOrder(order(1, { adviceKey: `${CREW}@other` }), 4),
+      journal.insertOrder(order(5, { adviceKey: order(2).adviceKey }), 6),
+      journal.insertOrder(order(3), 4),
+    ]);
+
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    const [byId, byAdvice] = [results[2], results[3]].map((r) => (r as PromiseRejectedResult).reason as OrderConflictError);
+    expect(byId).toBeInstanceOf(OrderConflictError);
+    expect(byId).toMatchObject({ field: 'clientOrderId', existingClientOrderId: 'cd-abc-1' });
+    expect(byId!.message).toBe('journal.insertOrder(cd-abc-1): client order id cd-abc-1 is already journaled');
+    expect(byAdvice).toMatchObject({ field: 'adviceKey', existingClientOrderId: 'cd-abc-2' });
+    expect(byAdvice!.message).toBe(`journal.insertOrder(cd-abc-5): advice key ${order(2).adviceKey} already has order cd-abc-2`);
+
+    expect((await journal.getOrders()).map((o) => o.clientOrderId)).toEqual(['cd-abc-1', 'cd-abc-2', 'cd-abc-3']);
+    expect(await count('order_events')).toBe(3);
+    expect((await journal.getCrewInstances())[0]!.nextOrderSeq).toBe(4);
+  });
+
+  it('a fill replayed inside the same batch resolves false and writes nothing', async () => {
+    const o = order(1);
+    const f = fill(o, '9001');
+    const [inserted, first, replay] = await Promise.all([
+      journal.insertOrder(o, 2),
+      journal.recordFill(f, position(), filled(o, f), 'new'),
+      journal.recordFill(f, position({ cash: dec(0) }), filled(o, f), 'filled'),
+    ]);
+
+    expect([inserted, first, replay]).toEqual([undefined, true, false]);
+    expect(await count('fills')).toBe(1);
+    expect((await journal.getPositions())[0]!.cash).toEqual(position().cash);
+    expect(await journal.getOrderEvents(o.clientOrderId)).toHaveLength(2);
+  });
+
+  it('keeps call order across batches, including where a batch is cut at its size limit', async () => {
+    const n = 2_500; // more than one batch can hold
+    const before = journal.getWriteStats();
+    const pending: Promise<unknown>[] = [];
+    for (let i = 1; i <= n; i++) {
+      pending.push(journal.recordAdvice(advice(i)));
+      if (i % 500 === 0) {
+        const o = order(i);
+        pending.push(journal.insertOrder(o, i + 1));
+        pending.push(journal.updateOrder({ ...o, status: 'submitted', updatedAt: o.createdAt + 1 }, 'new', 'sent'));
+      }
+    }
+    await Promise.all(pending);
+
+    expect(journal.getWriteStats().batches - before.batches).toBeGreaterThanOrEqual(3);
+    const rows = await raw<{ advice_key: string }>('SELECT advice_key FROM advice ORDER BY id');
+    expect(rows.map((r) => r.advice_key)).toEqual(Array.from({ length: n }, (_, i) => advice(i + 1).adviceKey));
+    const events = await raw<{ client_order_id: string; to_status: string }>(
+      'SELECT client_order_id, to_status FROM order_events ORDER BY id',
+    );
+    expect(events.map((e) => `${e.client_order_id}:${e.to_status}`)).toEqual(
+      [500, 1000, 1500, 2000, 2500].flatMap((i) => [`cd-abc-${i}:new`, `cd-abc-${i}:submitted`]),
+    );
+  });
+
+  it('a read between queued writes sees those before it and none after it', async () => {
+    const o1 = order(1);
+    const w1 = journal.insertOrder(o1, 2);
+    const r1 = journal.getOrders();
+    const w2 = journal.updateOrder({ ...o1, status: 'submitted', exchangeOrderId: 'x-1', updatedAt: o1.createdAt + 1 }, 'new', 'sent');
+    const w3 = journal.insertOrder(order(2), 3);
+    const r2 = journal.getOrders();
+    const w4 = journal.recordAdvice(advice(1));
+    const r3 = journal.getAdvice();
+
+    expect((await r1).map((o) => [o.clientOrderId, o.status])).toEqual([['cd-abc-1', 'new']]);
+    expect((await r2).map((o) => [o.clientOrderId, o.status])).toEqual([
+      ['cd-abc-1', 'submitted'],
+      ['cd-abc-2', 'new'],
+    ]);
+    expect(await r3).toHaveLength(1);
+    await Promise.all([w1, w2, w3, w4]);
+  });
+
+  it('a write issued as the previous one settles is never left behind in the queue', async () => {
+    // Issued from the settling of the write before, at each microtask depth: some land just as the
+    // queue finds itself empty. A call stranded there would wait for some later call forever.
+    for (let depth = 0; depth < 6; depth++) {
+      const next = journal.recordAdvice(advice(depth)).then(async () => {
+        for (let d = 0; d < depth; d++) await undefined;
+        return journal.recordAdvice(advice(100 + depth));
+      });
+      await settlesWithin(next, 5_000, `the write issued ${depth} microtasks after the last one settled`);
+    }
+    expect(await count('advice')).toBe(12);
+  });
+
+  it('a value with no SQL literal (a NUL) is bound instead, in its place in call order', async () => {
+    const odd = advice(2, { reason: 'before\0after' });
+    await Promise.all([journal.recordAdvice(advice(1)), journal.recordAdvice(odd), journal.recordAdvice(advice(3))]);
+
+    expect(await journal.getAdvice()).toEqual([advice(1), odd, advice(3)]);
+    expect(journal.getWriteStats()).toMatchObject({ failedBatches: 0, writesAlone: 1 });
+  });
+
+  it('fractions are stored bit for bit, batched or not', async () => {
+    // SQLite itself would read the decimal text 0.556089 as 0.5560889999999999.
+    const sizes = [0.556089, 0.1, 1 / 3, 0.64912537038932];
+    await Promise.all(sizes.map((size, i) => journal.recordAdvice(advice(i, { size }))));
+    await journal.recordAdvice(advice(9, { size: 0.556089, reason: 'alone\0' }));
+
+    expect((await journal.getAdvice()).map((a) => a.size)).toEqual([...sizes, 0.556089]);
   });
 });
 
