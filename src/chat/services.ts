@@ -51,6 +51,11 @@ export interface ManagerService {
   ask(text: string, channelKey: string, actor: Actor): Promise<string>;
   /** The manager's report on the desk (what /report shows when the manager is there). */
   report(): Promise<string>;
+  /** Tokens used today and this month, the estimated cost and the daily budget, in words (/llm usage). */
+  usageText?(): string;
+  /** Answers one of the manager's proposals (advise mode): only an owner, once, before it expires. */
+  approve?(id: string, actor: Actor): Promise<Result<string>>;
+  reject?(id: string, actor: Actor, reason?: string): Promise<Result<string>>;
 }
 
 export interface ModeCheck {

@@ -9,8 +9,11 @@ export type Benchmark = (options: { quick: boolean }) => Promise<Record<string, 
 
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   engine: async () => (await import('../bench/engine-throughput.ts')).engineThroughput,
+  'binance-latency': async () => (await import('../bench/binance-latency.ts')).binanceLatency,
   'backtest-year': async () => (await import('../bench/backtest-year.ts')).backtestYear,
   'optimize-sweep': async () => (await import('../bench/backtest-sweep.ts')).optimizeSweep,
+  'halt-latency': async () => (await import('../bench/halt-latency.ts')).haltLatency,
+  'report-prompt': async () => (await import('../bench/report-prompt.ts')).reportPromptSize,
 };
 
 export function registerBenchmark(name: string, load: () => Promise<Benchmark>): void {

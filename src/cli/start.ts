@@ -1,24 +1,35 @@
-// `crewdesk start`: the main job. Runs the desk until a signal or --exit-after, then prints a
-// summary per crew and stops cleanly (journal flushed and closed, nothing half-written).
+// `crewdesk start`: the main job. Opens the journal, picks the venue for the mode (paper on
+// Binance's live market data, falling back — loudly — to a local replay when Binance cannot be
+// reached; testnet; live after its checks), recovers, then runs the desk with the chat (Discord
+// when DISCORD_TOKEN is set, else the console) until a signal or --exit-after. On exit it prints
+// a summary per crew and stops cleanly, with nothing half-written.
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { SqliteJournal } from '../journal/sqlite-journal.ts';
-import { toText } from '../core/money.ts';
+import { createInterface } from 'node:readline/promises';
 import { ConsoleNotifier } from '../app/console-notifier.ts';
 import { Desk } from '../app/desk.ts';
+import { startConsole, type ConsoleHandle } from '../chat/console.ts';
+import type { ChatServices } from '../chat/services.ts';
 import { loadConfigFile, loadEnv } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { defaultFilters } from '../core/filters.ts';
+import { toText } from '../core/money.ts';
+import { BinanceExchange } from '../exchange/binance/binance-exchange.ts';
+import { binanceEndpoints, checkLiveKeys, probeReachable } from '../exchange/binance/modes.ts';
 import { PaperExchange } from '../exchange/paper/paper-exchange.ts';
-import { createLogger } from '../log/logger.ts';
+import { SqliteJournal } from '../journal/sqlite-journal.ts';
+import { createLogger, type Logger } from '../log/logger.ts';
+import { ManagerScheduler, ManagerService } from '../manager/index.ts';
+import { BinanceMarketData } from '../market/binance-market-data.ts';
 import { chooseReplayMarket } from '../market/choose-replay.ts';
 import { PacedMarketData } from '../market/replay.ts';
-import { ManualClock } from '../ports/clock.ts';
-import { numberFlag, parseFlags } from './args.ts';
-import { formatSummary } from './summary.ts';
-import { startConsole, type ConsoleHandle } from '../chat/console.ts';
-import type { ChatServices } from '../chat/services.ts';
+import { type Clock, ManualClock, wallClock } from '../ports/clock.ts';
+import type { Exchange } from '../ports/exchange.ts';
+import type { Journal } from '../ports/journal.ts';
+import type { MarketData } from '../ports/market-data.ts';
 import { DeskService } from '../services/desk-service.ts';
+import { numberFlag, parseFlags, UsageError } from './args.ts';
+import { formatSummary } from './summary.ts';
 
 export const EXAMPLE_CONFIG = 'crewdesk.example.yaml';
 export const PAPER_BALANCES_SETTING = 'paper.balances';
@@ -30,12 +41,25 @@ export function resolveConfigPath(flag: string | undefined, envValue: string | u
   return { path: resolve(EXAMPLE_CONFIG), why: 'no crewdesk.yaml: using the example config' };
 }
 
+/** Where orders go and where candles come from, for one run. */
+interface Venue {
+  readonly exchange: Exchange;
+  readonly clock: Clock;
+  /** Live market data (Binance), or null: the desk replays local candles. */
+  readonly live: MarketData | null;
+  readonly description: string;
+  /** Paper's balances are the journal's between runs (the venue lives in this process). */
+  readonly paper: PaperExchange | null;
+}
+
 export async function startCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, {
     config: { type: 'string' },
     'exit-after': { type: 'string' },
     speed: { type: 'string' },
     journal: { type: 'string' },
+    'confirm-live': { type: 'boolean' },
+    offline: { type: 'boolean' },
   });
   const exitAfter = numberFlag(values['exit-after'], 'exit-after', (n) => n > 0);
   const env = loadEnv();
@@ -46,28 +70,22 @@ export async function startCommand(argv: string[]): Promise<number> {
   const say = (line: string): void => {
     process.stdout.write(`${line}\n`);
   };
+  say(`crewdesk: config ${configPath} (${why}); mode ${config.mode}`);
 
-  say(`crewdesk: config ${configPath} (${why})`);
-  if (config.mode !== 'paper') {
-    say(`crewdesk: mode "${config.mode}" needs the Binance adapter, which this build does not have yet; running local paper trading instead.`);
-  }
-  const clock = new ManualClock(0);
   const journalFile = values.journal ?? config.journal;
-  mkdirSync(dirname(resolve(journalFile)), { recursive: true });
+  if (journalFile !== ':memory:') mkdirSync(dirname(resolve(journalFile)), { recursive: true });
   const journal = await SqliteJournal.open(journalFile);
-  // The paper venue lives in this process: its balances are kept in the journal between runs.
-  const savedBalances = await journal.getSetting<Record<string, string>>(PAPER_BALANCES_SETTING);
-  const exchange = new PaperExchange({
-    balances: savedBalances ?? config.paper.balances,
-    startSequence: Date.now(),
-    feeBps: config.paper.feeBps,
-    slippageBps: config.paper.slippageBps,
-    filters: (symbol) => defaultFilters(symbol),
-    clock,
-  });
+  let venue: Venue;
+  try {
+    venue = await openVenue(config, journal, log, say, { offline: values.offline === true, confirmLive: values['confirm-live'] === true });
+  } catch (error) {
+    await journal.close();
+    throw error;
+  }
+
   // Notifier lines go through the console when it runs, so they never break the typed prompt.
   let print = say;
-  const desk = await Desk.open({ config, exchange, clock, log, journal, notifiers: [new ConsoleNotifier((line) => print(line))] });
+  const desk = await Desk.open({ config, exchange: venue.exchange, clock: venue.clock, log, journal, notifiers: [new ConsoleNotifier((line) => print(line))] });
   for (const p of desk.problems) say(`crewdesk: crew module skipped: ${p.path}: ${p.reason}`);
   const subs = desk.engine.subscriptions();
   if (subs.length === 0) {
@@ -75,11 +93,24 @@ export async function startCommand(argv: string[]): Promise<number> {
     await desk.close();
     return 1;
   }
-  // A replay continues after the last moment the journal saw, so a restart never replays the same candles.
-  const resumeAfter = (await journal.getEquity('total')).at(-1)?.at;
-  const market = await chooseReplayMarket(config.replay, subs, resumeAfter);
-  say(`crewdesk: paper trading (local replay, Binance not connected) on ${market.description}, at ${speed}× speed`);
-  say(`crewdesk: journal ${journalFile}; halt state: ${desk.engine.halt.level}; crews: ${[...desk.engine.crews.keys()].join(', ')}`);
+  const r = desk.reconciliation;
+  if (r && (r.settled.length || r.adopted.length || r.fillsApplied || r.foreign.length || r.drift.length)) {
+    say(`crewdesk: restart reconciliation: ${r.settled.length} open order(s) settled, ${r.fillsApplied} missed fill(s) applied, ${r.adopted.length} adopted, ${r.foreign.length} foreign order(s) left alone${r.drift.length ? `; BALANCE DRIFT: ${r.drift.join('; ')} — crews paused until you /resume them` : ''}`);
+  }
+
+  let market: MarketData;
+  if (venue.live) {
+    const fed = await desk.engine.warmUp(venue.live, venue.clock.now());
+    market = venue.live;
+    say(`crewdesk: ${venue.description}; crews warmed up on ${fed} historical candle(s)`);
+  } else {
+    // A replay continues after the last moment the journal saw, so a restart never replays the same candles.
+    const resumeAfter = (await journal.getEquity('total')).at(-1)?.at;
+    const replay = await chooseReplayMarket(config.replay, subs, resumeAfter);
+    market = new PacedMarketData(replay, speed);
+    say(`crewdesk: ${venue.description} on ${replay.description}, at ${speed}× speed`);
+  }
+  say(`crewdesk: journal ${journalFile}; halt: ${desk.engine.halt.level}; crews: ${[...desk.engine.crews.keys()].join(', ')}`);
 
   const controller = new AbortController();
   const stop = (why: string) => {
@@ -90,25 +121,105 @@ export async function startCommand(argv: string[]): Promise<number> {
   const onSignal = (signal: NodeJS.Signals) => stop(signal);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  // The console: the same commands as Discord, typed as /status, /halt flatten, … and free text to the manager.
-  const services: ChatServices = { desk: new DeskService(desk, { mode: 'paper' }) };
+
+  const deskService = new DeskService(desk, { mode: venue.live || config.mode === 'paper' ? config.mode : `${config.mode}` });
+  const manager = await ManagerService.create({ service: deskService, config: config.manager, log });
+  const scheduler = manager.configured ? new ManagerScheduler(manager, config.manager, log) : null;
+  scheduler?.start();
+  manager.subscribe((event) => {
+    if (event.type === 'alert') print(`manager alert [${event.kind}] ${event.message}`);
+    else if (event.type === 'report') print(`daily report\n${event.report.text}`);
+    else if (event.type === 'proposal') print(`manager proposes (${event.proposal.id}): ${event.proposal.summary} — /proposal approve ${event.proposal.id}`);
+  });
+  const services: ChatServices = { desk: deskService, manager };
   const chat: ConsoleHandle = await startConsole({ services, input: process.stdin, output: process.stdout, log, onInterrupt: () => stop('Ctrl-C') });
   print = chat.print;
+
   const timer = exitAfter ? setTimeout(() => stop(`--exit-after ${exitAfter}s`), exitAfter * 1000) : null;
   try {
-    await desk.engine.run(new PacedMarketData(market, speed), controller.signal);
-    if (!controller.signal.aborted) say('crewdesk: the replay reached the end of its data.');
+    await desk.engine.run(market, controller.signal);
+    if (!controller.signal.aborted) say('crewdesk: the market data ended.');
   } finally {
     if (timer) clearTimeout(timer);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    scheduler?.stop();
     await chat.close();
+    await manager.close();
     print = say;
     await desk.engine.stop();
-    const balances = Object.fromEntries((await exchange.balances()).map((b) => [b.asset, toText(b.free.plus(b.locked))]));
-    await journal.setSetting(PAPER_BALANCES_SETTING, balances, null);
+    if (venue.paper) {
+      const balances = Object.fromEntries((await venue.paper.balances()).map((b) => [b.asset, toText(b.free.plus(b.locked))]));
+      await journal.setSetting(PAPER_BALANCES_SETTING, balances, null);
+    }
     await desk.close();
   }
   say(formatSummary(desk.engine.summaries()));
   return 0;
+}
+
+async function openVenue(
+  config: Config,
+  journal: Journal,
+  log: Logger,
+  say: (line: string) => void,
+  flags: { offline: boolean; confirmLive: boolean },
+): Promise<Venue> {
+  const endpoints = binanceEndpoints(config.mode, stripUndefined(config.binance));
+  if (config.mode === 'paper') {
+    const reach = flags.offline ? { ok: false as const, reason: '--offline' } : await probeReachable(endpoints.restUrl, 3000);
+    const live = reach.ok;
+    const clock = live ? wallClock : new ManualClock(0);
+    const savedBalances = await journal.getSetting<Record<string, string>>(PAPER_BALANCES_SETTING);
+    const paper = new PaperExchange({
+      balances: savedBalances ?? config.paper.balances,
+      // Trade ids continue across runs: (symbol, trade id) stays unique in the journal.
+      startSequence: Date.now(),
+      feeBps: config.paper.feeBps,
+      slippageBps: config.paper.slippageBps,
+      filters: (symbol) => defaultFilters(symbol),
+      clock,
+    });
+    if (live) {
+      return { exchange: paper, clock, live: new BinanceMarketData({ restUrl: endpoints.restUrl, wsStreamUrl: endpoints.wsStreamUrl, log }), description: `paper trading on Binance's live market data (${endpoints.restUrl})`, paper };
+    }
+    say(`crewdesk: Binance cannot be reached (${reach.reason}). Paper trading continues on a LOCAL REPLAY instead — not live prices.`);
+    return { exchange: paper, clock, live: null, description: 'paper trading (local replay, Binance not connected)', paper };
+  }
+
+  // testnet and live: real orders. Never a silent fallback.
+  const apiKey = process.env.BINANCE_API_KEY;
+  const apiSecret = process.env.BINANCE_API_SECRET;
+  if (!apiKey || !apiSecret) throw new UsageError(`mode ${config.mode} needs BINANCE_API_KEY and BINANCE_API_SECRET in the environment (${config.mode === 'testnet' ? 'Spot testnet keys' : 'keys without withdrawal permission'})`);
+  const reach = await probeReachable(endpoints.restUrl, 5000);
+  if (!reach.ok) throw new UsageError(`mode ${config.mode}: Binance cannot be reached (${reach.reason}); not starting. Check the network, or use mode: paper`);
+  const exchange = await BinanceExchange.connect({ endpoints, apiKey, apiSecret, log });
+  if (config.mode === 'live') {
+    try {
+      await checkLiveKeys(exchange);
+      if (!flags.confirmLive && !(await confirmLiveOnTty())) {
+        throw new UsageError('live trading needs the owner’s confirmation: run with --confirm-live, or answer LIVE at the prompt');
+      }
+    } catch (error) {
+      await exchange.close();
+      throw error;
+    }
+  }
+  const market = new BinanceMarketData({ restUrl: endpoints.restUrl, wsStreamUrl: endpoints.wsStreamUrl, rest: exchange.rest, log });
+  return { exchange, clock: wallClock, live: market, description: `${config.mode === 'live' ? 'LIVE trading with real money' : 'Spot testnet trading'} (${endpoints.restUrl})`, paper: null };
+}
+
+async function confirmLiveOnTty(): Promise<boolean> {
+  if (!process.stdin.isTTY) return false;
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    const answer = await rl.question('crewdesk: this trades REAL money on Binance. Type LIVE to continue: ');
+    return answer.trim() === 'LIVE';
+  } finally {
+    rl.close();
+  }
+}
+
+function stripUndefined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
 }

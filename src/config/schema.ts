@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { INTERVALS } from '../core/domain.ts';
 import { riskLimitsSchema } from '../risk/limits.ts';
+import { managerConfigSchema } from '../manager/config.ts';
 
 const decimalString = z
   .union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?$/, 'a positive decimal such as "2500" or "2500.50"')])
@@ -57,7 +58,18 @@ export const configSchema = z
       .strict()
       .default({ data: 'data/candles', speed: 3600, seed: 42 }),
     risk: riskLimitsSchema.default(riskLimitsSchema.parse({})),
+    /** Binance endpoints, when not Binance's own for the mode (e.g. `crewdesk emulator`); env BINANCE_*_URL also works. */
+    binance: z
+      .object({
+        restUrl: z.string().optional(),
+        wsStreamUrl: z.string().optional(),
+        wsApiUrl: z.string().optional(),
+      })
+      .strict()
+      .default({}),
     equitySnapshotMinutes: z.number().int().min(0).default(60),
+    // zod 4: prefault({}) runs the inner defaults (default({}) would skip them).
+    manager: managerConfigSchema.prefault({}),
     teams: z.array(teamSchema).min(1),
   })
   .strict()
