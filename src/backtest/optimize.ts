@@ -1,0 +1,594 @@
+// The parameter sweep: a grid of a crew's params run over one span across worker threads,
+// ranked in-sample, the best checked out-of-sample (and, optionally, walk-forward). Each run is
+// a real backtest through the desk. The results are journaled for the Management LLM.
+//
+// Grid values outside the crew's declared bounds are refused before anything runs: a sweep
+// explores what a person or the manager could set, nothing else.
+import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Candle, Interval } from '../core/domain.ts';
+import { intervalMs } from '../core/domain.ts';
+import { type AnyCrewDefinition, describeParams, parseParams, type ParamBound } from '../crew/template.ts';
+import { SqliteJournal } from '../journal/sqlite-journal.ts';
+import type { Journal } from '../ports/journal.ts';
+import type { CandleGap } from '../market/csv-candles.ts';
+import type { Kpis } from './kpis.ts';
+import {
+  type CandleColumns,
+  COLUMN_COUNT,
+  columnViews,
+  lowerBound,
+  type FromWorker,
+  type SweepRun,
+  type ToWorker,
+  WORKER_KIND,
+  type WorkerInit,
+} from './optimize-worker.ts';
+import { asInputError, BacktestInputError, boundProblem, checkAmounts, checkParams, checkSpan, findCrew, openMarket, quoteAsset } from './run.ts';
+
+// ── The grid ──
+
+export type GridValue = number | string | boolean;
+
+export interface GridAxis {
+  readonly name: string;
+  readonly values: readonly GridValue[];
+}
+
+/** At most this many values on one axis, and combinations in all. */
+const MAX_AXIS_VALUES = 10_000;
+const MAX_COMBINATIONS = 100_000;
+
+/**
+ * Parses `period=7..21:7,oversold=20..35:5,size=0.5,1`: `a..b:step` (both ends included; step 1
+ * when left out) or a list `a,b,c` per param. A comma-separated item without `=` continues the
+ * previous param's list. Syntax only: `checkGrid` holds the values against the crew's bounds.
+ */
+export function parseGrid(text: string): GridAxis[] {
+  const axes: { name: string; values: GridValue[] }[] = [];
+  for (const raw of text.split(',')) {
+    const item = raw.trim();
+    if (item === '') throw new BacktestInputError(`--grid: an empty item in "${text}"`);
+    const eq = item.indexOf('=');
+    let spec = item;
+    if (eq >= 0) {
+      const name = item.slice(0, eq).trim();
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new BacktestInputError(`--grid: "${name}" is not a param name (in "${item}")`);
+      if (axes.some((a) => a.name === name)) throw new BacktestInputError(`--grid: param ${name} is given twice`);
+      axes.push({ name, values: [] });
+      spec = item.slice(eq + 1).trim();
+    } else if (axes.length === 0) {
+      throw new BacktestInputError(`--grid: "${item}" has no param name; expected name=a..b:step or name=a,b,c`);
+    }
+    const axis = axes[axes.length - 1]!;
+    axis.values.push(...parseValues(spec, axis.name));
+    if (axis.values.length > MAX_AXIS_VALUES) throw new BacktestInputError(`--grid: ${axis.name} has more than ${MAX_AXIS_VALUES} values`);
+  }
+  if (axes.length === 0) throw new BacktestInputError('--grid: no params given');
+  for (const axis of axes) {
+    if (axis.values.length === 0) throw new BacktestInputError(`--grid: ${axis.name} has no values`);
+    axis.values = [...new Map(axis.values.map((v) => [`${typeof v}:${String(v)}`, v])).values()];
+  }
+  return axes;
+}
+
+const NUMBER = '[-+]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][-+]?\\d+)?';
+const RANGE = new RegExp(`^(${NUMBER})\\.\\.(${NUMBER})(?::(${NUMBER}))?$`);
+
+function parseValues(spec: string, name: string): GridValue[] {
+  if (spec === '') throw new BacktestInputError(`--grid: ${name} has an empty value`);
+  const range = RANGE.exec(spec);
+  if (range) {
+    const [a, b, step] = [Number(range[1]), Number(range[2]), range[3] === undefined ? 1 : Number(range[3])];
+    if (!(step > 0)) throw new BacktestInputError(`--grid: ${name}=${spec}: the step must be above 0`);
+    if (a > b) throw new BacktestInputError(`--grid: ${name}=${spec}: the range runs backwards`);
+    const count = Math.floor((b - a) / step + 1e-9) + 1;
+    if (count > MAX_AXIS_VALUES) throw new BacktestInputError(`--grid: ${name}=${spec} has ${count} values, more than ${MAX_AXIS_VALUES}`);
+    // Decimal steps (0.1) accumulate float error: each value is rounded back to 10 decimals.
+    return Array.from({ length: count }, (_, i) => Number((a + i * step).toFixed(10)));
+  }
+  if (new RegExp(`^${NUMBER}$`).test(spec)) return [Number(spec)];
+  if (spec === 'true' || spec === 'false') return [spec === 'true'];
+  return [spec];
+}
+
+/** Refuses a grid whose params the crew does not have, or whose values break the declared bounds. */
+export function checkGrid(definition: AnyCrewDefinition, axes: readonly GridAxis[]): void {
+  const bounds = new Map<string, ParamBound>(describeParams(definition).map((b) => [b.name, b]));
+  for (const axis of axes) {
+    const bound = bounds.get(axis.name);
+    if (!bound) throw new BacktestInputError(`--grid: crew ${definition.name} has no param "${axis.name}" (params: ${[...bounds.keys()].join(', ')})`);
+    for (const value of axis.values) {
+      const problem = boundProblem(bound, value);
+      if (problem) throw new BacktestInputError(`--grid: ${problem}`);
+    }
+  }
+}
+
+/** Every combination, the last axis varying fastest. */
+export function expandGrid(axes: readonly GridAxis[]): Record<string, GridValue>[] {
+  const total = axes.reduce((n, a) => n * a.values.length, 1);
+  if (total > MAX_COMBINATIONS) throw new BacktestInputError(`--grid: ${total} combinations, more than ${MAX_COMBINATIONS}`);
+  let combos: Record<string, GridValue>[] = [{}];
+  for (const axis of axes) combos = combos.flatMap((c) => axis.values.map((v) => ({ ...c, [axis.name]: v })));
+  return combos;
+}
+
+// ── Ranking ──
+
+export const METRICS = ['sharpe', 'sortino', 'return', 'cagr', 'profitFactor', 'winRate', 'maxDrawdown'] as const;
+export type Metric = (typeof METRICS)[number];
+
+/** The metric's value (higher is better, except maxDrawdown); null when the KPI is undefined. */
+export function metricOf(kpis: Kpis, metric: Metric): number | null {
+  switch (metric) {
+    case 'sharpe':
+      return kpis.sharpe;
+    case 'sortino':
+      return kpis.sortino;
+    case 'return':
+      return kpis.totalReturnPct;
+    case 'cagr':
+      return kpis.cagrPct;
+    case 'profitFactor':
+      return kpis.profitFactor;
+    case 'winRate':
+      return kpis.winRatePct;
+    case 'maxDrawdown':
+      return kpis.maxDrawdownPct;
+  }
+}
+
+/** Best first: by the metric (lower drawdown is better), nulls last, ties by grid order. */
+function rankOrder(metric: Metric) {
+  const sign = metric === 'maxDrawdown' ? -1 : 1;
+  return (a: { score: number | null; index: number }, b: { score: number | null; index: number }): number => {
+    if (a.score === null || b.score === null) return a.score === b.score ? a.index - b.index : a.score === null ? 1 : -1;
+    return sign * (b.score - a.score) || a.index - b.index;
+  };
+}
+
+// ── The sweep ──
+
+export interface OptimizeOptions {
+  readonly crew: string;
+  readonly symbol: string;
+  readonly interval: Interval;
+  readonly data: readonly string[];
+  readonly grid: string | readonly GridAxis[];
+  /** Fraction of the span's time that is in-sample (default 0.7). */
+  readonly split?: number;
+  readonly metric?: Metric;
+  /** How many of the best to check out-of-sample (default 5). */
+  readonly top?: number;
+  /** Worker threads (default: the machine's cores). */
+  readonly workers?: number;
+  /** Walk-forward windows (0/undefined: none). */
+  readonly walkForward?: number;
+  readonly from?: number;
+  readonly to?: number;
+  /** Params every combination shares (the grid's override them). */
+  readonly params?: Record<string, unknown>;
+  readonly cash?: number;
+  readonly feeBps?: number;
+  readonly slippageBps?: number;
+  readonly crewDirs?: readonly string[];
+  /** Journal the result into this journal (file path or open journal). */
+  readonly journal?: string | Journal;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export interface TimeRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface RankedCombination {
+  readonly rank: number;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly inSample: { readonly score: number | null; readonly finalEquity: number; readonly kpis: Kpis };
+  readonly outOfSample: { readonly finalEquity: number; readonly kpis: Kpis };
+}
+
+export interface WalkForwardWindow {
+  readonly window: number;
+  readonly inSample: TimeRange;
+  readonly outOfSample: TimeRange;
+  /** null when no combination had a score in-sample. */
+  readonly best: { readonly params: Readonly<Record<string, unknown>>; readonly inSampleScore: number | null; readonly outOfSample: Kpis } | null;
+}
+
+export interface OptimizationResult {
+  readonly kind: 'optimization';
+  readonly crew: string;
+  readonly symbol: string;
+  readonly interval: Interval;
+  readonly metric: Metric;
+  readonly split: number;
+  readonly grid: readonly GridAxis[];
+  readonly baseParams: Readonly<Record<string, unknown>>;
+  readonly cash: number;
+  readonly feeBps: number;
+  readonly slippageBps: number;
+  readonly span: TimeRange & { readonly candles: number; readonly gaps: number };
+  readonly inSample: TimeRange;
+  readonly outOfSample: TimeRange;
+  /** Combinations run (the crew accepted). */
+  readonly combinations: number;
+  /** Combinations the crew's own checks refused (e.g. fast ≥ slow), with why. */
+  readonly skipped: readonly { readonly params: Readonly<Record<string, unknown>>; readonly reason: string }[];
+  readonly workers: number;
+  readonly top: readonly RankedCombination[];
+  readonly walkForward: { readonly windows: readonly WalkForwardWindow[]; readonly compoundedReturnPct: number } | null;
+  /** The settings key it was journaled under. */
+  readonly journalKey: string | null;
+}
+
+export async function runOptimization(options: OptimizeOptions): Promise<OptimizationResult> {
+  const split = options.split ?? 0.7;
+  const metric = options.metric ?? 'sharpe';
+  const topN = options.top ?? 5;
+  const workers = options.workers ?? defaultWorkers();
+  const walkForward = options.walkForward ?? 0;
+  const cash = options.cash ?? 10_000;
+  const feeBps = options.feeBps ?? 10;
+  const slippageBps = options.slippageBps ?? 0;
+  const crewDirs = options.crewDirs ?? [];
+  if (!(split > 0 && split < 1)) throw new BacktestInputError(`--split ${split} must be between 0 and 1 (the in-sample fraction)`);
+  if (!(METRICS as readonly string[]).includes(metric)) throw new BacktestInputError(`--metric ${metric} is not one of ${METRICS.join(', ')}`);
+  if (!Number.isInteger(topN) || topN < 1) throw new BacktestInputError(`--top ${topN} must be a whole number ≥ 1`);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new BacktestInputError(`--workers ${workers} must be a whole number from 1 to 64`);
+  if (!Number.isInteger(walkForward) || walkForward < 0 || walkForward > 100) {
+    throw new BacktestInputError(`--walk-forward ${walkForward} must be a whole number of windows from 0 to 100`);
+  }
+  checkAmounts(cash, feeBps, slippageBps);
+  checkSpan(options.from, options.to);
+
+  // Everything is checked before a single candle is read or a worker started.
+  const definition = await findCrew(options.crew, crewDirs);
+  const baseParams = options.params ?? {};
+  checkParams(definition, baseParams);
+  const axes = typeof options.grid === 'string' ? parseGrid(options.grid) : options.grid;
+  checkGrid(definition, axes);
+  const combos: Record<string, unknown>[] = [];
+  const skipped: { params: Record<string, unknown>; reason: string }[] = [];
+  for (const values of expandGrid(axes)) {
+    const parsed = parseParams(definition, { ...baseParams, ...values });
+    if (parsed.ok) combos.push(parsed.params);
+    else skipped.push({ params: values, reason: parsed.error });
+  }
+  if (combos.length === 0) {
+    throw new BacktestInputError(`--grid: the crew refuses every combination, e.g. ${JSON.stringify(skipped[0]!.params)}: ${skipped[0]!.reason}`);
+  }
+  quoteAsset(options.symbol);
+
+  // With --from, the candles before it are loaded too, as many as the hungriest combination's
+  // warm-up (twice over, for gaps): every run is then warmed up as `crewdesk backtest --from` is.
+  const step = intervalMs(options.interval);
+  const warmup = Math.max(0, ...combos.map((params) => definition.warmup(params)));
+  const loadFrom = options.from === undefined ? undefined : options.from - 2 * (warmup + 1) * step;
+  const { columns, gaps } = loadColumns(options.data, options.symbol, options.interval, loadFrom, options.to);
+  const openTimes = columnViews(columns).openTime;
+  const firstIndex = options.from === undefined ? 0 : lowerBound(openTimes, options.from);
+  if (firstIndex >= columns.count) throw new BacktestInputError(`no ${options.symbol} ${options.interval} candles between --from and --to in ${options.data.join(', ')}`);
+  const span = { start: openTimes[firstIndex]!, end: openTimes[columns.count - 1]! + step };
+  const candles = columns.count - firstIndex;
+  const splitAt = alignedSplit(span.start, span.end, split, step);
+  if (splitAt <= span.start || splitAt >= span.end) {
+    throw new BacktestInputError(`the span holds ${candles} candle(s): too few to split ${split} in-sample / ${(1 - split).toFixed(2)} out-of-sample`);
+  }
+  const inSample = { start: span.start, end: splitAt };
+  const outOfSample = { start: splitAt, end: span.end };
+  const windows = walkForward > 0 ? walkForwardWindows(span, walkForward, split, step) : [];
+
+  const totalRuns = combos.length + Math.min(topN, combos.length) + windows.length * (combos.length + 1);
+  let done = 0;
+  const tick = () => options.onProgress?.(++done, totalRuns);
+  const pool = await WorkerPool.start(Math.min(workers, combos.length), {
+    kind: WORKER_KIND,
+    columns,
+    crew: options.crew,
+    crewDirs,
+    cash,
+    feeBps,
+    slippageBps,
+  });
+  let top: RankedCombination[];
+  let walk: OptimizationResult['walkForward'] = null;
+  try {
+    const order = rankOrder(metric);
+    const rank = async (range: TimeRange) => {
+      const runs = await Promise.all(combos.map((params) => pool.run(params, range).finally(tick)));
+      return runs.map((run, index) => ({ index, run, score: metricOf(run.kpis, metric) })).sort(order);
+    };
+    const ranked = await rank(inSample);
+    const best = ranked.slice(0, topN);
+    const checks = await Promise.all(best.map((r) => pool.run(combos[r.index]!, outOfSample).finally(tick)));
+    top = best.map((r, i) => ({
+      rank: i + 1,
+      params: combos[r.index]!,
+      inSample: { score: r.score, finalEquity: r.run.finalEquity, kpis: r.run.kpis },
+      outOfSample: { finalEquity: checks[i]!.finalEquity, kpis: checks[i]!.kpis },
+    }));
+
+    if (windows.length > 0) {
+      const results: WalkForwardWindow[] = [];
+      let compounded = 1;
+      for (const [k, w] of windows.entries()) {
+        const windowRanked = await rank(w.inSample);
+        const winner = windowRanked[0]!;
+        const check = await pool.run(combos[winner.index]!, w.outOfSample).finally(tick);
+        compounded *= 1 + check.kpis.totalReturnPct / 100;
+        results.push({ window: k + 1, inSample: w.inSample, outOfSample: w.outOfSample, best: { params: combos[winner.index]!, inSampleScore: winner.score, outOfSample: check.kpis } });
+      }
+      walk = { windows: results, compoundedReturnPct: (compounded - 1) * 100 };
+    }
+  } finally {
+    await pool.close();
+  }
+
+  const result: OptimizationResult = {
+    kind: 'optimization',
+    crew: options.crew,
+    symbol: options.symbol,
+    interval: options.interval,
+    metric,
+    split,
+    grid: axes,
+    baseParams,
+    cash,
+    feeBps,
+    slippageBps,
+    span: { ...span, candles, gaps: gaps.filter((g) => g.to > span.start).length },
+    inSample,
+    outOfSample,
+    combinations: combos.length,
+    skipped,
+    workers: pool.size,
+    top,
+    walkForward: walk,
+    journalKey: null,
+  };
+  if (options.journal === undefined) return result;
+  const journalKey = await journalOptimization(options.journal, result);
+  return { ...result, journalKey };
+}
+
+export function defaultWorkers(): number {
+  return Math.max(1, availableParallelism());
+}
+
+/** The in-sample end: `split` of the span's time, on a candle boundary. */
+function alignedSplit(start: number, end: number, split: number, step: number): number {
+  return start + Math.floor(((end - start) * split) / step) * step;
+}
+
+/** K consecutive windows of equal time, each split in-sample / out-of-sample. */
+function walkForwardWindows(span: TimeRange, k: number, split: number, step: number): { inSample: TimeRange; outOfSample: TimeRange }[] {
+  const length = Math.floor((span.end - span.start) / k / step) * step;
+  const windows: { inSample: TimeRange; outOfSample: TimeRange }[] = [];
+  for (let i = 0; i < k; i++) {
+    const start = span.start + i * length;
+    const end = i === k - 1 ? span.end : start + length;
+    const at = alignedSplit(start, end, split, step);
+    if (at <= start || at >= end) throw new BacktestInputError(`--walk-forward ${k}: windows of ${length / step} candle(s) are too short to split`);
+    windows.push({ inSample: { start, end: at }, outOfSample: { start: at, end } });
+  }
+  return windows;
+}
+
+/** The span's candles, read once, as columns in memory the workers share. */
+export function loadColumns(
+  data: readonly string[],
+  symbol: string,
+  interval: Interval,
+  from?: number,
+  to?: number,
+): { columns: CandleColumns; gaps: readonly CandleGap[] } {
+  const market = openMarket(data, [{ symbol, interval }], from, to);
+  let capacity = 1 << 16;
+  let cols = Array.from({ length: COLUMN_COUNT }, () => new Float64Array(capacity));
+  let count = 0;
+  try {
+    for (const c of market.candles([{ symbol, interval }]) as Iterable<Candle>) {
+      if (count === capacity) {
+        capacity *= 2;
+        cols = cols.map((col) => {
+          const grown = new Float64Array(capacity);
+          grown.set(col);
+          return grown;
+        });
+      }
+      cols[0]![count] = c.openTime;
+      cols[1]![count] = c.open;
+      cols[2]![count] = c.high;
+      cols[3]![count] = c.low;
+      cols[4]![count] = c.close;
+      cols[5]![count] = c.volume;
+      count++;
+    }
+  } catch (error) {
+    throw asInputError(error);
+  }
+  if (count === 0) throw new BacktestInputError(`no ${symbol} ${interval} candles between --from and --to in ${data.join(', ')}`);
+  const buffer = new SharedArrayBuffer(COLUMN_COUNT * count * 8);
+  for (let k = 0; k < COLUMN_COUNT; k++) new Float64Array(buffer, k * count * 8, count).set(cols[k]!.subarray(0, count));
+  return { columns: { symbol, interval, count, buffer }, gaps: market.gaps };
+}
+
+// ── Worker threads ──
+
+/**
+ * Worker threads that load the TypeScript sources themselves: each registers tsx's loader
+ * (`tsx/esm/api`) and then imports optimize-worker.ts. (`execArgv: ['--import', 'tsx']` does not
+ * reach a worker's entry module on Node 20, and the main thread's loader is not inherited.)
+ */
+class WorkerPool {
+  private readonly idle: Worker[] = [];
+  private readonly waiting: { message: Omit<ToWorker, 'id'>; resolve: (run: SweepRun) => void; reject: (error: Error) => void }[] = [];
+  private readonly pending = new Map<number, { worker: Worker; resolve: (run: SweepRun) => void; reject: (error: Error) => void }>();
+  private nextId = 1;
+  private failure: Error | null = null;
+
+  private constructor(private readonly workers: Worker[]) {}
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  static async start(count: number, init: WorkerInit): Promise<WorkerPool> {
+    const source = bootstrapSource();
+    const workers: Worker[] = [];
+    const ready: Promise<void>[] = [];
+    for (let i = 0; i < count; i++) {
+      // A worker's own output goes to stderr: stdout carries the result (--json) and nothing else.
+      const worker = new Worker(source, { eval: true, workerData: init, stdout: true });
+      worker.stdout.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+      workers.push(worker);
+      ready.push(
+        new Promise((resolve, reject) => {
+          const onMessage = (m: FromWorker) => {
+            if (m.type !== 'ready') return;
+            worker.off('message', onMessage);
+            worker.off('error', reject);
+            resolve();
+          };
+          worker.on('message', onMessage);
+          worker.once('error', reject);
+        }),
+      );
+    }
+    const pool = new WorkerPool(workers);
+    try {
+      await Promise.all(ready);
+    } catch (error) {
+      await pool.close();
+      throw new Error(`a sweep worker failed to start: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    for (const worker of workers) pool.attach(worker);
+    return pool;
+  }
+
+  run(params: Record<string, unknown>, range: TimeRange): Promise<SweepRun> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ message: { type: 'run', params, from: range.start, to: range.end }, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  private attach(worker: Worker): void {
+    this.idle.push(worker);
+    worker.on('message', (m: FromWorker) => {
+      if (m.type === 'ready') return;
+      const job = this.pending.get(m.id);
+      if (!job) return;
+      this.pending.delete(m.id);
+      this.idle.push(worker);
+      if (m.type === 'result') job.resolve(m.run);
+      else job.reject(asInputError(new Error(m.message)) as Error);
+      this.dispatch();
+    });
+    const fail = (error: Error) => {
+      this.failure ??= error;
+      for (const [id, job] of this.pending) {
+        this.pending.delete(id);
+        job.reject(error);
+      }
+      for (const job of this.waiting.splice(0)) job.reject(error);
+    };
+    worker.on('error', (error) => fail(new Error(`a sweep worker failed: ${error.message}`)));
+    worker.on('exit', (code) => {
+      if (code !== 0 && code !== 1) fail(new Error(`a sweep worker exited with code ${code}`));
+      else if (this.pending.size > 0 && [...this.pending.values()].some((j) => j.worker === worker)) fail(new Error('a sweep worker exited mid-run'));
+    });
+  }
+
+  private dispatch(): void {
+    while (this.idle.length > 0 && this.waiting.length > 0) {
+      const worker = this.idle.shift()!;
+      const job = this.waiting.shift()!;
+      const id = this.nextId++;
+      this.pending.set(id, { worker, resolve: job.resolve, reject: job.reject });
+      worker.postMessage({ ...job.message, id } satisfies ToWorker);
+    }
+  }
+}
+
+function bootstrapSource(): string {
+  const entry = new URL('./optimize-worker.ts', import.meta.url).href;
+  // require.resolve picks tsx's CommonJS build; its ESM twin sits beside it.
+  const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  return `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
+}
+
+// ── The journal: where the Management LLM finds the results ──
+
+export const OPTIMIZE_INDEX = 'optimize.index';
+const INDEX_LENGTH = 100;
+
+export interface OptimizationIndexEntry {
+  readonly key: string;
+  readonly crew: string;
+  readonly symbol: string;
+  readonly interval: string;
+  readonly at: string;
+}
+
+export interface StoredOptimization {
+  readonly key: string;
+  /** When it was journaled (ISO). */
+  readonly at: string;
+  readonly result: OptimizationResult;
+}
+
+/** Stores the result under `optimize.<crew>.<timestamp>` and lists it in `optimize.index`. */
+export async function journalOptimization(target: string | Journal, result: OptimizationResult, now = new Date()): Promise<string> {
+  const journal = typeof target === 'string' ? await openJournal(target) : target;
+  try {
+    const at = now.toISOString();
+    const stamp = at.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    let key = `optimize.${result.crew}.${stamp}`;
+    for (let n = 2; (await journal.getSetting(key)) !== null; n++) key = `optimize.${result.crew}.${stamp}-${n}`;
+    const stored: StoredOptimization = { key, at, result: { ...result, journalKey: key } };
+    await journal.setSetting(key, stored, {
+      actor: 'cli',
+      via: 'cli',
+      action: 'optimize',
+      detail: { key, crew: result.crew, symbol: result.symbol, interval: result.interval, combinations: result.combinations, metric: result.metric },
+      at: now.getTime(),
+    });
+    const index = ((await journal.getSetting<OptimizationIndexEntry[]>(OPTIMIZE_INDEX)) ?? []).filter((e) => e.key !== key);
+    index.push({ key, crew: result.crew, symbol: result.symbol, interval: result.interval, at });
+    await journal.setSetting(OPTIMIZE_INDEX, index.slice(-INDEX_LENGTH), null);
+    await journal.flush();
+    return key;
+  } finally {
+    if (typeof target === 'string') await journal.close();
+  }
+}
+
+/** The newest sweep journaled (for one crew, when given), or null. */
+export async function latestOptimizationResults(journal: Journal, crew?: string): Promise<StoredOptimization | null> {
+  const index = (await journal.getSetting<OptimizationIndexEntry[]>(OPTIMIZE_INDEX)) ?? [];
+  for (let i = index.length - 1; i >= 0; i--) {
+    const entry = index[i]!;
+    if (crew !== undefined && entry.crew !== crew) continue;
+    const stored = await journal.getSetting<StoredOptimization>(entry.key);
+    if (stored) return stored;
+  }
+  return null;
+}
+
+async function openJournal(file: string): Promise<Journal> {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  return SqliteJournal.open(file);
+}
