@@ -6,8 +6,8 @@ import BigImport from 'big.js';
 export type Decimal = BigImport.Big;
 export const Big = BigImport;
 
-// 30 significant decimals for divisions; Binance amounts never need more than 8.
-Big.DP = 30;
+// 20 decimal places for divisions: Binance amounts never need more than 8, and every division is rounded to a step, tick or precision afterwards.
+Big.DP = 20;
 // Plain notation for every magnitude we handle, so toString() is what Binance expects.
 Big.NE = -40;
 Big.PE = 40;

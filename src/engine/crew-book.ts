@@ -19,6 +19,7 @@ export class CrewBook {
   // Float mirrors, refreshed on every change of the exact values.
   qtyF = 0;
   cashF = 0;
+  costBasisF = 0;
   reservedF = 0;
   lastPrice = 0;
   equityF = 0;
@@ -172,7 +173,13 @@ export class CrewBook {
     };
   }
 
+  /** Average entry price as a float (exits, the crew's view), or null when flat. */
+  get entryPriceF(): number | null {
+    return this.qtyF > 0 ? this.costBasisF / this.qtyF : null;
+  }
+
   private refresh(): void {
+    this.costBasisF = this.costBasis.toNumber();
     this.qtyF = this.quantity.toNumber();
     this.cashF = this.cash.toNumber();
     this.reservedF = this.reserved.toNumber();

@@ -57,7 +57,7 @@ export class CrewRuntime implements OrderOwner {
         return book.qtyF > 0;
       },
       get entryPrice() {
-        return book.qtyF > 0 ? book.costBasis.toNumber() / book.qtyF : null;
+        return book.entryPriceF;
       },
       get entryTime() {
         return book.entryTime;

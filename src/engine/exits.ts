@@ -18,7 +18,7 @@ export interface ExitAdvice {
  */
 export function checkExits(params: ExitParams, book: CrewBook, candle: Candle): ExitAdvice | null {
   if (!book.isLong) return null;
-  const entry = book.costBasis.toNumber() / book.qtyF;
+  const entry = book.costBasisF / book.qtyF;
   if (params.stopLossPct > 0 && candle.low <= entry * (1 - params.stopLossPct / 100)) {
     return exit('stop-loss', `stop-loss: low ${candle.low} ≤ entry ${round(entry)} − ${params.stopLossPct}%`);
   }
