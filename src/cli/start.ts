@@ -11,6 +11,7 @@ import { Desk } from '../app/desk.ts';
 import { startConsole, type ConsoleHandle } from '../chat/console.ts';
 import type { ChatServices } from '../chat/services.ts';
 import { loadConfigFile, loadEnv } from '../config/load.ts';
+import { loadDiscordSettings } from '../discord/config.ts';
 import type { Config } from '../config/schema.ts';
 import { defaultFilters } from '../core/filters.ts';
 import { toText } from '../core/money.ts';
@@ -65,6 +66,8 @@ export async function startCommand(argv: string[]): Promise<number> {
   const env = loadEnv();
   const { path: configPath, why } = resolveConfigPath(values.config, env.CREWDESK_CONFIG);
   const config: Config = loadConfigFile(configPath);
+  // Discord when DISCORD_TOKEN is set (a malformed variable fails here, before anything opens), else the console.
+  const discordSettings = loadDiscordSettings(process.env, config.discord);
   const speed = numberFlag(values.speed, 'speed', (n) => n > 0) ?? config.replay.speed;
   const log = createLogger(env.LOG_LEVEL ? { level: env.LOG_LEVEL } : {});
   const say = (line: string): void => {
@@ -132,8 +135,26 @@ export async function startCommand(argv: string[]): Promise<number> {
     else if (event.type === 'proposal') print(`manager proposes (${event.proposal.id}): ${event.proposal.summary} — /proposal approve ${event.proposal.id}`);
   });
   const services: ChatServices = { desk: deskService, manager };
-  const chat: ConsoleHandle = await startConsole({ services, input: process.stdin, output: process.stdout, log, onInterrupt: () => stop('Ctrl-C') });
-  print = chat.print;
+  let chat: { close(): Promise<void> };
+  if (discordSettings) {
+    const { startDiscord } = await import('../discord/bot.ts');
+    const { postManagerEvents } = await import('../discord/manager-events.ts');
+    try {
+      const discord = await startDiscord({ services, config: discordSettings, bus: desk.bus, log });
+      manager.subscribe(postManagerEvents(discord));
+      say(`crewdesk: Discord connected as ${discord.client.user?.tag ?? 'the bot'}; the console is off.`);
+      chat = discord;
+    } catch (error) {
+      scheduler?.stop();
+      await manager.close();
+      await desk.close();
+      throw error;
+    }
+  } else {
+    const consoleChat: ConsoleHandle = await startConsole({ services, input: process.stdin, output: process.stdout, log, onInterrupt: () => stop('Ctrl-C') });
+    print = consoleChat.print;
+    chat = consoleChat;
+  }
 
   const timer = exitAfter ? setTimeout(() => stop(`--exit-after ${exitAfter}s`), exitAfter * 1000) : null;
   try {

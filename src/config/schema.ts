@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { INTERVALS } from '../core/domain.ts';
 import { riskLimitsSchema } from '../risk/limits.ts';
 import { managerConfigSchema } from '../manager/config.ts';
+import { discordConfigSchema } from '../discord/config.ts';
 
 const decimalString = z
   .union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?$/, 'a positive decimal such as "2500" or "2500.50"')])
@@ -70,6 +71,8 @@ export const configSchema = z
     equitySnapshotMinutes: z.number().int().min(0).default(60),
     // zod 4: prefault({}) runs the inner defaults (default({}) would skip them).
     manager: managerConfigSchema.prefault({}),
+    /** Discord channel ids (env DISCORD_*_CHANNEL_ID override them); the token and owners come from the environment. */
+    discord: discordConfigSchema.optional(),
     teams: z.array(teamSchema).min(1),
   })
   .strict()
