@@ -15,6 +15,7 @@ import { filtersFor } from './endpoints.ts';
 import { type Knobs, type KnobsPatch, applyKnobs, defaultKnobs } from './knobs.ts';
 import { type CandleSeries, MarketReplay, TICKS_PER_CANDLE } from './market-replay.ts';
 import { MarketStreams } from './market-streams.ts';
+import { probe } from './probe.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { handleRest } from './rest-server.ts';
 import { Venue } from './venue.ts';
@@ -160,6 +161,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const server = createServer((req, res) => void route(req, res));
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    probe.requestReceived?.(req, performance.now());
     try {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       if (url.pathname.startsWith('/__admin/')) await handleAdmin(admin, req, res, url);

@@ -52,7 +52,8 @@ export function writeCrewModule(dir: string, name: string, body: string): string
   mkdirSync(dir, { recursive: true });
   const template = pathToFileURL(join(REPO, 'src/crew/template.ts')).href;
   const zod = pathToFileURL(join(REPO, 'node_modules/zod/index.js')).href;
-  const file = join(dir, `${name}.ts`);
+  // .mts: always ESM, even in a folder outside any package (a temp dir), under tsx and vitest alike.
+  const file = join(dir, `${name}.mts`);
   writeFileSync(file, `import { defineCrew } from '${template}';\nimport { z } from '${zod}';\n${body}\n`);
   return file;
 }

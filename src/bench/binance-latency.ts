@@ -1,0 +1,277 @@
+// Latency of the live path on loopback, with the real pieces end to end: the local emulator in a
+// process of its own (binance-emulator-process.ts, which takes both instants), the Binance
+// adapter (@binance/spot REST + WebSocket API user data), Binance market data (one combined
+// kline stream), and the Desk with its SQLite journal (write-ahead before every order) running
+// 20 crew instances that place an order on every candle.
+// - candle close → order: from the emulator sending a closing kline (`x:true`) to the emulator
+//   receiving an order that candle caused (the request has arrived), per order; and, apart, to the
+//   emulator getting to process it;
+// - cancel-all: 100 open orders over 10 symbols cancelled symbol by symbol in parallel (as the
+//   order manager's cancelAll does), until every REST answer is in.
+import { type ChildProcess, fork } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Desk } from '../app/desk.ts';
+import { withTempDir } from '../cli/bench.ts';
+import { parseConfig } from '../config/load.ts';
+import type { Candle } from '../core/domain.ts';
+import { dec } from '../core/money.ts';
+import { BinanceExchange } from '../exchange/binance/binance-exchange.ts';
+import { silentLogger } from '../log/logger.ts';
+import { BinanceMarketData } from '../market/binance-market-data.ts';
+import { wallClock } from '../ports/clock.ts';
+import type { ChildMessage, EmulatorProcessSetup, Latencies, ParentMessage } from './binance-emulator-process.ts';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const KEY = 'benchKey0123456789';
+const SECRET = 'bench-secret';
+const SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'BNBUSDT', 'SOLUSDT', 'LTCUSDT', 'DASHUSDT', 'XRPUSDT', 'ADAUSDT', 'DOGEUSDT', 'TRXUSDT'];
+const LEVELS = [30_000, 2_000, 300, 100, 70, 30, 0.5, 0.4, 0.08, 0.1];
+const T0 = Date.UTC(2024, 0, 1);
+const HISTORY = 10;
+const WARM_UP_ROUNDS = 5;
+
+export async function binanceLatency({ quick }: { quick: boolean }): Promise<Record<string, unknown>> {
+  process.env.LOG_LEVEL ??= 'error'; // the connector logs every connect at info level
+  const rounds = quick ? 40 : 200;
+  const oneSymbol = await candleToOrder({ crews: 20, symbols: 1, rounds });
+  const tenSymbols = await candleToOrder({ crews: 20, symbols: 10, rounds });
+  const cancelAll = await cancelAllLatency({ orders: 100, symbols: 10, rounds: quick ? 5 : 20 });
+  return {
+    candleCloseToOrder: {
+      '20 crews on 1 symbol': oneSymbol,
+      '20 crews on 10 symbols (2 each)': tenSymbols,
+      target: 'p99 ≤ 5 ms on loopback',
+    },
+    cancelAll: { ...cancelAll, target: '≤ 250 ms for 100 open orders over 10 symbols' },
+  };
+}
+
+// ── The emulator's process ───────────────────────────────────────────────────────────────────
+
+interface EmulatorProcess {
+  readonly restUrl: string;
+  readonly wsStreamUrl: string;
+  readonly wsApiUrl: string;
+  ask<T>(cmd: ParentMessage['cmd']): Promise<T>;
+  close(): Promise<void>;
+}
+
+async function emulatorProcess(symbols: readonly string[], candles: number): Promise<EmulatorProcess> {
+  const setup: EmulatorProcessSetup = { candles: flatCandles(symbols, HISTORY + candles), history: HISTORY, balances: { USDT: '100000000' }, apiKey: KEY, apiSecret: SECRET };
+  const child: ChildProcess = fork(fileURLToPath(new URL('./binance-emulator-process.ts', import.meta.url)), [JSON.stringify(setup)], {
+    execArgv: ['--import', import.meta.resolve('tsx/esm')],
+    env: { ...process.env, LOG_LEVEL: 'error' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const pending = new Map<number, (value: unknown) => void>();
+  let nextId = 0;
+  const ready = new Promise<Extract<ChildMessage, { type: 'ready' }>>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`benchmark: the emulator process exited (${code})`)));
+    child.on('message', (message: ChildMessage) => {
+      if (message.type === 'ready') resolve(message);
+      else pending.get(message.id)?.(message.value);
+    });
+  });
+  const urls = await ready;
+  const ask = <T>(cmd: ParentMessage['cmd']): Promise<T> =>
+    new Promise((resolve) => {
+      const id = nextId++;
+      pending.set(id, (value) => {
+        pending.delete(id);
+        resolve(value as T);
+      });
+      child.send({ cmd, id } satisfies ParentMessage);
+    });
+  return {
+    ...urls,
+    ask,
+    close: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      await ask('close').catch(() => undefined);
+      await exited;
+    },
+  };
+}
+
+/** Flat candles per symbol (prices do not matter: the crew trades on every candle). */
+function flatCandles(symbols: readonly string[], count: number): Candle[] {
+  return symbols.flatMap((symbol) => {
+    const price = LEVELS[SYMBOLS.indexOf(symbol)]!;
+    return Array.from({ length: count }, (_, i) => ({
+      symbol,
+      interval: '1m' as const,
+      openTime: T0 + i * 60_000,
+      closeTime: T0 + (i + 1) * 60_000 - 1,
+      open: price,
+      high: price,
+      low: price,
+      close: price,
+      volume: 10,
+    }));
+  });
+}
+
+function connect(emu: EmulatorProcess): Promise<BinanceExchange> {
+  return BinanceExchange.connect({ endpoints: { restUrl: emu.restUrl, wsApiUrl: emu.wsApiUrl }, apiKey: KEY, apiSecret: SECRET });
+}
+
+// ── Candle close → order ─────────────────────────────────────────────────────────────────────
+
+/** A crew that buys when flat and sells when long: one order on every candle. (`.mts`: an ES module wherever the temp dir is.) */
+const FLIP_CREW = (template: string, zod: string) => `import { defineCrew } from '${template}';
+import { z } from '${zod}';
+export default defineCrew({
+  name: 'bench-flip',
+  description: 'Buys when flat, sells everything when long: an order on every candle (benchmarks only).',
+  params: z.object({ size: z.number().min(0.01).max(1).default(0.5).describe("Fraction of the crew's cash spent on each buy.") }),
+  indicators: () => ({}),
+  warmup: () => 0,
+  onCandle: ({ position, params }) =>
+    position.isLong ? { action: 'sell', size: 1, reason: 'flip' } : { action: 'buy', size: params.size, reason: 'flip' },
+});
+`;
+
+async function candleToOrder(setup: { crews: number; symbols: number; rounds: number }): Promise<Record<string, unknown>> {
+  const symbols = SYMBOLS.slice(0, setup.symbols);
+  return withTempDir(async (dir) => {
+    writeFileSync(
+      join(dir, 'bench-flip.mts'),
+      FLIP_CREW(pathToFileURL(join(REPO, 'src/crew/template.ts')).href, pathToFileURL(join(REPO, 'node_modules/zod/index.js')).href),
+    );
+    const emu = await emulatorProcess(symbols, setup.rounds + 5);
+    let exchange: BinanceExchange | null = null;
+    try {
+      exchange = await connect(emu);
+      return await runDesk(emu, exchange, dir, symbols, setup);
+    } finally {
+      await exchange?.close();
+      await emu.close();
+    }
+  });
+}
+
+/** The Desk on the emulator, one candle at a time: each round closes a candle and waits until its orders have filled. */
+async function runDesk(
+  emu: EmulatorProcess,
+  exchange: BinanceExchange,
+  dir: string,
+  symbols: readonly string[],
+  setup: { crews: number; rounds: number },
+): Promise<Record<string, unknown>> {
+  const journalFile = join(dir, 'journal.sqlite');
+  const config = parseConfig(
+    {
+      mode: 'testnet',
+      journal: journalFile,
+      crewDirs: [dir],
+      equitySnapshotMinutes: 0,
+      risk: { maxOrdersPerMinute: 1_000_000, maxOrdersPerMinutePerCrew: 1_000_000, maxCrewDrawdownPct: 100, maxTotalDrawdownPct: 100 },
+      teams: [
+        {
+          name: 'bench',
+          capital: String(setup.crews * 10_000),
+          crews: Array.from({ length: setup.crews }, (_, i) => ({ id: `flip-${i}`, crew: 'bench-flip', symbol: symbols[i % symbols.length]!, interval: '1m', capital: '10000' })),
+        },
+      ],
+    },
+    'bench config',
+  );
+  const desk = await Desk.open({ config, exchange, clock: wallClock, log: silentLogger(), journalFile });
+  const controller = new AbortController();
+  let run: Promise<void> = Promise.resolve();
+  try {
+    if (desk.engine.crews.size !== setup.crews) {
+      throw new Error(`benchmark: ${desk.engine.crews.size} crews started, not ${setup.crews}: ${desk.problems.map((p) => p.reason).join('; ')}`);
+    }
+    let fills = 0;
+    desk.bus.subscribe('count', () => void fills++, ['fill']);
+    run = desk.engine.run(new BinanceMarketData({ restUrl: emu.restUrl, wsStreamUrl: emu.wsStreamUrl }), controller.signal);
+    await until(async () => (await emu.ask<{ streams: number }>('state')).streams === 1, 'the kline stream');
+    const started = performance.now();
+    for (let round = 0; round < setup.rounds; round++) {
+      // The first rounds warm the JIT and the connections up; they are not counted.
+      if (round === WARM_UP_ROUNDS) await emu.ask('reset');
+      const expected = fills + setup.crews;
+      await emu.ask('advance');
+      // Each crew flips on its position: the next candle waits until every order has filled.
+      await until(() => fills >= expected, `the fills of round ${round}`);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const { received, processed } = await emu.ask<Latencies>('latencies');
+    if (received.length !== processed.length) throw new Error(`benchmark: ${received.length} orders arrived but ${processed.length} were processed`);
+    return {
+      ...stats(received),
+      orders: setup.rounds * setup.crews,
+      measured: received.length,
+      rounds: setup.rounds,
+      seconds: round3(seconds),
+      // Until the single-threaded emulator got to each order (its own queue included).
+      untilProcessedByEmulator: stats(processed),
+    };
+  } finally {
+    controller.abort();
+    await run.catch(() => undefined);
+    await desk.close();
+  }
+}
+
+// ── Cancel-all ───────────────────────────────────────────────────────────────────────────────
+
+async function cancelAllLatency(setup: { orders: number; symbols: number; rounds: number }): Promise<Record<string, unknown>> {
+  const symbols = SYMBOLS.slice(0, setup.symbols);
+  const emu = await emulatorProcess(symbols, 5);
+  const samples: number[] = [];
+  let exchange: BinanceExchange | null = null;
+  try {
+    exchange = await connect(emu);
+    const live = exchange;
+    for (let round = 0; round < setup.rounds; round++) {
+      await Promise.all(
+        Array.from({ length: setup.orders }, (_, i) => {
+          const symbol = symbols[i % symbols.length]!;
+          // Resting buys at half the price (20 quote each): open until cancelled.
+          const price = dec(LEVELS[SYMBOLS.indexOf(symbol)]!).div(2);
+          return live.placeOrder({ clientOrderId: `cd-cxl-${round}-${i}`, symbol, side: 'BUY', type: 'LIMIT', price, quantity: dec(20).div(price).round(0, 3), timeInForce: 'GTC' });
+        }),
+      );
+      const open = (await emu.ask<{ openOrders: number }>('state')).openOrders;
+      if (open !== setup.orders) throw new Error(`benchmark: ${open} open orders, expected ${setup.orders}`);
+      const started = performance.now();
+      const results = await Promise.all(symbols.map((s) => live.cancelAllOrders(s)));
+      samples.push(performance.now() - started);
+      const count = results.reduce((n, r) => n + r.length, 0);
+      const left = (await emu.ask<{ openOrders: number }>('state')).openOrders;
+      if (count !== setup.orders || left !== 0) throw new Error(`benchmark: cancel-all cancelled ${count} of ${setup.orders} orders (${left} left open)`);
+    }
+  } finally {
+    await exchange?.close();
+    await emu.close();
+  }
+  const { p50Ms, meanMs, maxMs } = stats(samples);
+  return { orders: setup.orders, symbols: setup.symbols, rounds: setup.rounds, p50Ms, meanMs, maxMs };
+}
+
+// ── Helpers ──────────────────────────────────────────────────────────────────────────────────
+
+function stats(samples: readonly number[]): { p50Ms: number; p99Ms: number; maxMs: number; meanMs: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
+  const mean = sorted.reduce((s, x) => s + x, 0) / Math.max(1, sorted.length);
+  return { p50Ms: round3(at(0.5)), p99Ms: round3(at(0.99)), maxMs: round3(sorted.at(-1) ?? Number.NaN), meanMs: round3(mean) };
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+/** Waits (yielding to the event loop) until `check` holds; fails after 10 s. */
+async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`benchmark: timed out waiting for ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}

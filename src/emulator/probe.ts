@@ -1,0 +1,11 @@
+// Measurement hooks, for benchmarks only: the emulator calls them at fixed instants and does
+// nothing else with them. Unset (the default), they cost one property read per request.
+import type { IncomingMessage } from 'node:http';
+
+export interface EmulatorProbe {
+  /** An HTTP request has arrived: its headers are parsed, before any of its processing (the body may still be on its way). */
+  requestReceived?: (req: IncomingMessage, at: number) => void;
+}
+
+/** The process's probe: set its hooks before starting the emulator (e.g. in a benchmark's emulator process). */
+export const probe: EmulatorProbe = {};

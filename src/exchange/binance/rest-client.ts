@@ -1,0 +1,302 @@
+// Binance's REST API through @binance/spot, with the policies crewdesk needs around it:
+// - the connector makes exactly one attempt (`retries: 1` is one attempt in all: its `retries` counts
+//   attempts, and it only ever repeats GET/DELETE); this client repeats reads and cancels itself,
+//   and never a new order — a POST that got no answer may have been accepted, and a second one
+//   would be a second order;
+// - a timeout of 5 s instead of the connector's 1 s, so a slow but successful order is not
+//   mistaken for a lost one;
+// - refusals become ExchangeError(code, msg, httpStatus); 429/418 close a gate so nothing more is
+//   sent until Binance's ban or window ends; no answer, a timeout or a 5xx is a plain Error:
+//   the outcome is unknown;
+// - recvWindow follows the measured server-clock offset (see server-clock.ts), and a -1021 resyncs
+//   the clock and is tried once more (it was refused, so a retry cannot double anything);
+// - the responses crewdesk depends on are checked with zod: a malformed answer is an error that
+//   says what was wrong.
+import {
+  BadRequestError,
+  ConnectorClientError,
+  ForbiddenError,
+  NetworkError,
+  NotFoundError,
+  RateLimitBanError,
+  ServerError,
+  Spot,
+  type SpotRestAPI,
+  TooManyRequestsError,
+  UnauthorizedError,
+} from '@binance/spot';
+import type { z } from 'zod';
+import type { Logger } from '../../log/logger.ts';
+import { ExchangeError } from '../../ports/exchange.ts';
+import { type ClockReading, ClockSkewError, readingFrom, recvWindowFor } from './server-clock.ts';
+import { serverTimeSchema } from './wire.ts';
+
+/** How a call may be repeated: reads and cancels on no answer or a 5xx; new orders never. */
+export type CallKind = 'read' | 'cancel' | 'order';
+
+export interface BinanceRestOptions {
+  readonly restUrl: string;
+  /** Empty for market data only (public endpoints). */
+  readonly apiKey?: string;
+  readonly apiSecret?: string;
+  /** Per request (default 5000 ms; the connector's own default is 1000). */
+  readonly timeoutMs?: number;
+  /** recvWindow sent with signed requests before any clock correction (default 5000, Binance's default). */
+  readonly recvWindowMs?: number;
+  /** Attempts for reads and cancels on no answer or a 5xx (default 3). */
+  readonly readAttempts?: number;
+  /** Wait before the n-th repeat: n × this (default 200 ms). */
+  readonly retryBackoffMs?: number;
+  /** How far this machine's clock may run ahead of Binance's (default 500 ms; Binance refuses ≥ 1000). */
+  readonly maxClockAheadMs?: number;
+  /** While the clock is known to be off, how old a reading may be before a signed call measures again (default 5000 ms). */
+  readonly clockRecheckMs?: number;
+  readonly log?: Logger;
+}
+
+/** What the connector's REST calls resolve with (its RestApiResponse, which it does not export). */
+export interface RestResponse {
+  data(): Promise<unknown>;
+  readonly status: number;
+  readonly rateLimits?: readonly { rateLimitType: string; interval: string; intervalNum: number; count: number }[];
+}
+
+/** Weight and order counts as Binance last reported them (X-MBX-USED-WEIGHT-1M, X-MBX-ORDER-COUNT-10S). */
+export interface RestUsage {
+  usedWeight1m: number | null;
+  orderCount10s: number | null;
+  at: number;
+}
+
+interface Gate {
+  readonly until: number;
+  readonly code: number;
+  readonly status: 429 | 418;
+  readonly message: string;
+}
+
+export class BinanceRest {
+  readonly api: SpotRestAPI.RestAPI;
+  readonly restUrl: string;
+  readonly usage: RestUsage = { usedWeight1m: null, orderCount10s: null, at: 0 };
+  private readonly baseRecvWindow: number;
+  private readonly readAttempts: number;
+  private readonly retryBackoffMs: number;
+  private readonly maxClockAheadMs: number;
+  private readonly clockRecheckMs: number;
+  private readonly log: Logger | undefined;
+  private gate: Gate | null = null;
+  private recvWindowMs: number;
+  private clockError: ClockSkewError | null = null;
+  private lastReading: ClockReading | null = null;
+
+  constructor(options: BinanceRestOptions) {
+    this.restUrl = options.restUrl;
+    this.baseRecvWindow = options.recvWindowMs ?? 5000;
+    this.recvWindowMs = this.baseRecvWindow;
+    this.readAttempts = Math.max(1, options.readAttempts ?? 3);
+    this.retryBackoffMs = options.retryBackoffMs ?? 200;
+    this.maxClockAheadMs = options.maxClockAheadMs ?? 500;
+    this.clockRecheckMs = options.clockRecheckMs ?? 5000;
+    this.log = options.log;
+    const spot = new Spot({
+      configurationRestAPI: {
+        apiKey: options.apiKey ?? '',
+        ...(options.apiSecret !== undefined && { apiSecret: options.apiSecret }),
+        basePath: options.restUrl,
+        timeout: options.timeoutMs ?? 5000,
+        // One attempt in all (the connector counts attempts); repeats are this class's decision.
+        retries: 1,
+        backoff: 0,
+      },
+    });
+    if (spot.restAPI === undefined) throw new Error('@binance/spot built no REST client');
+    this.api = spot.restAPI;
+  }
+
+  /** The recvWindow signed requests carry now (the base plus the clock correction). */
+  get recvWindow(): number {
+    return this.recvWindowMs;
+  }
+
+  /** The latest server-clock reading, if any. */
+  get clock(): ClockReading | null {
+    return this.lastReading;
+  }
+
+  /** Server time as this machine estimates it. */
+  serverNow(): number {
+    return Date.now() + (this.lastReading?.offsetMs ?? 0);
+  }
+
+  /**
+   * Measures the server-clock offset (`GET /api/v3/time`) and sets recvWindow from it. Throws
+   * ClockSkewError when the clock is off by more than Binance tolerates; every signed call then
+   * fails with that error until a later sync finds the clock fixed.
+   */
+  async syncClock(): Promise<ClockReading> {
+    const sentAt = Date.now();
+    const { serverTime } = await this.call('GET /api/v3/time', 'read', () => this.api.time(), serverTimeSchema, { signed: false });
+    const reading = readingFrom(sentAt, Date.now(), serverTime);
+    this.lastReading = reading;
+    const window = recvWindowFor(reading, this.baseRecvWindow, this.maxClockAheadMs);
+    if (window instanceof ClockSkewError) {
+      this.clockError = window;
+      throw window;
+    }
+    if (this.clockError !== null) this.log?.info({ offsetMs: reading.offsetMs }, 'Binance: the clock is back within tolerance');
+    this.clockError = null;
+    if (window !== this.recvWindowMs) {
+      this.log?.info({ offsetMs: reading.offsetMs, recvWindow: window }, 'Binance: recvWindow adjusted to the server-clock offset');
+    }
+    this.recvWindowMs = window;
+    return reading;
+  }
+
+  /**
+   * One REST call: `send` gets the recvWindow to use (signed calls must pass it on). Resolves with
+   * the response checked by `schema`; rejects with ExchangeError for a refusal (or a closed
+   * rate-limit gate, or a clock too far off) and with a plain Error when the outcome is unknown.
+   */
+  async call<S extends z.ZodType>(
+    what: string,
+    kind: CallKind,
+    send: (recvWindow: number) => Promise<RestResponse>,
+    schema: S,
+    options: { signed?: boolean } = {},
+  ): Promise<z.output<S>> {
+    const signed = options.signed ?? true;
+    let resynced = false;
+    for (let attempt = 1; ; attempt++) {
+      this.checkGate(what);
+      if (signed && this.clockError !== null) {
+        // Someone may have fixed the clock: measure again now and then (this throws while it is still off).
+        if (Date.now() - (this.lastReading?.at ?? 0) >= this.clockRecheckMs) await this.syncClock();
+        else throw this.clockError;
+      }
+      let response: RestResponse;
+      try {
+        response = await send(this.recvWindowMs);
+      } catch (error) {
+        const failure = this.classify(what, error);
+        if (failure.kind === 'bug') throw error;
+        if (failure.kind === 'refusal') {
+          if (failure.error.code === -1021 && signed && !resynced) {
+            resynced = true;
+            this.log?.warn({ what }, 'Binance: -1021 (timestamp outside recvWindow); resyncing the clock and trying once more');
+            await this.syncClock();
+            attempt--;
+            continue;
+          }
+          throw failure.error;
+        }
+        if (kind !== 'order' && attempt < this.readAttempts) {
+          this.log?.debug({ what, attempt, err: failure.reason }, 'Binance: no usable answer; trying again');
+          await delay(this.retryBackoffMs * attempt);
+          continue;
+        }
+        throw new Error(
+          kind === 'order'
+            ? `${what}: ${failure.reason} — the order may or may not have been placed (outcome unknown)`
+            : `${what}: ${failure.reason}${attempt > 1 ? ` (after ${attempt} attempts)` : ''}`,
+          { cause: error },
+        );
+      }
+      this.noteUsage(response);
+      let body: unknown;
+      try {
+        body = await response.data();
+      } catch (error) {
+        throw new Error(`${what}: Binance's answer is not JSON (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+      }
+      const parsed = schema.safeParse(body);
+      if (!parsed.success) {
+        const issues = parsed.error.issues
+          .slice(0, 5)
+          .map((i) => `${i.path.length > 0 ? i.path.join('.') : '(root)'}: ${i.message}`)
+          .join('; ');
+        throw new Error(`${what}: malformed response from Binance — ${issues}`);
+      }
+      return parsed.data;
+    }
+  }
+
+  /** Sorts the connector's error: a refusal (ExchangeError), no usable answer (outcome unknown), or a bug of ours. */
+  private classify(what: string, error: unknown): Failure {
+    if (error instanceof TooManyRequestsError || error instanceof RateLimitBanError) {
+      const status = error instanceof RateLimitBanError ? 418 : 429;
+      const code = typeof error.code === 'number' ? error.code : -1003;
+      const waitMs = retryAfterMs(status, error.message, this.serverNow());
+      const until = Date.now() + waitMs;
+      const message = `${error.message} (HTTP ${status}; Retry-After ${Math.ceil(waitMs / 1000)} s: no request is sent to Binance before ${new Date(until).toISOString()})`;
+      this.gate = { until, code, status, message };
+      this.log?.error({ what, status, code, retryAfterSeconds: Math.ceil(waitMs / 1000) }, `Binance rate limit: ${error.message}`);
+      return { kind: 'refusal', error: new ExchangeError(code, message, status) };
+    }
+    if (
+      error instanceof BadRequestError ||
+      error instanceof UnauthorizedError ||
+      error instanceof ForbiddenError ||
+      error instanceof NotFoundError ||
+      error instanceof ConnectorClientError
+    ) {
+      const status =
+        error instanceof UnauthorizedError ? 401 : error instanceof ForbiddenError ? 403 : error instanceof NotFoundError ? 404 : 400;
+      // A 403 is Binance's WAF (no code): refused before processing, like the others.
+      const code = typeof error.code === 'number' ? error.code : -1000;
+      return { kind: 'refusal', error: new ExchangeError(code, error.message || `HTTP ${status}`, status) };
+    }
+    if (error instanceof ServerError) return { kind: 'no-answer', reason: `Binance answered HTTP ${error.statusCode ?? '5xx'} (server error)` };
+    if (error instanceof NetworkError) return { kind: 'no-answer', reason: `no answer from Binance (${error.message})` };
+    // With `retries: 1` the connector reports a lost connection or a timeout this way.
+    if (error instanceof Error && /^Request failed after \d+ retries$/.test(error.message)) {
+      return { kind: 'no-answer', reason: 'no answer from Binance (network error or request timeout)' };
+    }
+    return { kind: 'bug' };
+  }
+
+  private checkGate(what: string): void {
+    const gate = this.gate;
+    if (gate === null) return;
+    const left = gate.until - Date.now();
+    if (left <= 0) {
+      this.gate = null;
+      return;
+    }
+    throw new ExchangeError(gate.code, `not sent (${what}): Binance rate limit, ${Math.ceil(left / 1000)} s left — ${gate.message}`, gate.status);
+  }
+
+  private noteUsage(response: RestResponse): void {
+    const limits = response.rateLimits;
+    if (limits === undefined) return;
+    for (const l of limits) {
+      if (l.rateLimitType === 'REQUEST_WEIGHT' && l.interval === 'MINUTE' && l.intervalNum === 1) this.usage.usedWeight1m = l.count;
+      if (l.rateLimitType === 'ORDERS' && l.interval === 'SECOND' && l.intervalNum === 10) this.usage.orderCount10s = l.count;
+    }
+    this.usage.at = Date.now();
+  }
+}
+
+type Failure = { readonly kind: 'refusal'; readonly error: ExchangeError } | { readonly kind: 'no-answer'; readonly reason: string } | { readonly kind: 'bug' };
+
+/**
+ * How long to stay away after a 429/418. The connector drops the response headers of failed
+ * requests, so Retry-After itself is out of reach; Binance's messages say the rest: a ban names
+ * its end ("banned until 1659146260000"), a limit names its window ("… per 1 MINUTE", "per 10
+ * SECOND"), and the windows are fixed (they reset on the interval's boundary).
+ */
+export function retryAfterMs(status: 429 | 418, message: string, serverNow: number): number {
+  const until = /banned until (\d{12,})/i.exec(message);
+  if (until) return Math.max(1000, Number(until[1]) - serverNow);
+  const per = /per (\d+) ?(SECOND|MINUTE|HOUR|DAY)/i.exec(message) ?? (/per (minute)/i.exec(message) && ['', '1', 'MINUTE']);
+  if (per) {
+    const unit = { SECOND: 1000, MINUTE: 60_000, HOUR: 3_600_000, DAY: 86_400_000 }[per[2]!.toUpperCase() as 'SECOND'];
+    const window = Number(per[1]) * unit;
+    return Math.max(1000, window - (serverNow % window));
+  }
+  return status === 418 ? 120_000 : 60_000;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

@@ -1,0 +1,216 @@
+// The user data stream over Binance's WebSocket API (`userDataStream.subscribe.signature`, HMAC
+// keys; the listenKey stream is retired). The connector's quirks shape this file:
+// - it reconnects by itself, but does not restore the subscription: it is made again on every
+//   'open' after a reconnect;
+// - it hands every user data event to every stream handler ever registered, so exactly one
+//   handler is registered, on the first subscription, and later subscriptions reuse it;
+// - it renews a connection (every 23 h, or on Binance's `serverShutdown`) without an 'open' or a
+//   'close' event, losing the subscription silently: a periodic `session.subscriptions` check
+//   finds that and subscribes again;
+// - a first connection that fails keeps reconnecting forever out of reach (no handle to
+//   disconnect it), so the URL is probed with a plain WebSocket first.
+// While the stream is down the owner polls REST (onDown/onUp), so no fill is lost in between.
+import { Spot, type SpotWebsocketAPI } from '@binance/spot';
+import WebSocket from 'ws';
+import type { Logger } from '../../log/logger.ts';
+
+export interface UserDataStreamOptions {
+  readonly wsApiUrl: string;
+  readonly apiKey: string;
+  readonly apiSecret: string;
+  /** How long a WebSocket API request may take (default 5000 ms). */
+  readonly timeoutMs?: number;
+  /** The connector's reconnect delay after a drop (default 1000 ms; it is fixed, not a backoff). */
+  readonly reconnectDelayMs?: number;
+  /** How often the subscription is checked to still exist (default 60 s). */
+  readonly healthCheckMs?: number;
+  /** Longest wait between attempts to connect at all (default 30 s; doubling from 500 ms). */
+  readonly maxRetryMs?: number;
+  /** recvWindow for the signed subscription (follows the server-clock offset). */
+  readonly recvWindow: () => number;
+  readonly onEvent: (event: unknown) => void;
+  /** Subscribed (again): events flow from now on; what happened while down must be fetched. */
+  readonly onUp: () => void;
+  /** Not subscribed any more: poll until onUp. */
+  readonly onDown: (reason: string) => void;
+  readonly log?: Logger;
+}
+
+export class UserDataStream {
+  private connection: SpotWebsocketAPI.WebsocketAPIConnection | null = null;
+  private handlerRegistered = false;
+  private subscribed = false;
+  private subscribing: Promise<boolean> | null = null;
+  private closed = false;
+  private connectAttempts = 0;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private healthTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly options: UserDataStreamOptions) {}
+
+  /** Whether events are flowing (subscribed on an open connection). */
+  get up(): boolean {
+    return this.subscribed;
+  }
+
+  /**
+   * Connects and subscribes. Resolves true once subscribed; false when that failed for now — it
+   * keeps trying in the background, and the owner polls meanwhile.
+   */
+  async start(): Promise<boolean> {
+    const ok = await this.connect();
+    this.healthTimer ??= setInterval(() => void this.checkHealth(), this.options.healthCheckMs ?? 60_000);
+    this.healthTimer.unref();
+    return ok;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    if (this.healthTimer !== null) clearInterval(this.healthTimer);
+    this.healthTimer = null;
+    this.subscribed = false;
+    const connection = this.connection;
+    this.connection = null;
+    if (connection !== null) await connection.disconnect().catch(() => undefined);
+  }
+
+  private async connect(): Promise<boolean> {
+    if (this.closed) return false;
+    const { wsApiUrl, apiKey, apiSecret } = this.options;
+    const probe = await probeWebSocket(wsApiUrl, this.options.timeoutMs ?? 5000);
+    if (probe !== null) {
+      this.retryConnect(`the WebSocket API at ${wsApiUrl} is unreachable: ${probe}`);
+      return false;
+    }
+    try {
+      const spot = new Spot({
+        configurationWebsocketAPI: {
+          apiKey,
+          apiSecret,
+          wsURL: wsApiUrl,
+          timeout: this.options.timeoutMs ?? 5000,
+          reconnectDelay: this.options.reconnectDelayMs ?? 1000,
+        },
+      });
+      const connection = await spot.websocketAPI!.connect();
+      if (this.closed) {
+        await connection.disconnect().catch(() => undefined);
+        return false;
+      }
+      this.connection = connection;
+      this.connectAttempts = 0;
+      connection.on('close', (code: number) => this.lost(`the WebSocket API connection closed (${code})`));
+      // Only reconnects reach this listener (the first 'open' happened inside connect()).
+      connection.on('open', () => void this.subscribe());
+      connection.on('error', (error: unknown) => this.options.log?.warn({ err: error instanceof Error ? error.message : String(error) }, 'Binance WebSocket API error'));
+    } catch (error) {
+      this.retryConnect(`could not connect to the WebSocket API at ${wsApiUrl}: ${error instanceof Error ? error.message : String(error)}`);
+      return false;
+    }
+    return this.subscribe();
+  }
+
+  private retryConnect(reason: string): void {
+    const wait = Math.min(this.options.maxRetryMs ?? 30_000, 500 * 2 ** this.connectAttempts++);
+    this.options.log?.warn({ retryInMs: wait }, `Binance user data stream down: ${reason}`);
+    this.options.onDown(reason);
+    this.later(wait, () => void this.connect());
+  }
+
+  /** Subscribes on the current connection; one attempt at a time. Failures retry while connected. */
+  private subscribe(): Promise<boolean> {
+    this.subscribing ??= this.subscribeOnce().finally(() => {
+      this.subscribing = null;
+    });
+    return this.subscribing;
+  }
+
+  private async subscribeOnce(): Promise<boolean> {
+    const connection = this.connection;
+    if (this.closed || connection === null) return false;
+    try {
+      const { stream } = await connection.userDataStreamSubscribeSignature({ recvWindow: this.options.recvWindow() });
+      if (!this.handlerRegistered) {
+        this.handlerRegistered = true;
+        stream.on('message', (event) => this.options.onEvent(event));
+      }
+      if (this.closed) return false;
+      this.subscribed = true;
+      this.options.log?.info('Binance user data stream subscribed');
+      this.options.onUp();
+      return true;
+    } catch (error) {
+      const reason = `subscribing to the user data stream failed: ${describe(error)}`;
+      this.subscribed = false;
+      this.options.onDown(reason);
+      this.options.log?.warn(reason);
+      if (connection.isConnected()) this.later(this.options.reconnectDelayMs ?? 1000, () => void this.subscribe());
+      return false;
+    }
+  }
+
+  private lost(reason: string): void {
+    if (this.closed) return;
+    const was = this.subscribed;
+    this.subscribed = false;
+    if (was) this.options.log?.warn(`Binance user data stream down: ${reason}; polling REST until it is back`);
+    this.options.onDown(reason);
+  }
+
+  /** Finds a subscription lost without a close (the connector's silent renewals) and makes it again. */
+  private async checkHealth(): Promise<void> {
+    const connection = this.connection;
+    if (this.closed || connection === null || this.subscribing !== null || !connection.isConnected()) return;
+    try {
+      const { data } = await connection.sessionSubscriptions();
+      if (Array.isArray(data) && data.length > 0) return;
+      this.lost('the subscription is gone (connection renewed)');
+      await this.subscribe();
+    } catch (error) {
+      this.options.log?.debug({ err: describe(error) }, 'Binance: session.subscriptions failed');
+    }
+  }
+
+  private later(ms: number, fn: () => void): void {
+    if (this.closed) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      fn();
+    }, ms);
+    timer.unref();
+    this.timers.add(timer);
+  }
+}
+
+/** Opens and closes a plain WebSocket: null when the URL answers, else why not. */
+export function probeWebSocket(url: string, timeoutMs: number): Promise<string | null> {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(url);
+    const timer = setTimeout(() => finish(`no answer within ${timeoutMs} ms`), timeoutMs);
+    let done = false;
+    function finish(result: string | null): void {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.removeAllListeners();
+      socket.on('error', () => undefined);
+      if (socket.readyState === WebSocket.OPEN) socket.close();
+      else socket.terminate();
+      resolve(result);
+    }
+    socket.once('open', () => finish(null));
+    socket.once('error', (error) => finish(error.message));
+    socket.once('unexpected-response', (_req, res) => finish(`HTTP ${res.statusCode}`));
+  });
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'object' && error !== null && 'msg' in error) {
+    const e = error as { code?: unknown; msg?: unknown };
+    return `${String(e.code)} ${String(e.msg)}`;
+  }
+  return String(error);
+}
