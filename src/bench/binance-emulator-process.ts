@@ -13,7 +13,9 @@ import { startEmulator } from '../emulator/emulator.ts';
 import { probe } from '../emulator/probe.ts';
 
 export interface EmulatorProcessSetup {
-  readonly candles: readonly Candle[];
+  /** Flat one-minute candles from T0 at these price levels, per symbol (prices do not matter to the benchmark). */
+  readonly levels: Readonly<Record<string, number>>;
+  readonly candles: number;
   readonly history: number;
   readonly balances: Readonly<Record<string, string>>;
   readonly apiKey: string;
@@ -31,12 +33,10 @@ export type ChildMessage =
   | { readonly type: 'ready'; readonly restUrl: string; readonly wsStreamUrl: string; readonly wsApiUrl: string }
   | { readonly type: 'reply'; readonly id: number; readonly value: unknown };
 
-if (process.send !== undefined) await serve();
-
 async function serve(): Promise<void> {
   const setup = JSON.parse(process.argv[2] ?? '{}') as EmulatorProcessSetup;
   const emulator = await startEmulator({
-    candles: setup.candles,
+    candles: flatCandles(setup.levels, setup.candles),
     history: setup.history,
     balances: setup.balances,
     apiKey: setup.apiKey,
@@ -88,3 +88,24 @@ async function serve(): Promise<void> {
   });
   send({ type: 'ready', restUrl: emulator.restUrl, wsStreamUrl: emulator.wsStreamUrl, wsApiUrl: emulator.wsApiUrl });
 }
+
+const T0 = Date.UTC(2024, 0, 1);
+
+function flatCandles(levels: Readonly<Record<string, number>>, count: number): Candle[] {
+  return Object.entries(levels).flatMap(([symbol, price]) =>
+    Array.from({ length: count }, (_, i) => ({
+      symbol,
+      interval: '1m' as const,
+      openTime: T0 + i * 60_000,
+      closeTime: T0 + (i + 1) * 60_000 - 1,
+      open: price,
+      high: price,
+      low: price,
+      close: price,
+      volume: 10,
+    })),
+  );
+}
+
+// Started by the benchmark with an IPC channel; imported for its types, it does nothing.
+if (process.send !== undefined) await serve();

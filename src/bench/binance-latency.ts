@@ -15,7 +15,6 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Desk } from '../app/desk.ts';
 import { withTempDir } from '../cli/bench.ts';
 import { parseConfig } from '../config/load.ts';
-import type { Candle } from '../core/domain.ts';
 import { dec } from '../core/money.ts';
 import { BinanceExchange } from '../exchange/binance/binance-exchange.ts';
 import { silentLogger } from '../log/logger.ts';
@@ -28,7 +27,6 @@ const KEY = 'benchKey0123456789';
 const SECRET = 'bench-secret';
 const SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'BNBUSDT', 'SOLUSDT', 'LTCUSDT', 'DASHUSDT', 'XRPUSDT', 'ADAUSDT', 'DOGEUSDT', 'TRXUSDT'];
 const LEVELS = [30_000, 2_000, 300, 100, 70, 30, 0.5, 0.4, 0.08, 0.1];
-const T0 = Date.UTC(2024, 0, 1);
 const HISTORY = 10;
 const WARM_UP_ROUNDS = 5;
 
@@ -59,7 +57,8 @@ interface EmulatorProcess {
 }
 
 async function emulatorProcess(symbols: readonly string[], candles: number): Promise<EmulatorProcess> {
-  const setup: EmulatorProcessSetup = { candles: flatCandles(symbols, HISTORY + candles), history: HISTORY, balances: { USDT: '100000000' }, apiKey: KEY, apiSecret: SECRET };
+  const levels = Object.fromEntries(symbols.map((s) => [s, LEVELS[SYMBOLS.indexOf(s)]!]));
+  const setup: EmulatorProcessSetup = { levels, candles: HISTORY + candles, history: HISTORY, balances: { USDT: '100000000' }, apiKey: KEY, apiSecret: SECRET };
   const child: ChildProcess = fork(fileURLToPath(new URL('./binance-emulator-process.ts', import.meta.url)), [JSON.stringify(setup)], {
     execArgv: ['--import', import.meta.resolve('tsx/esm')],
     env: { ...process.env, LOG_LEVEL: 'error' },
@@ -94,24 +93,6 @@ async function emulatorProcess(symbols: readonly string[], candles: number): Pro
       await exited;
     },
   };
-}
-
-/** Flat candles per symbol (prices do not matter: the crew trades on every candle). */
-function flatCandles(symbols: readonly string[], count: number): Candle[] {
-  return symbols.flatMap((symbol) => {
-    const price = LEVELS[SYMBOLS.indexOf(symbol)]!;
-    return Array.from({ length: count }, (_, i) => ({
-      symbol,
-      interval: '1m' as const,
-      openTime: T0 + i * 60_000,
-      closeTime: T0 + (i + 1) * 60_000 - 1,
-      open: price,
-      high: price,
-      low: price,
-      close: price,
-      volume: 10,
-    }));
-  });
 }
 
 function connect(emu: EmulatorProcess): Promise<BinanceExchange> {
@@ -186,18 +167,38 @@ async function runDesk(
     if (desk.engine.crews.size !== setup.crews) {
       throw new Error(`benchmark: ${desk.engine.crews.size} crews started, not ${setup.crews}: ${desk.problems.map((p) => p.reason).join('; ')}`);
     }
+    // Counted as they come; a round waits on this, not on a polling loop (which would compete for the CPU it measures).
     let fills = 0;
-    desk.bus.subscribe('count', () => void fills++, ['fill']);
+    let wanted = 0;
+    let reached: (() => void) | null = null;
+    desk.bus.subscribe(
+      'count',
+      () => {
+        if (++fills >= wanted && reached !== null) reached();
+      },
+      ['fill'],
+    );
+    const fillsReach = (n: number, what: string) =>
+      new Promise<void>((resolve, reject) => {
+        if (fills >= n) return resolve();
+        const timer = setTimeout(() => reject(new Error(`benchmark: timed out waiting for ${what} (${fills} of ${n} fills)`)), 10_000);
+        wanted = n;
+        reached = () => {
+          clearTimeout(timer);
+          reached = null;
+          resolve();
+        };
+      });
     run = desk.engine.run(new BinanceMarketData({ restUrl: emu.restUrl, wsStreamUrl: emu.wsStreamUrl }), controller.signal);
     await until(async () => (await emu.ask<{ streams: number }>('state')).streams === 1, 'the kline stream');
     const started = performance.now();
     for (let round = 0; round < setup.rounds; round++) {
       // The first rounds warm the JIT and the connections up; they are not counted.
       if (round === WARM_UP_ROUNDS) await emu.ask('reset');
-      const expected = fills + setup.crews;
+      const filled = fillsReach(fills + setup.crews, `the fills of round ${round}`);
       await emu.ask('advance');
       // Each crew flips on its position: the next candle waits until every order has filled.
-      await until(() => fills >= expected, `the fills of round ${round}`);
+      await filled;
     }
     const seconds = (performance.now() - started) / 1000;
     const { received, processed } = await emu.ask<Latencies>('latencies');
@@ -267,11 +268,11 @@ function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
-/** Waits (yielding to the event loop) until `check` holds; fails after 10 s. */
-async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+/** Asks until `check` holds (set-up only, never while measuring); fails after 10 s. */
+async function until(check: () => Promise<boolean>, what: string): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`benchmark: timed out waiting for ${what}`);
-    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

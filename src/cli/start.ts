@@ -157,11 +157,14 @@ export async function startCommand(argv: string[]): Promise<number> {
   }
 
   const timer = exitAfter ? setTimeout(() => stop(`--exit-after ${exitAfter}s`), exitAfter * 1000) : null;
+  const filtersTimer = venue.live ? setInterval(() => void desk.engine.refreshFilters(), 3_600_000) : null;
+  filtersTimer?.unref();
   try {
     await desk.engine.run(market, controller.signal);
     if (!controller.signal.aborted) say('crewdesk: the market data ended.');
   } finally {
     if (timer) clearTimeout(timer);
+    if (filtersTimer) clearInterval(filtersTimer);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     scheduler?.stop();

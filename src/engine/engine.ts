@@ -38,7 +38,8 @@ export class CrewRuntime implements OrderOwner {
     public record: CrewInstanceRecord,
     readonly definition: AnyCrewDefinition,
     readonly book: CrewBook,
-    readonly filters: SymbolFilters,
+    /** Refreshed from the exchange now and then (Binance changes filters rarely, but does). */
+    public filters: SymbolFilters,
     public capital: Decimal,
     log: CrewLogger,
   ) {
@@ -166,6 +167,9 @@ export class Engine {
   private dayStart = -1;
   private dayStartEquity = 0;
   private pending: Promise<unknown>[] = [];
+  /** Order work of the candles that closed at `lastCloseTime`, awaited before a later candle. */
+  private readonly inflight: Promise<void>[] = [];
+  private lastCloseTime = -1;
   private stopped = false;
 
   constructor(private readonly deps: EngineDeps) {
@@ -257,8 +261,10 @@ export class Engine {
       let sinceYield = 0;
       for (const candle of source as Iterable<Candle>) {
         if (signal?.aborted) break;
+        const wait = this.beforeCandle(candle);
+        if (wait) await wait;
         const work = this.onCandle(candle);
-        if (work) await work;
+        if (work) this.inflight.push(work);
         // Let I/O callbacks (the journal's commits) run now and then, so queued writes drain as we go
         // and memory stays flat however long the run.
         if (++sinceYield === YIELD_EVERY) {
@@ -269,11 +275,26 @@ export class Engine {
     } else {
       for await (const candle of source as AsyncIterable<Candle>) {
         if (signal?.aborted) break;
+        const wait = this.beforeCandle(candle);
+        if (wait) await wait;
         const work = this.onCandle(candle);
-        if (work) await work;
+        if (work) this.inflight.push(work);
       }
     }
+    await Promise.all(this.inflight.splice(0));
     await this.settle();
+  }
+
+  /**
+   * Decisions stay in time order: the orders of every candle that closed at an earlier time are done
+   * before a later candle is processed. Candles closing at the same moment (one per symbol) do not wait
+   * for each other's orders — every crew decides on that close, then the orders go out together.
+   */
+  private beforeCandle(candle: Candle): Promise<unknown> | undefined {
+    const previous = this.lastCloseTime;
+    this.lastCloseTime = candle.closeTime;
+    if (this.inflight.length === 0 || candle.closeTime === previous) return undefined;
+    return Promise.all(this.inflight.splice(0));
   }
 
   /**
@@ -554,6 +575,17 @@ export class Engine {
         drawdownPct: Number(crew.book.drawdownPct.toFixed(2)),
       };
     });
+  }
+
+  /** Asks the exchange for each crew's symbol filters again (it caches them; this picks up changes). */
+  async refreshFilters(): Promise<void> {
+    for (const crew of this.crews.values()) {
+      try {
+        crew.filters = await this.deps.exchange.symbolFilters(crew.symbol);
+      } catch (error) {
+        this.reportError('exchange', `filters of ${crew.symbol} not refreshed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
   }
 
   /** Total equity change since the start of the current UTC day (candle time). */

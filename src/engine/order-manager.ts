@@ -3,7 +3,7 @@
 // the bus told. Exchange updates may arrive before, with or after an order's acknowledgement.
 import type { Fill, Order, OrderRequest, OrderStatus } from '../core/domain.ts';
 import type { EventBus } from '../core/events.ts';
-import { isTerminal, transition } from '../core/order-state.ts';
+import { canTransition, isTerminal, transition } from '../core/order-state.ts';
 import { type Decimal, bps, maxDec, ONE, ZERO } from '../core/money.ts';
 import type { Clock } from '../ports/clock.ts';
 import { ExchangeError, type Exchange, type ExchangeOrder, type ExecutionUpdate } from '../ports/exchange.ts';
@@ -101,14 +101,26 @@ export class OrderManager {
       createdAt: now,
       updatedAt: now,
     };
-    // Write-ahead: the order exists in the journal before the exchange hears of it. For an in-process
-    // simulated venue the write is queued first but not waited for (both vanish together in a crash).
-    const written = this.journal.insertOrder(order, seq + 1);
-    if (this.exchange.inProcess) written.catch((error: unknown) => this.onJournalError(`insertOrder ${order.clientOrderId}`, error));
-    else await written;
+    // Sequence and funds are taken before anything is awaited: a decision made meanwhile (another crew,
+    // another symbol) sees this order's reservation, and two orders never share a sequence number.
     owner.nextOrderSeq = seq + 1;
     const entry = this.track(order, owner, { quote: sized.reserveQuote, qty: sized.reserveQty }, []);
     owner.book.reserve(entry.heldQuote, entry.heldQty);
+    // Write-ahead: the order exists in the journal before the exchange hears of it. For an in-process
+    // simulated venue the write is queued first but not waited for (both vanish together in a crash).
+    const written = this.journal.insertOrder(order, seq + 1);
+    if (this.exchange.inProcess) {
+      written.catch((error: unknown) => this.onJournalError(`insertOrder ${order.clientOrderId}`, error));
+    } else {
+      try {
+        await written;
+      } catch (error) {
+        // Not journaled (e.g. this advice already has an order): never sent.
+        this.open.delete(order.clientOrderId);
+        owner.book.release(entry.heldQuote, entry.heldQty);
+        return { order, error: `not sent: ${error instanceof Error ? error.message : String(error)}` };
+      }
+    }
     this.bus.publish({ type: 'order.created', order });
 
     const request: OrderRequest = order;
@@ -235,6 +247,10 @@ export class OrderManager {
   }
 
   private applyExchangeOrder(entry: OpenOrder, ex: ExchangeOrder, fill: Fill | undefined, reason: string): void {
+    // Updates can arrive out of order (stream vs REST answer vs poll): a status older than the one we
+    // hold carries no news, unless it brings a fill we have not seen.
+    const fresh = fill !== undefined && !entry.seenTrades.has(fill.tradeId);
+    if (!fresh && ex.status !== entry.order.status && !canTransition(entry.order.status, ex.status)) return;
     if (fill && !entry.seenTrades.has(fill.tradeId)) {
       entry.seenTrades.add(fill.tradeId);
       this.applyFill(entry, ex, fill);
@@ -257,8 +273,10 @@ export class OrderManager {
     const cumulativeQuote = entry.order.cumulativeQuote.plus(fill.quoteQuantity);
     const quantity = entry.order.quantity;
     const complete = ex.status === 'filled' || (quantity !== undefined && executedQty.gte(quantity));
-    const status: OrderStatus = complete ? 'filled' : ex.status === 'partially_filled' || ex.status === 'submitted' ? 'partially_filled' : ex.status;
-    const to = transition(entry.order.clientOrderId, from, status);
+    const reported: OrderStatus = complete ? 'filled' : ex.status === 'partially_filled' || ex.status === 'submitted' ? 'partially_filled' : ex.status;
+    // A fill that arrives after the order's end (cancelled, then the late fill report) still counts.
+    const status: OrderStatus = canTransition(from, reported) || from === reported ? reported : from;
+    const to = status === from && isTerminal(from) ? from : transition(entry.order.clientOrderId, from, status);
     entry.order = {
       ...entry.order,
       status: to,

@@ -101,7 +101,9 @@ export class BinanceRest {
     this.log = options.log;
     const spot = new Spot({
       configurationRestAPI: {
-        apiKey: options.apiKey ?? '',
+        // Without a key no X-MBX-APIKEY header at all (an empty one is an invalid key to Binance); the
+        // connector's type wants a string, but leaves an undefined header out.
+        apiKey: options.apiKey ?? (undefined as unknown as string),
         ...(options.apiSecret !== undefined && { apiSecret: options.apiSecret }),
         basePath: options.restUrl,
         timeout: options.timeoutMs ?? 5000,
@@ -215,7 +217,8 @@ export class BinanceRest {
           .slice(0, 5)
           .map((i) => `${i.path.length > 0 ? i.path.join('.') : '(root)'}: ${i.message}`)
           .join('; ');
-        throw new Error(`${what}: malformed response from Binance — ${issues}`);
+        const unknown = kind === 'order' ? ' (the order may have been placed: outcome unknown)' : '';
+        throw new Error(`${what}: malformed response from Binance — ${issues}${unknown}`);
       }
       return parsed.data;
     }
