@@ -3,14 +3,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { formatZodError } from '../crew/template.ts';
+import { ConfigError } from './errors.ts';
 import { type Config, configSchema, type Env, envSchema } from './schema.ts';
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 export function parseConfig(raw: unknown, source: string): Config {
   const result = configSchema.safeParse(raw);
