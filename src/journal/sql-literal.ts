@@ -26,6 +26,21 @@ export function sqlLiteral(value: SqlValue): string {
   throw new NotALiteralError(`${typeof value} is not an SQL value`);
 }
 
+/** Whether `sqlLiteral(value)` succeeds: checked when a write is issued, so that its rows can be
+ * written in later, when its batch goes out. */
+export function hasLiteral(value: unknown): boolean {
+  if (typeof value === 'string') return !value.includes('\0');
+  if (typeof value === 'number') return Number.isFinite(value);
+  return value === null;
+}
+
+/** A row of values, `(v1, v2, …)`, as in `INSERT … VALUES (…), (…)` or `FROM (VALUES (…))`. */
+export function rowLiteral(values: readonly SqlValue[]): string {
+  let sql = '(';
+  for (let i = 0; i < values.length; i++) sql += (i === 0 ? '' : ', ') + sqlLiteral(values[i]!);
+  return sql + ')';
+}
+
 export function textLiteral(text: string): string {
   if (text.includes('\0')) throw new NotALiteralError('text with a NUL character has no SQL literal');
   return text.includes("'") ? `'${text.replaceAll("'", "''")}'` : `'${text}'`;
@@ -59,21 +74,26 @@ export function numberLiteral(n: number): string {
   return `(${sql})`;
 }
 
-/** A plain `INSERT INTO t (…) VALUES (?, …, ?)`, nothing after: rows of it can share one statement. */
-const PLAIN_INSERT = /^(INSERT\s+INTO\s[^;]*?\bVALUES\s*)\(\s*\?(?:\s*,\s*\?)*\s*\)\s*$/i;
+/** `INSERT INTO t (…) VALUES (?, …, ?)`, optionally followed by an upsert clause (`ON CONFLICT …`,
+ * applied row by row, in order): rows of it can share one statement. */
+const ROW_INSERT = /^(INSERT\s+INTO\s[^;]*?\bVALUES\s*)(\(\s*\?(?:\s*,\s*\?)*\s*\))(\s*(?:ON\s+CONFLICT\b[^;]*)?)$/i;
 
 /** One of our statements, its `?` placeholders to be filled with literals. */
 export class SqlTemplate {
-  /** For a plain INSERT … VALUES (…): the text before the row, so that consecutive rows can be
-   * written as one multi-row INSERT (`valuesHead` + row + `,` + row …). Null for any other statement. */
-  readonly valuesHead: string | null;
+  /** For an INSERT … VALUES (?, …) whose placeholders are all in its one row: the text around that
+   * row, so that the rows of many calls can be one multi-row INSERT (`head` + row + `, ` + row …
+   * + `tail`). Null for any other statement. */
+  readonly row: { readonly head: string; readonly tail: string } | null;
 
   private constructor(
     readonly sql: string,
     /** The text around the placeholders: one more part than placeholders. */
     private readonly parts: readonly string[],
   ) {
-    this.valuesHead = PLAIN_INSERT.exec(sql)?.[1] ?? null;
+    const match = ROW_INSERT.exec(sql);
+    // Every placeholder in the row (none in the upsert clause), and no RETURNING.
+    const rowOnly = match !== null && match[2]!.split('?').length === parts.length && !/\bRETURNING\b/i.test(match[3]!);
+    this.row = rowOnly ? { head: match[1]!, tail: match[3]! } : null;
   }
 
   /** Splits at each `?` outside quotes and comments. Refuses numbered and named parameters
@@ -123,16 +143,22 @@ export class SqlTemplate {
     return this.fill(this.parts[0]!, values);
   }
 
-  /** Only the row, `(…)`, of a plain INSERT (see `valuesHead`). */
+  /** Only the row, `(…)`, of an INSERT … VALUES (see `row`). */
   renderRow(values: readonly SqlValue[]): string {
-    if (this.valuesHead === null) throw new TypeError(`not a plain INSERT … VALUES: ${this.sql}`);
-    return this.fill(this.parts[0]!.slice(this.valuesHead.length), values);
+    if (this.row === null) throw new TypeError(`not an INSERT … VALUES (?, …): ${this.sql}`);
+    this.checkCount(values);
+    return rowLiteral(values);
   }
 
-  private fill(head: string, values: readonly SqlValue[]): string {
+  /** Throws unless there is one value per placeholder. */
+  checkCount(values: readonly SqlValue[]): void {
     if (values.length !== this.placeholders) {
       throw new RangeError(`${values.length} values for ${this.placeholders} placeholders in SQL: ${this.sql}`);
     }
+  }
+
+  private fill(head: string, values: readonly SqlValue[]): string {
+    this.checkCount(values);
     let sql = head;
     for (let i = 0; i < values.length; i++) sql += sqlLiteral(values[i]!) + this.parts[i + 1]!;
     return sql;

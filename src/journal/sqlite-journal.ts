@@ -4,9 +4,10 @@
 //
 // Group commit: a state-changing call is a list of steps (statement + values), taken at the call.
 // The queue drains in rounds; the writes queued between two reads commit as one transaction, sent
-// to SQLite as one script (batch-script.ts) — one trip to sqlite3's worker thread for the lot.
+// to SQLite as one script (batch-script.ts) — one trip to sqlite3's worker thread for the lot, in
+// which each table the batch writes gets one statement for all its rows (GROUPINGS below).
 // A batch is all or nothing, so each write in it is too. Anything unusual fails the batch: an
-// error, or a statement that changed no row where a write needs to know. The batch is then rolled
+// error, or a statement that changed fewer rows than the writes need. The batch is then rolled
 // back and each of its writes runs again on its own, in its own transaction, statement by
 // statement through prepared statements — there a write resolves or rejects exactly as it always
 // has (a replayed fill resolves false, a duplicate order is an OrderConflictError), and the
@@ -24,8 +25,14 @@ import type {
   RiskEventRecord,
 } from '../ports/journal.ts';
 import { JournalClosedError, JournalError, OrderConflictError, wrapError } from './errors.ts';
-import { batchScript, CREATE_GUARD_TABLE, type RenderedWrite, renderWrite, type Step as StepOf } from './batch-script.ts';
-import { SqlTemplate } from './sql-literal.ts';
+import {
+  BatchScript,
+  CREATE_GUARD_TABLE,
+  type Grouping,
+  type Groupings,
+  type Step as StepOf,
+} from './batch-script.ts';
+import { hasLiteral, SqlTemplate } from './sql-literal.ts';
 import { type AppliedMigration, appliedMigrations, migrate, pendingMigrations } from './migrate.ts';
 import { MIGRATIONS, type Migration } from './migrations.ts';
 import {
@@ -99,8 +106,8 @@ export interface SqliteJournalOptions {
 const BUSY_TIMEOUT_MS = 5_000;
 
 /** At most this many writes per transaction: bounds the script's size (~0.3 MB) and, should one
- * write fail, how many run again one by one. Bigger batches would gain little: past a few dozen
- * writes, the cost is SQLite compiling and running statements, not the trip or the commit. */
+ * write fail, how many run again one by one. Bigger batches would gain little: past a few hundred
+ * writes, the cost is SQLite running each row, not the trip, the compiling or the commit. */
 const MAX_BATCH_WRITES = 1_000;
 
 const NOT_HALTED: HaltState = Object.freeze({ level: 'none', reason: '', actor: '', since: null });
@@ -193,13 +200,79 @@ const TEMPLATES = Object.fromEntries(
 /** One statement of a write (batch-script.ts), named after its entry in SQL. */
 type Step = StepOf<StatementName>;
 
+/** The rows of an INSERT … VALUES statement of SQL, grouped (batch-script.ts). */
+function insertRows(name: StatementName, rank: number, more: Partial<Grouping> = {}): Grouping {
+  const row = TEMPLATES[name].row;
+  if (row === null) throw new TypeError(`${name} is not an INSERT … VALUES (?, …)`);
+  return { rank, head: row.head, tail: row.tail, ...more };
+}
+
+/** Ranks: orders are created, then updated, then everything that refers to them. */
+const ORDERS = 0;
+const ORDER_UPDATES = 1;
+const REFERRING = 2;
+
+/** How the statements of the writes made all the time — per candle, order and fill — share one
+ * statement per table in a batch. The rest (crew creation and status, halt, settings) go in order;
+ * so crews, which rows of every other table refer to, are only ever created in order. A statement
+ * grouped here that creates rows others refer to needs `defines`, and those that refer to them
+ * `refersTo` (batch-script.ts). */
+const GROUPINGS: Groupings<StatementName> = {
+  insertOrder: insertRows('insertOrder', ORDERS, { defines: 0 }),
+  // Only an order's last update in a batch is written. The ones before are never checked by SQLite,
+  // but each has its event row, which checks the same status, executed quantity and time (the
+  // exchange order id and cumulative quote check nothing): nothing is let through.
+  updateOrder: {
+    rank: ORDER_UPDATES,
+    head:
+      'UPDATE orders SET status = v.column1, exchange_order_id = v.column2, executed_qty = v.column3, ' +
+      'cumulative_quote = v.column4, updated_at = v.column5 FROM (VALUES ',
+    tail: ') AS v WHERE orders.client_order_id = v.column6',
+    key: (p) => String(p[5]),
+    refersTo: 5,
+  },
+  insertOrderEvent: insertRows('insertOrderEvent', REFERRING, { refersTo: 0 }),
+  insertFill: insertRows('insertFill', REFERRING, {
+    key: (p) => `${String(p[0]).length}:${String(p[0])}${String(p[1])}`,
+    refersTo: 2,
+  }),
+  upsertPosition: insertRows('upsertPosition', REFERRING, { key: (p) => String(p[0]), collapsible: isPositionRow }),
+  updateCrewState: {
+    rank: REFERRING,
+    head: 'UPDATE crew_instances SET state = v.column1, updated_at = v.column2 FROM (VALUES ',
+    tail: ') AS v WHERE crew_instances.id = v.column3',
+    key: (p) => String(p[2]),
+    // A JSON object's text, as the CHECK wants, and an integer time.
+    collapsible: (p) => typeof p[0] === 'string' && p[0].startsWith('{') && Number.isSafeInteger(p[1]),
+  },
+  bumpOrderSeq: {
+    rank: REFERRING,
+    head: 'UPDATE crew_instances SET next_order_seq = max(crew_instances.next_order_seq, v.column1) FROM (VALUES ',
+    tail: ') AS v WHERE crew_instances.id = v.column2',
+    key: (p) => String(p[1]),
+    merge: (earlier, later) => [Math.max(earlier[0] as number, later[0] as number), later[1]!],
+    collapsible: (p) => Number.isSafeInteger(p[0]),
+  },
+  insertEquity: insertRows('insertEquity', REFERRING),
+  insertAdvice: insertRows('insertAdvice', REFERRING),
+  insertRiskEvent: insertRows('insertRiskEvent', REFERRING),
+  insertAudit: insertRows('insertAudit', REFERRING),
+};
+
+/** A position row a later one may replace: each column holds a value its STRICT type takes (the
+ * crew, and so its foreign key, is the same for both). Column order: positionParams. */
+function isPositionRow(p: readonly SqlValue[]): boolean {
+  for (let i = 0; i < 7; i++) if (typeof p[i] !== 'string') return false;
+  return (p[7] === null || Number.isSafeInteger(p[7])) && (p[8] === null || typeof p[8] === 'string');
+}
+
 interface QueuedWrite {
   readonly kind: 'write';
   readonly method: string;
   readonly key: string | undefined;
   readonly steps: readonly Step[];
-  /** The steps as SQL for a batch; null when a value has no literal (the write then runs on its own). */
-  readonly rendered: RenderedWrite | null;
+  /** False when a value has no SQL literal: the write then runs on its own, its values bound. */
+  readonly batchable: boolean;
   /** Turns the error of the write run on its own into the caller's (insertOrder's conflicts). */
   readonly explain: ((error: unknown) => Promise<unknown>) | undefined;
   /** true when every step ran; false when a `skip` step ended the write. */
@@ -215,8 +288,8 @@ interface QueuedRead {
 
 type Queued = QueuedWrite | QueuedRead;
 
-function isBatchable(call: Queued): call is QueuedWrite & { readonly rendered: RenderedWrite } {
-  return call.kind === 'write' && call.rendered !== null;
+function isBatchable(call: Queued): call is QueuedWrite {
+  return call.kind === 'write' && call.batchable;
 }
 
 function notJournaled(what: string): Step['unchanged'] {
@@ -629,10 +702,13 @@ export class SqliteJournal implements Journal {
       return Promise.reject(new JournalError(method, key, `the journal (${this.file}) is open read-only`));
     }
     let steps: readonly Step[];
-    let rendered: RenderedWrite | null;
+    let batchable = true;
     try {
       steps = build();
-      rendered = renderWrite(steps, TEMPLATES);
+      for (const step of steps) {
+        TEMPLATES[step.sql].checkCount(step.params);
+        if (batchable && !step.params.every(hasLiteral)) batchable = false;
+      }
     } catch (error) {
       return Promise.reject(wrapError(method, key, error));
     }
@@ -644,7 +720,7 @@ export class SqliteJournal implements Journal {
         method,
         key,
         steps,
-        rendered,
+        batchable,
         explain,
         resolve: (completed) => resolve(result(completed)),
         reject,
@@ -716,19 +792,26 @@ export class SqliteJournal implements Journal {
 
   /** The batch in one transaction, one sqlite3 call. On failure: rolled back, and each write runs
    * again on its own, so only the failing one fails. */
-  private async commitBatch(batch: readonly (QueuedWrite & { readonly rendered: RenderedWrite })[]): Promise<void> {
+  private async commitBatch(batch: readonly QueuedWrite[]): Promise<void> {
+    /** Per write: false when the batch found it repeats a fill of an earlier write (nothing written). */
+    let completed: boolean[] = [];
+    let sent = false;
     try {
-      await exec(this.db, batchScript(batch.map((write) => write.rendered)));
+      const script = new BatchScript(TEMPLATES, GROUPINGS);
+      completed = batch.map((write) => script.add(write.steps));
+      const sql = script.finish();
+      sent = true;
+      await exec(this.db, sql);
     } catch {
       // A failed statement leaves the transaction open; some errors (a full disk) end it themselves.
-      await exec(this.db, 'ROLLBACK').catch(() => undefined);
+      if (sent) await exec(this.db, 'ROLLBACK').catch(() => undefined);
       this.stats.failedBatches++;
       for (const write of batch) await this.runAlone(write);
       return;
     }
     this.stats.batches++;
     this.stats.batchedWrites += batch.length;
-    for (const write of batch) write.resolve(true);
+    batch.forEach((write, i) => write.resolve(completed[i]!));
   }
 
   /** One write in its own transaction, statement by statement, with each statement's outcome. */

@@ -4,8 +4,10 @@
 import sqlite3 from 'sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  hasLiteral,
   NotALiteralError,
   numberLiteral,
+  rowLiteral,
   SqlTemplate,
   sqlLiteral,
   textLiteral,
@@ -190,6 +192,26 @@ describe('other values', () => {
       expect(() => sqlLiteral(value as unknown as SqlValue)).toThrow(NotALiteralError);
     }
   });
+
+  it('hasLiteral says, without writing it, whether a value has a literal', () => {
+    const values: unknown[] = ['', "it's", 'nul\0', 0, -0, 0.1, 2 ** 70, NaN, Infinity, -Infinity, null, undefined, true, 10n, {}];
+    for (const value of values) {
+      let literal = true;
+      try {
+        sqlLiteral(value as SqlValue);
+      } catch {
+        literal = false;
+      }
+      expect(hasLiteral(value), String(value)).toBe(literal);
+    }
+  });
+
+  it('a row is its literals in parentheses', async () => {
+    expect(rowLiteral(['a', 1, null])).toBe("('a', 1, NULL)");
+    expect(await all(`SELECT * FROM (VALUES ${rowLiteral(["it's", 0.1, null])})`)).toEqual([
+      { column1: "it's", column2: 0.1, column3: null },
+    ]);
+  });
 });
 
 describe('SqlTemplate', () => {
@@ -226,22 +248,28 @@ describe('SqlTemplate', () => {
     expect(() => t.render([1, 2, 3])).toThrow(/3 values for 2 placeholders/);
   });
 
-  it('knows a plain INSERT … VALUES, whose rows can share one statement, from any other statement', () => {
+  it('knows an INSERT … VALUES (?, …), whose rows can share one statement, from any other statement', () => {
     const insert = SqlTemplate.compile('INSERT INTO advice (crew_id, at) VALUES (?, ?)');
-    expect(insert.valuesHead).toBe('INSERT INTO advice (crew_id, at) VALUES ');
+    expect(insert.row).toEqual({ head: 'INSERT INTO advice (crew_id, at) VALUES ', tail: '' });
     expect(insert.renderRow(['a', 1])).toBe("('a', 1)");
+    expect(() => insert.renderRow(['a'])).toThrow(/1 values for 2 placeholders/);
+    // An upsert clause applies to each row in turn: it follows the rows.
+    expect(SqlTemplate.compile('INSERT INTO fills (a) VALUES (?) ON CONFLICT (a) DO NOTHING').row).toEqual({
+      head: 'INSERT INTO fills (a) VALUES ',
+      tail: ' ON CONFLICT (a) DO NOTHING',
+    });
 
     for (const sql of [
-      'INSERT INTO fills (a) VALUES (?) ON CONFLICT (a) DO NOTHING',
       'INSERT INTO halt (id, level) VALUES (1, ?)',
+      'INSERT INTO kv (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = ?',
       'INSERT INTO e (a) SELECT value FROM json_each(?)',
       'INSERT OR REPLACE INTO e (a) VALUES (?)',
       'INSERT INTO e (a) VALUES (?) RETURNING id',
       'UPDATE e SET a = ?',
     ]) {
       const t = SqlTemplate.compile(sql);
-      expect(t.valuesHead, sql).toBeNull();
-      expect(() => t.renderRow(Array<SqlValue>(t.placeholders).fill(1))).toThrow(/not a plain INSERT/);
+      expect(t.row, sql).toBeNull();
+      expect(() => t.renderRow(Array<SqlValue>(t.placeholders).fill(1))).toThrow(/not an INSERT … VALUES/);
     }
   });
 });

@@ -715,6 +715,305 @@ describe('group commit', () => {
   });
 });
 
+// ── grouped by table ──
+
+describe('grouped by table', () => {
+  beforeEach(async () => {
+    await journal.saveCrewInstance(crew());
+  });
+
+  /** Settles every promise, keeping each outcome (so no rejection goes unhandled). */
+  function outcomes<T>(promises: Promise<T>[]): Promise<PromiseSettledResult<T>[]> {
+    return Promise.allSettled(promises);
+  }
+
+  function advice(i: number, overrides: Partial<AdviceRecord> = {}): AdviceRecord {
+    return { crewId: CREW, adviceKey: `${CREW}@a${i}`, candleTime: T0 + i, action: 'buy', size: 0.5, reason: `r${i}`, at: T0 + i, ...overrides };
+  }
+
+  it('two updates of one order in a batch: the last one wins, both events are kept, in order', async () => {
+    const o = order(1);
+    const submitted: Order = { ...o, status: 'submitted', exchangeOrderId: 'x-1', updatedAt: o.createdAt + 1 };
+    const f = fill(o, '9001', { time: o.createdAt + 2 });
+    const results = await outcomes<unknown>([
+      journal.insertOrder(o, 2),
+      journal.recordAdvice(advice(1)),
+      journal.updateOrder(submitted, 'new', 'accepted'),
+      journal.recordEquity([{ scope: 'desk', equity: '1000', at: T0 }]),
+      journal.recordFill(f, position(), filled(submitted, f), 'submitted'),
+    ]);
+
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+    expect(journal.getWriteStats()).toMatchObject({ failedBatches: 0, writesAlone: 0 });
+    expect(await journal.getOrder(o.clientOrderId)).toEqual(filled(submitted, f));
+    expect((await journal.getOrderEvents(o.clientOrderId)).map((e) => [e.from, e.to, e.reason, e.at])).toEqual([
+      [null, 'new', o.reason, o.createdAt],
+      ['new', 'submitted', 'accepted', o.createdAt + 1],
+      ['submitted', 'filled', 'fill 9001', o.createdAt + 2],
+    ]);
+  });
+
+  it('a fill repeated inside a batch, other writes between: false, nothing of it written, the batch commits', async () => {
+    const o = order(1);
+    const f = fill(o, '9001');
+    const results = await outcomes<unknown>([
+      journal.insertOrder(o, 2),
+      journal.recordFill(f, position(), filled(o, f), 'new'),
+      journal.recordAdvice(advice(1)),
+      journal.insertOrder(order(2), 3),
+      journal.recordFill(f, position({ cash: dec(0) }), { ...filled(o, f), reason: 'replayed' }, 'filled'),
+      journal.recordRiskEvent({ crewId: CREW, adviceKey: null, rule: 'r', reason: 'x', at: T0 }),
+    ]);
+
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : r.status))).toEqual([
+      undefined, true, undefined, undefined, false, undefined,
+    ]);
+    expect(journal.getWriteStats()).toMatchObject({ failedBatches: 0, writesAlone: 0 });
+    expect(await count('fills')).toBe(1);
+    expect((await journal.getPositions())[0]!.cash).toEqual(position().cash);
+    expect(await journal.getOrderEvents(o.clientOrderId)).toHaveLength(2);
+  });
+
+  it('a foreign key failing in a grouped batch rejects that write alone, naming it', async () => {
+    const o = order(1);
+    const ghost = order(9);
+    const f = fill(o, '1');
+    const g = fill(ghost, '2');
+    const results = await outcomes<unknown>([
+      journal.insertOrder(o, 2),
+      journal.recordFill(g, position(), filled(o, g), 'new'),
+      journal.recordAdvice(advice(1)),
+      journal.recordFill(f, position(), filled(o, f), 'new'),
+    ]);
+
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect(String((results[1] as PromiseRejectedResult).reason)).toBe(
+      'JournalError: journal.recordFill(cd-abc-9, BTCUSDT trade 2): SQLITE_CONSTRAINT: FOREIGN KEY constraint failed',
+    );
+    expect(journal.getWriteStats()).toMatchObject({ failedBatches: 1, writesAlone: 4 });
+    expect(await journal.getFills()).toEqual([f]);
+    expect(await journal.getOrderEvents(o.clientOrderId)).toHaveLength(2);
+  });
+
+  it('a write that comes, in call order, before the order it refers to fails as it would alone', async () => {
+    // Grouped, the orders' INSERT runs before the rows that refer to orders: were the batch not cut
+    // at the order, its update and fill would wrongly find it.
+    const o = order(1);
+    const f = fill(o, '1');
+    const results = await outcomes<unknown>([
+      journal.updateOrder({ ...o, status: 'submitted' }, 'new', 'too early'),
+      journal.recordFill(f, position(), filled(o, f), 'new'),
+      journal.insertOrder(o, 2),
+    ]);
+
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'fulfilled']);
+    expect(String((results[0] as PromiseRejectedResult).reason)).toContain('order cd-abc-1 is not journaled');
+    expect(String((results[1] as PromiseRejectedResult).reason)).toContain('FOREIGN KEY constraint failed');
+    expect(await journal.getOrder(o.clientOrderId)).toEqual(o);
+    expect(await count('fills')).toBe(0);
+  });
+
+  it("a crew's state and order sequence in a batch: the last state, the highest sequence", async () => {
+    await Promise.all([
+      journal.saveCrewState(CREW, { n: 1 }, T0 + 1),
+      journal.insertOrder(order(7), 8),
+      journal.saveCrewState(CREW, { n: 2 }, T0 + 2),
+      journal.insertOrder(order(3), 4),
+    ]);
+
+    const [saved] = await journal.getCrewInstances();
+    expect(saved).toMatchObject({ state: { n: 2 }, updatedAt: T0 + 2, nextOrderSeq: 8 });
+    expect(journal.getWriteStats()).toMatchObject({ failedBatches: 0, writesAlone: 0 });
+  });
+
+  it('a row that would fail a check is not replaced unseen by a later one: that write alone rejects', async () => {
+    // Only the last state or position of a crew in a batch is written; these must not hide behind it.
+    const results = [
+      ...(await outcomes<unknown>([
+        journal.saveCrewState(CREW, [1, 2] as unknown as Record<string, unknown>, T0 + 1),
+        journal.saveCrewState(CREW, { n: 2 }, T0 + 2),
+      ])),
+      ...(await outcomes<unknown>([journal.savePosition(position({ entryTime: 1.5 })), journal.savePosition(position())])),
+    ];
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'rejected', 'fulfilled']);
+    expect(String((results[0] as PromiseRejectedResult).reason)).toContain('CHECK constraint failed');
+    expect(String((results[2] as PromiseRejectedResult).reason)).toContain('cannot store REAL value in INTEGER column');
+    expect((await journal.getCrewInstances())[0]!.state).toEqual({ n: 2 });
+    expect(await journal.getPositions()).toEqual([position()]);
+  });
+
+  // ── every kind of write, shuffled: batched, they commit what they commit one by one ──
+
+  /** A deterministic pseudo-random sequence in [0, 1). */
+  function random(seed: number): () => number {
+    let a = seed >>> 0;
+    return () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = Math.imul(a ^ (a >>> 15), 1 | a);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+    };
+  }
+
+  type Call = (j: SqliteJournal) => Promise<unknown>;
+
+  /** `n` calls touching every table, in a random order; with `failing`, some of them must fail, and
+   * some have a value with no SQL literal. */
+  function scenario(seed: number, n: number, failing: boolean): Call[] {
+    const rand = random(seed);
+    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+    const calls: Call[] = [];
+    const crews = [CREW];
+    const orders: Order[] = [];
+    const fills: JournalFill[] = [];
+    let seq = 0;
+    for (let i = 0; i < n; i++) {
+      const at = T0 + i;
+      const r = rand();
+      if (failing && r < 0.12) {
+        const next = order(seq + 1);
+        const bad: Call[] = [
+          (j) => j.updateOrder({ ...next, status: 'submitted' }, 'new', `early ${i}`),
+          (j) => j.recordFill(fill(next, `early-${i}`), position(), filled(next, fill(next, `early-${i}`)), 'new'),
+          (j) => j.insertOrder(order(900 + i, { crewId: 'ghost.crew' }), 1),
+          (j) => j.recordAdvice(advice(i, { crewId: 'ghost.crew' })),
+          (j) => j.savePosition(position({ crewId: 'ghost.crew' })),
+          (j) => j.saveCrewState('ghost.crew', { i }, at),
+          (j) => j.updateCrewStatus('ghost.crew', 'paused', 'x', at),
+          (j) => j.recordEquity([{ scope: 'desk', equity: 'not money', at }]),
+        ];
+        if (orders.length > 0) {
+          const o = pick(orders);
+          bad.push((j) => j.insertOrder({ ...o, adviceKey: `${CREW}@dup${i}` }, 1));
+          bad.push((j) => j.insertOrder(order(800 + i, { adviceKey: o.adviceKey }), 1));
+        }
+        calls.push(pick(bad));
+      } else if (r < 0.2) {
+        const o = order(++seq, { crewId: pick(crews), createdAt: at, updatedAt: at });
+        const nextSeq = seq + 1;
+        orders.push(o);
+        calls.push((j) => j.insertOrder(o, nextSeq));
+      } else if (r < 0.32 && orders.length > 0) {
+        const k = Math.floor(rand() * orders.length);
+        const from = orders[k]!;
+        const to: Order = { ...from, status: pick(['submitted', 'partially_filled', 'cancelled'] as const), exchangeOrderId: `x-${i}`, updatedAt: at };
+        orders[k] = to;
+        calls.push((j) => j.updateOrder(to, from.status, `update ${i}`));
+      } else if (r < 0.45 && orders.length > 0) {
+        if (fills.length > 0 && rand() < 0.25) {
+          const [f, o] = [pick(fills), pick(orders)];
+          calls.push((j) => j.recordFill(f, position({ cash: dec(i) }), o, 'filled'));
+        } else {
+          const k = Math.floor(rand() * orders.length);
+          const from = orders[k]!;
+          const f = fill(from, `t${i}`, { crewId: from.crewId, time: at, price: dec(`${29_000 + i}.5`) });
+          const to = { ...filled(from, f), reason: from.reason };
+          orders[k] = to;
+          fills.push(f);
+          const p = position({ crewId: from.crewId, cash: dec(`${1000 - i}.25`), entryTime: rand() < 0.2 ? null : at });
+          calls.push((j) => j.recordFill(f, p, to, from.status));
+        }
+      } else if (r < 0.52) {
+        const p = position({ crewId: pick(crews), quantity: dec(i) });
+        calls.push((j) => j.savePosition(p));
+      } else if (r < 0.6) {
+        const id = pick(crews);
+        const state = { i, nested: { at } };
+        calls.push((j) => j.saveCrewState(id, state, at));
+      } else if (r < 0.68) {
+        const a = advice(i, { crewId: pick(crews), size: rand() < 0.5 ? null : i / 7 });
+        calls.push((j) => j.recordAdvice(a));
+      } else if (r < 0.74) {
+        const detail = rand() < 0.5 ? undefined : { i, why: "it's" };
+        const crewId = rand() < 0.8 ? pick(crews) : null;
+        calls.push((j) => j.recordRiskEvent({ crewId, adviceKey: null, rule: 'max-exposure', reason: `r${i}`, ...(detail ? { detail } : {}), at }));
+      } else if (r < 0.82) {
+        const points = Array.from({ length: 1 + Math.floor(rand() * 3) }, (_, k) => ({ scope: `s${k}`, equity: `${i}.${k}`, at }));
+        calls.push((j) => j.recordEquity(points));
+      } else if (r < 0.85) {
+        calls.push((j) => j.recordAudit({ actor: 'cli', via: 'cli', action: `a${i}`, at }));
+      } else if (r < 0.88) {
+        const id = `crew.${i}`;
+        crews.push(id);
+        calls.push((j) => j.saveCrewInstance(crew({ id, nextOrderSeq: i, createdAt: at, updatedAt: at })));
+      } else if (r < 0.91) {
+        const [id, status] = [pick(crews), pick(['active', 'paused'] as const)];
+        calls.push((j) => j.updateCrewStatus(id, status, `s${i}`, at));
+      } else if (r < 0.94) {
+        const audit = rand() < 0.5 ? null : { actor: 'cli', via: 'cli', action: 'set', at };
+        calls.push((j) => j.setSetting(`k${i % 3}`, { i }, audit));
+      } else if (r < 0.96) {
+        calls.push((j) => j.setHalt({ level: 'entries', reason: `h${i}`, actor: 'cli', since: at }, { actor: 'cli', via: 'cli', action: 'halt', at }));
+      } else {
+        // A value with no SQL literal: that write goes alone, between two batches.
+        const a = advice(i, failing ? { reason: `nul\0${i}` } : {});
+        calls.push((j) => j.recordAdvice(a));
+      }
+    }
+    return calls;
+  }
+
+  /** Every row of every table, in id (or key) order. */
+  async function dump(of: string): Promise<Record<string, unknown[]>> {
+    const db = await new Promise<sqlite3.Database>((resolve, reject) => {
+      const opened: sqlite3.Database = new sqlite3.Database(of, sqlite3.OPEN_READONLY, (e) => (e ? reject(e) : resolve(opened)));
+    });
+    try {
+      const tables = ['crew_instances', 'orders', 'order_events', 'fills', 'positions', 'equity_snapshots', 'advice', 'risk_events', 'audit', 'halt', 'settings'];
+      const out: Record<string, unknown[]> = {};
+      for (const table of tables) {
+        out[table] = await new Promise<unknown[]>((resolve, reject) =>
+          db.all(`SELECT * FROM ${table} ORDER BY rowid`, (e, rows) => (e ? reject(e) : resolve(rows))),
+        );
+      }
+      return out;
+    } finally {
+      await new Promise<void>((resolve) => db.close(() => resolve()));
+    }
+  }
+
+  function described(result: PromiseSettledResult<unknown>): unknown {
+    if (result.status === 'fulfilled') return { value: result.value };
+    const error = result.reason as Error;
+    return { error: `${error.name}: ${error.message}` };
+  }
+
+  /** The calls issued at once (batched) on `journal`, and one by one, each awaited, on a second file. */
+  async function bothWays(calls: readonly Call[]): Promise<void> {
+    const batched = await outcomes(calls.map((call) => call(journal)));
+    const aloneFile = path.join(dir, 'one-by-one.db');
+    const alone = await SqliteJournal.open(aloneFile);
+    const oneByOne: PromiseSettledResult<unknown>[] = [];
+    try {
+      await alone.saveCrewInstance(crew());
+      for (const call of calls) oneByOne.push(...(await outcomes([call(alone)])));
+    } finally {
+      await alone.close();
+    }
+    await journal.flush();
+    expect(batched.map(described)).toEqual(oneByOne.map(described));
+    expect(await dump(file)).toEqual(await dump(aloneFile));
+  }
+
+  for (const seed of [1, 2, 3, 4, 5, 6]) {
+    it(`every kind of write, shuffled (seed ${seed}): batched, they commit what they commit one by one`, async () => {
+      const before = journal.getWriteStats();
+      await bothWays(scenario(seed, 300, false));
+      // All in one transaction, nothing run again alone.
+      const after = journal.getWriteStats();
+      expect(after.batches - before.batches).toBe(1);
+      expect(after).toMatchObject({ batchedWrites: before.batchedWrites + 300, failedBatches: 0, writesAlone: 0 });
+    });
+  }
+
+  for (const seed of [11, 12, 13, 14]) {
+    it(`with failing writes among them (seed ${seed}): each resolves or rejects as it does alone`, async () => {
+      await bothWays(scenario(seed, 200, true));
+      expect(journal.getWriteStats().failedBatches).toBeGreaterThan(0);
+    });
+  }
+});
+
 // ── equity and the list getters ──
 
 describe('equity', () => {
