@@ -116,6 +116,38 @@ export class BinanceRest {
     this.api = spot.restAPI;
   }
 
+  /**
+   * One budget for the whole process (Binance counts per IP and account): the limits Binance
+   * publishes in exchangeInfo `rateLimits` (its defaults here until `setLimits` is told otherwise).
+   */
+  private limits = { weightPerMinute: 6000, ordersPer10s: 100 };
+
+  setLimits(limits: { weightPerMinute?: number; ordersPer10s?: number }): void {
+    this.limits = { ...this.limits, ...limits };
+  }
+
+  /**
+   * Requests queue before the limit rather than after it: when the usage Binance last reported for the
+   * current window is within 10 % of a limit, wait for the window to turn.
+   */
+  private async withinBudget(kind: CallKind): Promise<void> {
+    const now = this.serverNow();
+    const { usedWeight1m, orderCount10s, at } = this.usage;
+    const reportedAt = at + (this.lastReading?.offsetMs ?? 0);
+    const waits: number[] = [];
+    if (usedWeight1m !== null && windowOf(reportedAt, 60_000) === windowOf(now, 60_000) && usedWeight1m >= this.limits.weightPerMinute * 0.9) {
+      waits.push(windowOf(now, 60_000) + 60_000 - now);
+    }
+    if (kind === 'order' && orderCount10s !== null && windowOf(reportedAt, 10_000) === windowOf(now, 10_000) && orderCount10s >= this.limits.ordersPer10s * 0.9) {
+      waits.push(windowOf(now, 10_000) + 10_000 - now);
+    }
+    const wait = Math.max(0, ...waits);
+    if (wait > 0) {
+      this.log?.warn({ usedWeight1m, orderCount10s, waitMs: wait }, 'Binance: close to the rate limit; waiting for the next window');
+      await delay(wait + 25);
+    }
+  }
+
   /** The recvWindow signed requests carry now (the base plus the clock correction). */
   get recvWindow(): number {
     return this.recvWindowMs;
@@ -171,6 +203,7 @@ export class BinanceRest {
     let resynced = false;
     for (let attempt = 1; ; attempt++) {
       this.checkGate(what);
+      await this.withinBudget(kind);
       if (signed && this.clockError !== null) {
         // Someone may have fixed the clock: measure again now and then (this throws while it is still off).
         if (Date.now() - (this.lastReading?.at ?? 0) >= this.clockRecheckMs) await this.syncClock();
@@ -302,4 +335,9 @@ export function retryAfterMs(status: 429 | 418, message: string, serverNow: numb
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** The start of the fixed window (Binance counts per calendar minute / 10 s) holding `time`. */
+function windowOf(time: number, size: number): number {
+  return time - (time % size);
 }

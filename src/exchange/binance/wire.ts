@@ -218,7 +218,13 @@ export const symbolInfoSchema = z.object({
   quoteAssetPrecision: z.number().int().optional(),
   filters: z.array(filterSchema),
 });
-export const exchangeInfoSchema = z.object({ symbols: z.array(symbolInfoSchema) });
+export const exchangeInfoSchema = z.object({
+  symbols: z.array(symbolInfoSchema),
+  /** The account's request and order limits (REQUEST_WEIGHT per minute, ORDERS per 10 s, …). */
+  rateLimits: z
+    .array(z.object({ rateLimitType: z.string(), interval: z.string(), intervalNum: z.number(), limit: z.number() }))
+    .optional(),
+});
 
 const decimalText = z.string().regex(/^\d+(\.\d+)?$/);
 
