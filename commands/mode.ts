@@ -20,7 +20,7 @@ export default defineCommand({
     if (!service) {
       return ctx.reply({
         title: 'Mode',
-        text: `This build has no Binance adapter: paper is the only mode (running ${current}). Switching to ${target} needs the adapter and BINANCE_API_KEY / BINANCE_API_SECRET.`,
+        text: `Running ${current}. The mode is chosen at start, where its checks run: set \`mode: ${target}\` in crewdesk.yaml${target === 'paper' ? '' : ' with BINANCE_API_KEY / BINANCE_API_SECRET in the environment'}${target === 'live' ? ' (live also refuses keys that can withdraw and needs --confirm-live)' : ''}, then restart crewdesk. At that start, reconciliation compares the crews' books with the account and pauses them if they differ.`,
         tone: 'info',
       });
     }

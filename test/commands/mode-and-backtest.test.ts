@@ -39,11 +39,11 @@ function fakeMode(checksPass: boolean): ModeService & { switched: string[] } {
 }
 
 describe('/mode', () => {
-  it('without the Binance adapter: paper is the only mode', async () => {
+  it('without a mode service: the mode is chosen at start, and the reply says how', async () => {
     chat = await openChatDesk();
     expect((await chat.run({ command: 'mode' })).sink.last.text).toBe('Trading mode: paper.');
     const { sink } = await chat.run({ command: 'mode', options: { target: 'testnet' } });
-    expect(sink.last.text).toContain('paper is the only mode');
+    expect(sink.last.text).toContain('The mode is chosen at start');
   });
 
   it('shows the checks, asks for a confirmation, then switches', async () => {
