@@ -80,19 +80,9 @@ export function replyText(reply: Reply): string {
 }
 
 /** A crew that buys at market on its first candle, then rests a limit bid 10 % under the third close. */
-export const BIDDER_CREW = `export default defineCrew({
-  name: 'buy-then-bid',
-  description: 'test crew: market buy half, then a resting limit bid',
-  params: z.object({ size: z.number().min(0.01).max(1).default(0.5).describe('fraction') }),
-  indicators: () => ({ n: 0 }),
-  warmup: () => 0,
-  onCandle(ctx) {
-    ctx.indicators.n++;
-    if (ctx.indicators.n === 1) return { action: 'buy', size: ctx.params.size, reason: 'first candle' };
-    if (ctx.indicators.n === 3) return { action: 'buy', size: 0.5, reason: 'bid the dip', limitPrice: ctx.candle.close * 0.9 };
-    return { action: 'hold' };
-  },
-});`;
+import { BIDDER_CREW } from '../support/desk-harness.ts';
+
+export { BIDDER_CREW };
 
 export interface ChatDesk {
   readonly h: Harness;

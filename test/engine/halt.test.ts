@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ArrayMarketData } from '../../src/market/synthetic.ts';
-import { flatCandles, type Harness, openHarness, tempDir, writeCrewModule } from '../support/desk-harness.ts';
+import { BIDDER_CREW, flatCandles, type Harness, openHarness, tempDir, writeCrewModule } from '../support/desk-harness.ts';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -10,25 +10,8 @@ afterEach(async () => {
   h = undefined;
 });
 
-/** A crew that buys at market on its first candle, then rests a limit buy 10 % under each close. */
 function writeTestCrews(dir: string): void {
-  writeCrewModule(
-    dir,
-    'buy-then-bid',
-    `export default defineCrew({
-      name: 'buy-then-bid',
-      description: 'test crew: market buy half, then a resting limit bid',
-      params: z.object({ size: z.number().min(0.01).max(1).default(0.5).describe('fraction') }),
-      indicators: () => ({ n: 0 }),
-      warmup: () => 0,
-      onCandle(ctx) {
-        ctx.indicators.n++;
-        if (ctx.indicators.n === 1) return { action: 'buy', size: ctx.params.size, reason: 'first candle' };
-        if (ctx.indicators.n === 3) return { action: 'buy', size: 0.5, reason: 'bid the dip', limitPrice: ctx.candle.close * 0.9 };
-        return { action: 'hold' };
-      },
-    });`,
-  );
+  writeCrewModule(dir, 'buy-then-bid', BIDDER_CREW);
 }
 
 async function openWithTestCrew(dir: string): Promise<Harness> {

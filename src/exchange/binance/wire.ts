@@ -99,20 +99,8 @@ export const newOrderFullSchema = z.object({
 export type NewOrderFull = z.output<typeof newOrderFullSchema>;
 
 export function placedOrder(o: NewOrderFull): ExchangeOrder {
-  return {
-    clientOrderId: o.clientOrderId,
-    exchangeOrderId: o.orderId,
-    symbol: o.symbol,
-    side: o.side,
-    type: o.type,
-    status: fromBinanceStatus(o.status),
-    quantity: o.origQty,
-    price: o.price,
-    executedQty: o.executedQty,
-    cumulativeQuote: o.cummulativeQuoteQty,
-    time: o.transactTime,
-    updateTime: o.transactTime,
-  };
+  // The same order shape as GET /api/v3/order, stamped with the transaction time.
+  return orderFromJson({ ...o, time: o.transactTime, updateTime: o.transactTime });
 }
 
 /** The FULL response's fills as domain fills (they carry no time: the transaction time stands in). */
