@@ -136,21 +136,9 @@ export const cancelSchema = z.object({
 });
 
 export function cancelledOrder(o: z.output<typeof cancelSchema>, now: number): ExchangeOrder {
+  // The same order shape as GET /api/v3/order: a cancel names the order by its original client id.
   const time = o.transactTime ?? now;
-  return {
-    clientOrderId: o.origClientOrderId,
-    exchangeOrderId: o.orderId,
-    symbol: o.symbol,
-    side: o.side,
-    type: o.type,
-    status: fromBinanceStatus(o.status),
-    quantity: o.origQty,
-    price: o.price,
-    executedQty: o.executedQty,
-    cumulativeQuote: o.cummulativeQuoteQty,
-    time,
-    updateTime: time,
-  };
+  return orderFromJson({ ...o, clientOrderId: o.origClientOrderId, time, updateTime: time });
 }
 
 /** DELETE /api/v3/openOrders: single orders, and order lists (OCO) which crewdesk never places and skips. */
