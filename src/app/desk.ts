@@ -32,6 +32,8 @@ export interface DeskOptions {
   readonly notifiers?: readonly Notifier[];
   readonly feeBps?: number;
   readonly onEquity?: (time: number, totalEquity: number, inMarket: boolean) => void;
+  /** Crew modules already loaded (from crews/ and the config's crewDirs): backtests and sweeps open many desks. */
+  readonly catalog?: Awaited<ReturnType<typeof loadCrews>>;
 }
 
 export interface CrewLoadProblem {
@@ -78,7 +80,7 @@ export class Desk {
     for (const notifier of options.notifiers ?? []) {
       bus.subscribe(notifier.name, (event) => notifier.notify(event));
     }
-    const { crews: catalog, problems } = await loadCrews([CREWS_DIR, ...config.crewDirs.map((d) => resolve(d))]);
+    const { crews: catalog, problems } = options.catalog ?? (await loadCrews([CREWS_DIR, ...config.crewDirs.map((d) => resolve(d))]));
     for (const p of problems) log.warn({ path: p.path }, `crew module skipped: ${p.reason}`);
 
     const storedLimits = await journal.getSetting<unknown>(RISK_LIMITS_SETTING);

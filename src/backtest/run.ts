@@ -6,6 +6,7 @@
 // Deterministic: the same inputs give the same result, number for number. Nothing in a result
 // depends on the wall clock, on random ids or on the order in which async work finished.
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { MemoryJournal } from '../journal/memory-journal.ts';
 import { Desk } from '../app/desk.ts';
 import { parseConfig } from '../config/load.ts';
@@ -330,7 +331,7 @@ export async function simulate(input: SimulationInput): Promise<SimulationOutput
     }
   };
   const journal = input.journal === ':memory:' ? { journal: new MemoryJournal() } : { journalFile: input.journal };
-  desk = await Desk.open({ config, exchange, clock, log: silentLogger(), ...journal, feeBps, onEquity });
+  desk = await Desk.open({ config, exchange, clock, log: silentLogger(), ...journal, feeBps, onEquity, catalog: await crewCatalog(config.crewDirs) });
   try {
     const engine = desk.engine;
     const built = [...engine.crews.values()];
@@ -464,9 +465,23 @@ function observed(market: MarketData, seen: (candle: Candle) => void): MarketDat
 
 // ── Input checks, shared with the team backtest and the sweep ──
 
+const catalogs = new Map<string, ReturnType<typeof loadCrews>>();
+
+/**
+ * The crew modules of crews/ and `crewDirs`, loaded once per process: a sweep opens a desk per
+ * combination, and Node's module cache would return the same modules anyway.
+ */
+export function crewCatalog(crewDirs: readonly string[] = []): ReturnType<typeof loadCrews> {
+  const dirs = [CREWS_DIR, ...crewDirs.map((d) => resolve(d))];
+  const key = dirs.join('\n');
+  let catalog = catalogs.get(key);
+  if (!catalog) catalogs.set(key, (catalog = loadCrews(dirs)));
+  return catalog;
+}
+
 /** The crew definition by name, or a BacktestInputError that lists the known crews. */
 export async function findCrew(name: string, crewDirs: readonly string[] = []): Promise<AnyCrewDefinition> {
-  const { crews, problems } = await loadCrews([CREWS_DIR, ...crewDirs]);
+  const { crews, problems } = await crewCatalog(crewDirs);
   const definition = crews.get(name);
   if (definition) return definition;
   const broken = problems.find((p) => p.path.endsWith(`/${name}.ts`) || p.path.endsWith(`/${name}.js`));
