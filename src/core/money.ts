@@ -1,27 +1,17 @@
 // Exact decimal money. Prices, quantities, balances, fees and PnL that move money are
-// `Decimal`s (big.js); indicators and signals stay plain floats. A Decimal crosses the
-// journal and the exchange as a decimal string, never as a float.
-import BigImport from 'big.js';
+// `Decimal`s (./decimal.ts: BigInt fixed point); indicators and signals stay plain floats. A Decimal
+// crosses the journal and the exchange as a decimal string, never as a float.
+import { Decimal, RoundingMode } from './decimal.ts';
 
-export type Decimal = BigImport.Big;
-export const Big = BigImport;
+export { Decimal, RoundingMode };
 
-// 20 decimal places for divisions: Binance amounts never need more than 8, and every division is rounded to a step, tick or precision afterwards.
-Big.DP = 20;
-// Plain notation for every magnitude we handle, so toString() is what Binance expects.
-Big.NE = -40;
-Big.PE = 40;
-
-export const ZERO: Decimal = new Big(0);
-export const ONE: Decimal = new Big(1);
+export const ZERO: Decimal = Decimal.from(0);
+export const ONE: Decimal = Decimal.from(1);
 
 /** A Decimal from a number, string or Decimal. A number goes through its shortest string form,
  * so a tick-aligned float such as 29000.01 becomes exactly 29000.01. */
 export function dec(value: number | string | Decimal): Decimal {
-  if (typeof value === 'number' && !Number.isFinite(value)) {
-    throw new RangeError(`not a finite number: ${value}`);
-  }
-  return new Big(value);
+  return Decimal.from(value);
 }
 
 /** Basis points as a fraction: 10 bps → 0.001. */
@@ -32,19 +22,19 @@ export function bps(value: number): Decimal {
 /** Rounds `value` down to a multiple of `step` (a quantity can never be rounded up past what we can pay for). */
 export function floorToStep(value: Decimal, step: Decimal): Decimal {
   if (step.lte(0)) return value;
-  return value.div(step).round(0, Big.roundDown).times(step);
+  return value.roundToMultiple(step, RoundingMode.down);
 }
 
 /** Rounds `value` to the nearest multiple of `step`, half away from zero. */
 export function roundToStep(value: Decimal, step: Decimal): Decimal {
   if (step.lte(0)) return value;
-  return value.div(step).round(0, Big.roundHalfUp).times(step);
+  return value.roundToMultiple(step, RoundingMode.halfUp);
 }
 
 /** Rounds `value` up to a multiple of `step`. */
 export function ceilToStep(value: Decimal, step: Decimal): Decimal {
   if (step.lte(0)) return value;
-  return value.div(step).round(0, Big.roundUp).times(step);
+  return value.roundToMultiple(step, RoundingMode.up);
 }
 
 /** Number of decimals a step such as "0.00001000" allows (5). */

@@ -49,11 +49,11 @@ describe('every crew module, through the engine on real candles', () => {
     let qty = new Big(0);
     for (const f of fills) {
       if (f.side === 'BUY') {
-        cash = cash.minus(f.quoteQuantity).minus(f.fee);
-        qty = qty.plus(f.quantity);
+        cash = cash.minus(f.quoteQuantity.toString()).minus(f.fee.toString());
+        qty = qty.plus(f.quantity.toString());
       } else {
-        cash = cash.plus(f.quoteQuantity).minus(f.fee);
-        qty = qty.minus(f.quantity);
+        cash = cash.plus(f.quoteQuantity.toString()).minus(f.fee.toString());
+        qty = qty.minus(f.quantity.toString());
       }
       expect(cash.gte(0), `${name} spent more than it had at ${f.tradeId}`).toBe(true);
       expect(qty.gte(0), `${name} sold more than it held at ${f.tradeId}`).toBe(true);

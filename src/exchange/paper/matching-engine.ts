@@ -14,7 +14,7 @@ import type {
   TimeInForce,
 } from '../../core/domain.ts';
 import { checkFilters, roundPrice } from '../../core/filters.ts';
-import { Big, type Decimal, bps, ceilToStep, dec, floorToStep, ONE, ZERO } from '../../core/money.ts';
+import { type Decimal, RoundingMode, bps, ceilToStep, dec, floorToStep, ONE, ZERO } from '../../core/money.ts';
 import type { Clock } from '../../ports/clock.ts';
 import { ExchangeError, type ExchangeOrder, type ExecutionUpdate } from '../../ports/exchange.ts';
 
@@ -416,7 +416,7 @@ export class MatchingEngine {
       }
     }
     const notional = qty.times(price);
-    const fee = notional.times(this.feeRate).round(filters.quotePrecision, Big.roundHalfUp);
+    const fee = notional.times(this.feeRate).round(filters.quotePrecision, RoundingMode.halfUp);
     const buy = order.side === 'BUY';
     const [payAsset, pay] = buy ? [filters.quoteAsset, notional.plus(fee)] : [filters.baseAsset, qty];
     const wallet = this.wallet(payAsset);
@@ -478,7 +478,7 @@ export class MatchingEngine {
     const notional =
       req.quoteQuantity ??
       req.quantity!.times(req.type === 'MARKET' ? last! : req.type === 'STOP_LOSS' ? req.stopPrice! : req.price!);
-    const fee = notional.times(this.feeRate).round(filters.quotePrecision, Big.roundHalfUp);
+    const fee = notional.times(this.feeRate).round(filters.quotePrecision, RoundingMode.halfUp);
     return { asset: filters.quoteAsset, amount: notional.plus(fee) };
   }
 
