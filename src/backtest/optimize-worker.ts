@@ -9,7 +9,7 @@ import { intervalMs } from '../core/domain.ts';
 import type { CandleSubscription, MarketData } from '../ports/market-data.ts';
 import type { RiskLimits } from '../risk/limits.ts';
 import { computeKpis, type Kpis } from './kpis.ts';
-import { amount, quoteAsset, simulate, singleCrewConfig } from './run.ts';
+import { amount, crewCatalog, quoteAsset, simulate, singleCrewConfig } from './run.ts';
 
 /** The candles of one symbol and interval, column-wise. */
 export interface CandleColumns {
@@ -175,24 +175,37 @@ export async function runCombination(setup: SweepSetup, params: Record<string, u
 
 export const WORKER_KIND = 'crewdesk.optimize';
 
-export interface WorkerInit extends SweepSetup {
+/** What a worker starts with. The candles come later (a `columns` message): workers start — load
+ * the sources and the crew modules — while the main thread reads the candle files. */
+export interface WorkerInit extends Omit<SweepSetup, 'columns'> {
   readonly kind: typeof WORKER_KIND;
 }
 
-export type ToWorker = { readonly type: 'run'; readonly id: number; readonly params: Record<string, unknown>; readonly from: number; readonly to: number };
+export type ToWorker =
+  | { readonly type: 'columns'; readonly columns: CandleColumns }
+  | { readonly type: 'run'; readonly id: number; readonly params: Record<string, unknown>; readonly from: number; readonly to: number };
 
 export type FromWorker =
   | { readonly type: 'ready' }
   | { readonly type: 'result'; readonly id: number; readonly run: SweepRun }
   | { readonly type: 'failed'; readonly id: number; readonly message: string };
 
-function serve(port: MessagePort, setup: SweepSetup): void {
+async function serve(port: MessagePort, init: WorkerInit): Promise<void> {
+  // The crew modules load now, in parallel with the main thread reading the candles.
+  await crewCatalog(init.crewDirs);
+  let setup: SweepSetup | null = null;
   // One run at a time, in the order asked: the main thread sends the next when one is back.
   let queue: Promise<void> = Promise.resolve();
   port.on('message', (message: ToWorker) => {
+    if (message.type === 'columns') {
+      setup = { ...init, columns: message.columns };
+      return;
+    }
     queue = queue.then(async () => {
       try {
-        const run = await runCombination(setup, message.params, message.from, message.to);
+        const current = setup;
+        if (current === null) throw new Error('a run came before the candles');
+        const run = await runCombination(current, message.params, message.from, message.to);
         port.postMessage({ type: 'result', id: message.id, run } satisfies FromWorker);
       } catch (error) {
         port.postMessage({ type: 'failed', id: message.id, message: error instanceof Error ? error.message : String(error) } satisfies FromWorker);
@@ -203,5 +216,5 @@ function serve(port: MessagePort, setup: SweepSetup): void {
 }
 
 if (!isMainThread && parentPort !== null && (workerData as Partial<WorkerInit> | null)?.kind === WORKER_KIND) {
-  serve(parentPort, workerData as WorkerInit);
+  void serve(parentPort, workerData as WorkerInit);
 }

@@ -271,35 +271,19 @@ export async function runOptimization(options: OptimizeOptions): Promise<Optimiz
   const step = intervalMs(options.interval);
   const warmup = Math.max(0, ...combos.map((params) => definition.warmup(params)));
   const loadFrom = options.from === undefined ? undefined : options.from - 2 * (warmup + 1) * step;
-  const { columns, gaps } = loadColumns(options.data, options.symbol, options.interval, loadFrom, options.to);
-  const openTimes = columnViews(columns).openTime;
-  const firstIndex = options.from === undefined ? 0 : lowerBound(openTimes, options.from);
-  if (firstIndex >= columns.count) throw new BacktestInputError(`no ${options.symbol} ${options.interval} candles between --from and --to in ${options.data.join(', ')}`);
-  const span = { start: openTimes[firstIndex]!, end: openTimes[columns.count - 1]! + step };
-  const candles = columns.count - firstIndex;
-  const splitAt = alignedSplit(span.start, span.end, split, step);
-  if (splitAt <= span.start || splitAt >= span.end) {
-    throw new BacktestInputError(`the span holds ${candles} candle(s): too few to split ${split} in-sample / ${(1 - split).toFixed(2)} out-of-sample`);
-  }
-  const inSample = { start: span.start, end: splitAt };
-  const outOfSample = { start: splitAt, end: span.end };
-  const windows = walkForward > 0 ? walkForwardWindows(span, walkForward, split, step) : [];
-
-  const totalRuns = combos.length + Math.min(topN, combos.length) + windows.length * (combos.length + 1);
-  let done = 0;
-  const tick = () => options.onProgress?.(++done, totalRuns);
-  const pool = await WorkerPool.start(Math.min(workers, combos.length), {
-    kind: WORKER_KIND,
-    columns,
-    crew: options.crew,
-    crewDirs,
-    cash,
-    feeBps,
-    slippageBps,
-  });
+  // The workers start (sources, crew modules) while this thread reads the candles; they get the
+  // candles once read. Whatever fails from here on, the finally below stops them.
+  const pool = await WorkerPool.start(Math.min(workers, combos.length), { kind: WORKER_KIND, crew: options.crew, crewDirs, cash, feeBps, slippageBps });
+  let loaded: LoadedSpan;
   let top: RankedCombination[];
   let walk: OptimizationResult['walkForward'] = null;
   try {
+    loaded = loadSpan(options, loadFrom, split, walkForward);
+    pool.share(loaded.columns);
+    const { inSample, outOfSample, windows } = loaded;
+    const totalRuns = combos.length + Math.min(topN, combos.length) + windows.length * (combos.length + 1);
+    let done = 0;
+    const tick = () => options.onProgress?.(++done, totalRuns);
     const order = rankOrder(metric);
     const rank = async (range: TimeRange) => {
       const runs = await Promise.all(combos.map((params) => pool.run(params, range).finally(tick)));
@@ -343,9 +327,9 @@ export async function runOptimization(options: OptimizeOptions): Promise<Optimiz
     cash,
     feeBps,
     slippageBps,
-    span: { ...span, candles, gaps: gaps.filter((g) => g.to > span.start).length },
-    inSample,
-    outOfSample,
+    span: { ...loaded.span, candles: loaded.candles, gaps: loaded.gaps.filter((g) => g.to > loaded.span.start).length },
+    inSample: loaded.inSample,
+    outOfSample: loaded.outOfSample,
     combinations: combos.length,
     skipped,
     workers: pool.size,
@@ -356,6 +340,40 @@ export async function runOptimization(options: OptimizeOptions): Promise<Optimiz
   if (options.journal === undefined) return result;
   const journalKey = await journalOptimization(options.journal, result);
   return { ...result, journalKey };
+}
+
+interface LoadedSpan {
+  readonly columns: CandleColumns;
+  readonly gaps: readonly CandleGap[];
+  readonly span: TimeRange;
+  readonly candles: number;
+  readonly inSample: TimeRange;
+  readonly outOfSample: TimeRange;
+  readonly windows: readonly { inSample: TimeRange; outOfSample: TimeRange }[];
+}
+
+/** Reads the candles of the sweep's span and splits it in-sample / out-of-sample (and walk-forward windows). */
+function loadSpan(options: OptimizeOptions, loadFrom: number | undefined, split: number, walkForward: number): LoadedSpan {
+  const step = intervalMs(options.interval);
+  const { columns, gaps } = loadColumns(options.data, options.symbol, options.interval, loadFrom, options.to);
+  const openTimes = columnViews(columns).openTime;
+  const firstIndex = options.from === undefined ? 0 : lowerBound(openTimes, options.from);
+  if (firstIndex >= columns.count) throw new BacktestInputError(`no ${options.symbol} ${options.interval} candles between --from and --to in ${options.data.join(', ')}`);
+  const span = { start: openTimes[firstIndex]!, end: openTimes[columns.count - 1]! + step };
+  const candles = columns.count - firstIndex;
+  const splitAt = alignedSplit(span.start, span.end, split, step);
+  if (splitAt <= span.start || splitAt >= span.end) {
+    throw new BacktestInputError(`the span holds ${candles} candle(s): too few to split ${split} in-sample / ${(1 - split).toFixed(2)} out-of-sample`);
+  }
+  return {
+    columns,
+    gaps,
+    span,
+    candles,
+    inSample: { start: span.start, end: splitAt },
+    outOfSample: { start: splitAt, end: span.end },
+    windows: walkForward > 0 ? walkForwardWindows(span, walkForward, split, step) : [],
+  };
 }
 
 export function defaultWorkers(): number {
@@ -429,7 +447,7 @@ export function loadColumns(
  */
 class WorkerPool {
   private readonly idle: Worker[] = [];
-  private readonly waiting: { message: Omit<ToWorker, 'id'>; resolve: (run: SweepRun) => void; reject: (error: Error) => void }[] = [];
+  private readonly waiting: { message: Omit<Extract<ToWorker, { type: 'run' }>, 'id'>; resolve: (run: SweepRun) => void; reject: (error: Error) => void }[] = [];
   private readonly pending = new Map<number, { worker: Worker; resolve: (run: SweepRun) => void; reject: (error: Error) => void }>();
   private nextId = 1;
   private failure: Error | null = null;
@@ -471,6 +489,11 @@ class WorkerPool {
     }
     for (const worker of workers) pool.attach(worker);
     return pool;
+  }
+
+  /** Hands every worker the candles (a SharedArrayBuffer: shared, not copied). */
+  share(columns: CandleColumns): void {
+    for (const worker of this.workers) worker.postMessage({ type: 'columns', columns } satisfies ToWorker);
   }
 
   run(params: Record<string, unknown>, range: TimeRange): Promise<SweepRun> {
