@@ -108,18 +108,20 @@ export class OrderManager {
     owner.book.reserve(entry.heldQuote, entry.heldQty);
     // Write-ahead: the order exists in the journal before the exchange hears of it. For an in-process
     // simulated venue the write is queued first but not waited for (both vanish together in a crash).
-    const written = this.journal.insertOrder(order, seq + 1);
-    if (this.exchange.inProcess) {
-      written.catch((error: unknown) => this.onJournalError(`insertOrder ${order.clientOrderId}`, error));
-    } else {
-      try {
-        await written;
-      } catch (error) {
-        // Not journaled (e.g. this advice already has an order): never sent.
-        this.open.delete(order.clientOrderId);
-        owner.book.release(entry.heldQuote, entry.heldQty);
-        return { order, error: `not sent: ${error instanceof Error ? error.message : String(error)}` };
-      }
+    // A journal with a write-ahead log makes it durable synchronously (insertOrderNow); otherwise the
+    // commit is awaited.
+    let durable = this.exchange.inProcess;
+    try {
+      const now = durable ? null : (this.journal.insertOrderNow?.(order, seq + 1) ?? null);
+      durable ||= now !== null;
+      const written = now ?? this.journal.insertOrder(order, seq + 1);
+      if (durable) written.catch((error: unknown) => this.onJournalError(`insertOrder ${order.clientOrderId}`, error));
+      else await written;
+    } catch (error) {
+      // Not journaled (e.g. this advice already has an order): never sent.
+      this.open.delete(order.clientOrderId);
+      owner.book.release(entry.heldQuote, entry.heldQty);
+      return { order, error: `not sent: ${error instanceof Error ? error.message : String(error)}` };
     }
     this.bus.publish({ type: 'order.created', order });
 

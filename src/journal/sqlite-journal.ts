@@ -12,6 +12,15 @@
 // statement through prepared statements — there a write resolves or rejects exactly as it always
 // has (a replayed fill resolves false, a duplicate order is an OrderConflictError), and the
 // others commit.
+//
+// The write-ahead intent log (intent-log.ts): for an order about to be sent to a real exchange,
+// `insertOrderNow` makes the order durable synchronously — one append to a file beside the
+// journal — and queues its SQLite write as usual; the order can go out at once instead of after
+// the commit. It does so only when it can tell synchronously that SQLite will take the row: its
+// crew is journaled, its values fit the table's checks, and no order has its client order id or
+// advice key (a KeyFilter of every order's keys says "certainly not"). Otherwise it returns null
+// and the caller awaits `insertOrder`, which decides as it always has. `open` replays what the
+// log still holds into SQLite before anything reads the journal.
 import type { HaltState, Order, OrderStatus, Position } from '../core/domain.ts';
 import { toText } from '../core/money.ts';
 import type {
@@ -33,6 +42,8 @@ import {
   type Step as StepOf,
 } from './batch-script.ts';
 import { hasLiteral, SqlTemplate } from './sql-literal.ts';
+import { type IntentFile, IntentLog, intentLogPath, readIntents } from './intent-log.ts';
+import { KeyFilter } from './key-filter.ts';
 import { type AppliedMigration, appliedMigrations, migrate, pendingMigrations } from './migrate.ts';
 import { MIGRATIONS, type Migration } from './migrations.ts';
 import {
@@ -68,6 +79,7 @@ import {
   all,
   closeDatabase,
   type Database,
+  each,
   exec,
   finalize,
   NO_PARAMS,
@@ -94,6 +106,19 @@ export interface WriteStats {
    * that has no SQL literal. */
   readonly writesAlone: number;
 }
+
+/** What open() replayed from the write-ahead intent log (intent-log.ts). */
+export interface IntentReplay {
+  /** Orders that were only in the intent log (made durable, then the process stopped before their
+   * commit): now in the journal, open, for reconciliation to ask the exchange about. */
+  readonly inserted: readonly string[];
+  /** Intents whose order the journal had already. */
+  readonly alreadyJournaled: number;
+  /** Intents not replayed, and why. */
+  readonly skipped: readonly string[];
+}
+
+const NOTHING_REPLAYED: IntentReplay = Object.freeze({ inserted: [], alreadyJournaled: 0, skipped: [] });
 
 export interface SqliteJournalOptions {
   /** Open without writing: no migrations (the file must be current), every write rejects. */
@@ -346,8 +371,19 @@ export class SqliteJournal implements Journal {
         await migrate(db, migrations, Date.now);
         await exec(db, CREATE_GUARD_TABLE);
       }
+      // The intent log: replayed into the file before anything reads it, then reopened empty.
+      let intents: IntentLog | null = null;
+      let replayed = NOTHING_REPLAYED;
+      const keys = new KeyFilter();
+      const crewIds = new Set<string>();
+      if (!readonly && file !== ':memory:' && file !== '') {
+        const path = intentLogPath(file);
+        replayed = await replayIntents(db, readIntents(path), Date.now());
+        intents = new IntentLog(path);
+        await loadKeys(db, keys, crewIds);
+      }
       const statements = await prepareAll(db);
-      return new SqliteJournal(file, readonly, db, statements);
+      return new SqliteJournal(file, readonly, db, statements, intents, keys, crewIds, replayed);
     } catch (error) {
       await closeDatabase(db).catch(() => undefined);
       throw new JournalError('open', file, errorMessage(error), { cause: error });
@@ -368,6 +404,14 @@ export class SqliteJournal implements Journal {
     readonly isReadonly: boolean,
     private readonly db: Database,
     private readonly s: Statements,
+    /** The write-ahead intent log; null for ':memory:' and read-only journals. */
+    private readonly intents: IntentLog | null,
+    /** Client order ids and advice keys of every order journaled or queued. */
+    private readonly orderKeys: KeyFilter,
+    /** Crews whose record has committed (an order's foreign key). */
+    private readonly crewIds: Set<string>,
+    /** What open() replayed from the intent log. */
+    readonly intentReplay: IntentReplay,
   ) {}
 
   // ── lifecycle ──
@@ -401,6 +445,7 @@ export class SqliteJournal implements Journal {
       ...lists.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])),
     ];
     await Promise.all(statements.map(finalize));
+    this.intents?.close();
     try {
       await closeDatabase(this.db);
     } catch (error) {
@@ -411,7 +456,10 @@ export class SqliteJournal implements Journal {
   // ── crew instances ──
 
   saveCrewInstance(record: CrewInstanceRecord): Promise<void> {
-    return this.write('saveCrewInstance', record.id, () => [{ sql: 'upsertCrew', params: crewParams(record) }]);
+    const saved = this.write('saveCrewInstance', record.id, () => [{ sql: 'upsertCrew', params: crewParams(record) }]);
+    // Known to the intent log's checks once committed (until then its orders take the slow way).
+    if (this.intents !== null && !this.crewIds.has(record.id)) saved.then(() => this.crewIds.add(record.id), () => undefined);
+    return saved;
   }
 
   getCrewInstances(): Promise<CrewInstanceRecord[]> {
@@ -437,6 +485,8 @@ export class SqliteJournal implements Journal {
 
   insertOrder(order: Order, nextOrderSeq: number): Promise<void> {
     const id = order.clientOrderId;
+    this.orderKeys.add(id);
+    this.orderKeys.add(order.adviceKey);
     return this.write(
       'insertOrder',
       id,
@@ -447,6 +497,41 @@ export class SqliteJournal implements Journal {
       ],
       (error) => this.orderConflict(order, error),
     );
+  }
+
+  /**
+   * insertOrder, made durable before this returns (the write-ahead intent log): the order may be
+   * sent as soon as this returns a promise, which settles when the row has committed to SQLite (a
+   * rejection is a journal error to report; the order stays in the intent log for the next open).
+   * Null when the order cannot be made durable at once — no intent log (':memory:', read-only), the
+   * journal closing, or the row not certain to be accepted (its crew not journaled yet, a value a
+   * check could refuse, a client order id or advice key that may exist): nothing is written then,
+   * and the caller must await insertOrder. Throws a JournalError when the log cannot be written.
+   */
+  insertOrderNow(order: Order, nextOrderSeq: number): Promise<void> | null {
+    const intents = this.intents;
+    if (intents === null || this.closing !== null) return null;
+    const id = order.clientOrderId;
+    if (!this.crewIds.has(order.crewId) || !fitsOrdersTable(order)) return null;
+    if (this.orderKeys.mayHave(id) || this.orderKeys.mayHave(order.adviceKey)) return null;
+    const row = orderParams(order);
+    if (!row.every(hasLiteral) || !Number.isSafeInteger(nextOrderSeq)) return null;
+    try {
+      intents.append({ row, nextOrderSeq });
+    } catch (error) {
+      throw new JournalError('insertOrder', id, `the write-ahead intent log (${intents.path}) could not be written: ${errorMessage(error)}`, { cause: error });
+    }
+    const committed = this.insertOrder(order, nextOrderSeq);
+    committed.then(
+      () => intents.settled(true),
+      () => intents.settled(false),
+    );
+    return committed;
+  }
+
+  /** Bytes the intent log holds now (beyond the port: for tests). */
+  get intentLogSize(): number {
+    return this.intents?.size ?? 0;
   }
 
   /** Turns a unique-constraint failure of insertOrder into an OrderConflictError naming the key. */
@@ -898,6 +983,83 @@ async function prepareAll(db: Database): Promise<Statements> {
   return Object.fromEntries(
     entries.map(([name], i) => [name, (prepared[i] as PromiseFulfilledResult<Statement>).value]),
   ) as Statements;
+}
+
+const SIDES = new Set(['BUY', 'SELL']);
+const ORDER_TYPES = new Set(['MARKET', 'LIMIT', 'STOP_LOSS', 'STOP_LOSS_LIMIT']);
+const TIMES_IN_FORCE = new Set(['GTC', 'IOC', 'FOK']);
+const STATUSES = new Set(['new', 'submitted', 'partially_filled', 'filled', 'cancelled', 'rejected', 'expired', 'unknown']);
+
+/** Whether the orders table's checks (migrations.ts) accept this order's row. */
+function fitsOrdersTable(order: Order): boolean {
+  return (
+    order.clientOrderId !== '' &&
+    SIDES.has(order.side) &&
+    ORDER_TYPES.has(order.type) &&
+    (order.timeInForce === undefined || TIMES_IN_FORCE.has(order.timeInForce)) &&
+    STATUSES.has(order.status) &&
+    (order.quantity === undefined) !== (order.quoteQuantity === undefined) &&
+    Number.isSafeInteger(order.createdAt) &&
+    Number.isSafeInteger(order.updatedAt)
+  );
+}
+
+/** Every order's client order id and advice key into the filter, and the crews' ids. */
+async function loadKeys(db: Database, keys: KeyFilter, crewIds: Set<string>): Promise<void> {
+  await each<{ client_order_id: string; advice_key: string }>(db, 'SELECT client_order_id, advice_key FROM orders', NO_PARAMS, (row) => {
+    keys.add(row.client_order_id);
+    keys.add(row.advice_key);
+  });
+  await each<{ id: string }>(db, 'SELECT id FROM crew_instances', NO_PARAMS, (row) => crewIds.add(row.id));
+}
+
+/**
+ * Writes the orders the intent log holds and the journal lacks, each as insertOrder would have
+ * (the row, its first event, the crew's next sequence), in one transaction with an audit entry.
+ */
+async function replayIntents(db: Database, file: IntentFile, now: number): Promise<IntentReplay> {
+  const inserted: string[] = [];
+  const skipped: string[] = [];
+  let alreadyJournaled = 0;
+  if (file.malformed > 0) skipped.push(`${file.malformed} incomplete line${file.malformed === 1 ? '' : 's'} (a write cut short: never sent)`);
+  if (file.intents.length === 0) return { inserted, alreadyJournaled, skipped };
+  await exec(db, 'BEGIN IMMEDIATE');
+  try {
+    for (const { row, nextOrderSeq } of file.intents) {
+      const [id, crewId, adviceKey] = row;
+      if (row.length !== TEMPLATES.insertOrder.placeholders || typeof id !== 'string') {
+        skipped.push(`a line that is not an order row (${row.length} values)`);
+        continue;
+      }
+      const found = await query<{ client_order_id: string }>(db, 'SELECT client_order_id FROM orders WHERE client_order_id = ? OR advice_key = ?', [id, adviceKey ?? null]);
+      if (found.some((r) => r.client_order_id === id)) {
+        alreadyJournaled++;
+        continue;
+      }
+      if (found.length > 0) {
+        skipped.push(`${id}: advice key ${String(adviceKey)} already has order ${found[0]!.client_order_id}`);
+        continue;
+      }
+      await exec(db, 'SAVEPOINT intent');
+      try {
+        await query(db, SQL.insertOrder, row);
+        await query(db, SQL.insertOrderEvent, [id, null, row[11]!, row[13]!, row[15]!, row[16]!]);
+        await query(db, SQL.bumpOrderSeq, [nextOrderSeq, crewId!]);
+        await exec(db, 'RELEASE intent');
+        inserted.push(id);
+      } catch (error) {
+        await exec(db, 'ROLLBACK TO intent; RELEASE intent');
+        skipped.push(`${id}: ${errorMessage(error)}`);
+      }
+    }
+    const detail = JSON.stringify({ inserted, alreadyJournaled, skipped });
+    await query(db, SQL.insertAudit, ['journal', 'journal', 'journal.intents-replayed', detail, now]);
+    await exec(db, 'COMMIT');
+  } catch (error) {
+    await exec(db, 'ROLLBACK').catch(() => undefined);
+    throw new Error(`replaying the intent log: ${errorMessage(error)}`, { cause: error });
+  }
+  return { inserted, alreadyJournaled, skipped };
 }
 
 function auditStep(entry: AuditRecord): Step {

@@ -65,3 +65,17 @@ export function finalize(statement: Statement): Promise<void> {
   // finalize() reports no failure worth acting on at close: the statement is gone either way.
   return new Promise((resolve) => statement.finalize(() => resolve()));
 }
+
+/** Each row of an unprepared query, one at a time (no array of them all); resolves the row count. */
+export function each<T>(db: Database, sql: string, params: readonly SqlValue[], onRow: (row: T) => void): Promise<number> {
+  return new Promise((resolve, reject) =>
+    db.each<T>(
+      sql,
+      params,
+      (error, row) => {
+        if (error === null) onRow(row);
+      },
+      (error, count) => (error ? reject(error) : resolve(count)),
+    ),
+  );
+}

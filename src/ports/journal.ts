@@ -79,6 +79,10 @@ export interface Journal {
   /** Write-ahead: the order (status `new`), its first state event, and the crew's next sequence, in one
    * transaction. Rejects with a JournalConflictError when the client order id or the advice key exists. */
   insertOrder(order: Order, nextOrderSeq: number): Promise<void>;
+  /** insertOrder made durable before it returns (a write-ahead log), for a journal that can: the
+   * order may be sent at once; the promise settles when the journal proper has it. Null when it
+   * cannot tell at once that the order will be accepted (nothing is written: await insertOrder). */
+  insertOrderNow?(order: Order, nextOrderSeq: number): Promise<void> | null;
   /** A status change (or progress) of an order, with its transition event. */
   updateOrder(order: Order, from: OrderStatus, reason: string): Promise<void>;
   /** A fill with the position and order after it, in one transaction. Resolves false (and writes nothing)
