@@ -157,6 +157,8 @@ export class Engine {
   readonly orders: OrderManager;
   /** Crews by "SYMBOL|interval". */
   private readonly routes = new Map<string, CrewRuntime[]>();
+  /** The last route looked up (a run feeds one symbol and interval after another): no key string per candle. */
+  private routeCache: { symbol: string; interval: string; crews: CrewRuntime[] | undefined } = { symbol: '', interval: '', crews: undefined };
   /** Crews by symbol (marking to market). */
   private readonly bySymbol = new Map<string, CrewRuntime[]>();
   /** The finest interval per symbol: only those candles are matched by a simulated exchange. */
@@ -195,6 +197,7 @@ export class Engine {
   addCrew(crew: CrewRuntime): void {
     if (this.crews.has(crew.id)) throw new Error(`crew instance "${crew.id}" exists already`);
     this.crews.set(crew.id, crew);
+    this.routeCache = { symbol: '', interval: '', crews: undefined };
     const key = `${crew.symbol}|${crew.interval}`;
     const list = this.routes.get(key) ?? [];
     list.push(crew);
@@ -209,6 +212,7 @@ export class Engine {
     const crew = this.crews.get(id);
     if (!crew) return;
     this.crews.delete(id);
+    this.routeCache = { symbol: '', interval: '', crews: undefined };
     for (const map of [this.routes, this.bySymbol]) {
       for (const [key, list] of map) {
         const i = list.indexOf(crew);
@@ -319,7 +323,11 @@ export class Engine {
       }
     }
 
-    const routed = this.routes.get(`${candle.symbol}|${candle.interval}`);
+    let cached = this.routeCache;
+    if (cached.symbol !== candle.symbol || cached.interval !== candle.interval) {
+      cached = this.routeCache = { symbol: candle.symbol, interval: candle.interval, crews: this.routes.get(`${candle.symbol}|${candle.interval}`) };
+    }
+    const routed = cached.crews;
     if (routed) {
       for (const crew of routed) this.decide(crew, candle);
     }
@@ -364,11 +372,9 @@ export class Engine {
     const now = deps.clock.now();
     const adviceKey = `${crew.id}@${candle.openTime}`;
     deps.bus.publish({ type: 'advice', crewId: crew.id, adviceKey, candleTime: candle.openTime, advice, at: now });
-    const journalError = (what: string) => (error: unknown) =>
-      this.reportError('journal', `${what}: ${error instanceof Error ? error.message : String(error)}`);
     deps.journal
       .recordAdvice({ crewId: crew.id, adviceKey, candleTime: candle.openTime, action: advice.action, size: advice.size, reason: advice.reason, at: now })
-      .catch(journalError('recordAdvice'));
+      .catch((error: unknown) => this.journalFailed('recordAdvice', error));
 
     const teamCapital = deps.teams.get(crew.team) ?? crew.capital;
     const verdict = deps.gate.check(advice, {
@@ -378,8 +384,8 @@ export class Engine {
       filters: crew.filters,
       price: this.lastPrice.get(crew.symbol) ?? candle.close,
       teamCapital,
-      teamExposure: this.exposure((c) => c.team === crew.team),
-      totalExposure: this.exposure(() => true),
+      teamExposure: this.exposure(crew.team),
+      totalExposure: this.exposure(null),
       now,
       isExit: exitKind !== null,
     });
@@ -387,26 +393,30 @@ export class Engine {
       deps.bus.publish({ type: 'risk.denied', crewId: crew.id, adviceKey, rule: verdict.rule, reason: verdict.reason, at: now });
       deps.journal
         .recordRiskEvent({ crewId: crew.id, adviceKey, rule: verdict.rule, reason: verdict.reason, detail: { advice }, at: now })
-        .catch(journalError('recordRiskEvent'));
+        .catch((error: unknown) => this.journalFailed('recordRiskEvent', error));
       return;
     }
     deps.gate.noteOrderSent(crew.id, now);
     if (exitKind === 'stop-loss') deps.gate.noteStopLoss(crew.id, now);
     const reason = verdict.order.note ? `${advice.reason} (${verdict.order.note})` : advice.reason;
+    // The crew's state (sequence) is persisted with the next equity snapshot (and at stop): never a
+    // journal round trip per order.
+    crew.stateDirty = true;
     this.pending.push(
-      this.orders.submit(crew, verdict.order, adviceKey, reason).then(
-        () => {
-          // Persisted with the next equity snapshot (and at stop): never a journal round trip per order.
-          crew.stateDirty = true;
-        },
-        (error: unknown) => this.reportError('orders', `${crew.id}: ${error instanceof Error ? error.message : String(error)}`),
+      this.orders.submit(crew, verdict.order, adviceKey, reason).catch((error: unknown) =>
+        this.reportError('orders', `${crew.id}: ${error instanceof Error ? error.message : String(error)}`),
       ),
     );
   }
 
-  private exposure(include: (crew: CrewRuntime) => boolean): number {
+  private journalFailed(what: string, error: unknown): void {
+    this.reportError('journal', `${what}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  /** Exposure (quote, at last prices) of one team's crews, or of all crews (team null). */
+  private exposure(team: string | null): number {
     let total = 0;
-    for (const crew of this.crews.values()) if (include(crew)) total += crew.book.exposureF;
+    for (const crew of this.crews.values()) if (team === null || crew.team === team) total += crew.book.exposureF;
     return total;
   }
 

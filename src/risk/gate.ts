@@ -147,31 +147,32 @@ export class RiskGate {
     const wanted = book.freeCash.times(dec(clampFraction(advice.size)));
     if (wanted.lte(0)) return deny('insufficient-cash', `the crew has no free cash (cash ${book.cash}, reserved ${book.reserved})`);
 
-    // Headroom under each exposure limit, in quote; the tightest one sizes the order.
+    // Headroom under each exposure limit, in quote; the tightest one sizes the order. (The texts are
+    // made only for a denial or a cut: this runs for every entry.)
     const heldNotional = book.quantity.times(price).plus(book.reserved);
     const positionCap = minDec(ctx.crewCapital.times(dec(limits.maxPositionFraction)), dec(limits.maxPositionQuote));
-    const caps: [RiskRule, Decimal, string][] = [
-      ['position-size', positionCap.minus(heldNotional), `position limit ${positionCap} quote (held ${heldNotional.round(2)})`],
-      [
-        'team-exposure',
-        ctx.teamCapital.times(dec(limits.maxTeamExposureFraction)).minus(dec(ctx.teamExposure)),
-        `team exposure limit ${ctx.teamCapital.times(dec(limits.maxTeamExposureFraction))} quote (exposed ${ctx.teamExposure.toFixed(2)})`,
-      ],
-      [
-        'total-exposure',
-        dec(limits.maxTotalExposureQuote).minus(dec(ctx.totalExposure)),
-        `total exposure limit ${limits.maxTotalExposureQuote} quote (exposed ${ctx.totalExposure.toFixed(2)})`,
-      ],
+    const teamCap = ctx.teamCapital.times(dec(limits.maxTeamExposureFraction));
+    const capText = (rule: RiskRule): string =>
+      rule === 'position-size'
+        ? `position limit ${positionCap} quote (held ${heldNotional.round(2)})`
+        : rule === 'team-exposure'
+          ? `team exposure limit ${teamCap} quote (exposed ${ctx.teamExposure.toFixed(2)})`
+          : `total exposure limit ${limits.maxTotalExposureQuote} quote (exposed ${ctx.totalExposure.toFixed(2)})`;
+    const caps: readonly (readonly [RiskRule, Decimal])[] = [
+      ['position-size', positionCap.minus(heldNotional)],
+      ['team-exposure', teamCap.minus(dec(ctx.teamExposure))],
+      ['total-exposure', dec(limits.maxTotalExposureQuote).minus(dec(ctx.totalExposure))],
     ];
     let spend = wanted;
-    let note: string | undefined;
-    for (const [rule, headroom, text] of caps) {
-      if (headroom.lt(filters.minNotional)) return deny(rule, `${text}: no room for a new entry`);
+    let cutBy: RiskRule | null = null;
+    for (const [rule, headroom] of caps) {
+      if (headroom.lt(filters.minNotional)) return deny(rule, `${capText(rule)}: no room for a new entry`);
       if (headroom.lt(spend)) {
         spend = headroom;
-        note = `cut to ${text}`;
+        cutBy = rule;
       }
     }
+    const note = cutBy === null ? undefined : `cut to ${capText(cutBy)}`;
 
     const onePlusFee = ONE.plus(this.fee);
     if (advice.limitPrice !== undefined) {

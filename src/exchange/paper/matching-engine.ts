@@ -180,12 +180,18 @@ export class MatchingEngine {
     book.byClientId.set(order.clientOrderId, order);
     book.orders.push(order);
 
-    return this.holdingDeliveries(() => {
+    // Deliveries held until the placement is whole (as holdingDeliveries does; inlined: every order passes here).
+    const outer = this.delivering;
+    this.delivering = true;
+    try {
       this.publish(order);
       if (this.immediate && last !== null) this.takeAtPlacement(book, order, last, now);
       if (isOpen(order)) book.resting.push(order);
       return snapshot(order);
-    });
+    } finally {
+      this.delivering = outer;
+      this.deliverQueued();
+    }
   }
 
   cancelOrder(symbol: string, clientOrderId: string): ExchangeOrder {
@@ -525,7 +531,9 @@ export class MatchingEngine {
     try {
       for (let i = 0; i < this.queue.length; i++) {
         const update = this.queue[i]!;
-        for (const listener of [...this.listeners]) {
+        // A copy when there is more than one: a listener may unsubscribe another mid-delivery.
+        const listeners = this.listeners.length === 1 ? this.listeners : [...this.listeners];
+        for (const listener of listeners) {
           try {
             listener(update);
           } catch (error) {
@@ -601,13 +609,15 @@ function snapshot(order: BookOrder): ExchangeOrder {
 }
 
 /** The parameter rules Binance enforces before any filter. */
+function mandatory(name: string): never {
+  throw new ExchangeError(-1102, `Mandatory parameter '${name}' was not sent, was empty/null, or malformed.`);
+}
+
+function notRequired(name: string): never {
+  throw new ExchangeError(-1106, `Parameter '${name}' sent when not required.`);
+}
+
 function validateShape(req: OrderRequest): void {
-  const mandatory = (name: string): never => {
-    throw new ExchangeError(-1102, `Mandatory parameter '${name}' was not sent, was empty/null, or malformed.`);
-  };
-  const notRequired = (name: string): never => {
-    throw new ExchangeError(-1106, `Parameter '${name}' sent when not required.`);
-  };
   if (req.quantity === undefined && req.quoteQuantity === undefined) {
     throw new ExchangeError(-1102, "Param 'quantity' or 'quoteOrderQty' must be sent, but both were empty/null!");
   }
