@@ -163,7 +163,8 @@ export class Engine {
   private readonly bySymbol = new Map<string, CrewRuntime[]>();
   /** The finest interval per symbol: only those candles are matched by a simulated exchange. */
   private readonly matchInterval = new Map<string, number>();
-  private readonly lastPrice = new Map<string, number>();
+  /** Last close per symbol, in a mutable cell: a number stored in a Map is boxed anew on every set (every candle). */
+  private readonly lastPrice = new Map<string, { price: number }>();
   private nextSnapshotAt = 0;
   private peakTotalEquity = 0;
   private dayStart = -1;
@@ -314,7 +315,9 @@ export class Engine {
     if (finest) deps.exchange.onCandle?.(candle);
     if (deps.bus.wantsCandles) deps.bus.publish({ type: 'candle', candle });
 
-    this.lastPrice.set(candle.symbol, candle.close);
+    const cell = this.lastPrice.get(candle.symbol);
+    if (cell === undefined) this.lastPrice.set(candle.symbol, { price: candle.close });
+    else cell.price = candle.close;
     const holders = this.bySymbol.get(candle.symbol);
     if (holders && finest) {
       for (const crew of holders) {
@@ -382,7 +385,7 @@ export class Engine {
       crewCapital: crew.capital,
       crewPaused: crew.status !== 'active',
       filters: crew.filters,
-      price: this.lastPrice.get(crew.symbol) ?? candle.close,
+      price: this.lastPrice.get(crew.symbol)?.price ?? candle.close,
       teamCapital,
       teamExposure: this.exposure(crew.team),
       totalExposure: this.exposure(null),
@@ -522,7 +525,7 @@ export class Engine {
     if (level === 'flatten') {
       for (const crew of this.crews.values()) {
         if (crew.book.freeQuantity.lte(0)) continue;
-        const price = this.lastPrice.get(crew.symbol) ?? crew.book.lastPrice;
+        const price = this.lastPrice.get(crew.symbol)?.price ?? crew.book.lastPrice;
         const sell = { symbol: crew.symbol, side: 'SELL' as const, type: 'MARKET' as const, quantity: roundQuantity(crew.filters, crew.book.freeQuantity, true), reserveQuote: ZERO, reserveQty: ZERO };
         if (sell.quantity.lte(0) || sell.quantity.times(dec(price || 0)).lt(crew.filters.minNotional)) {
           result.failures.push(`${crew.id}: ${crew.book.quantity} ${crew.symbol} is below the minimum order size (dust), left in place`);
@@ -564,7 +567,7 @@ export class Engine {
 
   summaries(): CrewSummary[] {
     return [...this.crews.values()].map((crew) => {
-      const price = this.lastPrice.get(crew.symbol) ?? crew.book.lastPrice;
+      const price = this.lastPrice.get(crew.symbol)?.price ?? crew.book.lastPrice;
       const equity = crew.book.equityAt(price);
       const pnl = equity.minus(crew.capital);
       return {
@@ -606,7 +609,7 @@ export class Engine {
   }
 
   lastPriceOf(symbol: string): number | undefined {
-    return this.lastPrice.get(symbol);
+    return this.lastPrice.get(symbol)?.price;
   }
 
   private async persistState(crew: CrewRuntime): Promise<void> {
