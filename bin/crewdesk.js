@@ -2,7 +2,9 @@
 // Entry point: registers the TypeScript loader (tsx) so that the sources and the
 // crews dropped into crews/ as .ts files run without a build step, then hands over to the CLI.
 import { register } from 'tsx/esm/api';
+import { preloadNative } from './native-preload.js';
 
+await preloadNative();
 register();
 const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

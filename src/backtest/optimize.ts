@@ -550,7 +550,11 @@ function bootstrapSource(): string {
   const entry = new URL('./optimize-worker.ts', import.meta.url).href;
   // require.resolve picks tsx's CommonJS build; its ESM twin sits beside it.
   const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  return `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
+  const preload = new URL('../../bin/native-preload.js', import.meta.url).href;
+  return (
+    `import(${JSON.stringify(preload)}).then((p) => p.preloadNative())` +
+    `.then(() => import(${JSON.stringify(api)})).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`
+  );
 }
 
 // ── The journal: where the Management LLM finds the results ──
