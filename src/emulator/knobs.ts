@@ -13,7 +13,8 @@ export const knobsSchema = z
     /** The next N accepted orders (REST POST /api/v3/order or WS order.place) get no response:
      * the order exists, the REST socket is destroyed (socket hang-up) / the WS reply never comes. */
     dropOrderResponses: count,
-    /** The next N REST requests (admin excluded) answer 503 with Binance's -1001 and are not processed. */
+    /** The next N REST requests (admin excluded) and WebSocket API requests (session and user data
+     * stream methods excluded) answer 503 with Binance's -1001 and are not processed. */
     fail5xx: count,
     /** Server clock offset (ms): serverTime = wall clock + skew, used for `time` and the recvWindow check. */
     clockSkewMs: z.number().int().min(-86_400_000).max(86_400_000),

@@ -8,8 +8,10 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { ExchangeError } from '../ports/exchange.ts';
 import { type Credentials, checkApiKey, checkTimestamp, checkWsSignature } from './auth.ts';
 import { type ApiContext, ENDPOINTS, type Endpoint, WS_METHODS } from './endpoints.ts';
+import { probe } from './probe.ts';
 import { RateLimitError, type RateLimiter, type Usage } from './rate-limiter.ts';
 import { wsParams } from './request-params.ts';
+import { INTERNAL_ERROR } from './rest-server.ts';
 import type { UserDataEvent, Venue } from './venue.ts';
 
 export const WS_API_PATH = '/ws-api/v3';
@@ -89,6 +91,7 @@ export class WebsocketApi {
   }
 
   private async onMessage(session: Session, text: string): Promise<void> {
+    const at = performance.now();
     let request: Request;
     try {
       request = parseRequest(text);
@@ -96,6 +99,7 @@ export class WebsocketApi {
       this.send(session, { id: null, status: 400, error: errorBody(error) });
       return;
     }
+    probe.wsApiRequestReceived?.(request.method, request.params, at);
     const { reply, drop } = this.answer(session, request);
     if (this.ctx.knobs.latencyMs > 0) await this.ctx.delay(this.ctx.knobs.latencyMs);
     if (!drop) this.send(session, reply);
@@ -108,6 +112,11 @@ export class WebsocketApi {
     const endpoint: Endpoint | undefined = endpointName === undefined ? undefined : ENDPOINTS[endpointName];
     let usage: Usage | undefined;
     try {
+      if (endpoint !== undefined && this.ctx.knobs.fail5xx > 0) {
+        // Binance's internal error: not processed, and the client cannot know that.
+        this.ctx.knobs.fail5xx--;
+        return { reply: { id, status: 503, error: { code: -1001, msg: INTERNAL_ERROR } }, drop: false };
+      }
       if (endpoint !== undefined) {
         usage = this.ctx.limiter.admit(endpoint.weight(params), endpoint.placesOrder === true);
         if (endpoint.signed) this.authenticate(request.params);

@@ -12,6 +12,9 @@
 //   the clock and is tried once more (it was refused, so a retry cannot double anything);
 // - the responses crewdesk depends on are checked with zod: a malformed answer is an error that
 //   says what was wrong.
+// The same policies (one rate budget and gate, the clock, unknown outcomes, checked answers) apply
+// to requests sent over the WebSocket API (`callWsApi`): Binance counts both against the same
+// limits, and a request there that got no answer is as unknown as a POST that got none.
 import {
   BadRequestError,
   ConnectorClientError,
@@ -59,6 +62,28 @@ export interface RestResponse {
   data(): Promise<unknown>;
   readonly status: number;
   readonly rateLimits?: readonly { rateLimitType: string; interval: string; intervalNum: number; count: number }[];
+}
+
+/** What the connector's WebSocket API requests resolve with (`{ data, rateLimits }` of a status-200 answer). */
+export interface WsApiResponse {
+  readonly data: unknown;
+  readonly rateLimits?: readonly { rateLimitType: string; interval: string; intervalNum: number; count?: number }[];
+}
+
+/** The WebSocket API connection closed while a request on it waited for its answer: the outcome is unknown. */
+export class WsApiConnectionLost extends Error {
+  constructor() {
+    super("the WebSocket API connection closed before Binance's answer");
+    this.name = 'WsApiConnectionLost';
+  }
+}
+
+/** A request over the WebSocket API that was not sent at all (no open connection): nothing to be unknown about. */
+export class WsApiUnavailable extends Error {
+  constructor(reason: string) {
+    super(`the WebSocket API is not available: ${reason}`);
+    this.name = 'WsApiUnavailable';
+  }
 }
 
 /** Weight and order counts as Binance last reported them (X-MBX-USED-WEIGHT-1M, X-MBX-ORDER-COUNT-10S). */
@@ -192,14 +217,43 @@ export class BinanceRest {
    * the response checked by `schema`; rejects with ExchangeError for a refusal (or a closed
    * rate-limit gate, or a clock too far off) and with a plain Error when the outcome is unknown.
    */
-  async call<S extends z.ZodType>(
+  call<S extends z.ZodType>(
     what: string,
     kind: CallKind,
     send: (recvWindow: number) => Promise<RestResponse>,
     schema: S,
     options: { signed?: boolean } = {},
   ): Promise<z.output<S>> {
-    const signed = options.signed ?? true;
+    return this.attempt(what, kind, send, schema, options.signed ?? true, (error) => this.classify(what, error));
+  }
+
+  /**
+   * One signed request over the WebSocket API (`send` does it through the connector's connection),
+   * under the same rate budget, gate, clock and outcome rules as `call`. WsApiUnavailable from
+   * `send` (nothing was sent) is passed through as it is, for the caller to go by REST instead.
+   */
+  callWsApi<S extends z.ZodType>(what: string, kind: CallKind, send: (recvWindow: number) => Promise<WsApiResponse>, schema: S): Promise<z.output<S>> {
+    return this.attempt(
+      what,
+      kind,
+      async (recvWindow) => {
+        const answer = await send(recvWindow);
+        return { data: async () => answer.data, status: 200, rateLimits: answer.rateLimits?.flatMap((l) => (typeof l.count === 'number' ? [{ ...l, count: l.count }] : [])) };
+      },
+      schema,
+      true,
+      (error) => this.classifyWsApi(what, error),
+    );
+  }
+
+  private async attempt<S extends z.ZodType>(
+    what: string,
+    kind: CallKind,
+    send: (recvWindow: number) => Promise<RestResponse>,
+    schema: S,
+    signed: boolean,
+    classify: (error: unknown) => Failure,
+  ): Promise<z.output<S>> {
     let resynced = false;
     for (let attempt = 1; ; attempt++) {
       this.checkGate(what);
@@ -213,7 +267,7 @@ export class BinanceRest {
       try {
         response = await send(this.recvWindowMs);
       } catch (error) {
-        const failure = this.classify(what, error);
+        const failure = classify(error);
         if (failure.kind === 'bug') throw error;
         if (failure.kind === 'refusal') {
           if (failure.error.code === -1021 && signed && !resynced) {
@@ -289,6 +343,39 @@ export class BinanceRest {
       return { kind: 'no-answer', reason: 'no answer from Binance (network error or request timeout)' };
     }
     return { kind: 'bug' };
+  }
+
+  /**
+   * Sorts an error of the connector's WebSocket API request. A refusal comes as Binance's own
+   * error object `{ code, msg, data? }` (the connector drops the response's status); a request
+   * without an answer as an Error (its timeout, or the connection lost before the answer).
+   */
+  private classifyWsApi(what: string, error: unknown): Failure {
+    if (error instanceof WsApiUnavailable) return { kind: 'bug' };
+    if (error instanceof Error) {
+      if (/^Request timeout for id/.test(error.message)) return { kind: 'no-answer', reason: "no answer from Binance's WebSocket API (request timeout)" };
+      if (error instanceof WsApiConnectionLost) return { kind: 'no-answer', reason: error.message };
+      return { kind: 'bug' };
+    }
+    if (typeof error !== 'object' || error === null || typeof (error as { code?: unknown }).code !== 'number') return { kind: 'bug' };
+    const { code, msg, data } = error as { code: number; msg?: unknown; data?: { retryAfter?: unknown } };
+    const message = typeof msg === 'string' ? msg : `error ${code}`;
+    if (code === -1003 || code === -1015) {
+      const status = /banned until/i.test(message) ? 418 : 429;
+      const serverNow = this.serverNow();
+      const retryAfter = typeof data?.retryAfter === 'number' ? data.retryAfter : null;
+      const waitMs = retryAfter !== null ? Math.max(1000, retryAfter - serverNow) : retryAfterMs(status, message, serverNow);
+      const until = Date.now() + waitMs;
+      const text = `${message} (WebSocket API ${status}; retry after ${Math.ceil(waitMs / 1000)} s: no request is sent to Binance before ${new Date(until).toISOString()})`;
+      this.gate = { until, code, status, message: text };
+      this.log?.error({ what, status, code, retryAfterSeconds: Math.ceil(waitMs / 1000) }, `Binance rate limit: ${message}`);
+      return { kind: 'refusal', error: new ExchangeError(code, text, status) };
+    }
+    // Binance's "unknown" family: the backend may or may not have acted (its 5xx over REST).
+    if (code === -1000 || code === -1001 || code === -1006 || code === -1007) {
+      return { kind: 'no-answer', reason: `Binance's WebSocket API answered ${code} ${message}` };
+    }
+    return { kind: 'refusal', error: new ExchangeError(code, message, 400) };
   }
 
   private checkGate(what: string): void {

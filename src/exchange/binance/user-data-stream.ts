@@ -10,9 +10,13 @@
 // - a first connection that fails keeps reconnecting forever out of reach (no handle to
 //   disconnect it), so the URL is probed with a plain WebSocket first.
 // While the stream is down the owner polls REST (onDown/onUp), so no fill is lost in between.
+// The same connection carries the owner's signed requests (`request`: new orders, cancels); the
+// connector does not fail a request whose connection closes before the answer (it waits for its
+// timeout), so `request` does, at once: the outcome of such a request is unknown.
 import { Spot, type SpotWebsocketAPI } from '@binance/spot';
 import WebSocket from 'ws';
 import type { Logger } from '../../log/logger.ts';
+import { type WsApiResponse, WsApiConnectionLost, WsApiUnavailable } from './rest-client.ts';
 
 export interface UserDataStreamOptions {
   readonly wsApiUrl: string;
@@ -45,8 +49,43 @@ export class UserDataStream {
   private connectAttempts = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
   private healthTimer: NodeJS.Timeout | null = null;
+  /** Requests waiting for their answer: failed with WsApiConnectionLost when the connection closes. */
+  private readonly waiting = new Set<(error: Error) => void>();
 
   constructor(private readonly options: UserDataStreamOptions) {}
+
+  /** Whether a request can be sent now (the connection is open; subscribed or not). */
+  get connected(): boolean {
+    return !this.closed && this.connection !== null && this.connection.isConnected();
+  }
+
+  /**
+   * One signed request on the WebSocket API connection (the connector adds apiKey, timestamp and
+   * signature). Rejects with WsApiUnavailable when there is no open connection — nothing was sent;
+   * with WsApiConnectionLost when the connection closed before the answer, or the connector's
+   * timeout error — the outcome is unknown; with Binance's error object for a refusal.
+   */
+  request(method: string, params: Record<string, string | number | boolean>): Promise<WsApiResponse> {
+    const connection = this.connection;
+    if (this.closed || connection === null || !connection.isConnected()) {
+      return Promise.reject(new WsApiUnavailable(this.closed ? 'closed' : 'not connected'));
+    }
+    const sent = connection.sendSignedMessage(method, params) as Promise<WsApiResponse>;
+    return new Promise<WsApiResponse>((resolve, reject) => {
+      const lost = (error: Error): void => reject(error);
+      this.waiting.add(lost);
+      sent.then(
+        (answer) => {
+          this.waiting.delete(lost);
+          resolve(answer);
+        },
+        (error: unknown) => {
+          this.waiting.delete(lost);
+          reject(error);
+        },
+      );
+    });
+  }
 
   /** Whether events are flowing (subscribed on an open connection). */
   get up(): boolean {
@@ -71,6 +110,8 @@ export class UserDataStream {
     if (this.healthTimer !== null) clearInterval(this.healthTimer);
     this.healthTimer = null;
     this.subscribed = false;
+    for (const fail of [...this.waiting]) fail(new WsApiConnectionLost());
+    this.waiting.clear();
     const connection = this.connection;
     this.connection = null;
     if (connection !== null) await connection.disconnect().catch(() => undefined);
@@ -101,7 +142,11 @@ export class UserDataStream {
       }
       this.connection = connection;
       this.connectAttempts = 0;
-      connection.on('close', (code: number) => this.lost(`the WebSocket API connection closed (${code})`));
+      connection.on('close', (code: number) => {
+        for (const fail of [...this.waiting]) fail(new WsApiConnectionLost());
+        this.waiting.clear();
+        this.lost(`the WebSocket API connection closed (${code})`);
+      });
       // Only reconnects reach this listener (the first 'open' happened inside connect()).
       connection.on('open', () => void this.subscribe());
       connection.on('error', (error: unknown) => this.options.log?.warn({ err: error instanceof Error ? error.message : String(error) }, 'Binance WebSocket API error'));

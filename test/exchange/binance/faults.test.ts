@@ -51,17 +51,27 @@ describe('latency, dropped responses and 5xx bursts', () => {
     await exchange.cancelOrder('BTCUSDT', 'cd-lat-1');
   });
 
-  it('a response dropped after acceptance: placeOrder rejects with an unknown outcome (not a refusal); the order is found by client id', async () => {
-    emulator.setKnobs({ dropOrderResponses: 1 });
-    const lost = await rejection(restingBuy(exchange, 'cd-drop-1'));
-    expect(lost).not.toBeInstanceOf(ExchangeError);
-    expect(lost.message).toMatch(/outcome unknown/);
-    const found = await exchange.getOrder('BTCUSDT', 'cd-drop-1');
-    expect(found).toMatchObject({ clientOrderId: 'cd-drop-1', status: 'submitted' });
-    // The adapter asks by itself too, and hands the answer out (an order manager that marked it
-    // unknown learns it is live) — in addition to the stream's NEW.
-    await eventually(() => recorder.statuses('cd-drop-1').filter((s) => s === 'submitted').length >= 2, 'the check after the lost answer');
-    await exchange.cancelOrder('BTCUSDT', 'cd-drop-1');
+  it.each([
+    ['the WebSocket API (no reply: its request times out)', true, 'cd-drop-1'],
+    ['REST (socket hang-up)', false, 'cd-drop-2'],
+  ])('a response dropped after acceptance, over %s: placeOrder rejects with an unknown outcome (not a refusal); the order is found by client id', async (_, overWs, id) => {
+    const ex = overWs ? exchange : await connectTo(emulator, { ordersOverWsApi: false, timeoutMs: 600 });
+    const rec = overWs ? recorder : new Recorder(ex);
+    try {
+      emulator.setKnobs({ dropOrderResponses: 1 });
+      const lost = await rejection(restingBuy(ex, id));
+      expect(lost).not.toBeInstanceOf(ExchangeError);
+      expect(lost.message).toMatch(/outcome unknown/);
+      expect(emulator.state().orders.filter((o) => (o as { clientOrderId: string }).clientOrderId === id)).toHaveLength(1);
+      const found = await ex.getOrder('BTCUSDT', id);
+      expect(found).toMatchObject({ clientOrderId: id, status: 'submitted' });
+      // The adapter asks by itself too, and hands the answer out (an order manager that marked it
+      // unknown learns it is live) — in addition to the stream's NEW.
+      await eventually(() => rec.statuses(id).filter((s) => s === 'submitted').length >= 2, 'the check after the lost answer');
+      await ex.cancelOrder('BTCUSDT', id);
+    } finally {
+      if (!overWs) await ex.close();
+    }
   });
 
   it('5xx on reads: repeated through a short burst; a longer one is a clear error, not a refusal', async () => {
@@ -76,14 +86,29 @@ describe('latency, dropped responses and 5xx bursts', () => {
     expect(failed.message).toBe('GET /api/v3/openOrders BTCUSDT: Binance answered HTTP 503 (server error) (after 3 attempts)');
   });
 
-  it('5xx on a new order: never repeated (it might be a second order); the outcome is unknown', async () => {
-    const before = emulator.state().orders.length;
-    emulator.setKnobs({ fail5xx: 1 });
-    const failed = await rejection(restingBuy(exchange, 'cd-503-1'));
-    expect(failed).not.toBeInstanceOf(ExchangeError);
-    expect(failed.message).toMatch(/^POST \/api\/v3\/order: Binance answered HTTP 503 .*outcome unknown/);
+  it.each([
+    ['REST', false, /^POST \/api\/v3\/order: Binance answered HTTP 503 .*outcome unknown/],
+    ['the WebSocket API', true, /^order\.place: Binance's WebSocket API answered -1001 .*outcome unknown/],
+  ])('5xx on a new order over %s: never repeated (it might be a second order); the outcome is unknown', async (_, overWs, message) => {
+    const ex = overWs ? exchange : await connectTo(emulator, { ordersOverWsApi: false });
+    try {
+      const before = emulator.state().orders.length;
+      emulator.setKnobs({ fail5xx: 1 });
+      const failed = await rejection(restingBuy(ex, `cd-503-${String(overWs)}`));
+      expect(failed).not.toBeInstanceOf(ExchangeError);
+      expect(failed.message).toMatch(message);
+      expect(emulator.knobs.fail5xx).toBe(0);
+      expect(emulator.state().orders).toHaveLength(before);
+    } finally {
+      if (!overWs) await ex.close();
+    }
+  });
+
+  it('5xx on a cancel over the WebSocket API: repeated (a cancel cannot double anything)', async () => {
+    await restingBuy(exchange, 'cd-503-cancel');
+    emulator.setKnobs({ fail5xx: 2 });
+    expect((await exchange.cancelOrder('BTCUSDT', 'cd-503-cancel')).status).toBe('cancelled');
     expect(emulator.knobs.fail5xx).toBe(0);
-    expect(emulator.state().orders).toHaveLength(before);
   });
 });
 
@@ -231,7 +256,8 @@ describe('rate limits', () => {
         const gated = await rejection(exchange.placeOrder({ clientOrderId: `cd-rl-${i}`, symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteQuantity: dec('10') }));
         expect(gated).toBeInstanceOf(ExchangeError);
         expect(gated).toMatchObject({ code: -1003, httpStatus: 429 });
-        expect(gated.message).toMatch(/^not sent \(POST \/api\/v3\/order\): Binance rate limit/);
+        // One gate for the process: REST's 429 holds the WebSocket API's orders back too.
+        expect(gated.message).toMatch(/^not sent \(order\.place\): Binance rate limit/);
       }
       expect(emulator.state().orders).toHaveLength(0);
     } finally {
