@@ -89,11 +89,15 @@ export class OrderManager {
       symbol: sized.symbol,
       side: sized.side,
       type: sized.type,
-      ...(sized.quantity !== undefined ? { quantity: sized.quantity } : {}),
-      ...(sized.quoteQuantity !== undefined ? { quoteQuantity: sized.quoteQuantity } : {}),
-      ...(sized.price !== undefined ? { price: sized.price } : {}),
-      ...(sized.type === 'LIMIT' ? { timeInForce: 'GTC' as const } : {}),
+      // Every field present (undefined where unused): one object shape for every order, which the
+      // status changes copy field by field.
+      quantity: sized.quantity,
+      quoteQuantity: sized.quoteQuantity,
+      price: sized.price,
+      stopPrice: undefined,
+      timeInForce: sized.type === 'LIMIT' ? 'GTC' : undefined,
       status: 'new',
+      exchangeOrderId: undefined,
       executedQty: ZERO,
       cumulativeQuote: ZERO,
       adviceKey,
@@ -279,14 +283,7 @@ export class OrderManager {
     // A fill that arrives after the order's end (cancelled, then the late fill report) still counts.
     const status: OrderStatus = canTransition(from, reported) || from === reported ? reported : from;
     const to = status === from && isTerminal(from) ? from : transition(entry.order.clientOrderId, from, status);
-    entry.order = {
-      ...entry.order,
-      status: to,
-      exchangeOrderId: ex.exchangeOrderId,
-      executedQty,
-      cumulativeQuote,
-      updatedAt: fill.time,
-    };
+    entry.order = withProgress(entry.order, to, ex.exchangeOrderId, executedQty, cumulativeQuote, fill.time);
     owner.book.applyFill(fill);
     this.updateHold(entry);
     const position = owner.book.toPosition();
@@ -301,7 +298,8 @@ export class OrderManager {
   private setStatus(entry: OpenOrder, status: OrderStatus, reason: string, patch: Partial<Pick<Order, 'exchangeOrderId' | 'executedQty' | 'cumulativeQuote'>>): void {
     const from = entry.order.status;
     const to = transition(entry.order.clientOrderId, from, status);
-    entry.order = { ...entry.order, ...patch, status: to, updatedAt: this.clock.now() };
+    const o = entry.order;
+    entry.order = withProgress(o, to, patch.exchangeOrderId ?? o.exchangeOrderId, patch.executedQty ?? o.executedQty, patch.cumulativeQuote ?? o.cumulativeQuote, this.clock.now());
     this.updateHold(entry);
     if (isTerminal(to)) this.open.delete(entry.order.clientOrderId);
     this.journal.updateOrder(entry.order, from, reason).catch((error: unknown) => this.onJournalError(`updateOrder ${entry.order.clientOrderId}`, error));
@@ -325,6 +323,31 @@ export class OrderManager {
     entry.heldQuote = quote;
     entry.heldQty = qty;
   }
+}
+
+/** The order with a new status and progress: a literal of every field (one shape, no spread of a
+ * spread — this runs on every status change of every order). */
+function withProgress(o: Order, status: OrderStatus, exchangeOrderId: string | undefined, executedQty: Decimal, cumulativeQuote: Decimal, updatedAt: number): Order {
+  return {
+    clientOrderId: o.clientOrderId,
+    crewId: o.crewId,
+    symbol: o.symbol,
+    side: o.side,
+    type: o.type,
+    quantity: o.quantity,
+    quoteQuantity: o.quoteQuantity,
+    price: o.price,
+    stopPrice: o.stopPrice,
+    timeInForce: o.timeInForce,
+    status,
+    exchangeOrderId,
+    executedQty,
+    cumulativeQuote,
+    adviceKey: o.adviceKey,
+    reason: o.reason,
+    createdAt: o.createdAt,
+    updatedAt,
+  };
 }
 
 /** What an order found open at start-up still sets aside. */

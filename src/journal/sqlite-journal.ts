@@ -301,7 +301,9 @@ interface QueuedWrite {
   /** Turns the error of the write run on its own into the caller's (insertOrder's conflicts). */
   readonly explain: ((error: unknown) => Promise<unknown>) | undefined;
   /** true when every step ran; false when a `skip` step ended the write. */
-  readonly resolve: (completed: boolean) => void;
+  readonly reportsCompleted: boolean;
+  /** Settles the caller's promise: with `completed` when the write reports it, else undefined. */
+  readonly resolve: (value: boolean | undefined) => void;
   readonly reject: (error: Error) => void;
 }
 
@@ -564,12 +566,19 @@ export class SqliteJournal implements Journal {
 
   recordFill(fill: JournalFill, position: Position, order: Order, from: OrderStatus): Promise<boolean> {
     const key = `${fill.clientOrderId}, ${fill.symbol} trade ${fill.tradeId}`;
-    return this.submit('recordFill', key, undefined, (completed) => completed, () => [
-      // The unique (symbol, trade_id) makes a replayed fill a no-op; nothing else is written then.
-      { sql: 'insertFill', params: fillParams(fill), unchanged: 'skip' },
-      { sql: 'upsertPosition', params: positionParams(position) },
-      ...orderUpdateSteps(order, from, `fill ${fill.tradeId}`),
-    ]);
+    const written = this.submit(
+      'recordFill',
+      key,
+      undefined,
+      () => [
+        // The unique (symbol, trade_id) makes a replayed fill a no-op; nothing else is written then.
+        { sql: 'insertFill', params: fillParams(fill), unchanged: 'skip' },
+        { sql: 'upsertPosition', params: positionParams(position) },
+        ...orderUpdateSteps(order, from, `fill ${fill.tradeId}`),
+      ],
+      true,
+    );
+    return written as Promise<boolean>;
   }
 
   getOrder(clientOrderId: string): Promise<Order | null> {
@@ -772,16 +781,19 @@ export class SqliteJournal implements Journal {
     steps: () => readonly Step[],
     explain?: (error: unknown) => Promise<unknown>,
   ): Promise<void> {
-    return this.submit(method, key, explain, () => undefined, steps);
+    return this.submit(method, key, explain, steps, false) as Promise<undefined>;
   }
 
-  private submit<T>(
+  /** Queues a write. With `reportsCompleted`, it resolves true when every step ran, false when a
+   * `skip` step ended it; otherwise with undefined. (A flag, not a mapping closure per write: this
+   * is every order, fill and candle's path.) */
+  private submit(
     method: string,
     key: string | undefined,
     explain: ((error: unknown) => Promise<unknown>) | undefined,
-    result: (completed: boolean) => T,
     build: () => readonly Step[],
-  ): Promise<T> {
+    reportsCompleted: boolean,
+  ): Promise<boolean | undefined> {
     if (this.closing) return Promise.reject(new JournalClosedError(method, key, this.file));
     if (this.isReadonly) {
       return Promise.reject(new JournalError(method, key, `the journal (${this.file}) is open read-only`));
@@ -799,17 +811,8 @@ export class SqliteJournal implements Journal {
     }
     // Nothing here handles the caller's promise: a write nobody awaits that fails is an unhandled
     // rejection — loud, never silently lost.
-    return new Promise<T>((resolve, reject) => {
-      this.push({
-        kind: 'write',
-        method,
-        key,
-        steps,
-        batchable,
-        explain,
-        resolve: (completed) => resolve(result(completed)),
-        reject,
-      });
+    return new Promise<boolean | undefined>((resolve, reject) => {
+      this.push({ kind: 'write', method, key, steps, batchable, explain, reportsCompleted, resolve, reject });
     });
   }
 
@@ -896,7 +899,7 @@ export class SqliteJournal implements Journal {
     }
     this.stats.batches++;
     this.stats.batchedWrites += batch.length;
-    batch.forEach((write, i) => write.resolve(completed[i]!));
+    batch.forEach((write, i) => write.resolve(write.reportsCompleted ? completed[i]! : undefined));
   }
 
   /** One write in its own transaction, statement by statement, with each statement's outcome. */
@@ -917,7 +920,7 @@ export class SqliteJournal implements Journal {
       write.reject(wrapError(write.method, write.key, explained));
       return;
     }
-    write.resolve(completed);
+    write.resolve(write.reportsCompleted ? completed : undefined);
   }
 
   /** BEGIN IMMEDIATE takes the write lock up front, so a busy file fails before anything is written. */
