@@ -84,7 +84,8 @@ interface Group {
 
 /** One batch's script, built write by write in call order. */
 export class BatchScript<Name extends string> {
-  private sql = 'BEGIN IMMEDIATE;\n';
+  /** The script's pieces, joined once at the end (one copy of the text, not one per statement). */
+  private readonly parts: string[] = ['BEGIN IMMEDIATE;\n'];
   /** The open segment: its groups by statement, and the keys its rows refer to. */
   private groups = new Map<Name, Group>();
   private referred = new Set<SqlValue>();
@@ -112,8 +113,8 @@ export class BatchScript<Name extends string> {
     } else {
       this.endSegment();
       for (const step of steps) {
-        this.sql += `${this.templates[step.sql].render(step.params)};\n`;
-        if (step.unchanged !== undefined) this.sql += guard(1);
+        this.parts.push(this.templates[step.sql].render(step.params), ';\n');
+        if (step.unchanged !== undefined) this.parts.push(guard(1));
       }
     }
     return true;
@@ -122,7 +123,8 @@ export class BatchScript<Name extends string> {
   /** The whole script. */
   finish(): string {
     this.endSegment();
-    return `${this.sql}COMMIT;`;
+    this.parts.push('COMMIT;');
+    return this.parts.join('');
   }
 
   private groupable(step: Step<Name>): boolean {
@@ -156,10 +158,14 @@ export class BatchScript<Name extends string> {
     const groups = [...this.groups.values()].sort((a, b) => a.grouping.rank - b.grouping.rank);
     for (const { grouping, rows, keyed, guarded } of groups) {
       const all = keyed.size === 0 ? rows : [...rows, ...keyed.values()];
-      const literals = new Array<string>(all.length);
-      for (let i = 0; i < all.length; i++) literals[i] = rowLiteral(all[i]!);
-      this.sql += `${grouping.head}${literals.join(',\n')}${grouping.tail};\n`;
-      if (guarded) this.sql += guard(all.length);
+      const parts = this.parts;
+      parts.push(grouping.head);
+      for (let i = 0; i < all.length; i++) {
+        if (i > 0) parts.push(',\n');
+        parts.push(rowLiteral(all[i]!));
+      }
+      parts.push(grouping.tail, ';\n');
+      if (guarded) parts.push(guard(all.length));
     }
     this.groups = new Map();
     this.referred = new Set();
