@@ -92,7 +92,9 @@ export class SyntheticMarketData implements MarketData {
   }
 
   candles(subscriptions: readonly CandleSubscription[]): Iterable<Candle> {
-    return mergeByTime(subscriptions.map((s) => syntheticCandles(s.symbol, s.interval, this.options)));
+    const streams = subscriptions.map((s) => syntheticCandles(s.symbol, s.interval, this.options));
+    // One stream needs no merging (and no second generator re-yielding every candle).
+    return streams.length === 1 ? streams[0]! : mergeByTime(streams);
   }
 }
 
