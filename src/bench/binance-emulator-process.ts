@@ -3,8 +3,10 @@
 // taken here, in the emulator's process:
 // - "kline sent": a replay tick listener registered after the market streams' own one runs right
 //   after the closing kline (`x:true`) was written to every subscriber's socket;
-// - "order received": the emulator's request probe (src/emulator/probe.ts) fires when a
-//   `POST /api/v3/order` has arrived, before the emulator processes it;
+// - "order received": the emulator's request probes (src/emulator/probe.ts) fire when an
+//   `order.place` WebSocket API request (the adapter's way while that connection is up) or a
+//   `POST /api/v3/order` (its REST fallback) has arrived, before the emulator processes it (for
+//   the WebSocket API: when the bytes completing its frame arrived);
 // - "order processed": a wrapper around `venue.place` runs when the emulator gets to match it —
 //   the difference is the emulator's own queue (it is single-threaded; Binance is not).
 // The parent drives it over IPC: { cmd: 'advance' | 'reset' | 'latencies' | 'state' | 'close' }.
@@ -53,6 +55,11 @@ async function serve(): Promise<void> {
     // @binance/spot sends the signed parameters in the query string.
     const symbol = new URLSearchParams(req.url.slice(req.url.indexOf('?') + 1)).get('symbol');
     const sent = symbol === null ? undefined : sentAt.get(symbol);
+    if (sent !== undefined) latencies.received.push(at - sent);
+  };
+  probe.wsApiRequestReceived = (method, params, at) => {
+    if (method !== 'order.place') return;
+    const sent = typeof params.symbol === 'string' ? sentAt.get(params.symbol) : undefined;
     if (sent !== undefined) latencies.received.push(at - sent);
   };
   const place = emulator.venue.place.bind(emulator.venue);

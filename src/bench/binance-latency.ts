@@ -1,11 +1,16 @@
 // Latency of the live path on loopback, with the real pieces end to end: the local emulator in a
 // process of its own (binance-emulator-process.ts, which takes both instants), the Binance
-// adapter (@binance/spot REST + WebSocket API user data), Binance market data (one combined
-// kline stream), and the Desk with its SQLite journal (write-ahead before every order) running
-// 20 crew instances that place an order on every candle.
+// adapter (@binance/spot: orders over the WebSocket API, REST as its fallback, user data on the
+// same WebSocket API connection), Binance market data (one combined kline stream), and the Desk
+// with its SQLite journal (write-ahead before every order: the intent log) running 20 crew
+// instances that place an order on every candle.
 // - candle close → order: from the emulator sending a closing kline (`x:true`) to the emulator
 //   receiving an order that candle caused (the request has arrived), per order; and, apart, to the
-//   emulator getting to process it;
+//   emulator getting to process it. Two ways of closing candles:
+//   - paced: a candle closes once the previous one's work is done (answers, duplicate reports,
+//     journal commits), as on a live market where candles are a minute apart;
+//   - back to back: a candle closes the moment the previous one's 20 fills are in, while the bot
+//     is still digesting that candle's answers (the harsher, unrealistic case);
 // - cancel-all: 100 open orders over 10 symbols cancelled symbol by symbol in parallel (as the
 //   order manager's cancelAll does), until every REST answer is in.
 import { type ChildProcess, fork } from 'node:child_process';
@@ -29,17 +34,25 @@ const SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'BNBUSDT', 'SOLUSDT', 'LTCUSDT', 'DASHUSD
 const LEVELS = [30_000, 2_000, 300, 100, 70, 30, 0.5, 0.4, 0.08, 0.1];
 const HISTORY = 10;
 const WARM_UP_ROUNDS = 5;
+/** Paced rounds: after a round's fills and journal flush, this long before the next candle closes. */
+const PACE_MS = 20;
 
 export async function binanceLatency({ quick }: { quick: boolean }): Promise<Record<string, unknown>> {
   process.env.LOG_LEVEL ??= 'error'; // the connector logs every connect at info level
   const rounds = quick ? 40 : 200;
-  const oneSymbol = await candleToOrder({ crews: 20, symbols: 1, rounds });
-  const tenSymbols = await candleToOrder({ crews: 20, symbols: 10, rounds });
+  const oneSymbol = await candleToOrder({ crews: 20, symbols: 1, rounds, paced: true });
+  const tenSymbols = await candleToOrder({ crews: 20, symbols: 10, rounds, paced: true });
+  const oneSymbolBackToBack = await candleToOrder({ crews: 20, symbols: 1, rounds, paced: false });
+  const tenSymbolsBackToBack = await candleToOrder({ crews: 20, symbols: 10, rounds, paced: false });
   const cancelAll = await cancelAllLatency({ orders: 100, symbols: 10, rounds: quick ? 5 : 20 });
   return {
     candleCloseToOrder: {
       '20 crews on 1 symbol': oneSymbol,
       '20 crews on 10 symbols (2 each)': tenSymbols,
+      backToBack: {
+        '20 crews on 1 symbol': oneSymbolBackToBack,
+        '20 crews on 10 symbols (2 each)': tenSymbolsBackToBack,
+      },
       target: 'p99 ≤ 5 ms on loopback',
     },
     cancelAll: { ...cancelAll, target: '≤ 250 ms for 100 open orders over 10 symbols' },
@@ -115,7 +128,7 @@ export default defineCrew({
 });
 `;
 
-async function candleToOrder(setup: { crews: number; symbols: number; rounds: number }): Promise<Record<string, unknown>> {
+async function candleToOrder(setup: { crews: number; symbols: number; rounds: number; paced: boolean }): Promise<Record<string, unknown>> {
   const symbols = SYMBOLS.slice(0, setup.symbols);
   return withTempDir(async (dir) => {
     writeFileSync(
@@ -140,7 +153,7 @@ async function runDesk(
   exchange: BinanceExchange,
   dir: string,
   symbols: readonly string[],
-  setup: { crews: number; rounds: number },
+  setup: { crews: number; rounds: number; paced: boolean },
 ): Promise<Record<string, unknown>> {
   const journalFile = join(dir, 'journal.sqlite');
   const config = parseConfig(
@@ -199,8 +212,13 @@ async function runDesk(
       await emu.ask('advance');
       // Each crew flips on its position: the next candle waits until every order has filled.
       await filled;
+      if (setup.paced) {
+        await desk.journal.flush();
+        await new Promise((resolve) => setTimeout(resolve, PACE_MS));
+      }
     }
     const seconds = (performance.now() - started) / 1000;
+    const sentBy = { ...exchange.ordersSent };
     const { received, processed } = await emu.ask<Latencies>('latencies');
     if (received.length !== processed.length) throw new Error(`benchmark: ${received.length} orders arrived but ${processed.length} were processed`);
     return {
@@ -209,6 +227,8 @@ async function runDesk(
       measured: received.length,
       rounds: setup.rounds,
       seconds: round3(seconds),
+      // How the orders went: over the WebSocket API, or by REST (its fallback while it is down).
+      sentBy,
       // Until the single-threaded emulator got to each order (its own queue included).
       untilProcessedByEmulator: stats(processed),
     };
@@ -229,6 +249,9 @@ async function cancelAllLatency(setup: { orders: number; symbols: number; rounds
   try {
     exchange = await connect(emu);
     const live = exchange;
+    // The account's limits (exchangeInfo), as the Desk learns them: else the budget assumes
+    // Binance's 100 orders per 10 s and holds each round of 100 orders back for a window.
+    for (const symbol of symbols) await live.symbolFilters(symbol);
     for (let round = 0; round < setup.rounds; round++) {
       await Promise.all(
         Array.from({ length: setup.orders }, (_, i) => {

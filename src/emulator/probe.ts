@@ -5,7 +5,8 @@ import type { IncomingMessage } from 'node:http';
 export interface EmulatorProbe {
   /** An HTTP request has arrived: its headers are parsed, before any of its processing (the body may still be on its way). */
   requestReceived?: (req: IncomingMessage, at: number) => void;
-  /** A WebSocket API request has arrived (its frame read; `at` is taken before it is parsed), before any of its processing. */
+  /** A WebSocket API request has arrived, before any of its processing; `at` is when the bytes that
+   * completed its frame arrived (before the emulator read the frames ahead of it in those bytes). */
   wsApiRequestReceived?: (method: string, params: Readonly<Record<string, unknown>>, at: number) => void;
 }
 

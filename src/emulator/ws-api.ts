@@ -24,6 +24,8 @@ export interface WsApiContext extends ApiContext {
 
 interface Session {
   readonly socket: WebSocket;
+  /** When the connection's latest bytes arrived (kept only while a probe listens). */
+  readonly arrived: { at: number };
   readonly connectedSince: number;
   /** subscriptionId → unsubscribe from the venue's user data. */
   readonly subscriptions: Map<number, () => void>;
@@ -49,8 +51,12 @@ export class WebsocketApi {
   ) {}
 
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // For the probe: the instant each chunk of bytes arrives, taken before the frames in it are read,
+    // so a request's arrival does not include the processing of the requests before it in the chunk.
+    const arrived = { at: performance.now() };
+    if (probe.wsApiRequestReceived !== undefined) socket.on('data', () => (arrived.at = performance.now()));
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const session: Session = { socket: ws, connectedSince: Date.now(), subscriptions: new Map(), nextSubscriptionId: 0 };
+      const session: Session = { socket: ws, arrived, connectedSince: Date.now(), subscriptions: new Map(), nextSubscriptionId: 0 };
       this.sessions.add(session);
       ws.on('message', (data) => void this.onMessage(session, data.toString()));
       const end = (): void => this.endSession(session);
@@ -91,7 +97,6 @@ export class WebsocketApi {
   }
 
   private async onMessage(session: Session, text: string): Promise<void> {
-    const at = performance.now();
     let request: Request;
     try {
       request = parseRequest(text);
@@ -99,7 +104,7 @@ export class WebsocketApi {
       this.send(session, { id: null, status: 400, error: errorBody(error) });
       return;
     }
-    probe.wsApiRequestReceived?.(request.method, request.params, at);
+    probe.wsApiRequestReceived?.(request.method, request.params, session.arrived.at);
     const { reply, drop } = this.answer(session, request);
     if (this.ctx.knobs.latencyMs > 0) await this.ctx.delay(this.ctx.knobs.latencyMs);
     if (!drop) this.send(session, reply);

@@ -61,13 +61,13 @@ export interface BinanceRestOptions {
 export interface RestResponse {
   data(): Promise<unknown>;
   readonly status: number;
-  readonly rateLimits?: readonly { rateLimitType: string; interval: string; intervalNum: number; count: number }[];
+  readonly rateLimits?: readonly { rateLimitType: string; interval: string; intervalNum: number; count: number; limit?: number }[];
 }
 
 /** What the connector's WebSocket API requests resolve with (`{ data, rateLimits }` of a status-200 answer). */
 export interface WsApiResponse {
   readonly data: unknown;
-  readonly rateLimits?: readonly { rateLimitType: string; interval: string; intervalNum: number; count?: number }[];
+  readonly rateLimits?: readonly { rateLimitType: string; interval: string; intervalNum: number; count?: number; limit?: number }[];
 }
 
 /** The WebSocket API connection closed while a request on it waited for its answer: the outcome is unknown. */
@@ -393,8 +393,15 @@ export class BinanceRest {
     const limits = response.rateLimits;
     if (limits === undefined) return;
     for (const l of limits) {
-      if (l.rateLimitType === 'REQUEST_WEIGHT' && l.interval === 'MINUTE' && l.intervalNum === 1) this.usage.usedWeight1m = l.count;
-      if (l.rateLimitType === 'ORDERS' && l.interval === 'SECOND' && l.intervalNum === 10) this.usage.orderCount10s = l.count;
+      // The WebSocket API also says each limit (REST headers only the counts): the budget follows it.
+      if (l.rateLimitType === 'REQUEST_WEIGHT' && l.interval === 'MINUTE' && l.intervalNum === 1) {
+        this.usage.usedWeight1m = l.count;
+        if (typeof l.limit === 'number' && l.limit > 0) this.limits.weightPerMinute = l.limit;
+      }
+      if (l.rateLimitType === 'ORDERS' && l.interval === 'SECOND' && l.intervalNum === 10) {
+        this.usage.orderCount10s = l.count;
+        if (typeof l.limit === 'number' && l.limit > 0) this.limits.ordersPer10s = l.limit;
+      }
     }
     this.usage.at = Date.now();
   }

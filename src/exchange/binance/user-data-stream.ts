@@ -14,6 +14,7 @@
 // connector does not fail a request whose connection closes before the answer (it waits for its
 // timeout), so `request` does, at once: the outcome of such a request is unknown.
 import { Spot, type SpotWebsocketAPI } from '@binance/spot';
+import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import type { Logger } from '../../log/logger.ts';
 import { type WsApiResponse, WsApiConnectionLost, WsApiUnavailable } from './rest-client.ts';
@@ -49,6 +50,9 @@ export class UserDataStream {
   private connectAttempts = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
   private healthTimer: NodeJS.Timeout | null = null;
+  /** Request ids: the connector takes a 32-hex-digit id it is given (else it draws 16 random bytes per request). */
+  private readonly idPrefix = randomBytes(8).toString('hex');
+  private nextId = 0;
   /** Requests waiting for their answer: failed with WsApiConnectionLost when the connection closes. */
   private readonly waiting = new Set<(error: Error) => void>();
 
@@ -70,7 +74,8 @@ export class UserDataStream {
     if (this.closed || connection === null || !connection.isConnected()) {
       return Promise.reject(new WsApiUnavailable(this.closed ? 'closed' : 'not connected'));
     }
-    const sent = connection.sendSignedMessage(method, params) as Promise<WsApiResponse>;
+    const id = this.idPrefix + (this.nextId++).toString(16).padStart(16, '0');
+    const sent = connection.sendSignedMessage(method, { ...params, id }) as Promise<WsApiResponse>;
     return new Promise<WsApiResponse>((resolve, reject) => {
       const lost = (error: Error): void => reject(error);
       this.waiting.add(lost);
