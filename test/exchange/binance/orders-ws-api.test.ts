@@ -139,25 +139,48 @@ describe('orders over the WebSocket API', () => {
   });
 
   it('the ORDERS limit over the WebSocket API (-1015, 429) closes the one gate: REST requests wait too', async () => {
-    const exchange = await connectTo(emulator);
+    // Another process on the same account uses up the window's orders; this one's budget has not
+    // seen them (each process's budget learns only from its own answers), so Binance refuses.
+    // An emulator of its own: a window's order count starts at nothing.
+    const venue = await emulatorWith({ candles: BTC, history: 3, balances: { USDT: '100000' }, knobs: { ordersPer10s: 3 } });
+    const other = await connectTo(venue);
+    const exchange = await connectTo(venue);
     try {
-      emulator.setKnobs({ ordersPer10s: 2 });
-      let refused: Error & { code?: number; httpStatus?: number } | undefined;
-      for (let i = 0; i < 6 && refused === undefined; i++) {
-        await restingBuy(exchange, `cd-ws-rl-${i}`).catch((error: Error) => {
-          refused = error;
-        });
+      let refused: (Error & { code?: number; httpStatus?: number }) | undefined;
+      for (let attempt = 0; attempt < 3 && refused === undefined; attempt++) {
+        for (let i = 0; i < 3; i++) await restingBuy(other, `cd-ws-rl-other-${attempt}-${i}`);
+        // Accepted only if the 10 s window turned just now: then the next attempt refuses.
+        refused = await restingBuy(exchange, `cd-ws-rl-${attempt}`).then(
+          () => undefined,
+          (error: Error) => error,
+        );
       }
       expect(refused).toBeInstanceOf(ExchangeError);
       expect(refused).toMatchObject({ code: -1015, httpStatus: 429 });
-      expect(refused!.message).toMatch(/^Too many new orders; current limit is 2 orders per 10 SECOND\. \(WebSocket API 429; retry after \d+ s/);
+      expect(refused!.message).toMatch(/^Too many new orders; current limit is 3 orders per 10 SECOND\. \(WebSocket API 429; retry after \d+ s/);
       const gated = await rejection(exchange.openOrders('BTCUSDT'));
       expect(gated).toMatchObject({ code: -1015, httpStatus: 429 });
       expect(gated.message).toMatch(/^not sent \(GET \/api\/v3\/openOrders BTCUSDT\): Binance rate limit/);
     } finally {
+      await other.close();
       await exchange.close();
+      await venue.close();
     }
   });
+
+  it('the budget learns the limits the WebSocket API reports, and holds orders back before the limit rather than draw a 429', async () => {
+    const venue = await emulatorWith({ candles: BTC, history: 3, balances: { USDT: '100000' }, knobs: { ordersPer10s: 3 } });
+    const exchange = await connectTo(venue);
+    try {
+      for (let i = 0; i < 5; i++) await restingBuy(exchange, `cd-ws-budget-${i}`);
+      // At most three per 10 s window: the later ones waited for a window to turn, none was refused.
+      expect(ordersNamed(venue, 'cd-ws-budget-4')).toHaveLength(1);
+      expect(exchange.ordersSent).toEqual({ wsApi: 5, rest: 0 });
+    } finally {
+      await exchange.close();
+      await venue.close();
+    }
+  }, 30_000);
 
   it('ordersOverWsApi: false keeps every order on REST', async () => {
     const exchange = await connectTo(emulator, { ordersOverWsApi: false });
