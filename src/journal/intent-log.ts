@@ -87,10 +87,15 @@ export class IntentLog {
   /** Appends one intent in one write. Throws when the file cannot take it (the order must not be sent then). */
   append(intent: OrderIntent): void {
     if (this.fd === null) throw new Error('the intent log is closed');
-    const line = Buffer.from(`${JSON.stringify({ v: 1, row: intent.row, next: intent.nextOrderSeq })}\n`, 'utf8');
-    let written = 0;
-    while (written < line.length) written += writeSync(this.fd, line, written, line.length - written, null);
-    this.bytes += line.length;
+    const text = `${JSON.stringify({ v: 1, row: intent.row, next: intent.nextOrderSeq })}\n`;
+    // One write; a short one (a full disk) is finished from where it stopped.
+    let written = writeSync(this.fd, text, null, 'utf8');
+    const size = Buffer.byteLength(text, 'utf8');
+    if (written < size) {
+      const rest = Buffer.from(text, 'utf8');
+      while (written < size) written += writeSync(this.fd, rest, written, size - written, null);
+    }
+    this.bytes += size;
     this.pending++;
   }
 

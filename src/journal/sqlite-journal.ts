@@ -395,6 +395,8 @@ export class SqliteJournal implements Journal {
   /** Calls issued and not yet run, in call order. */
   private queue: Queued[] = [];
   private draining = false;
+  /** insertOrderNow was called since the current drain started. */
+  private ordersInFlight = false;
   private readonly stats = { batches: 0, batchedWrites: 0, failedBatches: 0, writesAlone: 0 };
   private closing: Promise<void> | null = null;
   /** Filtered list queries, prepared on first use. */
@@ -518,6 +520,7 @@ export class SqliteJournal implements Journal {
     if (this.orderKeys.mayHave(id) || this.orderKeys.mayHave(order.adviceKey)) return null;
     const row = orderParams(order);
     if (!row.every(hasLiteral) || !Number.isSafeInteger(nextOrderSeq)) return null;
+    this.ordersInFlight = true;
     try {
       intents.append({ row, nextOrderSeq });
     } catch (error) {
@@ -847,6 +850,13 @@ export class SqliteJournal implements Journal {
   private async drain(): Promise<void> {
     // One microtask first, so the writes of a synchronous burst all join the first batch.
     await undefined;
+    // Orders made durable by the intent log in this burst are on their way to an exchange: rendering
+    // the batch waits one turn of the event loop, so it does not hold up their sending (which the
+    // exchange adapter finishes on the next tick). A backtest's writes never come this way.
+    if (this.ordersInFlight) {
+      this.ordersInFlight = false;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
     // `draining` turns false in the same step that finds the queue empty: a call pushed a microtask
     // later (say, by the caller of the last write) starts the next drain instead of being stranded.
     try {
