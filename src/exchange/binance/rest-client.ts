@@ -377,7 +377,9 @@ export class BinanceRest {
     if (code === -1000 || code === -1001 || code === -1006 || code === -1007) {
       return { kind: 'no-answer', reason: `Binance's WebSocket API answered ${code} ${message}` };
     }
-    return { kind: 'refusal', error: new ExchangeError(code, message, 400) };
+    // The status is not passed on by the connector: Binance's own for the key errors, else 400.
+    const status = code === -2014 || code === -2015 || code === -1002 ? 401 : 400;
+    return { kind: 'refusal', error: new ExchangeError(code, message, status) };
   }
 
   private checkGate(what: string): void {
