@@ -6,8 +6,9 @@
 //
 // Each round also measures what the machine's second core gives right then: a fixed CPU-bound
 // loop on one thread, then on two at once. On a shared VM that is often far from 2× (seen here:
-// 1.2×–1.9× within the same hour), and no sweep can scale past it; `parallelEfficiency` is the
-// sweep's speed-up over the machine's.
+// 1.2×–2.0× within the same hour), the more so for allocation-heavy work like a backtest's (seen
+// here: ~1.0–1.3× on two threads of one process, ~1.55× on two processes), and no sweep can scale
+// past it; `parallelEfficiency` is the sweep's speed-up over the machine's on the allocating loop.
 import { Worker } from 'node:worker_threads';
 import { runOptimization } from '../backtest/optimize.ts';
 import { withTempDir } from '../cli/bench.ts';
@@ -34,8 +35,10 @@ export async function optimizeSweep({ quick }: { quick: boolean }): Promise<Reco
     const oneTimes: number[] = [];
     const twoTimes: number[] = [];
     const machine: number[] = [];
+    const machineAllocating: number[] = [];
     for (let r = 0; r < rounds; r++) {
-      machine.push(round(await machineSpeedUp()));
+      machine.push(round(await machineSpeedUp('arithmetic')));
+      machineAllocating.push(round(await machineSpeedUp('allocation')));
       const a = await sweep(1);
       const b = await sweep(2);
       oneTimes.push(round(a.seconds));
@@ -54,8 +57,12 @@ export async function optimizeSweep({ quick }: { quick: boolean }): Promise<Reco
       twoWorkersSeconds: round(two.seconds),
       rounds: { oneWorker: oneTimes, twoWorkers: twoTimes },
       speedUp: round(one.seconds / two.seconds),
-      machineSpeedUpPerRound: machine,
-      parallelEfficiency: round(one.seconds / two.seconds / Math.max(...machine)),
+      machine: {
+        what: 'two worker threads vs one on a fixed loop, before each round: 2.0 = two free cores',
+        arithmeticSpeedUp: machine,
+        allocatingSpeedUp: machineAllocating,
+      },
+      parallelEfficiency: round(one.seconds / two.seconds / Math.max(...machineAllocating)),
       sameRanking: same,
       best: one.result.top[0]?.params,
       target: 'speed-up ≥ 1.8× on 2 workers (on a machine whose second core gives ~2×)',
@@ -63,14 +70,22 @@ export async function optimizeSweep({ quick }: { quick: boolean }): Promise<Reco
   });
 }
 
-/** What two threads get done, relative to one, on a fixed CPU-bound loop (2.0 on two free cores). */
-async function machineSpeedUp(): Promise<number> {
+/** Fixed loops for measuring the machine: pure arithmetic, and allocation-heavy like a backtest
+ * (short-lived objects, some kept a while, so the garbage collector works as it does in a run). */
+const LOOPS = {
+  arithmetic: 'let x = 1; for (let i = 0; i < 60_000_000; i++) x = (x * 48271) % 2147483647;',
+  allocation:
+    'const keep = new Array(65536); let x = 0; for (let i = 0; i < 8_000_000; i++) { const o = { a: i, b: [i, i + 1], c: i * 0.5 }; ' +
+    'keep[i & 65535] = o; x += keep[(i * 7919) & 65535]?.a ?? 0; }',
+} as const;
+
+/** What two worker threads get done, relative to one, on a fixed loop (2.0 on two free cores). */
+async function machineSpeedUp(loop: keyof typeof LOOPS): Promise<number> {
   const spin = (): Promise<number> =>
     new Promise((resolve, reject) => {
       const source =
-        "const { parentPort } = require('node:worker_threads'); const t = performance.now(); let x = 1;" +
-        'for (let i = 0; i < 60_000_000; i++) x = (x * 48271) % 2147483647;' +
-        'parentPort.postMessage([performance.now() - t, x]);';
+        "const { parentPort } = require('node:worker_threads'); const t = performance.now();" +
+        `${LOOPS[loop]} parentPort.postMessage([performance.now() - t, x]);`;
       const worker = new Worker(source, { eval: true });
       worker.once('message', (m: [number, number]) => {
         resolve(m[0]);
