@@ -14,6 +14,8 @@
 //   finds those orders open in the journal and asks the exchange about each.
 // - A torn last line (the process killed in the middle of the write) was never followed by a
 //   send: it is ignored.
+// - One process writes a journal at a time (as before: two desks on one journal would trade
+//   twice); a read-only open leaves the log alone.
 import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import type { SqlValue } from './sqlite.ts';
 

@@ -96,21 +96,23 @@ describe('orders over the WebSocket API', () => {
     }
   });
 
-  it('while the WebSocket API is down, orders go by REST (and fill); once it is back, by the WebSocket API again', async () => {
+  it('while the WebSocket API is down, orders and cancels go by REST (and fill); once it is back, by the WebSocket API again', async () => {
     const exchange = await connectTo(emulator, { wsReconnectDelayMs: 800, pollIntervalMs: 20 });
     const recorder = new Recorder(exchange);
     try {
       emulator.disconnectWebSockets();
       await eventually(() => !exchange.streaming, 'the connection down');
       expect((await marketBuy(exchange, 'cd-ws-down-1')).status).toBe('filled');
-      expect(seen.rest).toEqual(['POST /api/v3/order']);
+      expect((await restingBuy(exchange, 'cd-ws-down-r')).status).toBe('submitted');
+      expect((await exchange.cancelOrder('BTCUSDT', 'cd-ws-down-r')).status).toBe('cancelled');
+      expect(seen.rest).toEqual(['POST /api/v3/order', 'POST /api/v3/order', 'DELETE /api/v3/order']);
       expect(seen.ws).toEqual([]);
       expect(recorder.fills('cd-ws-down-1')).toHaveLength(1);
 
       await eventually(() => exchange.streaming, 'the connection back', 5000);
       expect((await marketBuy(exchange, 'cd-ws-down-2')).status).toBe('filled');
       expect(seen.ws.map((r) => r.method)).toEqual(['order.place']);
-      expect(exchange.ordersSent).toEqual({ wsApi: 1, rest: 1 });
+      expect(exchange.ordersSent).toEqual({ wsApi: 1, rest: 2 });
     } finally {
       await exchange.close();
     }
