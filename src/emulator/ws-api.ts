@@ -26,6 +26,9 @@ interface Session {
   readonly socket: WebSocket;
   /** When the connection's latest bytes arrived (kept only while a probe listens). */
   readonly arrived: { at: number };
+  /** The TCP socket under `socket`: corked while a burst of requests is answered. */
+  readonly tcp: Duplex;
+  corked: boolean;
   readonly connectedSince: number;
   /** subscriptionId → unsubscribe from the venue's user data. */
   readonly subscriptions: Map<number, () => void>;
@@ -56,7 +59,7 @@ export class WebsocketApi {
     const arrived = { at: performance.now() };
     if (probe.wsApiRequestReceived !== undefined) socket.on('data', () => (arrived.at = performance.now()));
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const session: Session = { socket: ws, arrived, connectedSince: Date.now(), subscriptions: new Map(), nextSubscriptionId: 0 };
+      const session: Session = { socket: ws, arrived, tcp: socket, corked: false, connectedSince: Date.now(), subscriptions: new Map(), nextSubscriptionId: 0 };
       this.sessions.add(session);
       ws.on('message', (data) => void this.onMessage(session, data.toString()));
       const end = (): void => this.endSession(session);
@@ -105,6 +108,15 @@ export class WebsocketApi {
       return;
     }
     probe.wsApiRequestReceived?.(request.method, request.params, session.arrived.at);
+    // The answers and user data events of the requests read in one go leave in one write.
+    if (!session.corked) {
+      session.corked = true;
+      session.tcp.cork();
+      process.nextTick(() => {
+        session.corked = false;
+        session.tcp.uncork();
+      });
+    }
     const { reply, drop } = this.answer(session, request);
     if (this.ctx.knobs.latencyMs > 0) await this.ctx.delay(this.ctx.knobs.latencyMs);
     if (!drop) this.send(session, reply);
