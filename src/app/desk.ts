@@ -77,8 +77,10 @@ export class Desk {
     const bus = new EventBus((subscriber, event, error) =>
       log.error({ subscriber, event: event.type, err: error instanceof Error ? error.message : String(error) }, 'event subscriber failed'),
     );
+    // Notifiers hear of each fact after the step that made it: an order decided in that step is
+    // sent first, whatever a notifier prints or queues.
     for (const notifier of options.notifiers ?? []) {
-      bus.subscribe(notifier.name, (event) => notifier.notify(event));
+      bus.subscribe(notifier.name, (event) => notifier.notify(event), undefined, { deferred: true });
     }
     const { crews: catalog, problems } = options.catalog ?? (await loadCrews([CREWS_DIR, ...config.crewDirs.map((d) => resolve(d))]));
     for (const p of problems) log.warn({ path: p.path }, `crew module skipped: ${p.reason}`);
@@ -247,6 +249,7 @@ export class Desk {
 
   async close(): Promise<void> {
     await this.engine.stop();
+    this.bus.flush(); // the notifiers hear the last facts before the desk is gone
     await this.exchange.close?.();
     await this.journal.close();
   }

@@ -55,20 +55,39 @@ export interface SubscriberErrorSink {
   (subscriber: string, event: EngineEvent, error: unknown): void;
 }
 
+interface Subscriber {
+  readonly name: string;
+  readonly types: ReadonlySet<EventType> | null;
+  readonly handler: Handler;
+  readonly deferred: boolean;
+  active: boolean;
+}
+
+export interface SubscribeOptions {
+  /** Deliver after the step that published (a batch per event-loop turn, in order) instead of
+   * inside it: for notifiers, so that printing or queueing an alert never delays an order that the
+   * same step is about to send. */
+  readonly deferred?: boolean;
+}
+
 export class EventBus {
-  private readonly subscribers: { name: string; types: ReadonlySet<EventType> | null; handler: Handler }[] = [];
+  private readonly subscribers: Subscriber[] = [];
   private candleSubscribers = 0;
+  /** Facts waiting for deferred subscribers, in publish order. */
+  private pending: { subscriber: Subscriber; fact: EngineEvent }[] = [];
+  private flushScheduled = false;
 
   constructor(private readonly onSubscriberError: SubscriberErrorSink = () => {}) {}
 
   /** Subscribes to the given event types (all when `types` is omitted). Returns an unsubscribe function. */
-  subscribe(name: string, handler: Handler, types?: readonly EventType[]): () => void {
-    const entry = { name, types: types ? new Set(types) : null, handler };
+  subscribe(name: string, handler: Handler, types?: readonly EventType[], options: SubscribeOptions = {}): () => void {
+    const entry: Subscriber = { name, types: types ? new Set(types) : null, handler, deferred: options.deferred === true, active: true };
     this.subscribers.push(entry);
     if (!types || types.includes('candle')) this.candleSubscribers++;
     return () => {
       const i = this.subscribers.indexOf(entry);
       if (i >= 0) {
+        entry.active = false;
         this.subscribers.splice(i, 1);
         if (!types || types.includes('candle')) this.candleSubscribers--;
       }
@@ -85,14 +104,36 @@ export class EventBus {
     const fact = event.type === 'candle' ? event : Object.freeze(event);
     for (const s of this.subscribers) {
       if (s.types && !s.types.has(fact.type)) continue;
-      try {
-        const result = s.handler(fact);
-        if (result && typeof (result as Promise<void>).catch === 'function') {
-          (result as Promise<void>).catch((error: unknown) => this.onSubscriberError(s.name, fact, error));
+      if (s.deferred) {
+        this.pending.push({ subscriber: s, fact });
+        if (!this.flushScheduled) {
+          this.flushScheduled = true;
+          setImmediate(() => this.flush());
         }
-      } catch (error) {
-        this.onSubscriberError(s.name, fact, error);
+        continue;
       }
+      this.deliver(s, fact);
+    }
+  }
+
+  /** Delivers every fact still waiting for deferred subscribers, now (also at shutdown). */
+  flush(): void {
+    this.flushScheduled = false;
+    while (this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
+      for (const { subscriber, fact } of batch) if (subscriber.active) this.deliver(subscriber, fact);
+    }
+  }
+
+  private deliver(s: Subscriber, fact: EngineEvent): void {
+    try {
+      const result = s.handler(fact);
+      if (result && typeof (result as Promise<void>).catch === 'function') {
+        (result as Promise<void>).catch((error: unknown) => this.onSubscriberError(s.name, fact, error));
+      }
+    } catch (error) {
+      this.onSubscriberError(s.name, fact, error);
     }
   }
 }

@@ -174,6 +174,8 @@ export class DiscordAlerts {
   private readonly queues = new Map<string, ChannelQueue>();
   private readonly counters = { posted: 0, retries: 0, dropped: 0, lost: 0 };
   private unsubscribe: (() => void) | null = null;
+  /** The bus attached to: its deferred facts are delivered before a flush. */
+  private bus: EventBus | null = null;
   private closed = false;
   private nonceSeq = 0;
 
@@ -184,7 +186,9 @@ export class DiscordAlerts {
   /** Listens to the bus; returns at once on every event (the posting happens elsewhere). */
   attach(bus: EventBus): void {
     this.unsubscribe?.();
-    this.unsubscribe = bus.subscribe('discord-alerts', (event) => this.notify(event), ['fill', 'advice', 'risk.denied', 'order.created', 'crew.paused', 'crew.resumed', 'halt', 'error']);
+    this.bus = bus;
+    // Deferred: an alert is queued after the step that made the fact, so never before an order it sends.
+    this.unsubscribe = bus.subscribe('discord-alerts', (event) => this.notify(event), ['fill', 'advice', 'risk.denied', 'order.created', 'crew.paused', 'crew.resumed', 'halt', 'error'], { deferred: true });
   }
 
   /** Classifies and queues one event. Synchronous and cheap; never throws. */
@@ -247,6 +251,7 @@ export class DiscordAlerts {
 
   /** Resolves when every queue is empty (or after `timeoutMs`, returning false). */
   async flush(timeoutMs = 5_000): Promise<boolean> {
+    this.bus?.flush(); // facts published but not yet delivered to the (deferred) alerts
     const idle = Promise.all([...this.queues.values()].map((q) => q.idle())).then(() => true);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
