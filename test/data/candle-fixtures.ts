@@ -38,7 +38,7 @@ export function candleDir(): { dir: string; real: boolean } {
     cached = { dir: SHARED_CANDLES, real: true };
   } else {
     // Deterministic content in a fixed place: test workers share it instead of each leaving a copy.
-    const dir = join(tmpdir(), 'crewdesk-synthetic-candles-v1');
+    const dir = join(tmpdir(), 'crewdesk-synthetic-candles-v2');
     mkdirSync(dir, { recursive: true });
     writeSyntheticCandles(dir);
     console.info(`candle fixtures: ${SHARED_CANDLES} is absent; using synthetic candles written to ${dir}`);
@@ -58,12 +58,14 @@ function writeSyntheticCandles(dir: string): void {
     return seed / 2_147_483_648;
   };
   const f = (x: number): string => x.toFixed(8);
+  // Prices on Binance's 0.01 tick, as in the real files: a fill at an open is exactly the file's price.
+  const tick = (x: number): number => Math.round(x * 100) / 100;
   const row = (price: number): { open: number; high: number; low: number; close: number; volume: number } => {
-    const close = price * (1 + (random() - 0.5) * 0.004);
+    const close = tick(price * (1 + (random() - 0.5) * 0.004));
     return {
       open: price,
-      high: Math.max(price, close) * (1 + random() * 0.001),
-      low: Math.min(price, close) * (1 - random() * 0.001),
+      high: Math.max(price, close, tick(Math.max(price, close) * (1 + random() * 0.001))),
+      low: Math.min(price, close, tick(Math.min(price, close) * (1 - random() * 0.001))),
       close,
       volume: random() * 100,
     };
