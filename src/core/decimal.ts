@@ -130,33 +130,25 @@ export class Decimal {
   }
 
   plus(other: DecimalInput): Decimal {
-    const o = Decimal.from(other);
-    if (this.big === null && o.big === null) {
-      let a = this.small;
-      let b = o.small;
-      const scale = this.scale >= o.scale ? this.scale : o.scale;
-      if (this.scale < scale) a *= pow10n(scale - this.scale);
-      else if (o.scale < scale) b *= pow10n(scale - o.scale);
-      const r = a + b;
-      if (isSafe(a) && isSafe(b) && isSafe(r)) return Decimal.ofSmall(r, scale);
-    }
-    const scale = Math.max(this.scale, o.scale);
-    return Decimal.ofBig(this.coefficient * pow10(scale - this.scale) + o.coefficient * pow10(scale - o.scale), scale);
+    return this.add(Decimal.from(other), 1);
   }
 
   minus(other: DecimalInput): Decimal {
-    const o = Decimal.from(other);
+    return this.add(Decimal.from(other), -1);
+  }
+
+  /** this + sign × o, exactly. */
+  private add(o: Decimal, sign: 1 | -1): Decimal {
+    const scale = this.scale >= o.scale ? this.scale : o.scale;
     if (this.big === null && o.big === null) {
-      let a = this.small;
-      let b = o.small;
-      const scale = this.scale >= o.scale ? this.scale : o.scale;
-      if (this.scale < scale) a *= pow10n(scale - this.scale);
-      else if (o.scale < scale) b *= pow10n(scale - o.scale);
-      const r = a - b;
+      const a = this.small * pow10n(scale - this.scale);
+      const b = o.small * pow10n(scale - o.scale) * sign;
+      const r = a + b;
+      // Exact: the aligned operands and the true sum are safe integers (a larger one rounds to a non-safe double).
       if (isSafe(a) && isSafe(b) && isSafe(r)) return Decimal.ofSmall(r, scale);
     }
-    const scale = Math.max(this.scale, o.scale);
-    return Decimal.ofBig(this.coefficient * pow10(scale - this.scale) - o.coefficient * pow10(scale - o.scale), scale);
+    const b = o.coefficient * pow10(scale - o.scale);
+    return Decimal.ofBig(this.coefficient * pow10(scale - this.scale) + (sign < 0 ? -b : b), scale);
   }
 
   times(other: DecimalInput): Decimal {

@@ -16,6 +16,7 @@ import { KeyFilter } from '../../src/journal/key-filter.ts';
 import { orderParams } from '../../src/journal/rows.ts';
 import { OrderConflictError, SqliteJournal } from '../../src/journal/sqlite-journal.ts';
 import type { CrewInstanceRecord } from '../../src/ports/journal.ts';
+import { crewRecord, newOrder } from '../support/journal-records.ts';
 
 const T0 = 1_700_000_000_000;
 const CREW = 'alpha.flip';
@@ -37,41 +38,12 @@ afterEach(async () => {
 });
 
 function crew(id = CREW): CrewInstanceRecord {
-  return {
-    id,
-    module: 'flip',
-    team: 'alpha',
-    symbol: 'BTCUSDT',
-    interval: '1m',
-    params: {},
-    capital: '1000',
-    status: 'active',
-    statusReason: '',
-    state: {},
-    nextOrderSeq: 1,
-    createdAt: T0,
-    updatedAt: T0,
-  };
+  return crewRecord(id, T0);
 }
 
 function order(seq: number, overrides: Partial<Order> = {}): Order {
   const at = T0 + seq * 60_000;
-  return {
-    clientOrderId: `cd-flip-${seq}`,
-    crewId: CREW,
-    symbol: 'BTCUSDT',
-    side: 'BUY',
-    type: 'MARKET',
-    quoteQuantity: dec('100'),
-    status: 'new',
-    executedQty: dec(0),
-    cumulativeQuote: dec(0),
-    adviceKey: `${CREW}@${at}`,
-    reason: 'flip',
-    createdAt: at,
-    updatedAt: at,
-    ...overrides,
-  };
+  return newOrder({ clientOrderId: `cd-flip-${seq}`, crewId: CREW, adviceKey: `${CREW}@${at}`, reason: 'flip', at }, overrides);
 }
 
 async function openWithCrew(): Promise<SqliteJournal> {

@@ -15,6 +15,7 @@ import {
   OrderConflictError,
   SqliteJournal,
 } from '../../src/journal/sqlite-journal.ts';
+import { newOrder } from '../support/journal-records.ts';
 
 const T0 = 1_700_000_000_000; // ms; above 2^31 on purpose, as every real timestamp is
 const CREW = 'alpha.sma-btc';
@@ -57,22 +58,7 @@ function crew(overrides: Partial<CrewInstanceRecord> = {}): CrewInstanceRecord {
 
 function order(seq: number, overrides: Partial<Order> = {}): Order {
   const at = T0 + seq * 60_000;
-  return {
-    clientOrderId: `cd-abc-${seq}`,
-    crewId: CREW,
-    symbol: 'BTCUSDT',
-    side: 'BUY',
-    type: 'MARKET',
-    quoteQuantity: dec('100'),
-    status: 'new',
-    executedQty: dec(0),
-    cumulativeQuote: dec(0),
-    adviceKey: `${CREW}@${at}`,
-    reason: 'fast SMA crossed above slow',
-    createdAt: at,
-    updatedAt: at,
-    ...overrides,
-  };
+  return newOrder({ clientOrderId: `cd-abc-${seq}`, crewId: CREW, adviceKey: `${CREW}@${at}`, reason: 'fast SMA crossed above slow', at }, overrides);
 }
 
 function fill(o: Order, tradeId: string, overrides: Partial<JournalFill> = {}): JournalFill {

@@ -10,7 +10,6 @@ import { Desk } from '../../../src/app/desk.ts';
 import { parseConfig } from '../../../src/config/load.ts';
 import type { Config } from '../../../src/config/schema.ts';
 import type { Order } from '../../../src/core/domain.ts';
-import { dec } from '../../../src/core/money.ts';
 import type { Emulator } from '../../../src/emulator/emulator.ts';
 import { clientOrderId, crewTag } from '../../../src/engine/client-order-id.ts';
 import { intentLogPath } from '../../../src/journal/intent-log.ts';
@@ -19,6 +18,7 @@ import { silentLogger } from '../../../src/log/logger.ts';
 import { wallClock } from '../../../src/ports/clock.ts';
 import { tempDir, writeCrewModule } from '../../support/desk-harness.ts';
 import { candles, connectTo, emulatorWith, flat } from './support.ts';
+import { newOrder } from '../../support/journal-records.ts';
 
 const BTC = candles('BTCUSDT', Array.from({ length: 10 }, () => flat(30_000)));
 
@@ -68,21 +68,8 @@ describe('restart after a kill between the write-ahead record and the commit', (
     // What a SIGKILL right after two sends leaves: both orders in the intent log, neither committed;
     // the first reached Binance (and filled), the second never left the machine.
     const now = Date.now();
-    const order = (n: number): Order => ({
-      clientOrderId: clientOrderId(crewTag('holder'), seq + n),
-      crewId: 'holder',
-      symbol: 'BTCUSDT',
-      side: 'BUY',
-      type: 'MARKET',
-      quoteQuantity: dec('100'),
-      status: 'new',
-      executedQty: dec(0),
-      cumulativeQuote: dec(0),
-      adviceKey: `holder@${now}@${n}`,
-      reason: 'by hand',
-      createdAt: now,
-      updatedAt: now,
-    });
+    const order = (n: number): Order =>
+      newOrder({ clientOrderId: clientOrderId(crewTag('holder'), seq + n), crewId: 'holder', adviceKey: `holder@${now}@${n}`, reason: 'by hand', at: now });
     for (const n of [0, 1]) appendFileSync(intentLogPath(journalFile), `${JSON.stringify({ v: 1, row: orderParams(order(n)), next: seq + n + 1 })}\n`);
     const sender = await connectTo(emulator);
     const sent = await sender.placeOrder(order(0));
