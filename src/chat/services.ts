@@ -2,24 +2,15 @@
 // crewdesk provide (the backtester, the manager LLM, the Binance mode switch). A command whose
 // service is absent answers with how to get it, never with an error.
 import type { Kpis } from '../backtest/kpis.ts';
+import type { BacktestRequest } from '../services/backtest.ts';
 import type { DeskService } from '../services/desk-service.ts';
 import type { Actor, Result } from '../services/result.ts';
 
 export type TradingMode = 'paper' | 'testnet' | 'live';
 export const TRADING_MODES: readonly TradingMode[] = ['paper', 'testnet', 'live'];
 
-export interface BacktestRequest {
-  /** Crew module name (crews/<module>.ts). */
-  readonly module: string;
-  readonly symbol: string;
-  readonly interval: string;
-  /** UTC dates, YYYY-MM-DD; the service picks a default span when absent. */
-  readonly from?: string;
-  readonly to?: string;
-  readonly params?: Readonly<Record<string, unknown>>;
-  /** Starting quote cash, decimal text. */
-  readonly capital?: string;
-}
+/** The same request the manager's run_backtest tool makes. */
+export type { BacktestRequest };
 
 export interface BacktestProgress {
   /** 0 … 1. */

@@ -16,5 +16,5 @@ export {
 } from './manager.ts';
 export type { DailyReport } from './report.ts';
 export { ManagerScheduler } from './scheduler.ts';
-export type { ManagerBacktest, ManagerBacktestRequest } from './tools.ts';
+export type { ManagerBacktest } from './tools.ts';
 export type { UsageReport } from './usage.ts';

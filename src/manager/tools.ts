@@ -8,6 +8,7 @@ import type { StructuredToolInterface } from '@langchain/core/tools';
 import { z } from 'zod';
 import type { Kpis } from '../backtest/kpis.ts';
 import { INTERVALS } from '../core/domain.ts';
+import type { BacktestRequest } from '../services/backtest.ts';
 import type { DeskService } from '../services/desk-service.ts';
 import type { Result } from '../services/result.ts';
 import type { ManagerAction } from './actions.ts';
@@ -15,18 +16,8 @@ import { type DeskMetrics, WINDOWS, type Window } from './metrics.ts';
 import { toolData } from './prompts.ts';
 
 /** What the manager asks of a backtester (the chat's BacktestService fits as it is). */
-export interface ManagerBacktestRequest {
-  readonly module: string;
-  readonly symbol: string;
-  readonly interval: string;
-  readonly from?: string;
-  readonly to?: string;
-  readonly params?: Readonly<Record<string, unknown>>;
-  readonly capital?: string;
-}
-
 export interface ManagerBacktest {
-  run(request: ManagerBacktestRequest, options?: { readonly signal?: AbortSignal }): Promise<Result<{ readonly title: string; readonly kpis: Kpis }>>;
+  run(request: BacktestRequest, options?: { readonly signal?: AbortSignal }): Promise<Result<{ readonly title: string; readonly kpis: Kpis }>>;
 }
 
 /** One turn (a chat message, an evaluation): what its tools may still do, and what they did. */
