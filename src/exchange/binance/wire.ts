@@ -39,11 +39,10 @@ const orderType = z.string().transform((t, ctx) => {
   return mapped;
 });
 
-/** GET /api/v3/order, openOrders, allOrders. */
-export const orderSchema = z.object({
+/** The order fields every order answer carries (GET, a new order's FULL answer, a cancel's). */
+const orderFields = {
   symbol: z.string(),
   orderId: id,
-  clientOrderId: z.string(),
   price: decimal,
   origQty: decimal,
   executedQty: decimal,
@@ -51,6 +50,12 @@ export const orderSchema = z.object({
   status: z.string(),
   type: orderType,
   side,
+};
+
+/** GET /api/v3/order, openOrders, allOrders. */
+export const orderSchema = z.object({
+  ...orderFields,
+  clientOrderId: z.string(),
   time: millis,
   updateTime: millis,
 });
@@ -83,17 +88,9 @@ const fullFillSchema = z.object({
 
 /** POST /api/v3/order with newOrderRespType=FULL: the order as it stands, with the fills it got at once. */
 export const newOrderFullSchema = z.object({
-  symbol: z.string(),
-  orderId: id,
+  ...orderFields,
   clientOrderId: z.string(),
   transactTime: millis,
-  price: decimal,
-  origQty: decimal,
-  executedQty: decimal,
-  cummulativeQuoteQty: decimal,
-  status: z.string(),
-  type: orderType,
-  side,
   fills: z.array(fullFillSchema),
 });
 export type NewOrderFull = z.output<typeof newOrderFullSchema>;
@@ -122,17 +119,9 @@ export function placedFills(o: NewOrderFull): Fill[] {
 
 /** DELETE /api/v3/order and each order of DELETE /api/v3/openOrders: `clientOrderId` is the cancel's own id. */
 export const cancelSchema = z.object({
-  symbol: z.string(),
+  ...orderFields,
   origClientOrderId: z.string(),
-  orderId: id,
   transactTime: millis.optional(),
-  price: decimal,
-  origQty: decimal,
-  executedQty: decimal,
-  cummulativeQuoteQty: decimal,
-  status: z.string(),
-  type: orderType,
-  side,
 });
 
 export function cancelledOrder(o: z.output<typeof cancelSchema>, now: number): ExchangeOrder {
