@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Balance, Fill, OrderType, SymbolFilters } from '../../core/domain.ts';
 import { makeFilters } from '../../core/filters.ts';
 import { fromBinanceStatus } from '../../core/order-state.ts';
-import { type Decimal, dec } from '../../core/money.ts';
+import { type Decimal, dec, maxDec, minDec } from '../../core/money.ts';
 import type { ExchangeOrder } from '../../ports/exchange.ts';
 
 const decimal = z
@@ -250,14 +250,13 @@ export function filtersFromSymbolInfo(info: z.output<typeof symbolInfoSchema>): 
   });
 }
 
+/** The stricter of two bounds, where null is no bound. */
 function maxOf(a: Decimal, b: Decimal | null): Decimal {
-  return b !== null && b.gt(a) ? b : a;
+  return b === null ? a : maxDec(a, b);
 }
 
 function minOf(a: Decimal | null, b: Decimal | null): Decimal | null {
-  if (a === null) return b;
-  if (b === null) return a;
-  return a.lt(b) ? a : b;
+  return a === null ? b : b === null ? a : minDec(a, b);
 }
 
 // ── User data stream (WebSocket API) ───────────────────────────────────────────────────────────
