@@ -5,7 +5,6 @@
 // Every row is validated; a bad row is an error naming the file and line, and gaps in the
 // data (exchange maintenance) are reported, never filled.
 import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Candle, Interval } from '../core/domain.ts';
 import { intervalMs, isInterval } from '../core/domain.ts';
@@ -285,22 +284,6 @@ export function flattenBatches(source: AsyncIterator<readonly Candle[]>, signal?
 }
 
 /** The first and last open times of a file, read from its head and tail only (for ordering files). */
-export async function probeCandleFile(file: string): Promise<{ firstOpenTime: number | null; lastOpenTime: number | null }> {
-  const handle = await open(file, 'r');
-  try {
-    const size = (await handle.stat()).size;
-    const span = Math.min(size, PROBE_BYTES);
-    const head = Buffer.alloc(span);
-    await handle.read(head, 0, span, 0);
-    const tail = Buffer.alloc(span);
-    await handle.read(tail, 0, span, size - span);
-    return probeEnds(head, tail, span < size);
-  } finally {
-    await handle.close();
-  }
-}
-
-/** probeCandleFile with synchronous reads. */
 export function probeCandleFileSync(file: string): { firstOpenTime: number | null; lastOpenTime: number | null } {
   const fd = openSync(file, 'r');
   try {
