@@ -91,11 +91,6 @@ export class FileMarketData implements MarketData {
     return { [Symbol.asyncIterator]: () => flattenBatches(this.mergeAsync(subscriptions, signal), signal) };
   }
 
-  /** The same candles as `candles`, in arrays (fewer awaits for an engine that takes batches). */
-  candleBatches(subscriptions: readonly CandleSubscription[], signal?: AbortSignal): AsyncIterable<readonly Candle[]> {
-    return { [Symbol.asyncIterator]: () => this.mergeAsync(subscriptions, signal) };
-  }
-
   /**
    * The `limit` candles closing before `before`, oldest first. Ignores the `from` option
    * (warm-up candles come from before a backtest's start) and reads only the last files needed.
@@ -147,17 +142,12 @@ export class FileMarketData implements MarketData {
           continue;
         }
         const exhausted = mergeStep(heads, live, out);
-        if (exhausted === -1) {
-          yield out;
-          out = [];
-          continue;
-        }
         if (out.length > 0) {
           // Hand over what is merged before waiting on a file.
           yield out;
           out = [];
         }
-        if (!(await refill(live[exhausted]!))) live.splice(exhausted, 1);
+        if (exhausted !== -1 && !(await refill(live[exhausted]!))) live.splice(exhausted, 1);
       }
     } finally {
       await Promise.all(sources.map((s) => s.return(undefined)));
