@@ -2,6 +2,7 @@
 // and the equity chart. Slow: deferred first, progress edits while it runs.
 import type { Reply } from '../src/chat/command.ts';
 import { defineCommand } from '../src/chat/define-command.ts';
+import { paramsOption } from '../src/chat/options.ts';
 import { fixed, pnlTone, refused, signed } from '../src/chat/render.ts';
 import type { BacktestReport, BacktestRequest } from '../src/chat/services.ts';
 import { INTERVALS } from '../src/core/domain.ts';
@@ -33,17 +34,9 @@ export default defineCommand({
     for (const [name, value] of [['from', from], ['to', to]] as const) {
       if (value && !DATE.test(value)) return ctx.reply(refused(`option "${name}" must be a date like 2024-01-31 (got ${value})`));
     }
-    let params: Record<string, unknown> | undefined;
-    const paramsText = ctx.options.string('params');
-    if (paramsText) {
-      try {
-        const parsed: unknown = JSON.parse(paramsText);
-        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
-        params = parsed as Record<string, unknown>;
-      } catch {
-        return ctx.reply(refused(`params must be a JSON object, such as {"fast": 12}; got ${paramsText}`));
-      }
-    }
+    const parsed = paramsOption(ctx.options.string('params'));
+    if (!parsed.ok) return ctx.reply(refused(parsed.error));
+    const params = parsed.value;
     const capital = ctx.options.string('capital');
     const request: BacktestRequest = {
       module: ctx.options.string('module') ?? '',

@@ -1,6 +1,7 @@
 // /crew: the crew instances — list, spawn, pause, resume, stop, params, set (within the schema's bounds).
-import type { Reply } from '../src/chat/command.ts';
+import type { OptionValues, Reply } from '../src/chat/command.ts';
 import { defineCommand } from '../src/chat/define-command.ts';
+import { paramsOption } from '../src/chat/options.ts';
 import { fixed, refused, signed, table } from '../src/chat/render.ts';
 import type { ChatServices } from '../src/chat/services.ts';
 import { INTERVALS } from '../src/core/domain.ts';
@@ -106,20 +107,10 @@ function list(services: ChatServices): Reply {
   };
 }
 
-async function spawn(services: ChatServices, actor: Actor, options: { string(name: string): string | null }): Promise<Reply> {
+async function spawn(services: ChatServices, actor: Actor, options: OptionValues): Promise<Reply> {
   const desk = services.desk;
-  let params: Record<string, unknown> = {};
-  const paramsText = options.string('params');
-  if (paramsText) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(paramsText);
-    } catch {
-      return refused(`params must be JSON, such as {"fast": 12}; got ${paramsText}`);
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return refused('params must be a JSON object, such as {"fast": 12}');
-    params = parsed as Record<string, unknown>;
-  }
+  const params = paramsOption(options.string('params'));
+  if (!params.ok) return refused(params.error);
   const teams = desk.teamList();
   const teamName = options.string('team') ?? (teams.length === 1 ? teams[0]!.name : null);
   if (!teamName) return refused(`there are several teams (${teams.map((t) => t.name).join(', ')}): say which one with the team option`);
@@ -137,7 +128,7 @@ async function spawn(services: ChatServices, actor: Actor, options: { string(nam
       crew: options.string('module') ?? '',
       symbol: options.string('symbol') ?? '',
       interval: options.string('interval') ?? '',
-      params,
+      params: params.value,
       capital: capital ?? '',
       ...(id ? { id } : {}),
     },

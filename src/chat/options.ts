@@ -112,3 +112,16 @@ export function optionValues(values: ReadonlyMap<string, OptionValue>): OptionVa
     boolean: (name) => get(name, (v): v is boolean => typeof v === 'boolean'),
   };
 }
+
+/** A `params` option's JSON text as an object (absent: undefined), or why it is not one. */
+export function paramsOption(text: string | null): Result<Record<string, unknown> | undefined> {
+  if (!text) return ok(undefined);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return fail(`params must be JSON, such as {"fast": 12}; got ${text}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return fail(`params must be a JSON object, such as {"fast": 12}; got ${text}`);
+  return ok(parsed as Record<string, unknown>);
+}
