@@ -157,10 +157,8 @@ export interface CrewSummary {
 export class Engine {
   readonly crews = new Map<string, CrewRuntime>();
   readonly orders: OrderManager;
-  /** Crews by "SYMBOL|interval". */
-  private readonly routes = new Map<string, CrewRuntime[]>();
-  /** The last route looked up (a run feeds one symbol and interval after another): no key string per candle. */
-  private routeCache: { symbol: string; interval: string; crews: CrewRuntime[] | undefined } = { symbol: '', interval: '', crews: undefined };
+  /** Crews by symbol, then interval: a candle finds its crews with no key string built per candle. */
+  private readonly routes = new Map<string, Map<string, CrewRuntime[]>>();
   /** Crews by symbol (marking to market). */
   private readonly bySymbol = new Map<string, CrewRuntime[]>();
   /** The finest interval per symbol: only those candles are matched by a simulated exchange. */
@@ -200,11 +198,11 @@ export class Engine {
   addCrew(crew: CrewRuntime): void {
     if (this.crews.has(crew.id)) throw new Error(`crew instance "${crew.id}" exists already`);
     this.crews.set(crew.id, crew);
-    this.routeCache = { symbol: '', interval: '', crews: undefined };
-    const key = `${crew.symbol}|${crew.interval}`;
-    const list = this.routes.get(key) ?? [];
+    let byInterval = this.routes.get(crew.symbol);
+    if (!byInterval) this.routes.set(crew.symbol, (byInterval = new Map()));
+    const list = byInterval.get(crew.interval) ?? [];
     list.push(crew);
-    this.routes.set(key, list);
+    byInterval.set(crew.interval, list);
     const sym = this.bySymbol.get(crew.symbol) ?? [];
     sym.push(crew);
     this.bySymbol.set(crew.symbol, sym);
@@ -215,14 +213,12 @@ export class Engine {
     const crew = this.crews.get(id);
     if (!crew) return;
     this.crews.delete(id);
-    this.routeCache = { symbol: '', interval: '', crews: undefined };
-    for (const map of [this.routes, this.bySymbol]) {
-      for (const [key, list] of map) {
-        const i = list.indexOf(crew);
-        if (i >= 0) list.splice(i, 1);
-        if (list.length === 0) map.delete(key);
-      }
+    const byInterval = this.routes.get(crew.symbol);
+    if (byInterval) {
+      removeFrom(byInterval, crew.interval, crew);
+      if (byInterval.size === 0) this.routes.delete(crew.symbol);
     }
+    removeFrom(this.bySymbol, crew.symbol, crew);
     this.recomputeMatchIntervals();
   }
 
@@ -328,11 +324,7 @@ export class Engine {
       }
     }
 
-    let cached = this.routeCache;
-    if (cached.symbol !== candle.symbol || cached.interval !== candle.interval) {
-      cached = this.routeCache = { symbol: candle.symbol, interval: candle.interval, crews: this.routes.get(`${candle.symbol}|${candle.interval}`) };
-    }
-    const routed = cached.crews;
+    const routed = this.routes.get(candle.symbol)?.get(candle.interval);
     if (routed) {
       for (const crew of routed) this.decide(crew, candle);
     }
@@ -634,4 +626,11 @@ export class Engine {
   }
 }
 
-
+/** Takes a crew off the list under `key`, and the list off the map once it is empty. */
+function removeFrom<K>(map: Map<K, CrewRuntime[]>, key: K, crew: CrewRuntime): void {
+  const list = map.get(key);
+  if (!list) return;
+  const i = list.indexOf(crew);
+  if (i >= 0) list.splice(i, 1);
+  if (list.length === 0) map.delete(key);
+}
