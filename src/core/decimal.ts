@@ -76,11 +76,6 @@ export class Decimal {
     return Decimal.parse(value);
   }
 
-  /** A Decimal from an integer coefficient and a scale: of(12345n, 2) is 123.45. */
-  static of(coefficient: bigint, scale: number): Decimal {
-    return scale >= 0 ? Decimal.ofBig(coefficient, scale) : Decimal.ofBig(coefficient * pow10(-scale), 0);
-  }
-
   private static parse(text: string): Decimal {
     const m = typeof text === 'string' ? NUMBER_TEXT.exec(text) : null;
     if (!m) throw new Error(`Invalid number: ${JSON.stringify(text)}`);

@@ -180,18 +180,12 @@ export class MatchingEngine {
     book.byClientId.set(order.clientOrderId, order);
     book.orders.push(order);
 
-    // Deliveries held until the placement is whole (as holdingDeliveries does; inlined: every order passes here).
-    const outer = this.delivering;
-    this.delivering = true;
-    try {
+    return this.holdingDeliveries(() => {
       this.publish(order);
       if (this.immediate && last !== null) this.takeAtPlacement(book, order, last, now);
       if (isOpen(order)) book.resting.push(order);
       return snapshot(order);
-    } finally {
-      this.delivering = outer;
-      this.deliverQueued();
-    }
+    });
   }
 
   cancelOrder(symbol: string, clientOrderId: string): ExchangeOrder {
