@@ -1,7 +1,7 @@
 // /report: the manager's report when there is a manager; otherwise the desk's own summary —
 // PnL per crew, the latest trades and risk denials.
 import { defineCommand } from '../src/chat/define-command.ts';
-import { fixed, pnlTone, signed, table, utc } from '../src/chat/render.ts';
+import { fixed, pnlTone, riskEventLine, signed, table, utc } from '../src/chat/render.ts';
 
 export default defineCommand({
   data: { name: 'report', description: 'A report on the desk: PnL per crew, latest trades and risk denials', slow: true },
@@ -20,7 +20,7 @@ export default defineCommand({
       code: crews,
       fields: [
         { name: 'Latest trades', value: lastTrades },
-        { name: 'Latest risk denials', value: denials.length > 0 ? denials.map((d) => `${utc(d.at)} ${d.crewId ?? '*'} [${d.rule}] ${d.reason}`).join('\n') : 'none' },
+        { name: 'Latest risk denials', value: denials.length > 0 ? denials.map(riskEventLine).join('\n') : 'none' },
       ],
     });
   },

@@ -1,6 +1,6 @@
 // /risk: the hard limits every order passes. Changing one is for an owner only, never the manager.
 import { defineCommand } from '../src/chat/define-command.ts';
-import { refused, table, utc } from '../src/chat/render.ts';
+import { refused, riskEventLine, table } from '../src/chat/render.ts';
 
 export default defineCommand({
   data: {
@@ -33,7 +33,7 @@ export default defineCommand({
       title: 'Risk limits',
       tone: 'info',
       code: table(['limit', 'value'], Object.entries(limits).map(([name, value]) => [name, String(value)])),
-      fields: events.length > 0 ? [{ name: 'Latest denials', value: events.map((e) => `${utc(e.at)} ${e.crewId ?? '*'} [${e.rule}] ${e.reason}`).join('\n') }] : [],
+      fields: events.length > 0 ? [{ name: 'Latest denials', value: events.map(riskEventLine).join('\n') }] : [],
     });
   },
 });

@@ -43,6 +43,11 @@ export function utc(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
+/** One risk-gate event as a line: "<time> UTC <crew> [<rule>] <reason>", "*" for the whole desk. */
+export function riskEventLine(e: { readonly at: number; readonly crewId: string | null; readonly rule: string; readonly reason: string }): string {
+  return `${utc(e.at)} ${e.crewId ?? '*'} [${e.rule}] ${e.reason}`;
+}
+
 /** A refusal or an error a service returned, as a private red reply (kept as written: it may start with a name). */
 export function refused(text: string, title?: string): Reply {
   return { ...(title ? { title } : {}), text, tone: 'bad', ephemeral: true, refused: true };
