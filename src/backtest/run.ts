@@ -21,7 +21,7 @@ import type { CrewSummary } from '../engine/engine.ts';
 import { PaperExchange } from '../exchange/paper/paper-exchange.ts';
 import { silentLogger } from '../log/logger.ts';
 import type { CandleGap } from '../market/csv-candles.ts';
-import { CandleFileError, probeCandleFileSync, readCandlesSync } from '../market/csv-candles.ts';
+import { CandleFileError, readCandlesSync } from '../market/csv-candles.ts';
 import { FileMarketData } from '../market/file-market-data.ts';
 import { ManualClock } from '../ports/clock.ts';
 import type { CandleSubscription, MarketData } from '../ports/market-data.ts';
@@ -587,7 +587,7 @@ export function expectedSpan(
       const step = intervalMs(s.interval);
       for (const f of market.files()) {
         if (f.symbol !== s.symbol || f.interval !== s.interval) continue;
-        const { firstOpenTime, lastOpenTime } = probeCandleFileSync(f.file);
+        const { firstOpenTime, lastOpenTime } = market.probe(f.file);
         if (firstOpenTime === null || lastOpenTime === null) continue;
         start = Math.min(start, firstOpenTime);
         end = Math.max(end, lastOpenTime + step);

@@ -5,7 +5,7 @@ import { loadConfigFile } from '../config/load.ts';
 import type { Config, TeamConfig } from '../config/schema.ts';
 import { type Interval, intervalMs } from '../core/domain.ts';
 import type { CrewSummary } from '../engine/engine.ts';
-import { type CandleGap, probeCandleFileSync } from '../market/csv-candles.ts';
+import type { CandleGap } from '../market/csv-candles.ts';
 import type { FileMarketData } from '../market/file-market-data.ts';
 import type { EquityRecorder } from './equity-recorder.ts';
 import { computeKpis, type Kpis } from './kpis.ts';
@@ -224,7 +224,7 @@ function coverage(market: FileMarketData, symbol: string, interval: Interval, fr
   const spans = market
     .files()
     .filter((f) => f.symbol === symbol && f.interval === interval)
-    .map((f) => probeCandleFileSync(f.file))
+    .map((f) => market.probe(f.file))
     .filter((p): p is { firstOpenTime: number; lastOpenTime: number } => p.firstOpenTime !== null && p.lastOpenTime !== null)
     .map((p) => ({ start: Math.max(p.firstOpenTime, from ?? -Infinity), end: Math.min(p.lastOpenTime + step, to ?? Infinity) }))
     .filter((r) => r.end > r.start)

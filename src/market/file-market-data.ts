@@ -42,6 +42,12 @@ export interface CandleFileEntry {
   readonly interval: Interval;
 }
 
+/** What probeCandleFileSync reads from a file's head and tail; null for an empty file or a header only. */
+export interface CandleFileEnds {
+  readonly firstOpenTime: number | null;
+  readonly lastOpenTime: number | null;
+}
+
 interface ProbedFile extends CandleFileEntry {
   readonly firstOpenTime: number;
   readonly lastOpenTime: number;
@@ -60,6 +66,7 @@ export class FileMarketData implements MarketData {
   /** Every gap met so far, in the order met. */
   readonly gaps: CandleGap[] = [];
   private listed: readonly CandleFileEntry[] | null = null;
+  private readonly probes = new Map<string, CandleFileEnds>();
 
   constructor(private readonly options: FileMarketDataOptions) {
     if (options.paths.length === 0) throw new Error('FileMarketData needs at least one file or directory');
@@ -77,6 +84,13 @@ export class FileMarketData implements MarketData {
   files(): readonly CandleFileEntry[] {
     this.listed ??= listCandleFilesSync(this.options.paths);
     return this.listed;
+  }
+
+  /** A file's first and last open times (its head and tail read once, however often asked). */
+  probe(file: string): CandleFileEnds {
+    let ends = this.probes.get(file);
+    if (ends === undefined) this.probes.set(file, (ends = probeCandleFileSync(file)));
+    return ends;
   }
 
   /** Whether some file holds this subscription's candles. */
@@ -240,7 +254,7 @@ export class FileMarketData implements MarketData {
     }
     const probed: ProbedFile[] = [];
     for (const entry of entries) {
-      const { firstOpenTime, lastOpenTime } = probeCandleFileSync(entry.file);
+      const { firstOpenTime, lastOpenTime } = this.probe(entry.file);
       if (firstOpenTime === null || lastOpenTime === null) continue; // empty, or a header only
       probed.push({ ...entry, firstOpenTime, lastOpenTime });
     }
