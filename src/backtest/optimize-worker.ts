@@ -8,8 +8,8 @@ import type { Candle, Interval } from '../core/domain.ts';
 import { intervalMs } from '../core/domain.ts';
 import type { CandleSubscription, MarketData } from '../ports/market-data.ts';
 import type { RiskLimits } from '../risk/limits.ts';
-import { computeKpis, type Kpis } from './kpis.ts';
-import { amount, crewCatalog, quoteAsset, simulate, singleCrewConfig } from './run.ts';
+import type { Kpis } from './kpis.ts';
+import { amount, crewCatalog, measure, quoteAsset, simulate, singleCrewConfig } from './run.ts';
 
 /** The candles of one symbol and interval, column-wise. */
 export interface CandleColumns {
@@ -159,15 +159,8 @@ export async function runCombination(setup: SweepSetup, params: Record<string, u
     perCrew: false,
     priceLevels: new Map([[columns.symbol, views.open[0] ?? 1]]),
   });
-  const prices = run.prices.get(columns.symbol);
   const crew = run.crews[0]!;
-  const kpis = computeKpis({
-    equity: run.total,
-    fills: crew.fills,
-    startCash: cash,
-    span: { start: run.span.start, end: run.span.end },
-    ...(prices ? { buyAndHold: { firstPrice: prices.firstOpen, lastPrice: prices.lastClose, feeRate: feeBps / 10_000 } } : {}),
-  });
+  const kpis = measure({ equity: run.total, fills: crew.fills, startCash: cash, span: run.span }, run.prices.get(columns.symbol), feeBps);
   return { finalEquity: run.finalEquity, kpis, fills: crew.fills.length, candles: run.span.candles };
 }
 

@@ -28,7 +28,7 @@ import type { CandleSubscription, MarketData } from '../ports/market-data.ts';
 import type { CrewStatus } from '../ports/journal.ts';
 import { type RiskLimits, riskLimitsSchema } from '../risk/limits.ts';
 import { EquityRecorder } from './equity-recorder.ts';
-import { computeKpis, type Kpis } from './kpis.ts';
+import { computeKpis, type KpiInput, type Kpis } from './kpis.ts';
 
 /**
  * Bad input to a backtest — an unknown crew, params out of bounds, no data for the symbol, a
@@ -171,13 +171,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   });
   const crewRun = run.crews[0]!;
   const prices = run.prices.get(options.symbol);
-  const kpis = computeKpis({
-    equity: run.total,
-    fills: crewRun.fills,
-    startCash: cash,
-    span: { start: run.span.start, end: run.span.end },
-    ...(prices ? { buyAndHold: { firstPrice: prices.firstOpen, lastPrice: prices.lastClose, feeRate: feeBps / 10_000 } } : {}),
-  });
+  const kpis = measure({ equity: run.total, fills: crewRun.fills, startCash: cash, span: run.span }, prices, feeBps);
   return {
     crew: options.crew,
     symbol: options.symbol,
@@ -195,6 +189,12 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     crewSummary: crewRun.summary,
     crewStatus: crewRun.status,
   };
+}
+
+/** The KPIs of a run, measured against buying and holding its symbol when its prices are known. */
+export function measure(input: Omit<KpiInput, 'buyAndHold'>, prices: SymbolPrices | undefined, feeBps: number): Kpis {
+  if (prices === undefined) return computeKpis(input);
+  return computeKpis({ ...input, buyAndHold: { firstPrice: prices.firstOpen, lastPrice: prices.lastClose, feeRate: feeBps / 10_000 } });
 }
 
 /** The desk config of a one-crew backtest: one team, the crew's capital is the cash, risk out of the way. */

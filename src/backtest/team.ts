@@ -8,7 +8,7 @@ import type { CrewSummary } from '../engine/engine.ts';
 import type { CandleGap } from '../market/csv-candles.ts';
 import type { FileMarketData } from '../market/file-market-data.ts';
 import type { EquityRecorder } from './equity-recorder.ts';
-import { computeKpis, type Kpis } from './kpis.ts';
+import type { Kpis } from './kpis.ts';
 import {
   BacktestInputError,
   type BacktestFill,
@@ -21,6 +21,7 @@ import {
   expectedSpan,
   findCrew,
   firstPrices,
+  measure,
   openMarket,
   quoteAsset,
   simulate,
@@ -121,31 +122,21 @@ export async function runTeamBacktest(options: TeamBacktestOptions): Promise<Tea
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
 
-  const feeRate = feeBps / 10_000;
-  const span = { start: run.span.start, end: run.span.end };
-  const crewResults: TeamCrewResult[] = run.crews.map((c) => {
-    const prices = run.prices.get(c.symbol);
-    return {
-      id: c.id,
-      module: c.module,
-      symbol: c.symbol,
-      interval: c.interval,
-      params: c.params,
-      capital: c.capital,
-      finalEquity: c.finalEquity,
-      kpis: computeKpis({
-        equity: c.equity!,
-        fills: c.fills,
-        startCash: c.capital,
-        span,
-        ...(prices ? { buyAndHold: { firstPrice: prices.firstOpen, lastPrice: prices.lastClose, feeRate } } : {}),
-      }),
-      fills: c.fills,
-      equity: c.equity!,
-      summary: c.summary,
-      status: c.status,
-    };
-  });
+  const span = run.span;
+  const crewResults: TeamCrewResult[] = run.crews.map((c) => ({
+    id: c.id,
+    module: c.module,
+    symbol: c.symbol,
+    interval: c.interval,
+    params: c.params,
+    capital: c.capital,
+    finalEquity: c.finalEquity,
+    kpis: measure({ equity: c.equity!, fills: c.fills, startCash: c.capital, span }, run.prices.get(c.symbol), feeBps),
+    fills: c.fills,
+    equity: c.equity!,
+    summary: c.summary,
+    status: c.status,
+  }));
   const capital = run.crews.reduce((sum, c) => sum + c.capital, 0);
   const allFills = run.crews
     .flatMap((c, order) => c.fills.map((f) => ({ ...f, crew: c.id, order })))
@@ -153,13 +144,7 @@ export async function runTeamBacktest(options: TeamBacktestOptions): Promise<Tea
     .map(({ order: _order, ...f }) => f);
   const symbols = [...new Set(run.crews.map((c) => c.symbol))];
   const prices = symbols.length === 1 ? run.prices.get(symbols[0]!) : undefined;
-  let kpis = computeKpis({
-    equity: run.total,
-    fills: allFills.map((f) => ({ ...f, crewId: f.crew })),
-    startCash: capital,
-    span,
-    ...(prices ? { buyAndHold: { firstPrice: prices.firstOpen, lastPrice: prices.lastClose, feeRate } } : {}),
-  });
+  let kpis = measure({ equity: run.total, fills: allFills.map((f) => ({ ...f, crewId: f.crew })), startCash: capital, span }, prices, feeBps);
   if (symbols.length > 1) {
     kpis = {
       ...kpis,
