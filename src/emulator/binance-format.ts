@@ -101,21 +101,7 @@ export type NewOrderRespType = 'ACK' | 'RESULT' | 'FULL';
 export function newOrderJson(o: OrderView, respType: NewOrderRespType, fills: readonly TradeView[]): Record<string, unknown> {
   const ack = { symbol: o.symbol, orderId: o.orderId, orderListId: -1, clientOrderId: o.clientOrderId, transactTime: o.time };
   if (respType === 'ACK') return ack;
-  const result: Record<string, unknown> = {
-    ...ack,
-    price: fmt(o.price),
-    origQty: fmt(o.origQty),
-    executedQty: fmt(o.executedQty),
-    origQuoteOrderQty: fmt(o.origQuoteOrderQty),
-    cummulativeQuoteQty: fmt(o.cumulativeQuote),
-    status: binanceStatus(o.status),
-    timeInForce: o.timeInForce,
-    type: o.type,
-    side: o.side,
-    ...(isStop(o.type) && { stopPrice: fmt(o.stopPrice) }),
-    workingTime: o.workingTime,
-    selfTradePreventionMode: STP,
-  };
+  const result: Record<string, unknown> = { ...ack, ...orderState(o), workingTime: o.workingTime, selfTradePreventionMode: STP };
   if (respType === 'RESULT') return result;
   return {
     ...result,
@@ -139,6 +125,14 @@ export function cancelJson(o: OrderView, cancelClientOrderId: string, transactTi
     orderListId: -1,
     clientOrderId: cancelClientOrderId,
     transactTime,
+    ...orderState(o),
+    selfTradePreventionMode: STP,
+  };
+}
+
+/** The order as a new order's RESULT/FULL answer and a cancel's answer both state it, in Binance's field order. */
+function orderState(o: OrderView): Record<string, unknown> {
+  return {
     price: fmt(o.price),
     origQty: fmt(o.origQty),
     executedQty: fmt(o.executedQty),
@@ -149,7 +143,6 @@ export function cancelJson(o: OrderView, cancelClientOrderId: string, transactTi
     type: o.type,
     side: o.side,
     ...(isStop(o.type) && { stopPrice: fmt(o.stopPrice) }),
-    selfTradePreventionMode: STP,
   };
 }
 
