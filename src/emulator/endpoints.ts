@@ -55,6 +55,13 @@ export function rateLimitsJson(knobs: Knobs): Record<string, unknown>[] {
   ];
 }
 
+/** The `symbol` parameter, refused (-1121) unless the venue lists it. */
+function knownSymbol(p: Params, ctx: ApiContext): string {
+  const symbol = symbolParam(p);
+  ctx.venue.symbolFilters(symbol);
+  return symbol;
+}
+
 function knownSymbols(p: Params, ctx: ApiContext): string[] {
   const one = p.get('symbol');
   const many = symbolsParam(p);
@@ -90,8 +97,7 @@ export const ENDPOINTS = {
     weight: fixed(2),
     signed: false,
     handle: (p, ctx) => {
-      const symbol = symbolParam(p);
-      ctx.venue.symbolFilters(symbol);
+      const symbol = knownSymbol(p, ctx);
       const interval = intervalParam(p);
       const startTime = intParam(p, 'startTime');
       const endTime = intParam(p, 'endTime');
@@ -117,11 +123,7 @@ export const ENDPOINTS = {
   avgPrice: {
     weight: fixed(2),
     signed: false,
-    handle: (p, ctx) => {
-      const symbol = symbolParam(p);
-      ctx.venue.symbolFilters(symbol);
-      return { mins: 5, price: lastPriceText(ctx, symbol), closeTime: ctx.serverTime() };
-    },
+    handle: (p, ctx) => ({ mins: 5, price: lastPriceText(ctx, knownSymbol(p, ctx)), closeTime: ctx.serverTime() }),
   },
 
   account: {
