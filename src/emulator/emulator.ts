@@ -17,7 +17,7 @@ import { type CandleSeries, MarketReplay, TICKS_PER_CANDLE } from './market-repl
 import { MarketStreams } from './market-streams.ts';
 import { probe } from './probe.ts';
 import { RateLimiter } from './rate-limiter.ts';
-import { handleRest } from './rest-server.ts';
+import { UNKNOWN_ERROR, handleRest } from './rest-server.ts';
 import { Venue } from './venue.ts';
 import { WS_API_PATH, WebsocketApi } from './ws-api.ts';
 
@@ -170,7 +170,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       console.error('emulator: request failed', error);
       if (!res.headersSent && !res.destroyed) {
         res.writeHead(500, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify({ code: -1000, msg: 'An unknown error occurred while processing the request.' }));
+        res.end(JSON.stringify({ code: -1000, msg: UNKNOWN_ERROR }));
       }
     }
   }

@@ -56,3 +56,10 @@ export function applyKnobs(knobs: Knobs, patch: unknown): Knobs {
   Object.assign(knobs, parsed);
   return knobs;
 }
+
+/** Spends one of a countdown fault (`fail5xx`, `dropOrderResponses`): whether it fires now. */
+export function takeFault(knobs: Knobs, fault: 'fail5xx' | 'dropOrderResponses'): boolean {
+  if (knobs[fault] <= 0) return false;
+  knobs[fault]--;
+  return true;
+}

@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ExchangeError } from '../ports/exchange.ts';
 import { type Credentials, checkApiKey, checkRestSignature, checkTimestamp } from './auth.ts';
 import { type ApiContext, ENDPOINTS, type Endpoint, REST_ROUTES } from './endpoints.ts';
+import { takeFault } from './knobs.ts';
 import { RateLimitError, type RateLimiter, type Usage } from './rate-limiter.ts';
 import { restParams } from './request-params.ts';
 
@@ -16,6 +17,8 @@ export interface RestServerContext extends ApiContext {
 }
 
 export const INTERNAL_ERROR = 'Internal error; unable to process your request. Please try your request again.';
+/** Binance's -1000 message for a request that failed in a way it does not explain. */
+export const UNKNOWN_ERROR = 'An unknown error occurred while processing the request.';
 
 const MAX_BODY = 1 << 20;
 
@@ -70,8 +73,7 @@ async function answer(ctx: RestServerContext, req: IncomingMessage, url: URL): P
   if (name === undefined) return { status: 404, body: undefined, headers: {} };
   const endpoint: Endpoint = ENDPOINTS[name];
 
-  if (ctx.knobs.fail5xx > 0) {
-    ctx.knobs.fail5xx--;
+  if (takeFault(ctx.knobs, 'fail5xx')) {
     return { status: 503, body: { code: -1001, msg: INTERNAL_ERROR }, headers: {} };
   }
 
@@ -87,8 +89,7 @@ async function answer(ctx: RestServerContext, req: IncomingMessage, url: URL): P
       checkRestSignature(rawQuery(req), form, ctx.credentials.apiSecret);
     }
     const body = endpoint.handle(params, ctx);
-    const drop = endpoint.placesOrder === true && ctx.knobs.dropOrderResponses > 0;
-    if (drop) ctx.knobs.dropOrderResponses--;
+    const drop = endpoint.placesOrder === true && takeFault(ctx.knobs, 'dropOrderResponses');
     return { status: 200, body, headers: usageHeaders(usage, endpoint), drop };
   } catch (error) {
     return errorReply(error, usage ?? ctx.limiter.usage(), endpoint);
@@ -104,7 +105,7 @@ function errorReply(error: unknown, usage: Usage, endpoint: Endpoint): Reply {
     return { status: error.httpStatus, body: { code: error.code, msg: error.message }, headers };
   }
   console.error('emulator: a request failed unexpectedly', error);
-  return { status: 500, body: { code: -1000, msg: 'An unknown error occurred while processing the request.' }, headers };
+  return { status: 500, body: { code: -1000, msg: UNKNOWN_ERROR }, headers };
 }
 
 function usageHeaders(usage: Usage, endpoint: Endpoint): Record<string, string> {

@@ -11,7 +11,8 @@ import { type ApiContext, ENDPOINTS, type Endpoint, WS_METHODS } from './endpoin
 import { probe } from './probe.ts';
 import { RateLimitError, type RateLimiter, type Usage } from './rate-limiter.ts';
 import { wsParams } from './request-params.ts';
-import { INTERNAL_ERROR } from './rest-server.ts';
+import { takeFault } from './knobs.ts';
+import { INTERNAL_ERROR, UNKNOWN_ERROR } from './rest-server.ts';
 import type { UserDataEvent, Venue } from './venue.ts';
 
 export const WS_API_PATH = '/ws-api/v3';
@@ -129,17 +130,15 @@ export class WebsocketApi {
     const endpoint: Endpoint | undefined = endpointName === undefined ? undefined : ENDPOINTS[endpointName];
     let usage: Usage | undefined;
     try {
-      if (endpoint !== undefined && this.ctx.knobs.fail5xx > 0) {
+      if (endpoint !== undefined && takeFault(this.ctx.knobs, 'fail5xx')) {
         // Binance's internal error: not processed, and the client cannot know that.
-        this.ctx.knobs.fail5xx--;
         return { reply: { id, status: 503, error: { code: -1001, msg: INTERNAL_ERROR } }, drop: false };
       }
       if (endpoint !== undefined) {
         usage = this.ctx.limiter.admit(endpoint.weight(params), endpoint.placesOrder === true);
         if (endpoint.signed) this.authenticate(request.params);
         const result = endpoint.handle(params, this.ctx);
-        const drop = endpoint.placesOrder === true && this.ctx.knobs.dropOrderResponses > 0;
-        if (drop) this.ctx.knobs.dropOrderResponses--;
+        const drop = endpoint.placesOrder === true && takeFault(this.ctx.knobs, 'dropOrderResponses');
         return { reply: { id, status: 200, result, rateLimits: this.rateLimits(usage, endpoint) }, drop };
       }
       usage = this.ctx.limiter.admit(SESSION_WEIGHT);
@@ -247,5 +246,5 @@ function parseRequest(text: string): Request {
 
 function errorBody(error: unknown): { code: number; msg: string; data?: unknown } {
   if (error instanceof ExchangeError) return { code: error.code, msg: error.message };
-  return { code: -1000, msg: 'An unknown error occurred while processing the request.' };
+  return { code: -1000, msg: UNKNOWN_ERROR };
 }
