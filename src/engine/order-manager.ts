@@ -114,13 +114,13 @@ export class OrderManager {
     // simulated venue the write is queued first but not waited for (both vanish together in a crash).
     // A journal with a write-ahead log makes it durable synchronously (insertOrderNow); otherwise the
     // commit is awaited.
-    let durable = this.exchange.inProcess;
     try {
-      const now = durable ? null : (this.journal.insertOrderNow?.(order, seq + 1) ?? null);
-      durable ||= now !== null;
-      const written = now ?? this.journal.insertOrder(order, seq + 1);
-      if (durable) written.catch((error: unknown) => this.onJournalError(`insertOrder ${order.clientOrderId}`, error));
-      else await written;
+      // Durable already (in-process venue, or the intent log took it): the commit goes on behind.
+      const logged = this.exchange.inProcess ? null : (this.journal.insertOrderNow?.(order, seq + 1) ?? null);
+      const durable = this.exchange.inProcess || logged !== null;
+      const committed = logged ?? this.journal.insertOrder(order, seq + 1);
+      if (durable) committed.catch((error: unknown) => this.onJournalError(`insertOrder ${order.clientOrderId}`, error));
+      else await committed;
     } catch (error) {
       // Not journaled (e.g. this advice already has an order): never sent.
       this.open.delete(order.clientOrderId);
