@@ -17,7 +17,9 @@ import {
   fillsCsv,
   money,
   optimizationTable,
+  optionalPct,
   pct,
+  ratio,
   teamDocument,
   teamTable,
   toJson,
@@ -154,7 +156,7 @@ async function singleBacktest(values: BacktestFlags): Promise<number> {
     const k = result.kpis;
     const png = await renderEquityChart({
       title: `${result.crew} on ${result.symbol} ${result.interval}`,
-      subtitle: `return ${pct(k.totalReturnPct)} · buy and hold ${k.buyAndHoldReturnPct === null ? '—' : pct(k.buyAndHoldReturnPct)} · max drawdown ${k.maxDrawdownPct.toFixed(2)} % · Sharpe ${k.sharpe === null ? '—' : k.sharpe.toFixed(2)} · final ${money(result.finalEquity)} ${quote}`,
+      subtitle: `return ${pct(k.totalReturnPct)} · buy and hold ${optionalPct(k.buyAndHoldReturnPct)} · max drawdown ${k.maxDrawdownPct.toFixed(2)} % · Sharpe ${ratio(k.sharpe)} · final ${money(result.finalEquity)} ${quote}`,
       series: [{ label: `Equity (${quote})`, points: result.equity.equityPoints() }],
       drawdown: result.equity.drawdownPoints(),
       valueLabel: `Equity (${quote})`,
@@ -209,7 +211,7 @@ async function teamBacktest(values: BacktestFlags): Promise<number> {
     const k = result.kpis;
     const png = await renderTeamChart({
       title: `team ${result.team} (${basename(configFile)})`,
-      subtitle: `team return ${pct(k.totalReturnPct)} · max drawdown ${k.maxDrawdownPct.toFixed(2)} % · Sharpe ${k.sharpe === null ? '—' : k.sharpe.toFixed(2)} · ${result.crews
+      subtitle: `team return ${pct(k.totalReturnPct)} · max drawdown ${k.maxDrawdownPct.toFixed(2)} % · Sharpe ${ratio(k.sharpe)} · ${result.crews
         .map((c) => `${c.id} ${pct(c.kpis.totalReturnPct)}`)
         .join(' · ')}`,
       crews: result.crews.map((c) => ({ label: `${c.id} (${c.module} ${c.symbol} ${c.interval})`, points: c.equity.equityPoints() })),

@@ -1,6 +1,7 @@
 // How backtest, team-backtest and sweep results are shown: a KPI table (box-drawn on a terminal,
 // plain aligned text when piped), one JSON object, CSV files. Pure functions of the results:
 // the same result gives the same bytes.
+import type { CandleGap } from '../market/csv-candles.ts';
 import type { Kpis } from './kpis.ts';
 import type { BacktestFill, BacktestResult, Span } from './run.ts';
 import type { EquityRecorder } from './equity-recorder.ts';
@@ -24,7 +25,7 @@ export function backtestDocument(result: BacktestResult): Record<string, unknown
     finalEquity: result.finalEquity,
     kpis: result.kpis,
     fills: result.fills.map(fillDocument),
-    gaps: result.gaps.map((g) => ({ file: g.file, line: g.line, symbol: g.symbol, interval: g.interval, from: g.from, to: g.to, missing: g.missing })),
+    gaps: result.gaps.map(gapDocument),
     crewSummary: result.crewSummary,
     crewStatus: result.crewStatus,
   };
@@ -54,7 +55,7 @@ export function teamDocument(result: TeamBacktestResult): Record<string, unknown
       status: c.status,
     })),
     fills: result.fills.map((f) => ({ ...fillDocument(f), crew: f.crew })),
-    gaps: result.gaps.map((g) => ({ file: g.file, line: g.line, symbol: g.symbol, interval: g.interval, from: g.from, to: g.to, missing: g.missing })),
+    gaps: result.gaps.map(gapDocument),
   };
 }
 
@@ -72,6 +73,11 @@ function spanDocument(span: Span): Record<string, unknown> {
     candles: span.candles,
     warmupCandles: span.warmupCandles,
   };
+}
+
+/** Exactly the documented fields, in a fixed order. */
+function gapDocument(g: CandleGap): Record<string, unknown> {
+  return { file: g.file, line: g.line, symbol: g.symbol, interval: g.interval, from: g.from, to: g.to, missing: g.missing };
 }
 
 /** Exactly the documented fields, in a fixed order. */
@@ -112,8 +118,8 @@ export function kpiRows(kpis: Kpis, quote: string, extra: { fills?: number; gaps
   const rows: [string, string][] = [
     ['Final equity', `${money(kpis.finalEquity)} ${quote}`],
     ['Total return', pct(kpis.totalReturnPct)],
-    ['Buy and hold', kpis.buyAndHoldReturnPct === null ? '—' : pct(kpis.buyAndHoldReturnPct)],
-    ['CAGR', kpis.cagrPct === null ? '—' : pct(kpis.cagrPct)],
+    ['Buy and hold', optionalPct(kpis.buyAndHoldReturnPct)],
+    ['CAGR', optionalPct(kpis.cagrPct)],
     ['Sharpe (daily, √365)', ratio(kpis.sharpe)],
     ['Sortino (daily, √365)', ratio(kpis.sortino)],
     ['Max drawdown', `${kpis.maxDrawdownPct.toFixed(2)} % · ${duration(kpis.maxDrawdownDurationMs)}`],
@@ -187,7 +193,7 @@ export function optimizationTable(result: OptimizationResult, style: TableStyle)
     ratio(r.outOfSample.kpis.sharpe),
     `${r.outOfSample.kpis.maxDrawdownPct.toFixed(2)} %`,
     `${r.outOfSample.kpis.roundTrips}`,
-    r.outOfSample.kpis.buyAndHoldReturnPct === null ? '—' : pct(r.outOfSample.kpis.buyAndHoldReturnPct),
+    optionalPct(r.outOfSample.kpis.buyAndHoldReturnPct),
   ]);
   const table = grid(['#', 'params', `IS ${result.metric}`, 'IS return', 'IS trips', 'OOS return', 'OOS Sharpe', 'OOS max DD', 'OOS trips', 'OOS B&H'], rows, style, [1]);
   const parts = [...head.map((l, i) => (style.tty && i === 0 ? bold(l) : l)), '', table];
@@ -205,7 +211,7 @@ export function optimizationTable(result: OptimizationResult, style: TableStyle)
           w.best ? metricText(w.best.inSampleScore) : '—',
           w.best ? pct(w.best.outOfSample.totalReturnPct) : '—',
           w.best ? ratio(w.best.outOfSample.sharpe) : '—',
-          w.best?.outOfSample.buyAndHoldReturnPct == null ? '—' : pct(w.best.outOfSample.buyAndHoldReturnPct),
+          optionalPct(w.best?.outOfSample.buyAndHoldReturnPct),
         ]),
         style,
         [0, 1, 2, 3],
@@ -265,7 +271,12 @@ export function pct(value: number): string {
   return `${value < 0 ? '-' : '+'}${text} %`;
 }
 
-function ratio(value: number | null): string {
+/** pct, or a dash for a KPI that is not defined. */
+export function optionalPct(value: number | null | undefined): string {
+  return value == null ? '—' : pct(value);
+}
+
+export function ratio(value: number | null): string {
   return value === null ? '—' : value.toFixed(2);
 }
 
@@ -307,7 +318,7 @@ function spanText(span: Span): string {
   }`;
 }
 
-function isoMinute(ms: number): string {
+export function isoMinute(ms: number): string {
   return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 }
 

@@ -8,6 +8,7 @@ import type { CrewSummary } from '../engine/engine.ts';
 import type { CandleGap } from '../market/csv-candles.ts';
 import type { FileMarketData } from '../market/file-market-data.ts';
 import type { EquityRecorder } from './equity-recorder.ts';
+import { isoMinute } from './report.ts';
 import type { Kpis } from './kpis.ts';
 import {
   BacktestInputError,
@@ -193,10 +194,10 @@ function checkFinestCoverage(
       if (!needed) continue;
       const inside = covered.some((c) => c.start <= needed.start && c.end >= needed.end);
       if (!inside) {
-        const what = covered.length === 0 ? 'nothing of' : `only ${covered.map((c) => `${day(c.start)} → ${day(c.end)}`).join(', ')} of`;
+        const what = covered.length === 0 ? 'nothing of' : `only ${covered.map((c) => `${isoMinute(c.start)} → ${isoMinute(c.end)}`).join(', ')} of`;
         throw new BacktestInputError(
           `${symbol} is traded on ${intervals.join(' and ')}: its orders fill on the ${finest} candles, which cover ${what} ` +
-            `${day(needed.start)} → ${day(needed.end)}; give ${finest} candles for the whole span or narrow it with --from/--to`,
+            `${isoMinute(needed.start)} → ${isoMinute(needed.end)}; give ${finest} candles for the whole span or narrow it with --from/--to`,
         );
       }
     }
@@ -221,10 +222,6 @@ function coverage(market: FileMarketData, symbol: string, interval: Interval, fr
     else merged.push({ ...span });
   }
   return merged;
-}
-
-function day(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 }
 
 function pickTeam(config: Config, name: string | undefined): TeamConfig {
