@@ -1,5 +1,6 @@
 // A real desk (temp SQLite journal, paper exchange, real crews) behind the real dispatcher and
 // the real command modules, with a test transport that records what a user would see.
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConfirmationRequest, Reply, ReplySink } from '../../src/chat/command.ts';
 import { Dispatcher, type DispatchOutcome, type Invocation } from '../../src/chat/dispatcher.ts';
@@ -10,7 +11,7 @@ import { ArrayMarketData } from '../../src/market/synthetic.ts';
 import type { AuditRecord } from '../../src/ports/journal.ts';
 import { DeskService } from '../../src/services/desk-service.ts';
 import type { Actor } from '../../src/services/result.ts';
-import { flatCandles, type Harness, openHarness, tempDir, writeCrewModule } from '../support/desk-harness.ts';
+import { BIDDER_CREW, flatCandles, type Harness, openHarness, tempDir, writeCrewModule } from '../support/desk-harness.ts';
 
 export const OWNER: Actor = { id: 'owner-1', via: 'discord', isOwner: true };
 /** Claims to be an owner, but is not on the allowlist: the claim must not matter. */
@@ -79,11 +80,6 @@ export function replyText(reply: Reply): string {
   return [reply.title, reply.text, ...(reply.fields ?? []).map((f) => `${f.name}: ${f.value}`), reply.code].filter(Boolean).join('\n');
 }
 
-/** A crew that buys at market on its first candle, then rests a limit bid 10 % under the third close. */
-import { BIDDER_CREW } from '../support/desk-harness.ts';
-
-export { BIDDER_CREW };
-
 export interface ChatDesk {
   readonly h: Harness;
   readonly desk: DeskService;
@@ -98,14 +94,17 @@ export interface ChatDesk {
 }
 
 /**
- * Two crews in team "test": "bidder" (buy-then-bid on BTCUSDT 1h, capital 3000) and "sma"
- * (sma-cross on BTCUSDT 1h, capital 3000); the team has 10000, so 4000 is unallocated.
+ * A desk in a fresh temp dir with two crews in team "test": "bidder" (buy-then-bid, written to
+ * the dir's crews/) and "sma" (sma-cross), each with capital 3000 on BTCUSDT 1h.
+ * The Discord harness opens the same desk.
  */
-export async function openChatDesk(extra: Partial<ChatServices> = {}): Promise<ChatDesk> {
-  const dir = tempDir('crewdesk-chat-');
+export async function openTwoCrewHarness(prefix: string): Promise<Harness> {
+  const dir = tempDir(prefix);
   const crewDir = join(dir, 'crews');
   writeCrewModule(crewDir, 'buy-then-bid', BIDDER_CREW);
-  const h = await openHarness({
+  // Outside the repository a .ts file is CommonJS to tsx unless its folder says otherwise (the Discord exit-check fixture runs under tsx).
+  writeFileSync(join(crewDir, 'package.json'), '{ "type": "module" }\n');
+  return openHarness({
     dir,
     crewDirs: [crewDir],
     crews: [
@@ -114,6 +113,11 @@ export async function openChatDesk(extra: Partial<ChatServices> = {}): Promise<C
     ],
     risk: { maxCrewDrawdownPct: 100, maxTotalDrawdownPct: 100 },
   });
+}
+
+/** The two-crew desk behind the real dispatcher; team "test" has 10000, so 4000 is unallocated. */
+export async function openChatDesk(extra: Partial<ChatServices> = {}): Promise<ChatDesk> {
+  const h = await openTwoCrewHarness('crewdesk-chat-');
   const desk = new DeskService(h.desk);
   const services: ChatServices = { desk, ...extra };
   const dispatcher = await Dispatcher.load({ services, isOwner: ownerAllowlist([OWNER.id]) });

@@ -2,8 +2,6 @@
 // guild by deploy-commands, a real desk (temp SQLite, paper exchange, the bidder and sma crews),
 // and the real discord.js client started by startDiscord with the owner allowlist. What the bot
 // logs is kept, so a test can say that nothing went wrong behind its back.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { APIUser } from 'discord-api-types/v10';
 import { Dispatcher } from '../../src/chat/dispatcher.ts';
@@ -17,9 +15,9 @@ import { deployCommands } from '../../src/discord/deploy.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import { ArrayMarketData } from '../../src/market/synthetic.ts';
 import { DeskService } from '../../src/services/desk-service.ts';
-import { BIDDER_CREW } from '../chat/chat-harness.ts';
+import { openTwoCrewHarness } from '../chat/chat-harness.ts';
 import { FAKE_DISCORD_IDS, FakeDiscord, type FakeDiscordOptions, type InteractionHandle, type StoredMessage } from '../fakes/discord/fake-discord.ts';
-import { type Harness, openHarness, tempDir, writeCrewModule } from '../support/desk-harness.ts';
+import type { Harness } from '../support/desk-harness.ts';
 
 export interface LogLine {
   readonly level: number;
@@ -59,20 +57,7 @@ export interface DiscordDeskOptions {
 
 export async function openDiscordDesk(options: DiscordDeskOptions = {}): Promise<DiscordDesk> {
   const fake = await FakeDiscord.start(options.fake);
-  const dir = tempDir('crewdesk-discord-');
-  const crewDir = join(dir, 'crews');
-  writeCrewModule(crewDir, 'buy-then-bid', BIDDER_CREW);
-  // Outside the repository a .ts file is CommonJS to tsx unless its folder says otherwise (the exit-check fixture runs under tsx).
-  writeFileSync(join(crewDir, 'package.json'), '{ "type": "module" }\n');
-  const h = await openHarness({
-    dir,
-    crewDirs: [crewDir],
-    crews: [
-      { id: 'bidder', crew: 'buy-then-bid', capital: '3000' },
-      { id: 'sma', crew: 'sma-cross', capital: '3000', params: { fast: 2, slow: 3 } },
-    ],
-    risk: { maxCrewDrawdownPct: 100, maxTotalDrawdownPct: 100 },
-  });
+  const h = await openTwoCrewHarness('crewdesk-discord-');
   const services: ChatServices = { desk: new DeskService(h.desk), ...options.services };
   const channels = {
     trades: fake.channelId('trades'),
