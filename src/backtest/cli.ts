@@ -9,7 +9,8 @@ import { INTERVALS, type Interval, isInterval } from '../core/domain.ts';
 import { numberFlag, parseFlags, UsageError } from '../cli/args.ts';
 import { renderEquityChart, renderTeamChart } from './chart.ts';
 import { METRICS, type Metric, defaultWorkers, runOptimization } from './optimize.ts';
-import { createProgress } from './progress.ts';
+import type { EquityRecorder } from './equity-recorder.ts';
+import { createProgress, type Progress, type ProgressOptions } from './progress.ts';
 import {
   backtestDocument,
   backtestTable,
@@ -24,7 +25,7 @@ import {
   teamTable,
   toJson,
 } from './report.ts';
-import { BacktestInputError, quoteAsset, runBacktest } from './run.ts';
+import { type BacktestFill, BacktestInputError, quoteAsset, runBacktest } from './run.ts';
 import { runTeamBacktest } from './team.ts';
 
 export const BACKTEST_USAGE = `usage: crewdesk backtest --crew NAME --symbol SYMBOL --interval INTERVAL --data FILE|DIR [options]
@@ -115,25 +116,15 @@ export async function backtestCommand(argv: string[]): Promise<number> {
 
 async function singleBacktest(values: BacktestFlags): Promise<number> {
   if (values['team-name'] !== undefined) throw new UsageError('--team-name goes with --team');
-  const crew = required(values.crew, 'crew');
-  const symbol = symbolFlag(required(values.symbol, 'symbol'));
-  const interval = intervalFlag(required(values.interval, 'interval'));
-  const data = dataFlag(values.data);
-  const from = timeFlag(values.from, 'from');
-  const to = timeFlag(values.to, 'to');
-  const params = paramsFlag(values.params);
-  const cash = numberFlag(values.cash, 'cash', (n) => n > 0) ?? 10_000;
-  const feeBps = numberFlag(values['fee-bps'], 'fee-bps', (n) => n >= 0) ?? 10;
-  const slippageBps = numberFlag(values['slippage-bps'], 'slippage-bps', (n) => n >= 0) ?? 0;
+  const { crew, symbol, interval, data } = subjectFlags(values);
+  const { from, to, params, cash, feeBps, slippageBps } = runFlags(values);
   const json = values.json === true;
   const out = outFlag(values.out);
   const crewDirs = configFor(values.config)?.crewDirs ?? [];
   const quote = quoteAsset(symbol);
 
-  const progress = createProgress({ enabled: !json, label: `${crew} ${symbol} ${interval}` });
-  let result;
-  try {
-    result = await runBacktest({
+  const result = await withProgress({ enabled: !json, label: `${crew} ${symbol} ${interval}` }, (progress) =>
+    runBacktest({
       crew,
       symbol,
       interval,
@@ -143,36 +134,28 @@ async function singleBacktest(values: BacktestFlags): Promise<number> {
       feeBps,
       slippageBps,
       crewDirs,
-      ...(from !== undefined ? { from } : {}),
-      ...(to !== undefined ? { to } : {}),
-      ...(values.journal !== undefined ? { journal: values.journal } : {}),
+      from,
+      to,
+      journal: values.journal,
       onProgress: (p) => progress.update(p.fraction),
-    });
-  } finally {
-    progress.stop();
-  }
-  const document = backtestDocument(result);
-  if (out !== null) {
-    const k = result.kpis;
-    const png = await renderEquityChart({
-      title: `${result.crew} on ${result.symbol} ${result.interval}`,
-      subtitle: `return ${pct(k.totalReturnPct)} · buy and hold ${optionalPct(k.buyAndHoldReturnPct)} · max drawdown ${k.maxDrawdownPct.toFixed(2)} % · Sharpe ${ratio(k.sharpe)} · final ${money(result.finalEquity)} ${quote}`,
-      series: [{ label: `Equity (${quote})`, points: result.equity.equityPoints() }],
-      drawdown: result.equity.drawdownPoints(),
-      valueLabel: `Equity (${quote})`,
-    });
-    writeOut(out, {
-      'equity.png': png,
-      'equity.csv': equityCsv(result.equity),
-      'fills.csv': fillsCsv(result.fills),
-      'result.json': toJson(document),
-    });
-  }
-  if (json) process.stdout.write(toJson(document));
-  else {
-    process.stdout.write(backtestTable(result, quote, { tty: process.stdout.isTTY === true }));
-    if (out !== null) process.stdout.write(`wrote equity.png, equity.csv, fills.csv, result.json to ${out}\n`);
-  }
+    }),
+  );
+  const k = result.kpis;
+  await emit({
+    out,
+    json,
+    document: backtestDocument(result),
+    run: result,
+    chart: () =>
+      renderEquityChart({
+        title: `${result.crew} on ${result.symbol} ${result.interval}`,
+        subtitle: `return ${pct(k.totalReturnPct)} · buy and hold ${optionalPct(k.buyAndHoldReturnPct)} · max drawdown ${k.maxDrawdownPct.toFixed(2)} % · Sharpe ${ratio(k.sharpe)} · final ${money(result.finalEquity)} ${quote}`,
+        series: [{ label: `Equity (${quote})`, points: result.equity.equityPoints() }],
+        drawdown: result.equity.drawdownPoints(),
+        valueLabel: `Equity (${quote})`,
+      }),
+    table: () => backtestTable(result, quote, { tty: process.stdout.isTTY === true }),
+  });
   return 0;
 }
 
@@ -189,49 +172,73 @@ async function teamBacktest(values: BacktestFlags): Promise<number> {
   const slippageBps = numberFlag(values['slippage-bps'], 'slippage-bps', (n) => n >= 0);
   const json = values.json === true;
   const out = outFlag(values.out);
-  const progress = createProgress({ enabled: !json, label: `team ${values['team-name'] ?? ''}`.trim() });
-  let result;
-  try {
-    result = await runTeamBacktest({
+  const result = await withProgress({ enabled: !json, label: `team ${values['team-name'] ?? ''}`.trim() }, (progress) =>
+    runTeamBacktest({
       config,
       data,
-      ...(values['team-name'] !== undefined ? { team: values['team-name'] } : {}),
-      ...(from !== undefined ? { from } : {}),
-      ...(to !== undefined ? { to } : {}),
-      ...(feeBps !== undefined ? { feeBps } : {}),
-      ...(slippageBps !== undefined ? { slippageBps } : {}),
-      ...(values.journal !== undefined ? { journal: values.journal } : {}),
+      team: values['team-name'],
+      from,
+      to,
+      feeBps,
+      slippageBps,
+      journal: values.journal,
       onProgress: (p) => progress.update(p.fraction),
+    }),
+  );
+  const k = result.kpis;
+  await emit({
+    out,
+    json,
+    document: teamDocument(result),
+    run: result,
+    chart: () =>
+      renderTeamChart({
+        title: `team ${result.team} (${basename(configFile)})`,
+        subtitle: `team return ${pct(k.totalReturnPct)} · max drawdown ${k.maxDrawdownPct.toFixed(2)} % · Sharpe ${ratio(k.sharpe)} · ${result.crews
+          .map((c) => `${c.id} ${pct(c.kpis.totalReturnPct)}`)
+          .join(' · ')}`,
+        crews: result.crews.map((c) => ({ label: `${c.id} (${c.module} ${c.symbol} ${c.interval})`, points: c.equity.equityPoints() })),
+        total: { label: `team ${result.team}`, points: result.equity.equityPoints() },
+        drawdown: result.equity.drawdownPoints(),
+        valueLabel: 'Return (%)',
+      }),
+    table: () => teamTable(result, result.quote, { tty: process.stdout.isTTY === true }),
+  });
+  return 0;
+}
+
+/** Writes --out (the chart rendered only then), then prints the JSON document or the table. */
+async function emit(o: {
+  readonly out: string | null;
+  readonly json: boolean;
+  readonly document: Record<string, unknown>;
+  readonly run: { readonly equity: EquityRecorder; readonly fills: readonly (BacktestFill & { readonly crew?: string })[] };
+  readonly chart: () => Promise<Buffer>;
+  readonly table: () => string;
+}): Promise<void> {
+  if (o.out !== null) {
+    writeOut(o.out, {
+      'equity.png': await o.chart(),
+      'equity.csv': equityCsv(o.run.equity),
+      'fills.csv': fillsCsv(o.run.fills),
+      'result.json': toJson(o.document),
     });
+  }
+  if (o.json) process.stdout.write(toJson(o.document));
+  else {
+    process.stdout.write(o.table());
+    if (o.out !== null) process.stdout.write(`wrote equity.png, equity.csv, fills.csv, result.json to ${o.out}\n`);
+  }
+}
+
+/** Runs `work` with a progress bar (when enabled), removed however the work ends. */
+async function withProgress<T>(options: ProgressOptions, work: (progress: Progress) => Promise<T>): Promise<T> {
+  const progress = createProgress(options);
+  try {
+    return await work(progress);
   } finally {
     progress.stop();
   }
-  const document = teamDocument(result);
-  if (out !== null) {
-    const k = result.kpis;
-    const png = await renderTeamChart({
-      title: `team ${result.team} (${basename(configFile)})`,
-      subtitle: `team return ${pct(k.totalReturnPct)} · max drawdown ${k.maxDrawdownPct.toFixed(2)} % · Sharpe ${ratio(k.sharpe)} · ${result.crews
-        .map((c) => `${c.id} ${pct(c.kpis.totalReturnPct)}`)
-        .join(' · ')}`,
-      crews: result.crews.map((c) => ({ label: `${c.id} (${c.module} ${c.symbol} ${c.interval})`, points: c.equity.equityPoints() })),
-      total: { label: `team ${result.team}`, points: result.equity.equityPoints() },
-      drawdown: result.equity.drawdownPoints(),
-      valueLabel: 'Return (%)',
-    });
-    writeOut(out, {
-      'equity.png': png,
-      'equity.csv': equityCsv(result.equity),
-      'fills.csv': fillsCsv(result.fills),
-      'result.json': toJson(document),
-    });
-  }
-  if (json) process.stdout.write(toJson(document));
-  else {
-    process.stdout.write(teamTable(result, result.quote, { tty: process.stdout.isTTY === true }));
-    if (out !== null) process.stdout.write(`wrote equity.png, equity.csv, fills.csv, result.json to ${out}\n`);
-  }
-  return 0;
 }
 
 export async function optimizeCommand(argv: string[]): Promise<number> {
@@ -251,10 +258,7 @@ export async function optimizeCommand(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    const crew = required(values.crew, 'crew');
-    const symbol = symbolFlag(required(values.symbol, 'symbol'));
-    const interval = intervalFlag(required(values.interval, 'interval'));
-    const data = dataFlag(values.data);
+    const { crew, symbol, interval, data } = subjectFlags(values);
     const grid = required(values.grid, 'grid');
     const split = numberFlag(values.split, 'split', (n) => n > 0 && n < 1) ?? 0.7;
     const metric = (values.metric ?? 'sharpe') as Metric;
@@ -262,21 +266,14 @@ export async function optimizeCommand(argv: string[]): Promise<number> {
     const top = numberFlag(values.top, 'top', (n) => Number.isInteger(n) && n >= 1) ?? 5;
     const workers = numberFlag(values.workers, 'workers', (n) => Number.isInteger(n) && n >= 1 && n <= 64) ?? defaultWorkers();
     const walkForward = numberFlag(values['walk-forward'], 'walk-forward', (n) => Number.isInteger(n) && n >= 1 && n <= 100);
-    const from = timeFlag(values.from, 'from');
-    const to = timeFlag(values.to, 'to');
-    const params = paramsFlag(values.params);
-    const cash = numberFlag(values.cash, 'cash', (n) => n > 0) ?? 10_000;
-    const feeBps = numberFlag(values['fee-bps'], 'fee-bps', (n) => n >= 0) ?? 10;
-    const slippageBps = numberFlag(values['slippage-bps'], 'slippage-bps', (n) => n >= 0) ?? 0;
+    const { from, to, params, cash, feeBps, slippageBps } = runFlags(values);
     const json = values.json === true;
     if (values['no-journal'] === true && values.journal !== undefined) throw new UsageError('--journal and --no-journal contradict each other');
     const config = configFor(values.config);
     const journal = values['no-journal'] === true ? undefined : (values.journal ?? config?.journal ?? 'data/crewdesk.sqlite');
 
-    const progress = createProgress({ enabled: !json, label: `optimize ${crew}` });
-    let result;
-    try {
-      result = await runOptimization({
+    const result = await withProgress({ enabled: !json, label: `optimize ${crew}` }, (progress) =>
+      runOptimization({
         crew,
         symbol,
         interval,
@@ -291,15 +288,13 @@ export async function optimizeCommand(argv: string[]): Promise<number> {
         feeBps,
         slippageBps,
         crewDirs: config?.crewDirs ?? [],
-        ...(walkForward !== undefined ? { walkForward } : {}),
-        ...(from !== undefined ? { from } : {}),
-        ...(to !== undefined ? { to } : {}),
-        ...(journal !== undefined ? { journal } : {}),
+        walkForward,
+        from,
+        to,
+        journal,
         onProgress: (done, total) => progress.update(done / total, `${done}/${total} runs`),
-      });
-    } finally {
-      progress.stop();
-    }
+      }),
+    );
     if (json) process.stdout.write(toJson(result));
     else process.stdout.write(optimizationTable(result, { tty: process.stdout.isTTY === true }));
     return 0;
@@ -318,6 +313,28 @@ function inputFailure(command: string, error: unknown): number {
 }
 
 // ── Flags ──
+
+type CommonFlags = ReturnType<typeof parseFlags<typeof COMMON_FLAGS>>['values'];
+
+/** What a single-crew run is of, in the order the flags are checked. */
+function subjectFlags(values: CommonFlags): { crew: string; symbol: string; interval: Interval; data: string[] } {
+  const crew = required(values.crew, 'crew');
+  const symbol = symbolFlag(required(values.symbol, 'symbol'));
+  const interval = intervalFlag(required(values.interval, 'interval'));
+  return { crew, symbol, interval, data: dataFlag(values.data) };
+}
+
+/** The span, params and money of a single-crew run, with the commands' defaults. */
+function runFlags(values: CommonFlags) {
+  return {
+    from: timeFlag(values.from, 'from'),
+    to: timeFlag(values.to, 'to'),
+    params: paramsFlag(values.params),
+    cash: numberFlag(values.cash, 'cash', (n) => n > 0) ?? 10_000,
+    feeBps: numberFlag(values['fee-bps'], 'fee-bps', (n) => n >= 0) ?? 10,
+    slippageBps: numberFlag(values['slippage-bps'], 'slippage-bps', (n) => n >= 0) ?? 0,
+  };
+}
 
 function required(value: string | undefined, flag: string): string {
   if (value === undefined || value.trim() === '') throw new UsageError(`--${flag} is required (crewdesk ${flag === 'grid' ? 'optimize' : 'backtest'} --help)`);
