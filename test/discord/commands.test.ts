@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bidderCandles } from '../chat/chat-harness.ts';
 import type { BacktestService } from '../../src/chat/services.ts';
 import { ok } from '../../src/services/result.ts';
-import { type DiscordDesk, openDiscordDesk, seen } from './discord-harness.ts';
+import { type DiscordDesk, expectCleanRun, openDiscordDesk, seen } from './discord-harness.ts';
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const backtest: BacktestService = {
@@ -30,10 +30,7 @@ beforeAll(async () => {
   // The bidder buys at market and rests a bid at 90: a position, a fill and an open order to look at.
   await d.trade(bidderCandles());
 });
-afterEach(() => {
-  expect(d.errors()).toEqual([]);
-  d.fake.assertHealthy();
-});
+afterEach(() => expectCleanRun(d));
 afterAll(async () => {
   await d?.close();
 });

@@ -5,14 +5,11 @@ import { GatewayIntentBits } from 'discord-api-types/v10';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChatServices, ManagerService } from '../../src/chat/services.ts';
 import type { Actor } from '../../src/services/result.ts';
-import { type DiscordDesk, openDiscordDesk, seen } from './discord-harness.ts';
+import { type DiscordDesk, expectCleanRun, openDiscordDesk, seen } from './discord-harness.ts';
 
 let d: DiscordDesk | undefined;
 afterEach(async () => {
-  if (d) {
-    expect(d.errors()).toEqual([]);
-    d.fake.assertHealthy();
-  }
+  if (d) expectCleanRun(d);
   await d?.close();
   d = undefined;
 });

@@ -4,6 +4,7 @@
 // logs is kept, so a test can say that nothing went wrong behind its back.
 import { Writable } from 'node:stream';
 import type { APIUser } from 'discord-api-types/v10';
+import { expect } from 'vitest';
 import { Dispatcher } from '../../src/chat/dispatcher.ts';
 import { Confirmations } from '../../src/chat/confirmations.ts';
 import { ownerAllowlist } from '../../src/chat/preconditions.ts';
@@ -126,6 +127,12 @@ export async function openDiscordDesk(options: DiscordDeskOptions = {}): Promise
       await h.dispose();
     },
   };
+}
+
+/** What every Discord test ends with: the bot logged no error, and FakeDiscord saw its API used as Discord allows. */
+export function expectCleanRun(d: DiscordDesk): void {
+  expect(d.errors()).toEqual([]);
+  d.fake.assertHealthy();
 }
 
 /** Everything a reader sees in a message: content, embed titles, descriptions and fields. */

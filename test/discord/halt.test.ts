@@ -5,14 +5,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { bidderCandles } from '../chat/chat-harness.ts';
 import { parseConfirmationButton } from '../../src/discord/render.ts';
 import { candlesFrom } from '../support/desk-harness.ts';
-import { type DiscordDesk, openDiscordDesk, seen } from './discord-harness.ts';
+import { type DiscordDesk, expectCleanRun, openDiscordDesk, seen } from './discord-harness.ts';
 
 let d: DiscordDesk | undefined;
 afterEach(async () => {
-  if (d) {
-    expect(d.errors()).toEqual([]);
-    d.fake.assertHealthy();
-  }
+  if (d) expectCleanRun(d);
   await d?.close();
   d = undefined;
 });

@@ -6,14 +6,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DISCORD_LIMITS } from '../../src/chat/limits.ts';
 import { bidderCandles } from '../chat/chat-harness.ts';
-import { type DiscordDesk, openDiscordDesk, seen } from './discord-harness.ts';
+import { type DiscordDesk, expectCleanRun, openDiscordDesk, seen } from './discord-harness.ts';
 
 let d: DiscordDesk | undefined;
 afterEach(async () => {
-  if (d) {
-    expect(d.errors()).toEqual([]);
-    d.fake.assertHealthy();
-  }
+  if (d) expectCleanRun(d);
   await d?.close();
   d = undefined;
 });
