@@ -17,7 +17,7 @@ import { defaultFilters, splitSymbol } from '../core/filters.ts';
 import { type Decimal, ZERO } from '../core/money.ts';
 import { CREWS_DIR, loadCrews } from '../crew/loader.ts';
 import { type AnyCrewDefinition, describeParams, formatZodError, parseParams } from '../crew/template.ts';
-import type { CrewSummary } from '../engine/engine.ts';
+import type { CrewRuntime, CrewSummary } from '../engine/engine.ts';
 import { PaperExchange } from '../exchange/paper/paper-exchange.ts';
 import { silentLogger } from '../log/logger.ts';
 import type { CandleGap } from '../market/csv-candles.ts';
@@ -314,8 +314,8 @@ export async function simulate(input: SimulationInput): Promise<SimulationOutput
     clock,
   });
   const total = new EquityRecorder();
-  const crewCurves = new Map<string, EquityRecorder>();
-  let desk: Desk | null = null;
+  /** With `perCrew`: each crew and its curve, built once the desk is open. */
+  let crewCurves: { readonly crew: CrewRuntime; readonly curve: EquityRecorder }[] = [];
   let startCash = 0;
   let firstOpenTime = Number.NaN;
   let lastCloseTime = Number.NaN;
@@ -323,15 +323,13 @@ export async function simulate(input: SimulationInput): Promise<SimulationOutput
   const onEquity = (time: number, equity: number, inMarket: boolean): void => {
     if (total.size === 0) total.record(firstOpenTime, startCash, false);
     total.record(time, equity, inMarket);
-    if (crewCurves.size === 0) return;
-    for (const crew of desk!.engine.crews.values()) {
-      const curve = crewCurves.get(crew.id)!;
+    for (const { crew, curve } of crewCurves) {
       if (curve.size === 0) curve.record(firstOpenTime, crew.capital.toNumber(), false);
       curve.record(time, crew.book.equityF, crew.book.qtyF > 0);
     }
   };
   const journal = input.journal === ':memory:' ? { journal: new MemoryJournal() } : { journalFile: input.journal };
-  desk = await Desk.open({ config, exchange, clock, log: silentLogger(), ...journal, feeBps, onEquity, catalog: await crewCatalog(config.crewDirs) });
+  const desk = await Desk.open({ config, exchange, clock, log: silentLogger(), ...journal, feeBps, onEquity, catalog: await crewCatalog(config.crewDirs) });
   try {
     const engine = desk.engine;
     const built = [...engine.crews.values()];
@@ -342,7 +340,7 @@ export async function simulate(input: SimulationInput): Promise<SimulationOutput
       throw new BacktestInputError(`crew instance(s) ${missing.join(', ')} could not be built${problems ? ` (${problems})` : ''}`);
     }
     for (const crew of built) startCash += crew.capital.toNumber();
-    if (input.perCrew) for (const crew of built) crewCurves.set(crew.id, new EquityRecorder());
+    if (input.perCrew) crewCurves = built.map((crew) => ({ crew, curve: new EquityRecorder() }));
 
     const fills = new Map<string, BacktestFill[]>(built.map((c) => [c.id, []]));
     desk.bus.subscribe(
@@ -384,7 +382,7 @@ export async function simulate(input: SimulationInput): Promise<SimulationOutput
 
     let finalTotal: Decimal = ZERO;
     const summaries = new Map(engine.summaries().map((s) => [s.id, s]));
-    const crews: CrewRun[] = built.map((crew) => {
+    const crews: CrewRun[] = built.map((crew, i) => {
       const price = engine.lastPriceOf(crew.symbol) ?? crew.book.lastPrice;
       const equity = crew.book.equityAt(price);
       finalTotal = finalTotal.plus(equity);
@@ -398,7 +396,7 @@ export async function simulate(input: SimulationInput): Promise<SimulationOutput
         capital: crew.capital.toNumber(),
         finalEquity: equity.toNumber(),
         fills: fills.get(crew.id)!,
-        equity: crewCurves.get(crew.id) ?? null,
+        equity: crewCurves[i]?.curve ?? null,
         summary: summaries.get(crew.id)!,
         status: { status: crew.status, reason: crew.statusReason },
       };
