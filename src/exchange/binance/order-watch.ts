@@ -82,10 +82,7 @@ export class OrderWatch {
       this.watch(order.symbol, order.clientOrderId);
       w = this.watched.get(order.clientOrderId);
     }
-    if (w === undefined) return;
-    if (rank(order.status) >= rank(w.status)) w.status = order.status;
-    if (order.executedQty.gt(w.executedQty)) w.executedQty = order.executedQty;
-    if (isTerminal(order.status)) this.end(order.clientOrderId);
+    if (w !== undefined) this.advance(w, order);
   }
 
   /** An update from the user data stream. */
@@ -193,11 +190,8 @@ export class OrderWatch {
   private hand(update: ExecutionUpdate): void {
     const { order } = update;
     const w = this.watched.get(order.clientOrderId);
-    if (w !== undefined) {
-      if (rank(order.status) >= rank(w.status)) w.status = order.status;
-      if (order.executedQty.gt(w.executedQty)) w.executedQty = order.executedQty;
-    }
-    if (isTerminal(order.status)) this.end(order.clientOrderId);
+    if (w !== undefined) this.advance(w, order);
+    else if (isTerminal(order.status)) this.end(order.clientOrderId);
     for (const listener of [...this.listeners]) {
       try {
         listener(update);
@@ -205,6 +199,13 @@ export class OrderWatch {
         this.log?.error({ order: order.clientOrderId, err: error instanceof Error ? error.message : String(error) }, 'an execution listener threw');
       }
     }
+  }
+
+  /** Records the latest state handed out (never moving back), and ends the watch on a terminal one. */
+  private advance(w: Watched, order: ExchangeOrder): void {
+    if (rank(order.status) >= rank(w.status)) w.status = order.status;
+    if (order.executedQty.gt(w.executedQty)) w.executedQty = order.executedQty;
+    if (isTerminal(order.status)) this.end(order.clientOrderId);
   }
 
   private end(clientOrderId: string): void {
