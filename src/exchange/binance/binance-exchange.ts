@@ -405,10 +405,7 @@ export class BinanceExchange implements Exchange {
       exchangeInfoSchema,
       { signed: false },
     );
-    for (const l of info.rateLimits ?? []) {
-      if (l.rateLimitType === 'REQUEST_WEIGHT' && l.interval === 'MINUTE' && l.intervalNum === 1) this.rest.setLimits({ weightPerMinute: l.limit });
-      if (l.rateLimitType === 'ORDERS' && l.interval === 'SECOND' && l.intervalNum === 10) this.rest.setLimits({ ordersPer10s: l.limit });
-    }
+    this.rest.adoptRateLimits(info.rateLimits ?? []);
     const entry = info.symbols.find((s) => s.symbol === symbol);
     if (entry === undefined) throw new ExchangeError(-1121, `Invalid symbol: ${symbol} is not in exchangeInfo.`);
     if (entry.status !== 'TRADING') this.log?.warn({ symbol, status: entry.status }, 'Binance: symbol is not TRADING');

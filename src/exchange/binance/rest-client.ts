@@ -143,12 +143,20 @@ export class BinanceRest {
 
   /**
    * One budget for the whole process (Binance counts per IP and account): the limits Binance
-   * publishes in exchangeInfo `rateLimits` (its defaults here until `setLimits` is told otherwise).
+   * publishes in exchangeInfo `rateLimits` (its defaults here until `adoptRateLimits` or `setLimits` says otherwise).
    */
-  private limits = { weightPerMinute: 6000, ordersPer10s: 100 };
+  private readonly limits: Record<BudgetedLimit, number> = { weightPerMinute: 6000, ordersPer10s: 100 };
 
-  setLimits(limits: { weightPerMinute?: number; ordersPer10s?: number }): void {
-    this.limits = { ...this.limits, ...limits };
+  setLimits(limits: Partial<Record<BudgetedLimit, number>>): void {
+    Object.assign(this.limits, limits);
+  }
+
+  /** Takes the limits exchangeInfo publishes (`rateLimits`) as the budget's. */
+  adoptRateLimits(rateLimits: readonly { rateLimitType: string; interval: string; intervalNum: number; limit: number }[]): void {
+    for (const l of rateLimits) {
+      const budgeted = budgetedLimit(l);
+      if (budgeted !== undefined) this.limits[budgeted] = l.limit;
+    }
   }
 
   /**
@@ -397,18 +405,23 @@ export class BinanceRest {
     const limits = response.rateLimits;
     if (limits === undefined) return;
     for (const l of limits) {
+      const budgeted = budgetedLimit(l);
+      if (budgeted === undefined) continue;
+      this.usage[budgeted === 'weightPerMinute' ? 'usedWeight1m' : 'orderCount10s'] = l.count;
       // The WebSocket API also says each limit (REST headers only the counts): the budget follows it.
-      if (l.rateLimitType === 'REQUEST_WEIGHT' && l.interval === 'MINUTE' && l.intervalNum === 1) {
-        this.usage.usedWeight1m = l.count;
-        if (typeof l.limit === 'number' && l.limit > 0) this.limits.weightPerMinute = l.limit;
-      }
-      if (l.rateLimitType === 'ORDERS' && l.interval === 'SECOND' && l.intervalNum === 10) {
-        this.usage.orderCount10s = l.count;
-        if (typeof l.limit === 'number' && l.limit > 0) this.limits.ordersPer10s = l.limit;
-      }
+      if (typeof l.limit === 'number' && l.limit > 0) this.limits[budgeted] = l.limit;
     }
     this.usage.at = Date.now();
   }
+}
+
+type BudgetedLimit = 'weightPerMinute' | 'ordersPer10s';
+
+/** Which limit of the budget a Binance rate limit is: REQUEST_WEIGHT per 1 MINUTE, ORDERS per 10 SECOND (others are not budgeted). */
+function budgetedLimit(l: { readonly rateLimitType: string; readonly interval: string; readonly intervalNum: number }): BudgetedLimit | undefined {
+  if (l.rateLimitType === 'REQUEST_WEIGHT' && l.interval === 'MINUTE' && l.intervalNum === 1) return 'weightPerMinute';
+  if (l.rateLimitType === 'ORDERS' && l.interval === 'SECOND' && l.intervalNum === 10) return 'ordersPer10s';
+  return undefined;
 }
 
 type Failure = { readonly kind: 'refusal'; readonly error: ExchangeError } | { readonly kind: 'no-answer'; readonly reason: string } | { readonly kind: 'bug' };
