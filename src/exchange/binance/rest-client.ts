@@ -169,14 +169,13 @@ export class BinanceRest {
     const now = this.serverNow();
     const { usedWeight1m, orderCount10s, at } = this.usage;
     const reportedAt = at + (this.lastReading?.offsetMs ?? 0);
-    const waits: number[] = [];
+    let wait = 0;
     if (usedWeight1m !== null && windowOf(reportedAt, 60_000) === windowOf(now, 60_000) && usedWeight1m >= this.limits.weightPerMinute * 0.9) {
-      waits.push(windowOf(now, 60_000) + 60_000 - now);
+      wait = windowOf(now, 60_000) + 60_000 - now;
     }
     if (kind === 'order' && orderCount10s !== null && windowOf(reportedAt, 10_000) === windowOf(now, 10_000) && orderCount10s >= this.limits.ordersPer10s * 0.9) {
-      waits.push(windowOf(now, 10_000) + 10_000 - now);
+      wait = Math.max(wait, windowOf(now, 10_000) + 10_000 - now);
     }
-    const wait = Math.max(0, ...waits);
     if (wait <= 0) return undefined;
     this.log?.warn({ usedWeight1m, orderCount10s, waitMs: wait }, 'Binance: close to the rate limit; waiting for the next window');
     return delay(wait + 25);
