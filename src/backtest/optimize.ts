@@ -28,7 +28,7 @@ import {
   WORKER_KIND,
   type WorkerInit,
 } from './optimize-worker.ts';
-import { asInputError, BacktestInputError, boundProblem, checkAmounts, checkParams, checkSpan, findCrew, openMarket, quoteAsset } from './run.ts';
+import { asInputError, type BacktestOptions, BacktestInputError, boundProblem, checkAmounts, checkParams, checkSpan, findCrew, openMarket, quoteAsset } from './run.ts';
 
 // ── The grid ──
 
@@ -154,11 +154,9 @@ function rankOrder(metric: Metric) {
 
 // ── The sweep ──
 
-export interface OptimizeOptions {
-  readonly crew: string;
-  readonly symbol: string;
-  readonly interval: Interval;
-  readonly data: readonly string[];
+/** The run's subject, span and money as for a backtest (and with its defaults). */
+export interface OptimizeOptions
+  extends Pick<BacktestOptions, 'crew' | 'symbol' | 'interval' | 'data' | 'from' | 'to' | 'cash' | 'feeBps' | 'slippageBps' | 'crewDirs'> {
   readonly grid: string | readonly GridAxis[];
   /** Fraction of the span's time that is in-sample (default 0.7). */
   readonly split?: number;
@@ -169,14 +167,8 @@ export interface OptimizeOptions {
   readonly workers?: number;
   /** Walk-forward windows (0/undefined: none). */
   readonly walkForward?: number;
-  readonly from?: number;
-  readonly to?: number;
   /** Params every combination shares (the grid's override them). */
   readonly params?: Record<string, unknown>;
-  readonly cash?: number;
-  readonly feeBps?: number;
-  readonly slippageBps?: number;
-  readonly crewDirs?: readonly string[];
   /** Journal the result into this journal (file path or open journal). */
   readonly journal?: string | Journal;
   readonly onProgress?: (done: number, total: number) => void;
