@@ -1,13 +1,12 @@
 // Start-up and shutdown: a login that cannot succeed fails start with a clear message, and a
 // closed transport leaves nothing behind (a process that closes it exits by itself).
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { startDiscord } from '../../src/discord/bot.ts';
 import { EventBus } from '../../src/core/events.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import type { ChatServices } from '../../src/chat/services.ts';
 import { FAKE_DISCORD_IDS, FakeDiscord } from '../fakes/discord/fake-discord.ts';
+import { runExitCheck } from '../fakes/exit-check.ts';
 
 describe('the transport’s life', () => {
   it('refuses to start without an owner, and fails start with a hint when the token is wrong', async () => {
@@ -23,22 +22,9 @@ describe('the transport’s life', () => {
   });
 
   it('close() leaves nothing open: a process that started and closed the transport exits by itself', async () => {
-    const fixture = fileURLToPath(new URL('./exit-check.fixture.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture], { cwd: fileURLToPath(new URL('../..', import.meta.url)), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let doneAt = 0;
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (doneAt === 0 && stdout.includes('FIXTURE_DONE')) doneAt = Date.now();
-    });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const killer = setTimeout(() => child.kill('SIGKILL'), 40_000);
-    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (c, s) => resolve([c, s])));
-    clearTimeout(killer);
-    const exitedAt = Date.now();
+    const { code, signal, stdout, stderr, lingerMs } = await runExitCheck(new URL('./exit-check.fixture.ts', import.meta.url), 40_000);
     expect({ code, signal, stderr }).toEqual({ code: 0, signal: null, stderr: '' });
     expect(stdout).toContain('FIXTURE_DONE');
-    expect(exitedAt - doneAt).toBeLessThan(2_000);
+    expect(lingerMs).toBeLessThan(2_000);
   }, 60_000);
 });

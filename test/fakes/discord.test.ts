@@ -3,10 +3,8 @@
  * ephemeral, attachments, autocomplete, buttons), channel posts through a 429, DMs, intents, gateway
  * drop + RESUME, and a clean exit after destroy/close.
  */
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { constants as zlibConstants, inflateSync } from 'node:zlib';
-import { fileURLToPath } from 'node:url';
 import {
   ActionRowBuilder,
   AttachmentBuilder,
@@ -32,6 +30,7 @@ import { InteractionResponseType, MessageType } from 'discord-api-types/v10';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { FAKE_DISCORD_IDS, FakeDiscord } from './discord/fake-discord.ts';
+import { runExitCheck } from './exit-check.ts';
 
 const INTENTS = [
   GatewayIntentBits.Guilds,
@@ -576,28 +575,10 @@ describe('FakeDiscord edge behaviour', () => {
 
 describe('teardown', () => {
   it('client.destroy() + fake.close() leave nothing open: a process doing both exits by itself', async () => {
-    const fixture = fileURLToPath(new URL('./discord/exit-check.fixture.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
-      cwd: fileURLToPath(new URL('../..', import.meta.url)),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    let doneAt = 0;
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (doneAt === 0 && stdout.includes('FIXTURE_DONE')) doneAt = Date.now();
-    });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
-      child.on('exit', (c, s) => resolve([c, s])),
-    );
-    clearTimeout(killer);
-    const exitedAt = Date.now();
+    const { code, signal, stdout, stderr, lingerMs } = await runExitCheck(new URL('./discord/exit-check.fixture.ts', import.meta.url), 30_000);
     expect({ code, signal, stderr }).toEqual({ code: 0, signal: null, stderr: '' });
     expect(stdout).toContain('FIXTURE_DONE');
     // Exits right after its last line: nothing (socket, timer, server) kept the event loop alive.
-    expect(exitedAt - doneAt).toBeLessThan(2_000);
+    expect(lingerMs).toBeLessThan(2_000);
   }, 40_000);
 });
