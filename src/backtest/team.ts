@@ -4,7 +4,6 @@
 import { loadConfigFile } from '../config/load.ts';
 import type { Config, TeamConfig } from '../config/schema.ts';
 import { type Interval, intervalMs } from '../core/domain.ts';
-import type { CrewSummary } from '../engine/engine.ts';
 import type { CandleGap } from '../market/csv-candles.ts';
 import type { FileMarketData } from '../market/file-market-data.ts';
 import type { EquityRecorder } from './equity-recorder.ts';
@@ -14,7 +13,7 @@ import {
   BacktestInputError,
   type BacktestFill,
   type BacktestProgress,
-  type CrewEndStatus,
+  type CrewRun,
   checkAmounts,
   checkJournal,
   checkParams,
@@ -46,19 +45,10 @@ export interface TeamBacktestOptions {
   readonly onProgress?: (progress: BacktestProgress) => void;
 }
 
-export interface TeamCrewResult {
-  readonly id: string;
-  readonly module: string;
-  readonly symbol: string;
-  readonly interval: Interval;
-  readonly params: Readonly<Record<string, unknown>>;
-  readonly capital: number;
-  readonly finalEquity: number;
+/** A crew's run in the team, measured: its equity curve is always recorded. */
+export interface TeamCrewResult extends Omit<CrewRun, 'equity'> {
   readonly kpis: Kpis;
-  readonly fills: readonly BacktestFill[];
   readonly equity: EquityRecorder;
-  readonly summary: CrewSummary;
-  readonly status: CrewEndStatus;
 }
 
 export interface TeamBacktestResult {
@@ -125,18 +115,9 @@ export async function runTeamBacktest(options: TeamBacktestOptions): Promise<Tea
 
   const span = run.span;
   const crewResults: TeamCrewResult[] = run.crews.map((c) => ({
-    id: c.id,
-    module: c.module,
-    symbol: c.symbol,
-    interval: c.interval,
-    params: c.params,
-    capital: c.capital,
-    finalEquity: c.finalEquity,
+    ...c,
     kpis: measure({ equity: c.equity!, fills: c.fills, startCash: c.capital, span }, run.prices.get(c.symbol), feeBps),
-    fills: c.fills,
     equity: c.equity!,
-    summary: c.summary,
-    status: c.status,
   }));
   const capital = run.crews.reduce((sum, c) => sum + c.capital, 0);
   const allFills = run.crews
