@@ -7,7 +7,7 @@ import { isInterval } from '../core/domain.ts';
 import { dec, toText } from '../core/money.ts';
 import { haltAtLeast } from '../risk/gate.ts';
 import { parseParams } from '../crew/template.ts';
-import type { DeskService } from '../services/desk-service.ts';
+import { coerceParam, defaultCrewId, type DeskService } from '../services/desk-service.ts';
 import { type Actor, fail, ok, type Result } from '../services/result.ts';
 import { boundsOf } from './metrics.ts';
 
@@ -62,12 +62,12 @@ export function checkAction(service: DeskService, action: ManagerAction, policy:
   switch (action.kind) {
     case 'adjust_params': {
       const crew = engine.crews.get(action.crew);
-      if (!crew) return fail(unknownCrew(service, action.crew));
+      if (!crew) return fail(service.unknownCrew(action.crew));
       if (crew.status === 'stopped') return fail(`crew ${action.crew} is stopped`);
       const bounds = boundsOf(crew.definition);
       const bound = bounds.find((b) => b.name === action.param);
       if (!bound) return fail(`crew ${action.crew} (${crew.definition.name}) has no param "${action.param}" (params: ${bounds.map((b) => b.name).join(', ')})`);
-      const value = coerce(action.value, bound.type);
+      const value = coerceParam(action.value, bound);
       const range = bound.min !== undefined || bound.max !== undefined ? ` (allowed ${bound.min ?? '…'} … ${bound.max ?? '…'})` : '';
       const parsed = parseParams(crew.definition, { ...crew.params, [action.param]: value });
       if (!parsed.ok) return fail(`${action.crew}.${action.param} = ${JSON.stringify(action.value)} is outside the crew's declared bounds: ${parsed.error}${range}`);
@@ -82,13 +82,13 @@ export function checkAction(service: DeskService, action: ManagerAction, policy:
     }
     case 'pause_crew': {
       const crew = engine.crews.get(action.crew);
-      if (!crew) return fail(unknownCrew(service, action.crew));
+      if (!crew) return fail(service.unknownCrew(action.crew));
       if (crew.status !== 'active') return fail(`crew ${action.crew} is ${crew.status} already`);
       return ok({ action, summary: `pause ${action.crew}`, figures: crewFigures(service, action.crew), approval: 'autonomy' });
     }
     case 'resume_crew': {
       const crew = engine.crews.get(action.crew);
-      if (!crew) return fail(unknownCrew(service, action.crew));
+      if (!crew) return fail(service.unknownCrew(action.crew));
       if (crew.status === 'active') return fail(`crew ${action.crew} is active already`);
       if (crew.status === 'stopped') return fail(`crew ${action.crew} is stopped: only the owner starts a stopped crew again`);
       const ownPause = policy.managerPauses.get(action.crew) === crew.statusReason;
@@ -102,7 +102,7 @@ export function checkAction(service: DeskService, action: ManagerAction, policy:
     }
     case 'reallocate_capital': {
       const crew = engine.crews.get(action.crew);
-      if (!crew) return fail(unknownCrew(service, action.crew));
+      if (!crew) return fail(service.unknownCrew(action.crew));
       if (crew.status === 'stopped') return fail(`crew ${action.crew} is stopped`);
       if (!DECIMAL.test(action.capital)) return fail(`capital "${action.capital}" is not a positive decimal such as "1500" or "1500.50"`);
       const target = dec(action.capital);
@@ -137,7 +137,7 @@ export function checkAction(service: DeskService, action: ManagerAction, policy:
       if (!definition) return fail(`no crew module "${action.module}" (modules: ${[...service.desk.catalog.keys()].join(', ')})`);
       if (!isInterval(action.interval)) return fail(`interval "${action.interval}" is not one of Binance's (1m, 5m, 15m, 1h, 4h, 1d, …)`);
       const symbol = action.symbol.toUpperCase();
-      const id = action.id ?? `${action.module}-${symbol.toLowerCase()}-${action.interval}`.slice(0, 40);
+      const id = action.id ?? defaultCrewId(action.module, symbol, action.interval);
       if (engine.crews.has(id)) return fail(`a crew "${id}" exists already; give another id`);
       const params = parseParams(definition, action.params);
       if (!params.ok) return fail(`params outside the module's declared bounds: ${params.error}`);
@@ -205,18 +205,4 @@ function crewFigures(service: DeskService, id: string): Record<string, unknown> 
 function statusFigures(service: DeskService): Record<string, unknown> {
   const s = service.status();
   return { equity: s.equity, capital: s.capital, todayPnl: s.todayPnl, exposure: s.exposure, openOrders: s.openOrders, halt: s.halt.level };
-}
-
-function unknownCrew(service: DeskService, id: string): string {
-  const names = service.crewNames();
-  return `no crew "${id}" (crews: ${names.length ? names.join(', ') : 'none'})`;
-}
-
-/** "12" → 12 for a number param (models and people write numbers as text); the schema refuses the rest. */
-function coerce(value: unknown, type: string): unknown {
-  if (typeof value !== 'string') return value;
-  const text = value.trim();
-  if ((type === 'integer' || type === 'number') && text !== '' && Number.isFinite(Number(text))) return Number(text);
-  if (type === 'boolean' && (text === 'true' || text === 'false')) return text === 'true';
-  return value;
 }

@@ -155,7 +155,7 @@ export class DeskService {
     if (!crew) return fail(this.unknownCrew(id));
     const bound = describeParams(crew.definition).find((b) => b.name === name);
     if (!bound) return fail(`crew ${id} (${crew.definition.name}) has no param "${name}" (params: ${describeParams(crew.definition).map((b) => b.name).join(', ')})`);
-    const coerced = coerce(value, bound);
+    const coerced = coerceParam(value, bound);
     const parsed = parseParams(crew.definition, { ...crew.params, [name]: coerced });
     if (!parsed.ok) return fail(`${name} = ${JSON.stringify(value)} refused: ${parsed.error}${bound.min !== undefined ? ` (allowed ${bound.min} … ${bound.max})` : ''}`);
     const from = crew.params[name];
@@ -203,7 +203,7 @@ export class DeskService {
     rationale?: string,
   ): Promise<Result<string>> {
     if (!isInterval(input.interval)) return fail(`interval "${input.interval}" is not one of Binance's (1m, 5m, 15m, 1h, 4h, 1d, …)`);
-    const id = input.id ?? `${input.crew}-${input.symbol.toLowerCase()}-${input.interval}`.slice(0, 40);
+    const id = input.id ?? defaultCrewId(input.crew, input.symbol, input.interval);
     const parsed = crewInstanceSchema.safeParse({ id, crew: input.crew, symbol: input.symbol.toUpperCase(), interval: input.interval, params: input.params ?? {}, capital: input.capital });
     if (!parsed.success) return fail(formatZodError(parsed.error));
     const capital = dec(parsed.data.capital ?? '0');
@@ -316,14 +316,20 @@ export class DeskService {
     return total;
   }
 
-  private unknownCrew(id: string): string {
+  /** The refusal for a crew id that is not on the desk, naming the ones that are. */
+  unknownCrew(id: string): string {
     const names = this.crewNames();
     return `no crew "${id}" (crews: ${names.length ? names.join(', ') : 'none'})`;
   }
 }
 
+/** A new crew's id when none is given: <module>-<symbol>-<interval>, at most 40 characters. */
+export function defaultCrewId(module: string, symbol: string, interval: string): string {
+  return `${module}-${symbol.toLowerCase()}-${interval}`.slice(0, 40);
+}
+
 /** Chat text → the param's type ("12" → 12, "true" → true); anything else is left for the schema to refuse. */
-function coerce(value: unknown, bound: ParamBound): unknown {
+export function coerceParam(value: unknown, bound: Pick<ParamBound, 'type'>): unknown {
   if (typeof value !== 'string') return value;
   const text = value.trim();
   if (bound.type === 'integer' || bound.type === 'number') return text === '' ? value : Number(text);
