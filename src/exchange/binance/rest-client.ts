@@ -326,11 +326,7 @@ export class BinanceRest {
       const status = error instanceof RateLimitBanError ? 418 : 429;
       const code = typeof error.code === 'number' ? error.code : -1003;
       const waitMs = retryAfterMs(status, error.message, this.serverNow());
-      const until = Date.now() + waitMs;
-      const message = `${error.message} (HTTP ${status}; Retry-After ${Math.ceil(waitMs / 1000)} s: no request is sent to Binance before ${new Date(until).toISOString()})`;
-      this.gate = { until, code, status, message };
-      this.log?.error({ what, status, code, retryAfterSeconds: Math.ceil(waitMs / 1000) }, `Binance rate limit: ${error.message}`);
-      return { kind: 'refusal', error: new ExchangeError(code, message, status) };
+      return this.closeGate(what, code, status, error.message, waitMs, `HTTP ${status}; Retry-After`);
     }
     if (
       error instanceof BadRequestError ||
@@ -374,11 +370,7 @@ export class BinanceRest {
       const serverNow = this.serverNow();
       const retryAfter = typeof data?.retryAfter === 'number' ? data.retryAfter : null;
       const waitMs = retryAfter !== null ? Math.max(1000, retryAfter - serverNow) : retryAfterMs(status, message, serverNow);
-      const until = Date.now() + waitMs;
-      const text = `${message} (WebSocket API ${status}; retry after ${Math.ceil(waitMs / 1000)} s: no request is sent to Binance before ${new Date(until).toISOString()})`;
-      this.gate = { until, code, status, message: text };
-      this.log?.error({ what, status, code, retryAfterSeconds: Math.ceil(waitMs / 1000) }, `Binance rate limit: ${message}`);
-      return { kind: 'refusal', error: new ExchangeError(code, text, status) };
+      return this.closeGate(what, code, status, message, waitMs, `WebSocket API ${status}; retry after`);
     }
     // Binance's "unknown" family: the backend may or may not have acted (its 5xx over REST).
     if (code === -1000 || code === -1001 || code === -1006 || code === -1007) {
@@ -387,6 +379,16 @@ export class BinanceRest {
     // The status is not passed on by the connector: Binance's own for the key errors, else 400.
     const status = code === -2014 || code === -2015 || code === -1002 ? 401 : 400;
     return { kind: 'refusal', error: new ExchangeError(code, message, status) };
+  }
+
+  /** A 429/418 (`how` it came, for the message): nothing more is sent for `waitMs`, and the refusal says until when. */
+  private closeGate(what: string, code: number, status: 429 | 418, message: string, waitMs: number, how: string): Failure {
+    const until = Date.now() + waitMs;
+    const seconds = Math.ceil(waitMs / 1000);
+    const text = `${message} (${how} ${seconds} s: no request is sent to Binance before ${new Date(until).toISOString()})`;
+    this.gate = { until, code, status, message: text };
+    this.log?.error({ what, status, code, retryAfterSeconds: seconds }, `Binance rate limit: ${message}`);
+    return { kind: 'refusal', error: new ExchangeError(code, text, status) };
   }
 
   private checkGate(what: string): void {
