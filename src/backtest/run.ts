@@ -22,7 +22,7 @@ import { PaperExchange } from '../exchange/paper/paper-exchange.ts';
 import { silentLogger } from '../log/logger.ts';
 import type { CandleGap } from '../market/csv-candles.ts';
 import { CandleFileError, readCandlesSync } from '../market/csv-candles.ts';
-import { FileMarketData } from '../market/file-market-data.ts';
+import { FileMarketData, noCandleFiles } from '../market/file-market-data.ts';
 import { ManualClock } from '../ports/clock.ts';
 import type { CandleSubscription, MarketData } from '../ports/market-data.ts';
 import type { CrewStatus } from '../ports/journal.ts';
@@ -166,7 +166,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     journal,
     perCrew: false,
     priceLevels: firstPrices(market, [options.symbol]),
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    onProgress: options.onProgress,
     expectedSpan: expectedSpan(market, [{ symbol: options.symbol, interval: options.interval }], options.from, options.to),
   });
   const crewRun = run.crews[0]!;
@@ -561,12 +561,7 @@ export function openMarket(
     throw asInputError(error, true);
   }
   for (const s of subscriptions) {
-    if (!market.covers(s)) {
-      throw new BacktestInputError(
-        `no candle files for ${s.symbol} ${s.interval} in ${data.join(', ')} ` +
-          `(expected names like ${s.symbol}-${s.interval}-2024-01.csv; crewdesk data download ${s.symbol} ${s.interval} … fetches them)`,
-      );
-    }
+    if (!market.covers(s)) throw new BacktestInputError(noCandleFiles(s, data));
   }
   return market;
 }

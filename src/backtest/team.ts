@@ -110,7 +110,7 @@ export async function runTeamBacktest(options: TeamBacktestOptions): Promise<Tea
     perCrew: true,
     priceLevels: firstPrices(market, crews.map((c) => c.symbol)),
     expectedSpan: expectedSpan(market, subscriptions, options.from, options.to),
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    onProgress: options.onProgress,
   });
 
   const span = run.span;

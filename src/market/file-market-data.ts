@@ -245,13 +245,7 @@ export class FileMarketData implements MarketData {
   /** The files for one subscription that may hold candles in [from, to), ordered by their first candle. */
   private filesFor(subscription: CandleSubscription, from?: number, to?: number): ProbedFile[] {
     const entries = this.files().filter((f) => f.symbol === subscription.symbol && f.interval === subscription.interval);
-    if (entries.length === 0) {
-      throw new Error(
-        `no candle files for ${subscription.symbol} ${subscription.interval} in ${this.options.paths.join(', ')} ` +
-          `(expected names like ${subscription.symbol}-${subscription.interval}-2024-01.csv; ` +
-          `crewdesk data download ${subscription.symbol} ${subscription.interval} … fetches them)`,
-      );
-    }
+    if (entries.length === 0) throw new Error(noCandleFiles(subscription, this.options.paths));
     const probed: ProbedFile[] = [];
     for (const entry of entries) {
       const { firstOpenTime, lastOpenTime } = this.probe(entry.file);
@@ -274,6 +268,15 @@ export class FileMarketData implements MarketData {
     const step = intervalMs(subscription.interval);
     return probed.filter((f) => (from === undefined || f.lastOpenTime + step > from) && (to === undefined || f.firstOpenTime < to));
   }
+}
+
+/** Why a subscription cannot be served: no file under the paths is named for it (and how to get some). */
+export function noCandleFiles(subscription: CandleSubscription, paths: readonly string[]): string {
+  const { symbol, interval } = subscription;
+  return (
+    `no candle files for ${symbol} ${interval} in ${paths.join(', ')} ` +
+    `(expected names like ${symbol}-${interval}-2024-01.csv; crewdesk data download ${symbol} ${interval} … fetches them)`
+  );
 }
 
 /** What is left of a head's batch (the batch itself when untouched); the head is then used up. */
