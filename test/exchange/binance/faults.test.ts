@@ -10,7 +10,7 @@ import type { BinanceExchange } from '../../../src/exchange/binance/binance-exch
 import { BinanceRest } from '../../../src/exchange/binance/rest-client.ts';
 import { ClockSkewError } from '../../../src/exchange/binance/server-clock.ts';
 import { ExchangeError } from '../../../src/ports/exchange.ts';
-import { Recorder, candles, connectTo, emulatorWith, eventually, flat, rejection } from './support.ts';
+import { Recorder, candles, connectTo, emulatorWith, eventually, flat, rejection, withExchange } from './support.ts';
 
 // Three closed candles at 30000, then alternately a dip to 29400 (a buy at 29500 fills) and a flat one.
 const BTC = candles('BTCUSDT', [flat(30_000), flat(30_000), flat(30_000), ...Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? ([30_000, 30_010, 29_400, 30_000] as const) : flat(30_000)))]);
@@ -121,9 +121,7 @@ describe('WebSocket disconnects', () => {
 
   it('a fill while the user data stream is down arrives by REST polling, once; the stream is subscribed again', async () => {
     // A slow reconnect, so the fill happens and is polled while disconnected.
-    const exchange = await connectTo(emulator, { wsReconnectDelayMs: 600, pollIntervalMs: 20 });
-    const recorder = new Recorder(exchange);
-    try {
+    await withExchange(emulator, { wsReconnectDelayMs: 600, pollIntervalMs: 20 }, async (exchange, recorder) => {
       await restingBuy(exchange, 'cd-ws-1');
       expect(emulator.connections().userData).toBe(1);
       emulator.disconnectWebSockets();
@@ -143,16 +141,12 @@ describe('WebSocket disconnects', () => {
       await exchange.pollNow();
       expect(recorder.statuses('cd-ws-2')).toEqual(['submitted', 'filled']);
       expect(recorder.fills('cd-ws-1')).toHaveLength(1);
-    } finally {
-      await exchange.close();
-    }
+    });
   });
 
   it('a fill between the drop and the new subscription is fetched once the stream is back', async () => {
     // Reconnects fast and polls almost never: the catch-up after resubscribing finds the fill.
-    const exchange = await connectTo(emulator, { wsReconnectDelayMs: 50, pollIntervalMs: 600_000 });
-    const recorder = new Recorder(exchange);
-    try {
+    await withExchange(emulator, { wsReconnectDelayMs: 50, pollIntervalMs: 600_000 }, async (exchange, recorder) => {
       await restingBuy(exchange, 'cd-ws-3');
       emulator.disconnectWebSockets();
       stepToDip(emulator);
@@ -162,14 +156,10 @@ describe('WebSocket disconnects', () => {
       expect(emulator.connections().userData).toBe(1);
       await exchange.pollNow();
       expect(recorder.fills('cd-ws-3')).toHaveLength(1);
-    } finally {
-      await exchange.close();
-    }
+    });
   });
   it('a subscription lost without a close (the connector renews connections silently) is found and made again', async () => {
-    const exchange = await connectTo(emulator, { streamHealthCheckMs: 30, pollIntervalMs: 600_000 });
-    const recorder = new Recorder(exchange);
-    try {
+    await withExchange(emulator, { streamHealthCheckMs: 30, pollIntervalMs: 600_000 }, async (exchange, recorder) => {
       await restingBuy(exchange, 'cd-ws-4');
       // What a renewal leaves behind: an open connection without the subscription.
       const connection = (exchange as unknown as { stream: { connection: { userDataStreamUnsubscribe(p: object): Promise<unknown> } } }).stream.connection;
@@ -181,9 +171,7 @@ describe('WebSocket disconnects', () => {
       await eventually(() => recorder.fills('cd-ws-4').length === 1, 'the fill');
       await exchange.pollNow();
       expect(recorder.fills('cd-ws-4')).toHaveLength(1);
-    } finally {
-      await exchange.close();
-    }
+    });
   });
 });
 
@@ -208,21 +196,17 @@ describe('clock skew', () => {
 
   it('a local clock behind the server: recvWindow widened by the offset, and trading works', async () => {
     emulator.setKnobs({ clockSkewMs: 10_000 });
-    const exchange = await connectTo(emulator);
-    try {
+    await withExchange(emulator, {}, async (exchange) => {
       expect(exchange.rest.recvWindow).toBeGreaterThanOrEqual(15_000);
       expect(exchange.rest.recvWindow).toBeLessThan(15_500);
       expect(exchange.streaming).toBe(true);
       expect((await restingBuy(exchange, 'cd-skew-1')).status).toBe('submitted');
       expect((await exchange.cancelOrder('BTCUSDT', 'cd-skew-1')).status).toBe('cancelled');
-    } finally {
-      await exchange.close();
-    }
+    });
   });
 
   it('a clock that drifts ahead while running: -1021, resync, and a refusal naming the skew until it is fixed', async () => {
-    const exchange = await connectTo(emulator, { clockRecheckMs: 0 });
-    try {
+    await withExchange(emulator, { clockRecheckMs: 0 }, async (exchange) => {
       const before = emulator.state().orders.length;
       emulator.setKnobs({ clockSkewMs: -2500 });
       const refused = await rejection(restingBuy(exchange, 'cd-drift-1'));
@@ -232,9 +216,7 @@ describe('clock skew', () => {
       emulator.setKnobs({ clockSkewMs: 0 });
       expect((await restingBuy(exchange, 'cd-drift-2')).status).toBe('submitted');
       await exchange.cancelAllOrders('BTCUSDT');
-    } finally {
-      await exchange.close();
-    }
+    });
   });
 });
 

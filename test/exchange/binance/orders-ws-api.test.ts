@@ -10,7 +10,7 @@ import { defaultKnobs } from '../../../src/emulator/knobs.ts';
 import { probe } from '../../../src/emulator/probe.ts';
 import type { BinanceExchange } from '../../../src/exchange/binance/binance-exchange.ts';
 import { ExchangeError } from '../../../src/ports/exchange.ts';
-import { API_KEY, Recorder, candles, connectTo, emulatorWith, eventually, flat, rejection } from './support.ts';
+import { API_KEY, candles, connectTo, emulatorWith, eventually, flat, rejection, withExchange } from './support.ts';
 
 const BTC = candles('BTCUSDT', Array.from({ length: 20 }, () => flat(30_000)));
 
@@ -46,9 +46,7 @@ describe('orders over the WebSocket API', () => {
   });
 
   it('a new order and its cancel go as signed order.place / order.cancel frames; REST hears of neither', async () => {
-    const exchange = await connectTo(emulator);
-    const recorder = new Recorder(exchange);
-    try {
+    await withExchange(emulator, {}, async (exchange, recorder) => {
       const filled = await marketBuy(exchange, 'cd-ws-place-1');
       expect(filled).toMatchObject({ clientOrderId: 'cd-ws-place-1', status: 'filled' });
       // The FULL answer's fill and the stream's report of it: handed out once.
@@ -78,28 +76,21 @@ describe('orders over the WebSocket API', () => {
       expect(seen.ws[1]!.params.signature).toMatch(/^[0-9a-f]{64}$/);
       expect(seen.ws[2]!.params).toMatchObject({ symbol: 'BTCUSDT', origClientOrderId: 'cd-ws-place-2' });
       expect(exchange.ordersSent).toEqual({ wsApi: 2, rest: 0 });
-    } finally {
-      await exchange.close();
-    }
+    });
   });
 
   it("a refusal is Binance's error with its code, and nothing is sent again", async () => {
-    const exchange = await connectTo(emulator);
-    try {
+    await withExchange(emulator, {}, async (exchange) => {
       const refused = await rejection(exchange.placeOrder({ clientOrderId: 'cd-ws-ref-1', symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteQuantity: dec('1000000') }));
       expect(refused).toBeInstanceOf(ExchangeError);
       expect(refused).toMatchObject({ code: -2010, httpStatus: 400 });
       expect(seen.ws).toHaveLength(1);
       expect(seen.rest).toEqual([]);
-    } finally {
-      await exchange.close();
-    }
+    });
   });
 
   it('while the WebSocket API is down, orders and cancels go by REST (and fill); once it is back, by the WebSocket API again', async () => {
-    const exchange = await connectTo(emulator, { wsReconnectDelayMs: 800, pollIntervalMs: 20 });
-    const recorder = new Recorder(exchange);
-    try {
+    await withExchange(emulator, { wsReconnectDelayMs: 800, pollIntervalMs: 20 }, async (exchange, recorder) => {
       emulator.disconnectWebSockets();
       await eventually(() => !exchange.streaming, 'the connection down');
       expect((await marketBuy(exchange, 'cd-ws-down-1')).status).toBe('filled');
@@ -113,14 +104,11 @@ describe('orders over the WebSocket API', () => {
       expect((await marketBuy(exchange, 'cd-ws-down-2')).status).toBe('filled');
       expect(seen.ws.map((r) => r.method)).toEqual(['order.place']);
       expect(exchange.ordersSent).toEqual({ wsApi: 1, rest: 2 });
-    } finally {
-      await exchange.close();
-    }
+    });
   });
 
   it('the connection lost before the answer: unknown at once (no waiting for the timeout), never sent again by REST, found by its client id', async () => {
-    const exchange = await connectTo(emulator, { timeoutMs: 5000, wsReconnectDelayMs: 50 });
-    try {
+    await withExchange(emulator, { timeoutMs: 5000, wsReconnectDelayMs: 50 }, async (exchange) => {
       emulator.setKnobs({ latencyMs: 1000 });
       const placing = rejection(restingBuy(exchange, 'cd-ws-lost-1'));
       await eventually(() => ordersNamed(emulator, 'cd-ws-lost-1').length === 1, 'the order at the venue');
@@ -135,9 +123,7 @@ describe('orders over the WebSocket API', () => {
       expect(ordersNamed(emulator, 'cd-ws-lost-1')).toHaveLength(1);
       expect(await exchange.getOrder('BTCUSDT', 'cd-ws-lost-1')).toMatchObject({ status: 'submitted' });
       await exchange.cancelOrder('BTCUSDT', 'cd-ws-lost-1');
-    } finally {
-      await exchange.close();
-    }
+    });
   });
 
   it('the ORDERS limit over the WebSocket API (-1015, 429) closes the one gate: REST requests wait too', async () => {
@@ -185,13 +171,10 @@ describe('orders over the WebSocket API', () => {
   }, 30_000);
 
   it('ordersOverWsApi: false keeps every order on REST', async () => {
-    const exchange = await connectTo(emulator, { ordersOverWsApi: false });
-    try {
+    await withExchange(emulator, { ordersOverWsApi: false }, async (exchange) => {
       expect((await marketBuy(exchange, 'cd-ws-off-1')).status).toBe('filled');
       expect(seen.rest).toEqual(['POST /api/v3/order']);
       expect(seen.ws).toEqual([]);
-    } finally {
-      await exchange.close();
-    }
+    });
   });
 });

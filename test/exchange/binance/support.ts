@@ -47,3 +47,18 @@ export class Recorder {
     return this.of(clientOrderId).map((u) => u.order.status);
   }
 }
+
+/** Runs `test` on an adapter of its own (connected with `options`, its updates recorded), and closes the adapter after it. */
+export async function withExchange(
+  emulator: Emulator,
+  options: Partial<BinanceExchangeOptions>,
+  test: (exchange: BinanceExchange, recorder: Recorder) => Promise<void>,
+): Promise<void> {
+  const exchange = await connectTo(emulator, options);
+  const recorder = new Recorder(exchange);
+  try {
+    await test(exchange, recorder);
+  } finally {
+    await exchange.close();
+  }
+}
