@@ -5,7 +5,6 @@ import { paramsOption } from '../src/chat/options.ts';
 import { fixed, refused, signed, table } from '../src/chat/render.ts';
 import type { ChatServices } from '../src/chat/services.ts';
 import { INTERVALS } from '../src/core/domain.ts';
-import { dec } from '../src/core/money.ts';
 import type { Actor } from '../src/services/result.ts';
 
 const crewOption = { name: 'crew', description: 'The crew instance', type: 'string', required: true, autocomplete: 'crew', maxLength: 40 } as const;
@@ -114,10 +113,9 @@ async function spawn(services: ChatServices, actor: Actor, options: OptionValues
   const teams = desk.teamList();
   const teamName = options.string('team') ?? (teams.length === 1 ? teams[0]!.name : null);
   if (!teamName) return refused(`there are several teams (${teams.map((t) => t.name).join(', ')}): say which one with the team option`);
-  const team = teams.find((t) => t.name === teamName);
   let capital = options.string('capital');
-  if (!capital && team) {
-    const free = dec(team.capital).minus(dec(team.allocated));
+  const free = desk.unallocated(teamName);
+  if (!capital && free !== undefined) {
     if (free.lte(0)) return refused(`team ${teamName} has no unallocated capital: give the crew a capital, and free some first with /team allocate`);
     capital = free.round(2, 0).toFixed(2);
   }

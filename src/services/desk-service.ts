@@ -6,7 +6,7 @@ import type { CrewInstanceConfig } from '../config/schema.ts';
 import { crewInstanceSchema } from '../config/schema.ts';
 import { type HaltLevel, isInterval } from '../core/domain.ts';
 import type { EngineEvent } from '../core/events.ts';
-import { dec, toText, ZERO } from '../core/money.ts';
+import { dec, type Decimal, toText, ZERO } from '../core/money.ts';
 import { describeParams, formatZodError, type ParamBound, parseParams } from '../crew/template.ts';
 import type { CrewSummary } from '../engine/engine.ts';
 import { haltAtLeast } from '../risk/gate.ts';
@@ -207,12 +207,9 @@ export class DeskService {
     const parsed = crewInstanceSchema.safeParse({ id, crew: input.crew, symbol: input.symbol.toUpperCase(), interval: input.interval, params: input.params ?? {}, capital: input.capital });
     if (!parsed.success) return fail(formatZodError(parsed.error));
     const capital = dec(parsed.data.capital ?? '0');
-    const teamCapital = this.desk.teams.get(input.team);
-    if (teamCapital === undefined) return fail(`no team "${input.team}" (teams: ${[...this.desk.teams.keys()].join(', ')})`);
-    const allocated = this.teamAllocated(input.team);
-    if (allocated.plus(capital).gt(teamCapital)) {
-      return fail(`team ${input.team} has ${teamCapital.minus(allocated).round(2)} unallocated; ${capital} asked. Free capital first (/team allocate).`);
-    }
+    const free = this.unallocated(input.team);
+    if (free === undefined) return fail(`no team "${input.team}" (teams: ${[...this.desk.teams.keys()].join(', ')})`);
+    if (capital.gt(free)) return fail(`team ${input.team} has ${free.round(2)} unallocated; ${capital} asked. Free capital first (/team allocate).`);
     const result = await this.desk.spawnCrew(input.team, parsed.data as CrewInstanceConfig, actor.id, actor.via);
     if (!result.ok) return fail(result.error);
     if (rationale) await this.audit(actor, 'crew.spawn.rationale', { crew: id, rationale });
@@ -226,6 +223,12 @@ export class DeskService {
       allocated: toText(this.teamAllocated(name)),
       crews: [...this.engine.crews.values()].filter((c) => c.team === name).map((c) => c.id),
     }));
+  }
+
+  /** What a team has not allocated to its (not stopped) crews; undefined when there is no such team. */
+  unallocated(team: string): Decimal | undefined {
+    const capital = this.desk.teams.get(team);
+    return capital === undefined ? undefined : capital.minus(this.teamAllocated(team));
   }
 
   /** Moves capital to or from a crew, within its team's capital and the crew's free cash. */
