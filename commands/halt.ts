@@ -6,8 +6,9 @@ import type { Reply } from '../src/chat/command.ts';
 import { defineCommand } from '../src/chat/define-command.ts';
 import { plural, refused } from '../src/chat/render.ts';
 import type { ChatServices } from '../src/chat/services.ts';
+import type { HaltLevel } from '../src/core/domain.ts';
 
-type Level = 'entries' | 'cancel' | 'flatten';
+type Level = Exclude<HaltLevel, 'none'>;
 
 export default defineCommand({
   data: {
@@ -63,15 +64,14 @@ function report(services: ChatServices, level: Level, r: { cancelled: number; fl
   const left: string[] = [...r.failures.map((f) => `Not done: ${f}`)];
   const open = desk.status().openOrders;
   const positions = desk.positions();
+  const held = positions.map((p) => `${p.crewId} ${p.quantity} ${p.symbol}`).join(', ');
   if (level === 'entries' && open > 0) left.push(`${plural(open, 'open order')} still working (/halt cancel cancels them).`);
   if (level === 'flatten') {
     if (open > 0) left.push(`${plural(open, 'order')} still open (the market sells fill at the next price).`);
-    if (positions.length > 0) left.push(`Still held until the sells fill: ${positions.map((p) => `${p.crewId} ${p.quantity} ${p.symbol}`).join(', ')}.`);
+    if (positions.length > 0) left.push(`Still held until the sells fill: ${held}.`);
   } else {
     if (level === 'cancel' && open > 0) left.push(`${plural(open, 'order')} still open.`);
-    if (positions.length > 0) {
-      left.push(`Positions kept: ${positions.map((p) => `${p.crewId} ${p.quantity} ${p.symbol}`).join(', ')}. /halt flatten sells them.`);
-    }
+    if (positions.length > 0) left.push(`Positions kept: ${held}. /halt flatten sells them.`);
   }
   return {
     title: `HALTED (${level})`,
