@@ -6,7 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
-import { type Candle, type Interval, isInterval } from '../core/domain.ts';
+import { type Candle, isInterval } from '../core/domain.ts';
 import { klineEventJson } from './binance-format.ts';
 import type { MarketReplay, Tick } from './market-replay.ts';
 
@@ -125,12 +125,12 @@ export class MarketStreams {
 
   private broadcast(tick: Tick): void {
     if (this.clients.size === 0) return;
-    const symbol = tick.symbol.toLowerCase();
+    const klinesOfSymbol = `${tick.symbol.toLowerCase()}@kline_`;
     const eventTime = this.serverTime();
     const payloads = new Map<string, string | null>();
     for (const client of this.clients) {
       for (const stream of client.streams) {
-        if (!stream.startsWith(`${symbol}@kline_`)) continue;
+        if (!stream.startsWith(klinesOfSymbol)) continue;
         let payload = payloads.get(stream);
         if (payload === undefined) {
           payload = this.klinePayload(stream, tick, eventTime);
@@ -149,7 +149,7 @@ export class MarketStreams {
     let candle: Candle = tick.partial;
     let final = tick.final;
     if (interval !== tick.partial.interval) {
-      const aggregated = this.replay.aggregatedPartial(tick.partial, interval as Interval);
+      const aggregated = this.replay.aggregatedPartial(tick.partial, interval);
       if (aggregated === null) return null;
       candle = aggregated.candle;
       final = aggregated.final;
