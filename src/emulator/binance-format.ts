@@ -352,6 +352,7 @@ export function klineEventJson(c: Candle, final: boolean, eventTime: number, fir
   };
 }
 
-function isStop(type: OrderType): boolean {
+/** STOP_LOSS and STOP_LOSS_LIMIT: they carry a stop price and wait outside the book. */
+export function isStop(type: OrderType): boolean {
   return type === 'STOP_LOSS' || type === 'STOP_LOSS_LIMIT';
 }

@@ -15,6 +15,7 @@ import {
   type TradeView,
   accountPositionJson,
   executionReportJson,
+  isStop,
 } from './binance-format.ts';
 
 export interface PlaceOrderParams {
@@ -360,7 +361,6 @@ export class Venue {
 
   private view(record: OrderRecord): OrderView {
     const s = record.snapshot;
-    const stop = s.type === 'STOP_LOSS' || s.type === 'STOP_LOSS_LIMIT';
     return {
       symbol: s.symbol,
       orderId: record.orderId,
@@ -377,7 +377,7 @@ export class Venue {
       cumulativeQuote: s.cumulativeQuote,
       time: s.time,
       updateTime: s.updateTime,
-      workingTime: stop ? -1 : s.time,
+      workingTime: isStop(s.type) ? -1 : s.time,
       isWorking: s.type === 'LIMIT' && isOpen(s),
     };
   }
