@@ -7,9 +7,10 @@
 // in close-time order.
 import { SpotRestAPI } from '@binance/spot';
 import { z } from 'zod';
-import { type Candle, type Interval, intervalMs } from '../core/domain.ts';
+import { type Candle, intervalMs } from '../core/domain.ts';
 import { KlineStream, type KlinePayload } from '../exchange/binance/kline-stream.ts';
 import { BinanceRest } from '../exchange/binance/rest-client.ts';
+import { decimalText, millis } from '../exchange/binance/wire.ts';
 import type { Logger } from '../log/logger.ts';
 import type { CandleSubscription, MarketData } from '../ports/market-data.ts';
 
@@ -28,8 +29,7 @@ export interface BinanceMarketDataOptions {
 }
 
 const PAGE = 1000;
-const price = z.string().regex(/^\d+(\.\d+)?$/).transform(Number);
-const millis = z.union([z.number().int(), z.bigint()]).transform(Number);
+const price = decimalText.transform(Number);
 /** A klines row: [openTime, open, high, low, close, volume, closeTime, …]. */
 const klineRowsSchema = z.array(z.tuple([millis, price, price, price, price, price, millis]).rest(z.unknown()));
 
@@ -165,7 +165,7 @@ class LiveCandles implements AsyncIterator<Candle> {
     for (const sub of subscriptions) {
       const name = streamName(sub);
       if (this.subs.has(name)) continue;
-      this.subs.set(name, { sub, step: intervalMs(sub.interval as Interval), next: market.resumePoint(sub) });
+      this.subs.set(name, { sub, step: intervalMs(sub.interval), next: market.resumePoint(sub) });
     }
     this.stream = new KlineStream({
       wsStreamUrl: options.wsStreamUrl,

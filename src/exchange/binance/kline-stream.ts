@@ -6,9 +6,10 @@
 import WebSocket from 'ws';
 import { z } from 'zod';
 import type { Logger } from '../../log/logger.ts';
+import { decimalText } from './wire.ts';
 
 const millis = z.number().int();
-const price = z.string().regex(/^\d+(\.\d+)?$/);
+const price = decimalText;
 
 /** The kline payload (`k`) of a kline event, as far as crewdesk reads it. */
 export const klinePayloadSchema = z.object({

@@ -15,8 +15,11 @@ const decimal = z
   .regex(/^-?\d+(\.\d+)?$/, 'expected a decimal string such as "0.00100000"')
   .transform((s) => dec(s));
 const id = z.union([z.number().int(), z.bigint(), z.string().regex(/^-?\d+$/)]).transform((v) => String(v));
-const millis = z.union([z.number().int(), z.bigint()]).transform((v) => Number(v));
+/** A time in ms (a bigint when the connector parsed big integers). */
+export const millis = z.union([z.number().int(), z.bigint()]).transform((v) => Number(v));
 const side = z.enum(['BUY', 'SELL']);
+/** A non-negative decimal as Binance writes prices and quantities ("0.00100000"), kept as text. */
+export const decimalText = z.string().regex(/^\d+(\.\d+)?$/);
 
 export const serverTimeSchema = z.object({ serverTime: millis });
 
@@ -191,7 +194,6 @@ export const exchangeInfoSchema = z.object({
     .optional(),
 });
 
-const decimalText = z.string().regex(/^\d+(\.\d+)?$/);
 
 /**
  * The filters crewdesk checks, from exchangeInfo. Binance writes "0" for a bound it does not
