@@ -8,7 +8,9 @@
 //   'close' event, losing the subscription silently: a periodic `session.subscriptions` check
 //   finds that and subscribes again;
 // - a first connection that fails keeps reconnecting forever out of reach (no handle to
-//   disconnect it), so the URL is probed with a plain WebSocket first.
+//   disconnect it), so the URL is probed with a plain WebSocket first;
+// - it parses every message with json-with-bigint, slowly and with much garbage: answers and
+//   events are parsed natively instead (ws-api-messages.ts).
 // While the stream is down the owner polls REST (onDown/onUp), so no fill is lost in between.
 // The same connection carries the owner's signed requests (`request`: new orders, cancels); the
 // connector does not fail a request whose connection closes before the answer (it waits for its
@@ -22,6 +24,7 @@ import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import type { Logger } from '../../log/logger.ts';
 import { type WsApiResponse, WsApiConnectionLost, WsApiUnavailable } from './rest-client.ts';
+import { parseMessagesNatively } from './ws-api-messages.ts';
 
 export interface UserDataStreamOptions {
   readonly wsApiUrl: string;
@@ -59,6 +62,8 @@ export class UserDataStream {
   private nextId = 0;
   /** Sockets corked for the current burst of requests (uncorked on the next tick). */
   private corked: Socket[] | null = null;
+  /** Whether the connection's messages are parsed natively (ws-api-messages.ts) rather than by the connector. */
+  parsesNatively = false;
   /** Requests waiting for their answer: failed with WsApiConnectionLost when the connection closes. */
   private readonly waiting = new Set<(error: Error) => void>();
 
@@ -176,6 +181,9 @@ export class UserDataStream {
       }
       this.connection = connection;
       this.connectAttempts = 0;
+      // Answers and events parsed natively (ws-api-messages.ts); the connector's own parse otherwise.
+      this.parsesNatively = parseMessagesNatively((connection as unknown as { websocketBase?: unknown }).websocketBase);
+      if (!this.parsesNatively) this.options.log?.warn('Binance: the connector is not shaped as this version expects; its own (slower) message parsing is kept');
       connection.on('close', (code: number) => {
         for (const fail of [...this.waiting]) fail(new WsApiConnectionLost());
         this.waiting.clear();
