@@ -1,8 +1,8 @@
 // The emulator in a process of its own for the Binance latency benchmark (as a venue is: the bot's
 // work and the venue's do not share one event loop), with the benchmark's probes. Every instant is
 // taken here, in the emulator's process:
-// - "kline sent": a replay tick listener registered after the market streams' own one runs right
-//   after the closing kline (`x:true`) was written to every subscriber's socket;
+// - "kline sent": the market streams' probe, just before the closing kline (`x:true`) is written to
+//   the subscribers' sockets;
 // - "order received": the emulator's request probes (src/emulator/probe.ts) fire when an
 //   `order.place` WebSocket API request (the adapter's way while that connection is up) or a
 //   `POST /api/v3/order` (its REST fallback) has arrived, before the emulator processes it (for
@@ -47,9 +47,9 @@ async function serve(): Promise<void> {
   });
   const sentAt = new Map<string, number>();
   let latencies: Latencies = { received: [], processed: [] };
-  emulator.replay.onTick((tick) => {
-    if (tick.final) sentAt.set(tick.symbol, performance.now());
-  });
+  // Stamped just before the closing kline is written (after the write, a process woken by it on the
+  // same CPU may run first and make the stamp late: seen as impossible sub-millisecond medians).
+  probe.finalKlineSending = (symbol, at) => sentAt.set(symbol, at);
   probe.requestReceived = (req, at) => {
     if (req.method !== 'POST' || !req.url?.startsWith('/api/v3/order?')) return;
     // @binance/spot sends the signed parameters in the query string.

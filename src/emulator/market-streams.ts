@@ -9,6 +9,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { type Candle, isInterval } from '../core/domain.ts';
 import { klineEventJson } from './binance-format.ts';
 import type { MarketReplay, Tick } from './market-replay.ts';
+import { probe } from './probe.ts';
 
 interface StreamClient {
   readonly socket: WebSocket;
@@ -125,6 +126,7 @@ export class MarketStreams {
 
   private broadcast(tick: Tick): void {
     if (this.clients.size === 0) return;
+    if (tick.final) probe.finalKlineSending?.(tick.symbol, performance.now());
     const klinesOfSymbol = `${tick.symbol.toLowerCase()}@kline_`;
     const eventTime = this.serverTime();
     const payloads = new Map<string, string | null>();

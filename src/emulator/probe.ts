@@ -8,6 +8,8 @@ export interface EmulatorProbe {
   /** A WebSocket API request has arrived, before any of its processing; `at` is when the bytes that
    * completed its frame arrived (before the emulator read the frames ahead of it in those bytes). */
   wsApiRequestReceived?: (method: string, params: Readonly<Record<string, unknown>>, at: number) => void;
+  /** A candle's closing tick is about to be written to the market streams' subscribers (before the first write). */
+  finalKlineSending?: (symbol: string, at: number) => void;
 }
 
 /** The process's probe: set its hooks before starting the emulator (e.g. in a benchmark's emulator process). */
