@@ -139,9 +139,10 @@ export class BinanceExchange implements Exchange {
 
   /** New orders placed (answered) so far, by the way they went: the WebSocket API, or REST as the fallback. */
   readonly ordersSent = { wsApi: 0, rest: 0 };
-  /** Whether the WebSocket API connection's messages are parsed natively (ws-api-messages.ts), not by the connector. */
-  get wsApiParsesNatively(): boolean {
-    return this.stream.parsesNatively;
+  /** Whether the WebSocket API connection's messages are parsed natively and its orders written directly
+   * (ws-api-messages.ts, ws-api-requests.ts), rather than by the connector. */
+  get wsApiFastPath(): boolean {
+    return this.stream.parsesNatively && this.stream.writesRequests;
   }
 
   // ── Port ──────────────────────────────────────────────────────────────────────────────────

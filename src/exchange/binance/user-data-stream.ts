@@ -10,7 +10,9 @@
 // - a first connection that fails keeps reconnecting forever out of reach (no handle to
 //   disconnect it), so the URL is probed with a plain WebSocket first;
 // - it parses every message with json-with-bigint, slowly and with much garbage: answers and
-//   events are parsed natively instead (ws-api-messages.ts).
+//   events are parsed natively instead (ws-api-messages.ts);
+// - its way of building a signed request is slow for an order's hot path: orders and cancels are
+//   written onto its connection directly, exactly as it would write them (ws-api-requests.ts).
 // While the stream is down the owner polls REST (onDown/onUp), so no fill is lost in between.
 // The same connection carries the owner's signed requests (`request`: new orders, cancels); the
 // connector does not fail a request whose connection closes before the answer (it waits for its
@@ -25,6 +27,7 @@ import WebSocket from 'ws';
 import type { Logger } from '../../log/logger.ts';
 import { type WsApiResponse, WsApiConnectionLost, WsApiUnavailable } from './rest-client.ts';
 import { parseMessagesNatively } from './ws-api-messages.ts';
+import { SignedRequestWriter } from './ws-api-requests.ts';
 
 export interface UserDataStreamOptions {
   readonly wsApiUrl: string;
@@ -62,8 +65,15 @@ export class UserDataStream {
   private nextId = 0;
   /** Sockets corked for the current burst of requests (uncorked on the next tick). */
   private corked: Socket[] | null = null;
+  /** Whether orders and cancels are written onto the connection directly (ws-api-requests.ts). */
+  get writesRequests(): boolean {
+    return this.writer !== null;
+  }
+
   /** Whether the connection's messages are parsed natively (ws-api-messages.ts) rather than by the connector. */
   parsesNatively = false;
+  /** Writes `request`s onto the connection directly (ws-api-requests.ts); null: the connector's sendSignedMessage. */
+  private writer: SignedRequestWriter | null = null;
   /** Requests waiting for their answer: failed with WsApiConnectionLost when the connection closes. */
   private readonly waiting = new Set<(error: Error) => void>();
 
@@ -87,7 +97,7 @@ export class UserDataStream {
     }
     this.corkBurst(connection);
     const id = this.idPrefix + (this.nextId++).toString(16).padStart(16, '0');
-    const sent = connection.sendSignedMessage(method, { ...params, id }) as Promise<WsApiResponse>;
+    const sent = this.writer?.send(method, params, id, Date.now()) ?? (connection.sendSignedMessage(method, { ...params, id }) as Promise<WsApiResponse>);
     return new Promise<WsApiResponse>((resolve, reject) => {
       const lost = (error: Error): void => reject(error);
       this.waiting.add(lost);
@@ -181,9 +191,12 @@ export class UserDataStream {
       }
       this.connection = connection;
       this.connectAttempts = 0;
-      // Answers and events parsed natively (ws-api-messages.ts); the connector's own parse otherwise.
-      this.parsesNatively = parseMessagesNatively((connection as unknown as { websocketBase?: unknown }).websocketBase);
-      if (!this.parsesNatively) this.options.log?.warn('Binance: the connector is not shaped as this version expects; its own (slower) message parsing is kept');
+      // Answers and events parsed natively, requests written directly (ws-api-messages.ts, ws-api-requests.ts);
+      // the connector's own ways where it is not shaped as the pinned version is.
+      const base = (connection as unknown as { websocketBase?: unknown }).websocketBase;
+      this.parsesNatively = parseMessagesNatively(base);
+      this.writer = SignedRequestWriter.attach(base, apiKey, apiSecret, this.options.timeoutMs ?? 5000);
+      if (!this.parsesNatively || this.writer === null) this.options.log?.warn('Binance: the connector is not shaped as this version expects; its own (slower) message handling is kept');
       connection.on('close', (code: number) => {
         for (const fail of [...this.waiting]) fail(new WsApiConnectionLost());
         this.waiting.clear();

@@ -76,8 +76,9 @@ describe('orders over the WebSocket API', () => {
       expect(seen.ws[1]!.params.signature).toMatch(/^[0-9a-f]{64}$/);
       expect(seen.ws[2]!.params).toMatchObject({ symbol: 'BTCUSDT', origClientOrderId: 'cd-ws-place-2' });
       expect(exchange.ordersSent).toEqual({ wsApi: 2, rest: 0 });
-      // The pinned connector is shaped as ws-api-messages.ts expects: its answers and events were parsed natively.
-      expect(exchange.wsApiParsesNatively).toBe(true);
+      // The pinned connector is shaped as ws-api-messages.ts and ws-api-requests.ts expect: these went
+      // out written directly, and their answers and events were parsed natively.
+      expect(exchange.wsApiFastPath).toBe(true);
     });
   });
 
