@@ -24,8 +24,11 @@ export async function optimizeSweep({ quick }: { quick: boolean }): Promise<Reco
     const file = await writeSyntheticCsv(dir, 'BTCUSDT', count, 5);
     const sweep = async (workers: number) => {
       const t = performance.now();
+      const cpu = process.cpuUsage();
       const result = await runOptimization({ crew: 'sma-cross', symbol: 'BTCUSDT', interval: '1m', data: [file], grid: GRID, workers, split: 0.7, metric: 'sharpe', top: 5 });
-      return { seconds: (performance.now() - t) / 1000, result };
+      const used = process.cpuUsage(cpu);
+      // CPU time of every thread of the process: how many cores the sweep kept busy.
+      return { seconds: (performance.now() - t) / 1000, cpuSeconds: (used.user + used.system) / 1e6, result };
     };
     // Alternated and repeated, best of each: on a shared machine a burst of other work hits one
     // figure, not the ratio's both sides at once.
@@ -57,6 +60,11 @@ export async function optimizeSweep({ quick }: { quick: boolean }): Promise<Reco
       twoWorkersSeconds: round(two.seconds),
       rounds: { oneWorker: oneTimes, twoWorkers: twoTimes },
       speedUp: round(one.seconds / two.seconds),
+      // One worker already keeps more than one core busy (V8's garbage collector works on helper
+      // threads, the main thread reads and hands out): the speed-up two workers can give is at most
+      // what the second worker adds to that.
+      coresBusy: { oneWorker: round(one.cpuSeconds / one.seconds), twoWorkers: round(two.cpuSeconds / two.seconds) },
+      cpuSeconds: { oneWorker: round(one.cpuSeconds), twoWorkers: round(two.cpuSeconds) },
       machine: {
         what: 'two worker threads vs one on a fixed loop, before each round: 2.0 = two free cores',
         arithmeticSpeedUp: machine,
