@@ -263,14 +263,20 @@ export async function runOptimization(options: OptimizeOptions): Promise<Optimiz
   const step = intervalMs(options.interval);
   const warmup = Math.max(0, ...combos.map((params) => definition.warmup(params)));
   const loadFrom = options.from === undefined ? undefined : options.from - 2 * (warmup + 1) * step;
-  // The workers start (sources, crew modules) while this thread reads the candles; they get the
-  // candles once read. Whatever fails from here on, the finally below stops them.
-  const pool = await WorkerPool.start(Math.min(workers, combos.length), { kind: WORKER_KIND, crew: options.crew, crewDirs, cash, feeBps, slippageBps });
+  // The workers start (sources, crew modules) on their threads while this one reads the candles;
+  // they get the candles once read. Whatever fails from here on, the pool is stopped.
+  const starting = WorkerPool.start(Math.min(workers, combos.length), { kind: WORKER_KIND, crew: options.crew, crewDirs, cash, feeBps, slippageBps });
   let loaded: LoadedSpan;
+  try {
+    loaded = loadSpan(options, loadFrom, split, walkForward);
+  } catch (error) {
+    await starting.then((pool) => pool.close(), () => undefined);
+    throw error;
+  }
+  const pool = await starting;
   let top: RankedCombination[];
   let walk: OptimizationResult['walkForward'] = null;
   try {
-    loaded = loadSpan(options, loadFrom, split, walkForward);
     pool.share(loaded.columns);
     const { inSample, outOfSample, windows } = loaded;
     const totalRuns = combos.length + Math.min(topN, combos.length) + windows.length * (combos.length + 1);
