@@ -73,7 +73,7 @@ export class Desk {
 
   static async open(options: DeskOptions): Promise<Desk> {
     const { config, exchange, clock, log } = options;
-    const journal = options.journal ?? (await SqliteJournal.open(options.journalFile ?? config.journal));
+    const journal = options.journal ?? (await SqliteJournal.open(options.journalFile ?? config.journal, { intentLog: exchange.inProcess !== true }));
     const bus = new EventBus((subscriber, event, error) =>
       log.error({ subscriber, event: event.type, err: error instanceof Error ? error.message : String(error) }, 'event subscriber failed'),
     );

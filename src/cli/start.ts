@@ -77,7 +77,8 @@ export async function startCommand(argv: string[]): Promise<number> {
 
   const journalFile = values.journal ?? config.journal;
   if (journalFile !== ':memory:') mkdirSync(dirname(resolve(journalFile)), { recursive: true });
-  const journal = await SqliteJournal.open(journalFile);
+  // Paper trades in process; testnet and live keep the write-ahead intent log.
+  const journal = await SqliteJournal.open(journalFile, { intentLog: config.mode !== 'paper' });
   let venue: Venue;
   try {
     venue = await openVenue(config, journal, log, say, { offline: values.offline === true, confirmLive: values['confirm-live'] === true });

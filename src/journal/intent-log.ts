@@ -9,6 +9,8 @@
 //   out; neither does such a commit).
 // - The same order is also written to SQLite as usual. Once every order appended has committed
 //   there, the file is truncated: in normal running it holds only the orders of the last moments.
+// - It is kept by a desk trading on a real exchange (SqliteJournalOptions.intentLog); a paper desk
+//   or a tool opening the same journal neither keeps nor touches it.
 // - On open, before anything reads the journal, what the file still holds is replayed into SQLite
 //   (an order already there is skipped), then the file is emptied. Restart reconciliation then
 //   finds those orders open in the journal and asks the exchange about each.

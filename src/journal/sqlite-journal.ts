@@ -125,6 +125,18 @@ export interface SqliteJournalOptions {
   readonly readonly?: boolean;
   /** The schema to bring the file to; MIGRATIONS unless a test or tool says otherwise. */
   readonly migrations?: readonly Migration[];
+  /** Keep the write-ahead intent log for insertOrderNow (and replay what a previous run left in it):
+   * for a desk whose venue is a real exchange. An in-process venue never asks for it. */
+  readonly intentLog?: boolean;
+}
+
+/** What insertOrderNow needs: the log, and what tells a row certain to be accepted. */
+interface WriteAhead {
+  readonly log: IntentLog;
+  /** Client order ids and advice keys of every order journaled or queued. */
+  readonly orderKeys: KeyFilter;
+  /** Crews whose record has committed (an order's foreign key). */
+  readonly crewIds: Set<string>;
 }
 
 /** How long a write waits for another connection's lock (a second process, a read-only viewer). */
@@ -373,19 +385,19 @@ export class SqliteJournal implements Journal {
         await migrate(db, migrations, Date.now);
         await exec(db, CREATE_GUARD_TABLE);
       }
-      // The intent log: replayed into the file before anything reads it, then reopened empty.
-      let intents: IntentLog | null = null;
+      // The intent log belongs to the desk trading on a real exchange: only such an open replays
+      // what a previous run left in it (before anything reads the journal) and reopens it empty.
+      // Any other open — a paper desk, a tool writing results — leaves the file alone.
+      let writeAhead: WriteAhead | null = null;
       let replayed = NOTHING_REPLAYED;
-      const keys = new KeyFilter();
-      const crewIds = new Set<string>();
-      if (!readonly && file !== ':memory:' && file !== '') {
+      if (options.intentLog === true && !readonly && file !== ':memory:' && file !== '') {
         const path = intentLogPath(file);
         replayed = await replayIntents(db, readIntents(path), Date.now());
-        intents = new IntentLog(path);
-        await loadKeys(db, keys, crewIds);
+        writeAhead = { log: new IntentLog(path), orderKeys: new KeyFilter(), crewIds: new Set() };
+        await loadKeys(db, writeAhead.orderKeys, writeAhead.crewIds);
       }
       const statements = await prepareAll(db);
-      return new SqliteJournal(file, readonly, db, statements, intents, keys, crewIds, replayed);
+      return new SqliteJournal(file, readonly, db, statements, writeAhead, replayed);
     } catch (error) {
       await closeDatabase(db).catch(() => undefined);
       throw new JournalError('open', file, errorMessage(error), { cause: error });
@@ -408,12 +420,8 @@ export class SqliteJournal implements Journal {
     readonly isReadonly: boolean,
     private readonly db: Database,
     private readonly s: Statements,
-    /** The write-ahead intent log; null for ':memory:' and read-only journals. */
-    private readonly intents: IntentLog | null,
-    /** Client order ids and advice keys of every order journaled or queued. */
-    private readonly orderKeys: KeyFilter,
-    /** Crews whose record has committed (an order's foreign key). */
-    private readonly crewIds: Set<string>,
+    /** The write-ahead intent log and its helpers; null unless opened with `intentLog`. */
+    private readonly writeAhead: WriteAhead | null,
     /** What open() replayed from the intent log. */
     readonly intentReplay: IntentReplay,
   ) {}
@@ -449,7 +457,7 @@ export class SqliteJournal implements Journal {
       ...lists.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])),
     ];
     await Promise.all(statements.map(finalize));
-    this.intents?.close();
+    this.writeAhead?.log.close();
     try {
       await closeDatabase(this.db);
     } catch (error) {
@@ -462,7 +470,8 @@ export class SqliteJournal implements Journal {
   saveCrewInstance(record: CrewInstanceRecord): Promise<void> {
     const saved = this.write('saveCrewInstance', record.id, () => [{ sql: 'upsertCrew', params: crewParams(record) }]);
     // Known to the intent log's checks once committed (until then its orders take the slow way).
-    if (this.intents !== null && !this.crewIds.has(record.id)) saved.then(() => this.crewIds.add(record.id), () => undefined);
+    const crewIds = this.writeAhead?.crewIds;
+    if (crewIds !== undefined && !crewIds.has(record.id)) saved.then(() => crewIds.add(record.id), () => undefined);
     return saved;
   }
 
@@ -489,8 +498,8 @@ export class SqliteJournal implements Journal {
 
   insertOrder(order: Order, nextOrderSeq: number): Promise<void> {
     const id = order.clientOrderId;
-    this.orderKeys.add(id);
-    this.orderKeys.add(order.adviceKey);
+    this.writeAhead?.orderKeys.add(id);
+    this.writeAhead?.orderKeys.add(order.adviceKey);
     return this.write(
       'insertOrder',
       id,
@@ -507,17 +516,18 @@ export class SqliteJournal implements Journal {
    * insertOrder, made durable before this returns (the write-ahead intent log): the order may be
    * sent as soon as this returns a promise, which settles when the row has committed to SQLite (a
    * rejection is a journal error to report; the order stays in the intent log for the next open).
-   * Null when the order cannot be made durable at once — no intent log (':memory:', read-only), the
+   * Null when the order cannot be made durable at once — no intent log (not opened with `intentLog`), the
    * journal closing, or the row not certain to be accepted (its crew not journaled yet, a value a
    * check could refuse, a client order id or advice key that may exist): nothing is written then,
    * and the caller must await insertOrder. Throws a JournalError when the log cannot be written.
    */
   insertOrderNow(order: Order, nextOrderSeq: number): Promise<void> | null {
-    const intents = this.intents;
-    if (intents === null || this.closing !== null) return null;
+    const writeAhead = this.writeAhead;
+    if (writeAhead === null || this.closing !== null) return null;
+    const { log: intents, orderKeys, crewIds } = writeAhead;
     const id = order.clientOrderId;
-    if (!this.crewIds.has(order.crewId) || !fitsOrdersTable(order)) return null;
-    if (this.orderKeys.mayHave(id) || this.orderKeys.mayHave(order.adviceKey)) return null;
+    if (!crewIds.has(order.crewId) || !fitsOrdersTable(order)) return null;
+    if (orderKeys.mayHave(id) || orderKeys.mayHave(order.adviceKey)) return null;
     const row = orderParams(order);
     if (!row.every(hasLiteral) || !Number.isSafeInteger(nextOrderSeq)) return null;
     this.ordersInFlight = true;
@@ -536,7 +546,7 @@ export class SqliteJournal implements Journal {
 
   /** Bytes the intent log holds now (beyond the port: for tests). */
   get intentLogSize(): number {
-    return this.intents?.size ?? 0;
+    return this.writeAhead?.log.size ?? 0;
   }
 
   /** Turns a unique-constraint failure of insertOrder into an OrderConflictError naming the key. */

@@ -37,6 +37,9 @@ afterEach(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+/** As a desk trading on a real exchange opens its journal. */
+const WRITE_AHEAD = { intentLog: true } as const;
+
 function crew(id = CREW): CrewInstanceRecord {
   return crewRecord(id, T0);
 }
@@ -47,7 +50,7 @@ function order(seq: number, overrides: Partial<Order> = {}): Order {
 }
 
 async function openWithCrew(): Promise<SqliteJournal> {
-  const j = await SqliteJournal.open(file);
+  const j = await SqliteJournal.open(file, WRITE_AHEAD);
   await j.saveCrewInstance(crew());
   return j;
 }
@@ -72,7 +75,7 @@ describe('the write-ahead intent log', () => {
   });
 
   it('stands aside (null, nothing written) when it cannot be sure SQLite takes the row', async () => {
-    journal = await SqliteJournal.open(file);
+    journal = await SqliteJournal.open(file, WRITE_AHEAD);
     // The crew's record has not committed yet.
     const saving = journal.saveCrewInstance(crew());
     expect(journal.insertOrderNow(order(1), 2)).toBeNull();
@@ -94,17 +97,31 @@ describe('the write-ahead intent log', () => {
   });
 
   it('is not kept for an in-memory or a read-only journal', async () => {
-    const memory = await SqliteJournal.open(':memory:');
+    const memory = await SqliteJournal.open(':memory:', WRITE_AHEAD);
     await memory.saveCrewInstance(crew());
     await memory.flush();
     expect(memory.insertOrderNow(order(1), 2)).toBeNull();
     await memory.close();
     journal = await openWithCrew();
     await journal.close();
-    const readonly = await SqliteJournal.open(file, { readonly: true });
+    const readonly = await SqliteJournal.open(file, { ...WRITE_AHEAD, readonly: true });
     expect(readonly.insertOrderNow(order(1), 2)).toBeNull();
     await readonly.close();
     journal = undefined;
+  });
+
+  it('is not kept, and a log left behind is not touched, when the desk does not ask for it (an in-process venue, a tool)', async () => {
+    const left = `${JSON.stringify({ v: 1, row: orderParams(order(1)), next: 2 })}\n`;
+    fs.writeFileSync(intentLogPath(file), left);
+    journal = await SqliteJournal.open(file);
+    await journal.saveCrewInstance(crew());
+    await journal.flush();
+    expect(journal.insertOrderNow(order(2), 3)).toBeNull();
+    expect(journal.intentReplay.inserted).toEqual([]);
+    expect(await journal.getOrders()).toEqual([]);
+    await journal.close();
+    journal = undefined;
+    expect(fs.readFileSync(intentLogPath(file), 'utf8')).toBe(left);
   });
 
   it('survives SIGKILL between record and send: the next open has the orders, open, for reconciliation', async () => {
@@ -114,7 +131,7 @@ describe('the write-ahead intent log', () => {
     // The log holds both; SQLite none of them (the process died before handing them over).
     expect(readIntents(intentLogPath(file)).intents.map((i) => i.row[0])).toEqual(['cd-kill-1', 'cd-kill-2']);
 
-    journal = await SqliteJournal.open(file);
+    journal = await SqliteJournal.open(file, WRITE_AHEAD);
     expect(journal.intentReplay).toEqual({ inserted: ['cd-kill-1', 'cd-kill-2'], alreadyJournaled: 0, skipped: [] });
     expect(fs.statSync(intentLogPath(file)).size).toBe(0);
     const open = await journal.getOpenOrders();
@@ -142,7 +159,7 @@ describe('the write-ahead intent log', () => {
     const torn = JSON.stringify({ v: 1, row: orderParams(order(3)), next: 4 }).slice(0, 40);
     fs.writeFileSync(intentLogPath(file), `${lines.join('\n')}\n${torn}`);
 
-    journal = await SqliteJournal.open(file);
+    journal = await SqliteJournal.open(file, WRITE_AHEAD);
     expect(journal.intentReplay.inserted).toEqual(['cd-flip-2']);
     expect(journal.intentReplay.alreadyJournaled).toBe(1);
     expect(journal.intentReplay.skipped).toEqual(['1 incomplete line (a write cut short: never sent)']);
@@ -156,7 +173,7 @@ describe('the write-ahead intent log', () => {
     await first;
     // Stands in for an I/O failure of the commit: the row of an intent that SQLite then refuses.
     // (A real conflict never takes the fast way; here the filter is bypassed on purpose.)
-    (journal as unknown as { orderKeys: KeyFilter }).orderKeys = new KeyFilter();
+    (journal as unknown as { writeAhead: { orderKeys: KeyFilter } }).writeAhead.orderKeys = new KeyFilter();
     const dup = journal.insertOrderNow(order(1), 2);
     expect(dup).not.toBeNull();
     await expect(dup).rejects.toBeInstanceOf(OrderConflictError);
@@ -164,7 +181,7 @@ describe('the write-ahead intent log', () => {
     await journal.close();
     journal = undefined;
     expect(readIntents(intentLogPath(file)).intents).toHaveLength(1);
-    journal = await SqliteJournal.open(file);
+    journal = await SqliteJournal.open(file, WRITE_AHEAD);
     expect(journal.intentReplay).toEqual({ inserted: [], alreadyJournaled: 1, skipped: [] });
   });
 });
