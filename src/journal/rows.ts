@@ -185,6 +185,10 @@ export function crewParams(r: CrewInstanceRecord): SqlValue[] {
   ];
 }
 
+/** Where orderParams puts the values other statements take from an order's row (its first event, the
+ * intent log's replay). */
+export const ORDER_ROW = { clientOrderId: 0, crewId: 1, adviceKey: 2, status: 11, executedQty: 13, reason: 15, createdAt: 16 } as const;
+
 export function orderParams(o: Order): SqlValue[] {
   return [
     o.clientOrderId,

@@ -59,6 +59,7 @@ import {
   json,
   type OrderEventRecord,
   type OrderEventRow,
+  ORDER_ROW,
   type OrderRow,
   orderParams,
   type PositionRow,
@@ -336,6 +337,17 @@ function notJournaled(what: string): Step['unchanged'] {
 }
 
 /** An order's row and its transition event. */
+/** A new order's statements, from its `orders` row (orderParams): the row, its first event, the crew's
+ * next sequence. Replaying the intent log runs the same ones. */
+function insertOrderSteps(row: readonly SqlValue[], nextOrderSeq: number): Step[] {
+  const at = (k: keyof typeof ORDER_ROW): SqlValue => row[ORDER_ROW[k]]!;
+  return [
+    { sql: 'insertOrder', params: row },
+    { sql: 'insertOrderEvent', params: [at('clientOrderId'), null, at('status'), at('executedQty'), at('reason'), at('createdAt')] },
+    { sql: 'bumpOrderSeq', params: [nextOrderSeq, at('crewId')] },
+  ];
+}
+
 function orderUpdateSteps(order: Order, from: OrderStatus, reason: string): Step[] {
   const id = order.clientOrderId;
   const executedQty = toText(order.executedQty);
@@ -500,16 +512,7 @@ export class SqliteJournal implements Journal {
     const id = order.clientOrderId;
     this.writeAhead?.orderKeys.add(id);
     this.writeAhead?.orderKeys.add(order.adviceKey);
-    return this.write(
-      'insertOrder',
-      id,
-      () => [
-        { sql: 'insertOrder', params: orderParams(order) },
-        { sql: 'insertOrderEvent', params: [id, null, order.status, toText(order.executedQty), order.reason, order.createdAt] },
-        { sql: 'bumpOrderSeq', params: [nextOrderSeq, order.crewId] },
-      ],
-      (error) => this.orderConflict(order, error),
-    );
+    return this.write('insertOrder', id, () => insertOrderSteps(orderParams(order), nextOrderSeq), (error) => this.orderConflict(order, error));
   }
 
   /**
@@ -1049,7 +1052,8 @@ async function replayIntents(db: Database, file: IntentFile, now: number): Promi
   await exec(db, 'BEGIN IMMEDIATE');
   try {
     for (const { row, nextOrderSeq } of file.intents) {
-      const [id, crewId, adviceKey] = row;
+      const id = row[ORDER_ROW.clientOrderId];
+      const adviceKey = row[ORDER_ROW.adviceKey];
       if (row.length !== TEMPLATES.insertOrder.placeholders || typeof id !== 'string') {
         skipped.push(`a line that is not an order row (${row.length} values)`);
         continue;
@@ -1065,9 +1069,7 @@ async function replayIntents(db: Database, file: IntentFile, now: number): Promi
       }
       await exec(db, 'SAVEPOINT intent');
       try {
-        await query(db, SQL.insertOrder, row);
-        await query(db, SQL.insertOrderEvent, [id, null, row[11]!, row[13]!, row[15]!, row[16]!]);
-        await query(db, SQL.bumpOrderSeq, [nextOrderSeq, crewId!]);
+        for (const step of insertOrderSteps(row, nextOrderSeq)) await query(db, SQL[step.sql], step.params);
         await exec(db, 'RELEASE intent');
         inserted.push(id);
       } catch (error) {
