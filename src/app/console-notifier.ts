@@ -1,10 +1,11 @@
 // Prints what the desk does, as it happens, one line per fact: advice, denials, orders, fills,
 // halts. The console transport and `crewdesk start` without Discord use it.
-import type { EngineEvent } from '../core/events.ts';
+import type { EngineEvent, EventType } from '../core/events.ts';
 import type { Notifier } from '../ports/notifier.ts';
 
 export class ConsoleNotifier implements Notifier {
   readonly name = 'console';
+  readonly types = DESCRIBED_EVENTS;
   constructor(
     private readonly write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
     private readonly timeOf: (event: EngineEvent) => number | undefined = eventTime,
@@ -48,6 +49,24 @@ function eventTime(event: EngineEvent): number | undefined {
       return event.at;
   }
 }
+
+/** Whether describeEvent has a line for each type (a Record: a new event type must be decided here). */
+const DESCRIBED: Readonly<Record<EventType, boolean>> = {
+  candle: false,
+  equity: false,
+  advice: true,
+  'risk.denied': true,
+  'order.created': true,
+  'order.updated': true,
+  fill: true,
+  halt: true,
+  'crew.paused': true,
+  'crew.resumed': true,
+  error: true,
+};
+
+/** The events worth subscribing to for a line: never candles, so the engine builds no candle events for them. */
+export const DESCRIBED_EVENTS: readonly EventType[] = (Object.keys(DESCRIBED) as EventType[]).filter((type) => DESCRIBED[type]);
 
 /** One human line for an event, or null for events not worth a line (candles, equity, progress). */
 export function describeEvent(event: EngineEvent): string | null {

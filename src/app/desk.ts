@@ -80,7 +80,7 @@ export class Desk {
     // Notifiers hear of each fact after the step that made it: an order decided in that step is
     // sent first, whatever a notifier prints or queues.
     for (const notifier of options.notifiers ?? []) {
-      bus.subscribe(notifier.name, (event) => notifier.notify(event), undefined, { deferred: true });
+      bus.subscribe(notifier.name, (event) => notifier.notify(event), notifier.types, { deferred: true });
     }
     const { crews: catalog, problems } = options.catalog ?? (await loadCrews([CREWS_DIR, ...config.crewDirs.map((d) => resolve(d))]));
     for (const p of problems) log.warn({ path: p.path }, `crew module skipped: ${p.reason}`);

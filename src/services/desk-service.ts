@@ -1,7 +1,7 @@
 // The desk's services: what slash commands, console commands and the manager's tools call.
 // One path into the engine for every interface; each mutating call is validated and audited.
 import type { Desk } from '../app/desk.ts';
-import { describeEvent } from '../app/console-notifier.ts';
+import { DESCRIBED_EVENTS, describeEvent } from '../app/console-notifier.ts';
 import type { CrewInstanceConfig } from '../config/schema.ts';
 import { crewInstanceSchema } from '../config/schema.ts';
 import { type HaltLevel, isInterval } from '../core/domain.ts';
@@ -56,7 +56,7 @@ export class DeskService {
       if (!line) return;
       this.lines.push(`${new Date(desk.clock.now()).toISOString().slice(0, 19).replace('T', ' ')} ${line}`);
       if (this.lines.length > LOG_LINES) this.lines.splice(0, this.lines.length - LOG_LINES);
-    });
+    }, DESCRIBED_EVENTS);
   }
 
   private get engine() {
