@@ -83,7 +83,7 @@ export class OrderManager {
   async submit(owner: OrderOwner, sized: SizedOrder, adviceKey: string, reason: string): Promise<SubmitResult> {
     const seq = owner.nextOrderSeq;
     const now = this.clock.now();
-    const order: Order = {
+    const order: EveryField<Order> = {
       clientOrderId: clientOrderId(owner.tag, seq),
       crewId: owner.id,
       symbol: sized.symbol,
@@ -115,12 +115,11 @@ export class OrderManager {
     // A journal with a write-ahead log makes it durable synchronously (insertOrderNow); otherwise the
     // commit is awaited.
     try {
+      const logged = this.exchange.inProcess ? this.journal.insertOrder(order, seq + 1) : (this.journal.insertOrderNow?.(order, seq + 1) ?? null);
       // Durable already (in-process venue, or the intent log took it): the commit goes on behind.
-      const logged = this.exchange.inProcess ? null : (this.journal.insertOrderNow?.(order, seq + 1) ?? null);
-      const durable = this.exchange.inProcess || logged !== null;
-      const committed = logged ?? this.journal.insertOrder(order, seq + 1);
-      if (durable) committed.catch((error: unknown) => this.onJournalError(`insertOrder ${order.clientOrderId}`, error));
-      else await committed;
+      // Otherwise the commit is awaited before sending.
+      if (logged !== null) logged.catch((error: unknown) => this.onJournalError(`insertOrder ${order.clientOrderId}`, error));
+      else await this.journal.insertOrder(order, seq + 1);
     } catch (error) {
       // Not journaled (e.g. this advice already has an order): never sent.
       this.open.delete(order.clientOrderId);
@@ -328,7 +327,7 @@ export class OrderManager {
 /** The order with a new status and progress: a literal of every field (one shape, no spread of a
  * spread — this runs on every status change of every order). */
 function withProgress(o: Order, status: OrderStatus, exchangeOrderId: string | undefined, executedQty: Decimal, cumulativeQuote: Decimal, updatedAt: number): Order {
-  return {
+  const next: EveryField<Order> = {
     clientOrderId: o.clientOrderId,
     crewId: o.crewId,
     symbol: o.symbol,
@@ -348,7 +347,11 @@ function withProgress(o: Order, status: OrderStatus, exchangeOrderId: string | u
     createdAt: o.createdAt,
     updatedAt,
   };
+  return next;
 }
+
+/** Every field of T present (optional ones as `undefined`): the compiler then names a field a copy forgets. */
+type EveryField<T> = { [K in keyof Required<T>]: T[K] };
 
 /** What an order found open at start-up still sets aside. */
 function reserveOf(order: Order, fee: Decimal): { quote: Decimal; qty: Decimal } {
