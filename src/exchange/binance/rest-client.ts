@@ -70,6 +70,14 @@ export interface WsApiResponse {
   readonly rateLimits?: readonly { rateLimitType: string; interval: string; intervalNum: number; count?: number; limit?: number }[];
 }
 
+/** A WebSocket API request got no answer in time (ws-api-requests.ts): the outcome is unknown. */
+export class WsApiTimeout extends Error {
+  constructor(id: string) {
+    super(`Request timeout for id: ${id}`);
+    this.name = 'WsApiTimeout';
+  }
+}
+
 /** The WebSocket API connection closed while a request on it waited for its answer: the outcome is unknown. */
 export class WsApiConnectionLost extends Error {
   constructor() {
@@ -358,7 +366,8 @@ export class BinanceRest {
   private classifyWsApi(what: string, error: unknown): Failure {
     if (error instanceof WsApiUnavailable) return { kind: 'bug' };
     if (error instanceof Error) {
-      if (/^Request timeout for id/.test(error.message)) return { kind: 'no-answer', reason: "no answer from Binance's WebSocket API (request timeout)" };
+      // Our own timeout, or the connector's (its requests that did not go the direct way): same wording.
+      if (error instanceof WsApiTimeout || /^Request timeout for id/.test(error.message)) return { kind: 'no-answer', reason: "no answer from Binance's WebSocket API (request timeout)" };
       if (error instanceof WsApiConnectionLost) return { kind: 'no-answer', reason: error.message };
       return { kind: 'bug' };
     }

@@ -17,12 +17,9 @@
 // The same connection carries the owner's signed requests (`request`: new orders, cancels); the
 // connector does not fail a request whose connection closes before the answer (it waits for its
 // timeout), so `request` does, at once: the outcome of such a request is unknown. The requests of
-// one synchronous burst (the orders of one candle close) leave in one write: the socket is corked
-// at the first and uncorked when the burst is over — one system call and one segment instead of
-// one per order, which the venue then reads in one go.
+// one synchronous burst (the orders of one candle close) leave in one write (ws-api-requests.ts).
 import { Spot, type SpotWebsocketAPI } from '@binance/spot';
 import { randomBytes } from 'node:crypto';
-import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import type { Logger } from '../../log/logger.ts';
 import { type WsApiResponse, WsApiConnectionLost, WsApiUnavailable } from './rest-client.ts';
@@ -63,8 +60,6 @@ export class UserDataStream {
   /** Request ids: the connector takes a 32-hex-digit id it is given (else it draws 16 random bytes per request). */
   private readonly idPrefix = randomBytes(8).toString('hex');
   private nextId = 0;
-  /** Sockets corked for the current burst of requests (uncorked on the next tick). */
-  private corked: Socket[] | null = null;
   /** Whether orders and cancels are written onto the connection directly (ws-api-requests.ts). */
   get writesRequests(): boolean {
     return this.writer !== null;
@@ -85,17 +80,16 @@ export class UserDataStream {
   }
 
   /**
-   * One signed request on the WebSocket API connection (the connector adds apiKey, timestamp and
-   * signature). Rejects with WsApiUnavailable when there is no open connection — nothing was sent;
-   * with WsApiConnectionLost when the connection closed before the answer, or the connector's
-   * timeout error — the outcome is unknown; with Binance's error object for a refusal.
+   * One signed request on the WebSocket API connection, with apiKey, timestamp and signature
+   * (written directly, ws-api-requests.ts; else by the connector). Rejects with WsApiUnavailable when there is no open connection — nothing was sent;
+   * with WsApiConnectionLost when the connection closed before the answer, or a timeout error —
+   * the outcome is unknown; with Binance's error object for a refusal.
    */
   request(method: string, params: Record<string, string | number | boolean>): Promise<WsApiResponse> {
     const connection = this.connection;
     if (this.closed || connection === null || !connection.isConnected()) {
       return Promise.reject(new WsApiUnavailable(this.closed ? 'closed' : 'not connected'));
     }
-    this.corkBurst(connection);
     const id = this.idPrefix + (this.nextId++).toString(16).padStart(16, '0');
     const sent = this.writer?.send(method, params, id, Date.now()) ?? (connection.sendSignedMessage(method, { ...params, id }) as Promise<WsApiResponse>);
     return new Promise<WsApiResponse>((resolve, reject) => {
@@ -128,28 +122,6 @@ export class UserDataStream {
     this.healthTimer ??= setInterval(() => void this.checkHealth(), this.options.healthCheckMs ?? 60_000);
     this.healthTimer.unref();
     return ok;
-  }
-
-  /**
-   * Corks the connection's sockets until the current synchronous burst is over. The connector
-   * (pinned) and `ws` keep the socket to themselves: it is reached through their fields, and when
-   * their shape is not what this expects, requests simply go out one write each.
-   */
-  private corkBurst(connection: SpotWebsocketAPI.WebsocketAPIConnection): void {
-    if (this.corked !== null) return;
-    const pool = (connection as unknown as { websocketBase?: { connectionPool?: unknown } }).websocketBase?.connectionPool;
-    if (!Array.isArray(pool)) return;
-    const sockets: Socket[] = [];
-    for (const c of pool as { ws?: { _socket?: unknown } }[]) {
-      const socket = c.ws?._socket as Socket | undefined;
-      if (socket !== undefined && typeof socket.cork === 'function' && typeof socket.uncork === 'function' && !socket.destroyed) sockets.push(socket);
-    }
-    for (const socket of sockets) socket.cork();
-    this.corked = sockets;
-    process.nextTick(() => {
-      this.corked = null;
-      for (const socket of sockets) socket.uncork();
-    });
   }
 
   async close(): Promise<void> {

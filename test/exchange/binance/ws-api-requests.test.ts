@@ -65,6 +65,19 @@ describe('SignedRequestWriter', () => {
     expect(open.written).toEqual([]);
   });
 
+  it("leaves a burst's requests in one write: the socket corked at the first, uncorked on the next tick", async () => {
+    const calls: string[] = [];
+    const socket = { destroyed: false, cork: () => void calls.push('cork'), uncork: () => void calls.push('uncork') };
+    const entry = { ws: { readyState: 1, _socket: socket, send: () => void calls.push('send') }, pendingRequests: new Map() };
+    const writer = SignedRequestWriter.attach({ connectionPool: [entry] }, API_KEY, API_SECRET, 1000)!;
+    void writer.send('order.cancel', { symbol: 'BTCUSDT', origClientOrderId: 'a' }, 'id-a', NOW)?.catch(() => undefined);
+    void writer.send('order.cancel', { symbol: 'BTCUSDT', origClientOrderId: 'b' }, 'id-b', NOW)?.catch(() => undefined);
+    expect(calls).toEqual(['cork', 'send', 'send']);
+    await new Promise((resolve) => process.nextTick(resolve));
+    expect(calls).toEqual(['cork', 'send', 'send', 'uncork']);
+    for (const pending of entry.pendingRequests.values()) (pending as { resolve: (a: unknown) => void }).resolve({ data: null });
+  });
+
   it('is not attached to an object not shaped as the connector is', () => {
     expect(SignedRequestWriter.attach({}, API_KEY, API_SECRET, 1000)).toBeNull();
     expect(SignedRequestWriter.attach({ connectionPool: [{}, {}] }, API_KEY, API_SECRET, 1000)).toBeNull();
