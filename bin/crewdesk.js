@@ -4,7 +4,9 @@
 import { register } from 'tsx/esm/api';
 import { preloadNative } from './native-preload.js';
 
-await preloadNative();
+/** Commands that run crews (and so their indicators). */
+const RUNS_CREWS = new Set(['start', 'backtest', 'optimize', 'bench']);
+await preloadNative({ indicators: RUNS_CREWS.has(process.argv[2]) });
 register();
 const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));
