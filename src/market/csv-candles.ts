@@ -283,8 +283,14 @@ export function flattenBatches(source: AsyncIterator<readonly Candle[]>, signal?
   };
 }
 
+/** A file's first and last open times; null for an empty file or a header only. */
+export interface CandleFileEnds {
+  readonly firstOpenTime: number | null;
+  readonly lastOpenTime: number | null;
+}
+
 /** The first and last open times of a file, read from its head and tail only (for ordering files). */
-export function probeCandleFileSync(file: string): { firstOpenTime: number | null; lastOpenTime: number | null } {
+export function probeCandleFileSync(file: string): CandleFileEnds {
   const fd = openSync(file, 'r');
   try {
     const size = fstatSync(fd).size;

@@ -13,6 +13,7 @@ import {
   candleFileName,
   flattenBatches,
   flattenBatchesSync,
+  type CandleFileEnds,
   probeCandleFileSync,
   readCandles,
   readCandlesSync,
@@ -40,12 +41,6 @@ export interface CandleFileEntry {
   readonly file: string;
   readonly symbol: string;
   readonly interval: Interval;
-}
-
-/** What probeCandleFileSync reads from a file's head and tail; null for an empty file or a header only. */
-export interface CandleFileEnds {
-  readonly firstOpenTime: number | null;
-  readonly lastOpenTime: number | null;
 }
 
 interface ProbedFile extends CandleFileEntry {

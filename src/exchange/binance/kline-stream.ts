@@ -9,7 +9,6 @@ import type { Logger } from '../../log/logger.ts';
 import { decimalText } from './wire.ts';
 
 const millis = z.number().int();
-const price = decimalText;
 
 /** The kline payload (`k`) of a kline event, as far as crewdesk reads it. */
 export const klinePayloadSchema = z.object({
@@ -17,11 +16,11 @@ export const klinePayloadSchema = z.object({
   T: millis,
   s: z.string(),
   i: z.string(),
-  o: price,
-  h: price,
-  l: price,
-  c: price,
-  v: price,
+  o: decimalText,
+  h: decimalText,
+  l: decimalText,
+  c: decimalText,
+  v: decimalText,
   x: z.boolean(),
 });
 export type KlinePayload = z.output<typeof klinePayloadSchema>;

@@ -151,13 +151,9 @@ export class BinanceRest {
 
   /**
    * One budget for the whole process (Binance counts per IP and account): the limits Binance
-   * publishes in exchangeInfo `rateLimits` (its defaults here until `adoptRateLimits` or `setLimits` says otherwise).
+   * publishes in exchangeInfo `rateLimits` (its defaults here until `adoptRateLimits` says otherwise).
    */
   private readonly limits: Record<BudgetedLimit, number> = { weightPerMinute: 6000, ordersPer10s: 100 };
-
-  setLimits(limits: Partial<Record<BudgetedLimit, number>>): void {
-    Object.assign(this.limits, limits);
-  }
 
   /** Takes the limits exchangeInfo publishes (`rateLimits`) as the budget's. */
   adoptRateLimits(rateLimits: readonly { rateLimitType: string; interval: string; intervalNum: number; limit: number }[]): void {

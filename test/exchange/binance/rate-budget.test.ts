@@ -20,7 +20,7 @@ describe('rate budget', () => {
   });
 
   it('queues orders before the limit rather than after it (no 429)', async () => {
-    exchange.rest.setLimits({ ordersPer10s: 5 });
+    exchange.rest.adoptRateLimits([{ rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 5 }]);
     const windowStart = Date.now() - (Date.now() % 10_000);
     // 90 % of 5 is 4.5: after the 5th order of the window the 6th waits for the next window.
     for (let i = 1; i <= 6; i++) {
