@@ -1,6 +1,7 @@
 // The requests ws-api-requests.ts writes must be, byte for byte, what the pinned connector would
 // send for the same params at the same moment: the connector's own builder is the oracle.
 import { buildWebsocketAPIMessage } from '@binance/common';
+import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SignedRequestWriter } from '../../../src/exchange/binance/ws-api-requests.ts';
 
@@ -16,7 +17,15 @@ function writerOnFakeConnection(readyState = 1) {
   return { writer, written, entry };
 }
 
+const packageJson = (path: string): { version: string; dependencies?: Record<string, string> } =>
+  JSON.parse(readFileSync(new URL(`../../../node_modules/${path}/package.json`, import.meta.url), 'utf8'));
+
 describe('SignedRequestWriter', () => {
+  it("checks against the very @binance/common the pinned @binance/spot runs on (bump them together)", () => {
+    expect(packageJson('@binance/common').version).toBe(packageJson('@binance/spot').dependencies?.['@binance/common']);
+    expect(existsSync(new URL('../../../node_modules/@binance/spot/node_modules/@binance/common', import.meta.url))).toBe(false);
+  });
+
   afterEach(() => vi.useRealTimers());
 
   it.each([
