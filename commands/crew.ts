@@ -5,6 +5,7 @@ import { paramsOption } from '../src/chat/options.ts';
 import { fixed, refused, signed, table } from '../src/chat/render.ts';
 import type { ChatServices } from '../src/chat/services.ts';
 import { INTERVALS } from '../src/core/domain.ts';
+import { RoundingMode } from '../src/core/money.ts';
 import type { Actor } from '../src/services/result.ts';
 
 const crewOption = { name: 'crew', description: 'The crew instance', type: 'string', required: true, autocomplete: 'crew', maxLength: 40 } as const;
@@ -117,7 +118,7 @@ async function spawn(services: ChatServices, actor: Actor, options: OptionValues
   const free = desk.unallocated(teamName);
   if (!capital && free !== undefined) {
     if (free.lte(0)) return refused(`team ${teamName} has no unallocated capital: give the crew a capital, and free some first with /team allocate`);
-    capital = free.round(2, 0).toFixed(2);
+    capital = free.round(2, RoundingMode.down).toFixed(2);
   }
   const id = options.string('id');
   const result = await desk.spawnCrew(

@@ -3,7 +3,7 @@
 // params, state, sequence and book come back from the journal before the first candle.
 import type { SymbolFilters } from '../core/domain.ts';
 import { EventBus } from '../core/events.ts';
-import { type Decimal, dec, toText } from '../core/money.ts';
+import { type Decimal, dec, RoundingMode, toText } from '../core/money.ts';
 import { loadCrews, CREWS_DIR } from '../crew/loader.ts';
 import { type AnyCrewDefinition, parseParams } from '../crew/template.ts';
 import { CrewBook } from '../engine/crew-book.ts';
@@ -187,7 +187,7 @@ export class Desk {
   ): Promise<CrewRuntime | null> {
     const { log, journal, clock } = this;
     const now = clock.now();
-    const share = dec(team.capital).div(team.crews.filter((c) => c.enabled).length).round(2, 0);
+    const share = dec(team.capital).div(team.crews.filter((c) => c.enabled).length).round(2, RoundingMode.down);
     const configCapital = crewConfig.capital ? dec(crewConfig.capital) : share;
     const fingerprint = JSON.stringify({ params: crewConfig.params, capital: toText(configCapital), symbol: crewConfig.symbol, interval: crewConfig.interval, crew: crewConfig.crew });
     const fingerprintKey = `crew.${crewConfig.id}.config`;

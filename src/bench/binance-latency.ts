@@ -20,7 +20,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Desk } from '../app/desk.ts';
 import { withTempDir } from '../cli/bench.ts';
 import { parseConfig } from '../config/load.ts';
-import { dec } from '../core/money.ts';
+import { dec, RoundingMode } from '../core/money.ts';
 import { BinanceExchange } from '../exchange/binance/binance-exchange.ts';
 import { silentLogger } from '../log/logger.ts';
 import { BinanceMarketData } from '../market/binance-market-data.ts';
@@ -264,7 +264,7 @@ async function cancelAllLatency(setup: { orders: number; symbols: number; rounds
           const symbol = symbols[i % symbols.length]!;
           // Resting buys at half the price (20 quote each): open until cancelled.
           const price = dec(LEVELS[SYMBOLS.indexOf(symbol)]!).div(2);
-          return live.placeOrder({ clientOrderId: `cd-cxl-${round}-${i}`, symbol, side: 'BUY', type: 'LIMIT', price, quantity: dec(20).div(price).round(0, 3), timeInForce: 'GTC' });
+          return live.placeOrder({ clientOrderId: `cd-cxl-${round}-${i}`, symbol, side: 'BUY', type: 'LIMIT', price, quantity: dec(20).div(price).round(0, RoundingMode.up), timeInForce: 'GTC' });
         }),
       );
       const open = (await emu.ask<{ openOrders: number }>('state')).openOrders;

@@ -84,7 +84,7 @@ interface Group {
 
 /** One batch's script, built write by write in call order. */
 export class BatchScript<Name extends string> {
-  /** The script's pieces, joined once at the end (one copy of the text, not one per statement). */
+  /** The script's pieces, joined once at the end. */
   private readonly parts: string[] = ['BEGIN IMMEDIATE;\n'];
   /** The open segment: its groups by statement, and the keys its rows refer to. */
   private groups = new Map<Name, Group>();

@@ -153,8 +153,9 @@ function money(value: Decimal | undefined | null): string | null {
   return value == null ? null : toText(value);
 }
 
-/** Decimal text exactly as toText prints it (big.js with PE 40, NE -40): no exponent, no sign on
- * zero, no leading or trailing zeros, under 41 integer digits, under 39 zeros after "0.". */
+/** Decimal text in the canonical form toText prints: no exponent, no sign on zero, no leading or
+ * trailing zeros. (Limited to 40 integer digits and 38 zeros after "0." so the pattern stays cheap:
+ * longer text, which money never is, takes the parse.) */
 const CANONICAL_DECIMAL = /^(?:0|-?[1-9]\d{0,39}(?:\.\d*[1-9])?|-?0\.(?!0{39})\d*[1-9])$/;
 
 /** A decimal string, checked and normalized ("100.50" → "100.5"). Text already in that form — what
