@@ -1011,19 +1011,23 @@ async function prepareAll(db: Database): Promise<Statements> {
   ) as Statements;
 }
 
-const SIDES = new Set(['BUY', 'SELL']);
-const ORDER_TYPES = new Set(['MARKET', 'LIMIT', 'STOP_LOSS', 'STOP_LOSS_LIMIT']);
-const TIMES_IN_FORCE = new Set(['GTC', 'IOC', 'FOK']);
-const STATUSES = new Set(['new', 'submitted', 'partially_filled', 'filled', 'cancelled', 'rejected', 'expired', 'unknown']);
+/** The values the orders table's CHECKs (migrations.ts) allow, by column: a test holds them to the
+ * schema of a freshly migrated journal, so a later migration cannot leave this behind. */
+export const ORDERS_TABLE_CHECKS = {
+  side: new Set(['BUY', 'SELL']),
+  type: new Set(['MARKET', 'LIMIT', 'STOP_LOSS', 'STOP_LOSS_LIMIT']),
+  time_in_force: new Set(['GTC', 'IOC', 'FOK']),
+  status: new Set(['new', 'submitted', 'partially_filled', 'filled', 'cancelled', 'rejected', 'expired', 'unknown']),
+} as const;
 
 /** Whether the orders table's checks (migrations.ts) accept this order's row. */
 function fitsOrdersTable(order: Order): boolean {
   return (
     order.clientOrderId !== '' &&
-    SIDES.has(order.side) &&
-    ORDER_TYPES.has(order.type) &&
-    (order.timeInForce === undefined || TIMES_IN_FORCE.has(order.timeInForce)) &&
-    STATUSES.has(order.status) &&
+    ORDERS_TABLE_CHECKS.side.has(order.side) &&
+    ORDERS_TABLE_CHECKS.type.has(order.type) &&
+    (order.timeInForce === undefined || ORDERS_TABLE_CHECKS.time_in_force.has(order.timeInForce)) &&
+    ORDERS_TABLE_CHECKS.status.has(order.status) &&
     (order.quantity === undefined) !== (order.quoteQuantity === undefined) &&
     Number.isSafeInteger(order.createdAt) &&
     Number.isSafeInteger(order.updatedAt)

@@ -14,7 +14,8 @@ import { dec } from '../../src/core/money.ts';
 import { intentLogPath, readIntents } from '../../src/journal/intent-log.ts';
 import { KeyFilter } from '../../src/journal/key-filter.ts';
 import { orderParams } from '../../src/journal/rows.ts';
-import { OrderConflictError, SqliteJournal } from '../../src/journal/sqlite-journal.ts';
+import { ORDERS_TABLE_CHECKS, OrderConflictError, SqliteJournal } from '../../src/journal/sqlite-journal.ts';
+import { closeDatabase, openDatabase, query } from '../../src/journal/sqlite.ts';
 import type { CrewInstanceRecord } from '../../src/ports/journal.ts';
 import { crewRecord, newOrder } from '../support/journal-records.ts';
 
@@ -183,6 +184,22 @@ describe('the write-ahead intent log', () => {
     expect(readIntents(intentLogPath(file)).intents).toHaveLength(1);
     journal = await SqliteJournal.open(file, WRITE_AHEAD);
     expect(journal.intentReplay).toEqual({ inserted: [], alreadyJournaled: 1, skipped: [] });
+  });
+});
+
+describe("the intent log's checks of a row", () => {
+  it("are the orders table's CHECKs as the migrated schema has them", async () => {
+    journal = await SqliteJournal.open(file);
+    await journal.close();
+    journal = undefined;
+    const db = await openDatabase(file, true);
+    const [table] = await query<{ sql: string }>(db, "SELECT sql FROM sqlite_master WHERE name = 'orders'");
+    await closeDatabase(db);
+    for (const [column, allowed] of Object.entries(ORDERS_TABLE_CHECKS)) {
+      const list = new RegExp(`\\b${column}\\s+TEXT[^,]*CHECK \\(${column} IN \\(([^)]*)\\)`).exec(table!.sql)?.[1];
+      expect(list, column).toBeDefined();
+      expect(new Set(list!.split(',').map((v) => v.trim().replace(/^'|'$/g, ''))), column).toEqual(allowed);
+    }
   });
 });
 
