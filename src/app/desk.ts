@@ -4,7 +4,7 @@
 import type { SymbolFilters } from '../core/domain.ts';
 import { EventBus } from '../core/events.ts';
 import { type Decimal, dec, RoundingMode, toText } from '../core/money.ts';
-import { loadCrews, CREWS_DIR } from '../crew/loader.ts';
+import { crewDirectories, loadCrews } from '../crew/loader.ts';
 import { type AnyCrewDefinition, parseParams } from '../crew/template.ts';
 import { CrewBook } from '../engine/crew-book.ts';
 import { CrewRuntime, Engine } from '../engine/engine.ts';
@@ -18,7 +18,6 @@ import type { Notifier } from '../ports/notifier.ts';
 import { RiskGate } from '../risk/gate.ts';
 import { type RiskLimits, riskLimitsSchema } from '../risk/limits.ts';
 import type { Config, CrewInstanceConfig, TeamConfig } from '../config/schema.ts';
-import { resolve } from 'node:path';
 
 export interface DeskOptions {
   readonly config: Config;
@@ -82,7 +81,7 @@ export class Desk {
     for (const notifier of options.notifiers ?? []) {
       bus.subscribe(notifier.name, (event) => notifier.notify(event), notifier.types, { deferred: true });
     }
-    const { crews: catalog, problems } = options.catalog ?? (await loadCrews([CREWS_DIR, ...config.crewDirs.map((d) => resolve(d))]));
+    const { crews: catalog, problems } = options.catalog ?? (await loadCrews(crewDirectories(config.crewDirs)));
     for (const p of problems) log.warn({ path: p.path }, `crew module skipped: ${p.reason}`);
 
     const storedLimits = await journal.getSetting<unknown>(RISK_LIMITS_SETTING);

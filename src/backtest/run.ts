@@ -6,7 +6,6 @@
 // Deterministic: the same inputs give the same result, number for number. Nothing in a result
 // depends on the wall clock, on random ids or on the order in which async work finished.
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { MemoryJournal } from '../journal/memory-journal.ts';
 import { Desk } from '../app/desk.ts';
 import { parseConfig } from '../config/load.ts';
@@ -15,7 +14,7 @@ import type { Candle, Interval } from '../core/domain.ts';
 import { intervalMs } from '../core/domain.ts';
 import { defaultFilters, splitSymbol } from '../core/filters.ts';
 import { type Decimal, ZERO } from '../core/money.ts';
-import { CREWS_DIR, loadCrews } from '../crew/loader.ts';
+import { crewDirectories, loadCrews } from '../crew/loader.ts';
 import { type AnyCrewDefinition, describeParams, formatZodError, parseParams } from '../crew/template.ts';
 import type { CrewRuntime, CrewSummary } from '../engine/engine.ts';
 import { PaperExchange } from '../exchange/paper/paper-exchange.ts';
@@ -470,7 +469,7 @@ const catalogs = new Map<string, ReturnType<typeof loadCrews>>();
  * combination, and Node's module cache would return the same modules anyway.
  */
 export function crewCatalog(crewDirs: readonly string[] = []): ReturnType<typeof loadCrews> {
-  const dirs = [CREWS_DIR, ...crewDirs.map((d) => resolve(d))];
+  const dirs = crewDirectories(crewDirs);
   const key = dirs.join('\n');
   let catalog = catalogs.get(key);
   if (!catalog) catalogs.set(key, (catalog = loadCrews(dirs)));

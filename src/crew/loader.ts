@@ -11,6 +11,11 @@ import { isCrewDefinition, parseParams, schemaProblems, type AnyCrewDefinition }
 /** The repository's crews/ directory. */
 export const CREWS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'crews');
 
+/** Where crew modules are looked for: crews/, then the config's extra folders (`crewDirs`). */
+export function crewDirectories(crewDirs: readonly string[] = []): string[] {
+  return [CREWS_DIR, ...crewDirs.map((d) => resolve(d))];
+}
+
 export interface CrewLoadProblem {
   /** The file (or directory) at fault, absolute. */
   readonly path: string;
