@@ -97,6 +97,11 @@ export async function startCommand(argv: string[]): Promise<number> {
     await desk.close();
     return 1;
   }
+  // Orders a killed run made durable but never committed: restored before reconciliation asked the exchange about them.
+  const replay = journal.intentReplay;
+  if (replay.inserted.length > 0 || replay.skipped.length > 0) {
+    say(`crewdesk: write-ahead intent log replayed: ${replay.inserted.length} order(s) restored (${replay.inserted.join(', ') || 'none'})${replay.skipped.length ? `; not replayed: ${replay.skipped.join('; ')}` : ''}`);
+  }
   const r = desk.reconciliation;
   if (r && (r.settled.length || r.adopted.length || r.fillsApplied || r.foreign.length || r.drift.length)) {
     say(`crewdesk: restart reconciliation: ${r.settled.length} open order(s) settled, ${r.fillsApplied} missed fill(s) applied, ${r.adopted.length} adopted, ${r.foreign.length} foreign order(s) left alone${r.drift.length ? `; BALANCE DRIFT: ${r.drift.join('; ')} — crews paused until you /resume them` : ''}`);
