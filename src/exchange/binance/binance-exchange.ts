@@ -16,7 +16,7 @@ import type { Logger } from '../../log/logger.ts';
 import { type Exchange, ExchangeError, type ExchangeOrder, type ExecutionUpdate } from '../../ports/exchange.ts';
 import type { BinanceEndpoints } from './modes.ts';
 import { OrderWatch } from './order-watch.ts';
-import { BinanceRest, type BinanceRestOptions, WsApiUnavailable } from './rest-client.ts';
+import { BinanceRest, type BinanceRestOptions, type CallKind, WsApiUnavailable } from './rest-client.ts';
 import { UserDataStream } from './user-data-stream.ts';
 import {
   accountPositionSchema,
@@ -207,16 +207,14 @@ export class BinanceExchange implements Exchange {
     let placed: z.output<typeof newOrderFullSchema>;
     try {
       let route: 'wsApi' | 'rest';
-      [placed, route] = await this.overWsApi(
-        (send) => this.rest.callWsApi('order.place', 'order', (recvWindow) => send('order.place', { ...params, recvWindow }), newOrderFullSchema),
-        () =>
-          this.rest.call(
-            'POST /api/v3/order',
-            'order',
-            // The generated newOrder() types decimals as numbers; the generic signed request takes them as strings.
-            (recvWindow) => this.rest.api.sendSignedRequest('/api/v3/order', 'POST', { ...params, recvWindow }),
-            newOrderFullSchema,
-          ),
+      [placed, route] = await this.overWsApi('order.place', 'order', params, newOrderFullSchema, () =>
+        this.rest.call(
+          'POST /api/v3/order',
+          'order',
+          // The generated newOrder() types decimals as numbers; the generic signed request takes them as strings.
+          (recvWindow) => this.rest.api.sendSignedRequest('/api/v3/order', 'POST', { ...params, recvWindow }),
+          newOrderFullSchema,
+        ),
       );
       this.ordersSent[route]++;
     } catch (error) {
@@ -235,16 +233,10 @@ export class BinanceExchange implements Exchange {
     let attempts = 0;
     try {
       const [cancelled] = await this.overWsApi(
-        (send) =>
-          this.rest.callWsApi(
-            'order.cancel',
-            'cancel',
-            (recvWindow) => {
-              attempts++;
-              return send('order.cancel', { symbol, origClientOrderId: clientOrderId, recvWindow });
-            },
-            cancelSchema,
-          ),
+        'order.cancel',
+        'cancel',
+        { symbol, origClientOrderId: clientOrderId },
+        cancelSchema,
         () =>
           this.rest.call(
             'DELETE /api/v3/order',
@@ -255,6 +247,7 @@ export class BinanceExchange implements Exchange {
             },
             cancelSchema,
           ),
+        () => attempts++,
       );
       const order = cancelledOrder(cancelled, Date.now());
       this.watch.note(order);
@@ -384,16 +377,30 @@ export class BinanceExchange implements Exchange {
   // ── Internals ──────────────────────────────────────────────────────────────────────────────
 
   /**
-   * A request over the WebSocket API while its connection is open, else (or when it turns out not
-   * to be open at the moment of sending: nothing was sent) the same request by REST.
+   * A signed request over the WebSocket API (`method` with `params`; recvWindow added) while its
+   * connection is open, else (or when it turns out not to be open at the moment of sending:
+   * nothing was sent) the same request by REST (`viaRest`). `onAttempt` hears of every sending.
    */
-  private async overWsApi<T>(
-    viaWs: (send: (method: string, params: Record<string, string | number | boolean>) => ReturnType<UserDataStream['request']>) => Promise<T>,
-    viaRest: () => Promise<T>,
-  ): Promise<[T, 'wsApi' | 'rest']> {
+  private async overWsApi<S extends z.ZodType>(
+    method: string,
+    kind: CallKind,
+    params: Readonly<Record<string, string | number>>,
+    schema: S,
+    viaRest: () => Promise<z.output<S>>,
+    onAttempt?: () => void,
+  ): Promise<[z.output<S>, 'wsApi' | 'rest']> {
     if (this.options.ordersOverWsApi !== false && this.stream.connected) {
       try {
-        return [await viaWs((method, params) => this.stream.request(method, params)), 'wsApi'];
+        const answer = await this.rest.callWsApi(
+          method,
+          kind,
+          (recvWindow) => {
+            onAttempt?.();
+            return this.stream.request(method, { ...params, recvWindow });
+          },
+          schema,
+        );
+        return [answer, 'wsApi'];
       } catch (error) {
         if (!(error instanceof WsApiUnavailable)) throw error;
         this.log?.info({ reason: error.message }, 'Binance: the WebSocket API went away before the request was sent; sending it by REST');
