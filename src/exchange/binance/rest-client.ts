@@ -61,13 +61,22 @@ export interface BinanceRestOptions {
 export interface RestResponse {
   data(): Promise<unknown>;
   readonly status: number;
-  readonly rateLimits?: readonly { rateLimitType: string; interval: string; intervalNum: number; count: number; limit?: number }[];
+  readonly rateLimits?: readonly RateLimitUsage[];
+}
+
+/** One limit's usage as an answer reports it; an entry without a count says nothing of usage. */
+export interface RateLimitUsage {
+  readonly rateLimitType: string;
+  readonly interval: string;
+  readonly intervalNum: number;
+  readonly count?: number;
+  readonly limit?: number;
 }
 
 /** What the connector's WebSocket API requests resolve with (`{ data, rateLimits }` of a status-200 answer). */
 export interface WsApiResponse {
   readonly data: unknown;
-  readonly rateLimits?: readonly { rateLimitType: string; interval: string; intervalNum: number; count?: number; limit?: number }[];
+  readonly rateLimits?: readonly RateLimitUsage[];
 }
 
 /** A WebSocket API request got no answer in time (ws-api-requests.ts): the outcome is unknown. */
@@ -250,7 +259,7 @@ export class BinanceRest {
       kind,
       async (recvWindow) => {
         const answer = await send(recvWindow);
-        return { data: async () => answer.data, status: 200, rateLimits: answer.rateLimits?.flatMap((l) => (typeof l.count === 'number' ? [{ ...l, count: l.count }] : [])) };
+        return { data: async () => answer.data, status: 200, ...(answer.rateLimits ? { rateLimits: answer.rateLimits } : {}) };
       },
       schema,
       true,
@@ -413,7 +422,7 @@ export class BinanceRest {
     for (const l of limits) {
       const budgeted = budgetedLimit(l);
       if (budgeted === undefined) continue;
-      this.usage[budgeted === 'weightPerMinute' ? 'usedWeight1m' : 'orderCount10s'] = l.count;
+      if (typeof l.count === 'number') this.usage[budgeted === 'weightPerMinute' ? 'usedWeight1m' : 'orderCount10s'] = l.count;
       // The WebSocket API also says each limit (REST headers only the counts): the budget follows it.
       if (typeof l.limit === 'number' && l.limit > 0) this.limits[budgeted] = l.limit;
     }
