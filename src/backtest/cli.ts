@@ -166,10 +166,8 @@ async function teamBacktest(values: BacktestFlags): Promise<number> {
   const configFile = values.team!;
   const config = loadConfigFile(configFile);
   const data = dataFlag(values.data);
-  const from = timeFlag(values.from, 'from');
-  const to = timeFlag(values.to, 'to');
-  const feeBps = numberFlag(values['fee-bps'], 'fee-bps', (n) => n >= 0);
-  const slippageBps = numberFlag(values['slippage-bps'], 'slippage-bps', (n) => n >= 0);
+  // Fees and slippage left unset take the team config's paper settings.
+  const { from, to, feeBps, slippageBps } = spanAndCostFlags(values);
   const json = values.json === true;
   const out = outFlag(values.out);
   const result = await withProgress({ enabled: !json, label: `team ${values['team-name'] ?? ''}`.trim() }, (progress) =>
@@ -325,14 +323,26 @@ function subjectFlags(values: CommonFlags): { crew: string; symbol: string; inte
 }
 
 /** The span, params and money of a single-crew run, with the commands' defaults. */
-function runFlags(values: CommonFlags) {
+/** --from, --to, --fee-bps, --slippage-bps as given (undefined when not). */
+function spanAndCostFlags(values: CommonFlags) {
   return {
     from: timeFlag(values.from, 'from'),
     to: timeFlag(values.to, 'to'),
+    feeBps: numberFlag(values['fee-bps'], 'fee-bps', (n) => n >= 0),
+    slippageBps: numberFlag(values['slippage-bps'], 'slippage-bps', (n) => n >= 0),
+  };
+}
+
+/** A single crew's run: the span and costs with their defaults, its params and cash. */
+function runFlags(values: CommonFlags) {
+  const { from, to, feeBps, slippageBps } = spanAndCostFlags(values);
+  return {
+    from,
+    to,
     params: paramsFlag(values.params),
     cash: numberFlag(values.cash, 'cash', (n) => n > 0) ?? 10_000,
-    feeBps: numberFlag(values['fee-bps'], 'fee-bps', (n) => n >= 0) ?? 10,
-    slippageBps: numberFlag(values['slippage-bps'], 'slippage-bps', (n) => n >= 0) ?? 0,
+    feeBps: feeBps ?? 10,
+    slippageBps: slippageBps ?? 0,
   };
 }
 
