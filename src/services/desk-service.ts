@@ -335,7 +335,11 @@ export function defaultCrewId(module: string, symbol: string, interval: string):
 export function coerceParam(value: unknown, bound: Pick<ParamBound, 'type'>): unknown {
   if (typeof value !== 'string') return value;
   const text = value.trim();
-  if (bound.type === 'integer' || bound.type === 'number') return text === '' ? value : Number(text);
+  if (bound.type === 'integer' || bound.type === 'number') {
+    // Text that is not a number stays text: the schema then says it wanted a number, not that it got NaN.
+    const n = Number(text);
+    return text === '' || Number.isNaN(n) ? value : n;
+  }
   if (bound.type === 'boolean') return text === 'true' ? true : text === 'false' ? false : value;
   return text;
 }
