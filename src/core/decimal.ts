@@ -71,9 +71,28 @@ export class Decimal {
     if (typeof value === 'number') {
       if (isSafe(value)) return Decimal.ofSmall(value, 0);
       if (!Number.isFinite(value)) throw new RangeError(`not a finite number: ${value}`);
-      return Decimal.parse(String(value));
+      return Decimal.ofFloat(value);
     }
     return Decimal.parse(value);
+  }
+
+  /**
+   * The shortest decimal that reads back as `value` — what parsing String(value) gives — found
+   * without printing it (a price or an amount becomes a Decimal on every order). For k = 1…8
+   * places, c = round(value·10^k) is the only k-place candidate while |value·10^k| < 2^50 (the
+   * product's error and the spacing of doubles there are both under a quarter), and c / 10^k is
+   * the double nearest to c·10^-k (both operands exact): equal to value, it reads back. The first
+   * such k has the fewest digits. Anything else goes through the text.
+   */
+  private static ofFloat(value: number): Decimal {
+    for (let k = 1; k <= 8; k++) {
+      const p = POWERS_N[k] as number;
+      const scaled = value * p;
+      if (!(Math.abs(scaled) < 2 ** 50)) break;
+      const c = Math.round(scaled);
+      if (c / p === value) return Decimal.ofSmall(c, k);
+    }
+    return Decimal.parse(String(value));
   }
 
   private static parse(text: string): Decimal {
@@ -163,6 +182,37 @@ export class Decimal {
     const num = this.coefficient * pow10(DIVISION_PLACES + o.scale);
     const den = o.coefficient * pow10(this.scale);
     return Decimal.ofBig(divideRounded(num, den, RoundingMode.halfUp), DIVISION_PLACES);
+  }
+
+  /**
+   * Exactly `this.div(other).roundToMultiple(step, mode)`: the quotient to DIVISION_PLACES decimals,
+   * then to a multiple of `step`. Sizing an order (quote ÷ price, rounded down to the step) does this
+   * on every order, and the 20-place quotient is nearly always a BigInt; here it is one division of
+   * safe integers, whenever the quotient is not so close to a rounding boundary that the 20-place
+   * rounding could move it across (then, and for anything not safe, it takes that very path).
+   */
+  divToMultiple(other: DecimalInput, step: Decimal, mode: RoundingMode): Decimal {
+    const o = Decimal.from(other);
+    if (this.big === null && o.big === null && step.big === null && o.small > 0 && step.small > 0 && step.scale <= DIVISION_PLACES) {
+      // this ÷ o ÷ step = N / D with N = a·10^e, D = b·c (or D·10^-e when e < 0).
+      const e = o.scale - this.scale + step.scale;
+      const n = e >= 0 ? this.small * pow10n(e) : this.small;
+      const d = e >= 0 ? o.small * step.small : o.small * step.small * pow10n(-e);
+      if (isSafe(n) && isSafe(d)) {
+        const r = n % d;
+        // The 20-place rounding moves the quotient by at most half a unit of its last place: in
+        // steps, 0.5·10^-20 / step. Only within that (with room for the float error of r / d) of a
+        // boundary — a whole step for down and up, a half for the others — could it change the outcome.
+        const f = Math.abs(r) / d;
+        const reach = 2e-20 * (pow10n(step.scale) / step.small) + 1e-12;
+        const near = mode === RoundingMode.down || mode === RoundingMode.up ? f !== 0 && (f < reach || f > 1 - reach) : Math.abs(f - 0.5) < reach;
+        if (!near) {
+          const k = roundedQuotient(n, d, mode);
+          if (k !== null && isSafe(k * step.small)) return Decimal.ofSmall(k * step.small, step.scale);
+        }
+      }
+    }
+    return this.div(o).roundToMultiple(step, mode);
   }
 
   /** The remainder of truncated division: its sign is the dividend's (big.js's `mod`). */

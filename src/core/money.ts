@@ -25,6 +25,19 @@ export function floorToStep(value: Decimal, step: Decimal): Decimal {
   return value.roundToMultiple(step, RoundingMode.down);
 }
 
+/** `floorToStep(value.div(divisor), step)`, in one step where it can be (Decimal.divToMultiple):
+ * how much base a quote amount buys at a price, rounded down to the step size. */
+export function floorQuotientToStep(value: Decimal, divisor: Decimal, step: Decimal): Decimal {
+  if (step.lte(0)) return value.div(divisor);
+  return value.divToMultiple(divisor, step, RoundingMode.down);
+}
+
+/** `ceilToStep(value.div(divisor), step)`, in one step where it can be. */
+export function ceilQuotientToStep(value: Decimal, divisor: Decimal, step: Decimal): Decimal {
+  if (step.lte(0)) return value.div(divisor);
+  return value.divToMultiple(divisor, step, RoundingMode.up);
+}
+
 /** Rounds `value` to the nearest multiple of `step`, half away from zero. */
 export function roundToStep(value: Decimal, step: Decimal): Decimal {
   if (step.lte(0)) return value;

@@ -132,3 +132,70 @@ describe('Decimal matches big.js', () => {
     expect(() => Decimal.from(1).div(0)).toThrow(/Division by zero/);
   });
 });
+
+describe('divToMultiple is exactly div, then roundToMultiple', () => {
+  const MODES = [RoundingMode.down, RoundingMode.halfUp, RoundingMode.halfEven, RoundingMode.up];
+  const STEPS = ['0.00000001', '0.00001', '0.001', '0.01', '0.1', '1', '10', '0.5', '0.25', '0.00002', '5'].map((s) => Decimal.from(s));
+  const check = (x: Decimal, y: Decimal, step: Decimal, mode: RoundingMode) => {
+    const slow = x.div(y).roundToMultiple(step, mode);
+    expect(x.divToMultiple(y, step, mode).toString(), `${x} ÷ ${y} to a multiple of ${step}, mode ${mode}`).toBe(slow.toString());
+  };
+  /** Money-like text: up to 7 integer digits, up to 8 decimals. */
+  const money = (): string => {
+    const int = String(next() % 10 ** (1 + (next() % 7)));
+    const places = next() % 9;
+    let frac = '';
+    for (let i = 0; i < places; i++) frac += String(next() % 10);
+    return frac ? `${int}.${frac}` : int;
+  };
+
+  it('on money-like values: quote ÷ price, cash ÷ (1 + fee), either sign', () => {
+    for (let i = 0; i < 20_000; i++) {
+      const x = Decimal.from(`${next() % 5 === 0 ? '-' : ''}${money()}`);
+      const y = next() % 3 === 0 ? Decimal.from('1.001') : Decimal.from(money());
+      if (y.sign === 0) continue;
+      check(x, y, STEPS[next() % STEPS.length]!, MODES[next() % MODES.length]!);
+    }
+  });
+
+  it('on quotients at, just off and halfway between multiples, where a 20-place rounding could tip them', () => {
+    for (let i = 0; i < 1_500; i++) {
+      const y = Decimal.from(next() % 2 === 0 ? '1.001' : money());
+      if (y.sign === 0) continue;
+      const step = STEPS[next() % STEPS.length]!;
+      const k = Decimal.from(next() % 100_000);
+      for (const multiple of [k, k.plus('0.5')]) {
+        const exact = y.times(multiple.times(step));
+        for (const nudge of ['0', '1e-8', '-1e-8', '1e-15', '-1e-15', '1e-21', '-1e-21', '5e-21', '-5e-21', '1e-25', '-1e-25']) {
+          const x = exact.plus(nudge);
+          for (const mode of MODES) check(x, y, step, mode);
+        }
+      }
+    }
+  });
+
+  it('outside the plain-number range too (BigInt coefficients, long scales)', () => {
+    const big = Decimal.from('123456789012345678901234567890.123456789');
+    check(big, Decimal.from('3'), Decimal.from('0.01'), RoundingMode.down);
+    check(Decimal.from('10'), Decimal.from('3'), Decimal.from('1e-21'), RoundingMode.halfUp);
+    check(Decimal.from('9007199254740991'), Decimal.from('0.00000007'), Decimal.from('0.00000001'), RoundingMode.up);
+    expect(() => Decimal.from(1).divToMultiple(0, Decimal.from(1), RoundingMode.down)).toThrow(/Division by zero/);
+  });
+});
+
+describe('a number becomes the Decimal of its shortest text', () => {
+  it('for prices, amounts, fractions, tiny and huge values, either sign', () => {
+    const samples: number[] = [0.1, 0.2, 0.30000000000000004, 29000.01, 1e-7, 1.5e-9, 123456.78901234, 2 ** 50 + 0.5, 2 ** 52 + 0.5, 1e21, 1.7976931348623157e308, 5e-324, 0.1 + 0.7, 4.35, 1 / 3, 2 / 3, 9007199254740.993];
+    for (let i = 0; i < 20_000; i++) {
+      const u = next() / 2 ** 32;
+      const kind = next() % 4;
+      // Money-like (a few decimals, as parsed from text), then arbitrary doubles of every size.
+      const x = kind === 0 ? Number((u * 10 ** (next() % 8)).toFixed(next() % 9)) : kind === 1 ? u * 10 ** ((next() % 40) - 20) : kind === 2 ? 1 / (1 + (next() % 1000)) : (next() - 2 ** 31) / (1 + (next() % 100_000));
+      samples.push(x, -x);
+    }
+    for (const x of samples) {
+      if (!Number.isFinite(x)) continue;
+      expect(Decimal.from(x).toString(), String(x)).toBe(Decimal.from(String(x)).toString());
+    }
+  });
+});
