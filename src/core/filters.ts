@@ -1,7 +1,7 @@
 // Rounding to and checking against Binance's symbol filters (LOT_SIZE, MARKET_LOT_SIZE,
 // PRICE_FILTER, NOTIONAL / MIN_NOTIONAL). Nothing leaves crewdesk that would fail them.
 import type { OrderRequest, SymbolFilters } from './domain.ts';
-import { type Decimal, dec, floorToStep, isMultipleOf, roundToStep, ZERO } from './money.ts';
+import { type Decimal, dec, floorQuotientToStep, floorToStep, isMultipleOf, RoundingMode, roundToStep, ZERO } from './money.ts';
 
 export interface FilterViolation {
   /** Binance's filter name, as in `-1013 Filter failure: LOT_SIZE`. */
@@ -17,9 +17,26 @@ export function roundPrice(filters: SymbolFilters, price: Decimal): Decimal {
   return roundToStep(price, filters.tickSize);
 }
 
+/** The base quantity `quote` buys at `price`, rounded down to the (market) step size:
+ * `roundQuantity(filters, quote.div(price), market)`, without the 20-place quotient. */
+export function quantityFor(filters: SymbolFilters, quote: Decimal, price: Decimal, market: boolean): Decimal {
+  return floorQuotientToStep(quote, price, market ? filters.marketStepSize : filters.stepSize);
+}
+
 /** Quote amounts (quoteOrderQty) are rounded down to the quote asset's precision. */
 export function roundQuote(filters: SymbolFilters, quote: Decimal): Decimal {
-  return quote.round(filters.quotePrecision, 0 /* roundDown */);
+  return quote.round(filters.quotePrecision, RoundingMode.down);
+}
+
+/** `roundQuote(filters, quote.div(divisor))`, without the 20-place quotient. */
+export function quoteOver(filters: SymbolFilters, quote: Decimal, divisor: Decimal): Decimal {
+  return quote.divToMultiple(divisor, placesStep(filters.quotePrecision), RoundingMode.down);
+}
+
+/** 10^-places, the step of an amount with that many decimals. */
+const PLACE_STEPS: Decimal[] = [];
+function placesStep(places: number): Decimal {
+  return (PLACE_STEPS[places] ??= dec(`1e-${places}`));
 }
 
 /**
@@ -32,24 +49,14 @@ export function checkFilters(
   referencePrice: Decimal,
 ): FilterViolation | null {
   const market = order.type === 'MARKET';
-  for (const p of [order.price, order.stopPrice]) {
-    if (p === undefined) continue;
-    if (p.lte(0)) return { filter: 'PRICE_FILTER', detail: `price ${p} is not positive` };
-    if (filters.minPrice.gt(0) && p.lt(filters.minPrice)) {
-      return { filter: 'PRICE_FILTER', detail: `price ${p} below minPrice ${filters.minPrice}` };
-    }
-    if (filters.maxPrice.gt(0) && p.gt(filters.maxPrice)) {
-      return { filter: 'PRICE_FILTER', detail: `price ${p} above maxPrice ${filters.maxPrice}` };
-    }
-    if (!isMultipleOf(p.minus(filters.minPrice), filters.tickSize)) {
-      return { filter: 'PRICE_FILTER', detail: `price ${p} is not a multiple of tickSize ${filters.tickSize}` };
-    }
-  }
+  const priceProblem = priceViolation(filters, order.price) ?? priceViolation(filters, order.stopPrice);
+  if (priceProblem) return priceProblem;
   if (order.quantity !== undefined) {
     const q = order.quantity;
-    const [step, min, max, name] = market
-      ? [filters.marketStepSize, filters.marketMinQty, filters.marketMaxQty, 'MARKET_LOT_SIZE' as const]
-      : [filters.stepSize, filters.minQty, filters.maxQty, 'LOT_SIZE' as const];
+    const step = market ? filters.marketStepSize : filters.stepSize;
+    const min = market ? filters.marketMinQty : filters.minQty;
+    const max = market ? filters.marketMaxQty : filters.maxQty;
+    const name = market ? ('MARKET_LOT_SIZE' as const) : ('LOT_SIZE' as const);
     if (q.lte(0)) return { filter: 'LOT_SIZE', detail: `quantity ${q} is not positive` };
     if (q.lt(min)) return { filter: name, detail: `quantity ${q} below minQty ${min}` };
     if (max.gt(0) && q.gt(max)) return { filter: name, detail: `quantity ${q} above maxQty ${max}` };
@@ -67,6 +74,22 @@ export function checkFilters(
   }
   if (filters.maxNotional !== null && notional.gt(filters.maxNotional)) {
     return { filter: 'NOTIONAL', detail: `notional ${notional} above maxNotional ${filters.maxNotional}` };
+  }
+  return null;
+}
+
+/** PRICE_FILTER on a limit or stop price (none: no violation). */
+function priceViolation(filters: SymbolFilters, p: Decimal | undefined): FilterViolation | null {
+  if (p === undefined) return null;
+  if (p.lte(0)) return { filter: 'PRICE_FILTER', detail: `price ${p} is not positive` };
+  if (filters.minPrice.gt(0) && p.lt(filters.minPrice)) {
+    return { filter: 'PRICE_FILTER', detail: `price ${p} below minPrice ${filters.minPrice}` };
+  }
+  if (filters.maxPrice.gt(0) && p.gt(filters.maxPrice)) {
+    return { filter: 'PRICE_FILTER', detail: `price ${p} above maxPrice ${filters.maxPrice}` };
+  }
+  if (!isMultipleOf(p.minus(filters.minPrice), filters.tickSize)) {
+    return { filter: 'PRICE_FILTER', detail: `price ${p} is not a multiple of tickSize ${filters.tickSize}` };
   }
   return null;
 }

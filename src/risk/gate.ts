@@ -2,7 +2,7 @@
 // exactly (rounded to the symbol's step and tick), checks it against the hard limits and
 // Binance's filters, and holds the halt state. A denial is a verdict with a rule and a reason.
 import type { Advice, HaltLevel, HaltState, OrderSide, OrderType, SymbolFilters } from '../core/domain.ts';
-import { checkFilters, roundPrice, roundQuantity, roundQuote } from '../core/filters.ts';
+import { checkFilters, quantityFor, quoteOver, roundPrice, roundQuantity } from '../core/filters.ts';
 import { type Decimal, bps, dec, minDec, ONE, ZERO } from '../core/money.ts';
 import type { CrewBook } from '../engine/crew-book.ts';
 import type { RiskLimits } from './limits.ts';
@@ -69,13 +69,16 @@ export class RiskGate {
   private readonly stopLossAt = new Map<string, number>();
   /** UTC day (ms at 00:00) whose daily loss limit was hit, or null. */
   private dailyLossDay: number | null = null;
-  private readonly fee: Decimal;
+  private readonly onePlusFee: Decimal;
+  /** The limits that size orders, as Decimals: converted once, not per advice. */
+  private exact: ExactLimits;
 
   constructor(
     private limitsValue: RiskLimits,
     feeBps: number,
   ) {
-    this.fee = bps(feeBps);
+    this.onePlusFee = ONE.plus(bps(feeBps));
+    this.exact = exactLimits(limitsValue);
   }
 
   get limits(): RiskLimits {
@@ -84,6 +87,7 @@ export class RiskGate {
 
   setLimits(limits: RiskLimits): void {
     this.limitsValue = limits;
+    this.exact = exactLimits(limits);
   }
 
   get halt(): HaltState {
@@ -141,59 +145,56 @@ export class RiskGate {
   }
 
   private sizeBuy(advice: Extract<Advice, { action: 'buy' }>, ctx: GateContext): Verdict {
-    const { limits } = this;
     const { book, filters } = ctx;
+    const limits = this.exact;
     const price = dec(ctx.price);
     const wanted = book.freeCash.times(dec(clampFraction(advice.size)));
     if (wanted.lte(0)) return deny('insufficient-cash', `the crew has no free cash (cash ${book.cash}, reserved ${book.reserved})`);
 
-    // Headroom under each exposure limit, in quote; the tightest one sizes the order. (The texts are
-    // made only for a denial or a cut: this runs for every entry.)
+    // Each cap's headroom, in turn: none left for a minimum order denies, less than wanted cuts.
     const heldNotional = book.quantity.times(price).plus(book.reserved);
-    const positionCap = minDec(ctx.crewCapital.times(dec(limits.maxPositionFraction)), dec(limits.maxPositionQuote));
-    const teamCap = ctx.teamCapital.times(dec(limits.maxTeamExposureFraction));
-    const capText = (rule: RiskRule): string =>
-      rule === 'position-size'
-        ? `position limit ${positionCap} quote (held ${heldNotional.round(2)})`
-        : rule === 'team-exposure'
-          ? `team exposure limit ${teamCap} quote (exposed ${ctx.teamExposure.toFixed(2)})`
-          : `total exposure limit ${limits.maxTotalExposureQuote} quote (exposed ${ctx.totalExposure.toFixed(2)})`;
-    const caps: readonly (readonly [RiskRule, Decimal])[] = [
-      ['position-size', positionCap.minus(heldNotional)],
-      ['team-exposure', teamCap.minus(dec(ctx.teamExposure))],
-      ['total-exposure', dec(limits.maxTotalExposureQuote).minus(dec(ctx.totalExposure))],
-    ];
+    const positionCap = minDec(ctx.crewCapital.times(limits.positionFraction), limits.positionQuote);
+    const teamCap = ctx.teamCapital.times(limits.teamFraction);
     let spend = wanted;
     let cutBy: RiskRule | null = null;
-    for (const [rule, headroom] of caps) {
-      if (headroom.lt(filters.minNotional)) return deny(rule, `${capText(rule)}: no room for a new entry`);
-      if (headroom.lt(spend)) {
-        spend = headroom;
-        cutBy = rule;
-      }
-    }
-    const note = cutBy === null ? undefined : `cut to ${capText(cutBy)}`;
+    let headroom = positionCap.minus(heldNotional);
+    if (headroom.lt(filters.minNotional)) return deny('position-size', `${this.capText('position-size', ctx, positionCap, heldNotional, teamCap)}: no room for a new entry`);
+    if (headroom.lt(spend)) [spend, cutBy] = [headroom, 'position-size'];
+    headroom = teamCap.minus(dec(ctx.teamExposure));
+    if (headroom.lt(filters.minNotional)) return deny('team-exposure', `${this.capText('team-exposure', ctx, positionCap, heldNotional, teamCap)}: no room for a new entry`);
+    if (headroom.lt(spend)) [spend, cutBy] = [headroom, 'team-exposure'];
+    headroom = limits.totalQuote.minus(dec(ctx.totalExposure));
+    if (headroom.lt(filters.minNotional)) return deny('total-exposure', `${this.capText('total-exposure', ctx, positionCap, heldNotional, teamCap)}: no room for a new entry`);
+    if (headroom.lt(spend)) [spend, cutBy] = [headroom, 'total-exposure'];
+    const note = cutBy === null ? undefined : `cut to ${this.capText(cutBy, ctx, positionCap, heldNotional, teamCap)}`;
 
-    const onePlusFee = ONE.plus(this.fee);
+    const onePlusFee = this.onePlusFee;
     if (advice.limitPrice !== undefined) {
       const limitPrice = roundPrice(filters, dec(advice.limitPrice));
-      const quantity = roundQuantity(filters, spend.div(limitPrice.times(onePlusFee)), false);
+      const quantity = quantityFor(filters, spend, limitPrice.times(onePlusFee), false);
       const order = { symbol: filters.symbol, side: 'BUY' as const, type: 'LIMIT' as const, quantity, price: limitPrice };
       const violation = checkFilters(filters, order, price);
       if (violation) return deny('filters', `Filter failure: ${violation.filter} (${violation.detail})`);
       return ok({ ...order, reserveQuote: quantity.times(limitPrice).times(onePlusFee), reserveQty: ZERO, ...(note ? { note } : {}) });
     }
-    // MARKET buys spend a quote amount (Binance's quoteOrderQty): quantity = spend / (fill price × (1 + fee)),
-    // rounded down to the step by the exchange at the fill price, so the cost never exceeds what was set aside.
-    const quoteQuantity = roundQuote(filters, spend.div(onePlusFee));
-    const order = { symbol: filters.symbol, side: 'BUY' as const, type: 'MARKET' as const, quoteQuantity };
+    const quoteQuantity = quoteOver(filters, spend, onePlusFee);
+    const order: SizedOrder = note
+      ? { symbol: filters.symbol, side: 'BUY', type: 'MARKET', quoteQuantity, reserveQuote: spend, reserveQty: ZERO, note }
+      : { symbol: filters.symbol, side: 'BUY', type: 'MARKET', quoteQuantity, reserveQuote: spend, reserveQty: ZERO };
     const violation = checkFilters(filters, order, price);
     if (violation) return deny('filters', `Filter failure: ${violation.filter} (${violation.detail})`);
-    const estQty = roundQuantity(filters, quoteQuantity.div(price), true);
+    const estQty = quantityFor(filters, quoteQuantity, price, true);
     if (estQty.lt(filters.marketMinQty)) {
       return deny('filters', `Filter failure: MARKET_LOT_SIZE (about ${estQty} below minQty ${filters.marketMinQty})`);
     }
-    return ok({ ...order, reserveQuote: spend, reserveQty: ZERO, ...(note ? { note } : {}) });
+    return ok(order);
+  }
+
+  /** What a cap is and how much of it is used, for a denial or a cut. */
+  private capText(rule: RiskRule, ctx: GateContext, positionCap: Decimal, heldNotional: Decimal, teamCap: Decimal): string {
+    if (rule === 'position-size') return `position limit ${positionCap} quote (held ${heldNotional.round(2)})`;
+    if (rule === 'team-exposure') return `team exposure limit ${teamCap} quote (exposed ${ctx.teamExposure.toFixed(2)})`;
+    return `total exposure limit ${this.limits.maxTotalExposureQuote} quote (exposed ${ctx.totalExposure.toFixed(2)})`;
   }
 
   private sizeSell(advice: Extract<Advice, { action: 'sell' }>, ctx: GateContext): Verdict {
@@ -203,17 +204,13 @@ export class RiskGate {
     const fraction = clampFraction(advice.size);
     const market = advice.limitPrice === undefined;
     const quantity = fraction >= 1 ? roundQuantity(filters, free, market) : roundQuantity(filters, free.times(dec(fraction)), market);
-    const price = advice.limitPrice === undefined ? undefined : roundPrice(filters, dec(advice.limitPrice));
-    const order = {
-      symbol: filters.symbol,
-      side: 'SELL' as const,
-      type: market ? ('MARKET' as const) : ('LIMIT' as const),
-      quantity,
-      ...(price ? { price } : {}),
-    };
+    // The order as sent, built whole (no spreading: this is every exit's path).
+    const order: SizedOrder = market
+      ? { symbol: filters.symbol, side: 'SELL', type: 'MARKET', quantity, reserveQuote: ZERO, reserveQty: quantity }
+      : { symbol: filters.symbol, side: 'SELL', type: 'LIMIT', quantity, price: roundPrice(filters, dec(advice.limitPrice!)), reserveQuote: ZERO, reserveQty: quantity };
     const violation = checkFilters(filters, order, dec(ctx.price));
     if (violation) return deny('filters', `Filter failure: ${violation.filter} (${violation.detail})`);
-    return ok({ ...order, reserveQuote: ZERO, reserveQty: quantity });
+    return ok(order);
   }
 
   private rateProblem(crewId: string, now: number): string | null {
@@ -231,6 +228,22 @@ export class RiskGate {
     }
     return null;
   }
+}
+
+interface ExactLimits {
+  readonly positionFraction: Decimal;
+  readonly positionQuote: Decimal;
+  readonly teamFraction: Decimal;
+  readonly totalQuote: Decimal;
+}
+
+function exactLimits(limits: RiskLimits): ExactLimits {
+  return {
+    positionFraction: dec(limits.maxPositionFraction),
+    positionQuote: dec(limits.maxPositionQuote),
+    teamFraction: dec(limits.maxTeamExposureFraction),
+    totalQuote: dec(limits.maxTotalExposureQuote),
+  };
 }
 
 function ok(order: SizedOrder): Verdict {
