@@ -14,7 +14,7 @@ import type {
   TimeInForce,
 } from '../../core/domain.ts';
 import { checkFilters, roundPrice } from '../../core/filters.ts';
-import { type Decimal, RoundingMode, bps, ceilToStep, dec, floorToStep, ONE, ZERO } from '../../core/money.ts';
+import { type Decimal, RoundingMode, bps, ceilQuotientToStep, ceilToStep, dec, floorQuotientToStep, floorToStep, ONE, ZERO } from '../../core/money.ts';
 import type { Clock } from '../../ports/clock.ts';
 import { ExchangeError, type ExchangeOrder, type ExecutionUpdate } from '../../ports/exchange.ts';
 
@@ -408,7 +408,7 @@ export class MatchingEngine {
     const time = Math.max(at, order.time);
     let qty = order.quantity;
     if (qty === null) {
-      qty = floorToStep(order.quoteQuantity!.div(price), filters.marketStepSize);
+      qty = floorQuotientToStep(order.quoteQuantity!, price, filters.marketStepSize);
       if (qty.lte(0) || qty.lt(filters.marketMinQty)) {
         const reason = `quote quantity ${order.quoteQuantity} is below the minimum quantity ${filters.marketMinQty} at ${price}`;
         this.close(order, 'expired', time, reason);
@@ -472,7 +472,7 @@ export class MatchingEngine {
   /** What placing the order holds back, in which asset. MARKET and STOP_LOSS hold an estimate. */
   private lockFor(req: OrderRequest, filters: SymbolFilters, last: Decimal | null): { asset: string; amount: Decimal } {
     if (req.side === 'SELL') {
-      const qty = req.quantity ?? ceilToStep(req.quoteQuantity!.div(last!), filters.marketStepSize);
+      const qty = req.quantity ?? ceilQuotientToStep(req.quoteQuantity!, last!, filters.marketStepSize);
       return { asset: filters.baseAsset, amount: qty };
     }
     const notional =
@@ -496,11 +496,13 @@ export class MatchingEngine {
   // ── Plumbing ──────────────────────────────────────────────────────────────────────────────
 
   private publish(order: BookOrder, fill?: Fill, rejectReason?: string): void {
-    const update: ExecutionUpdate = Object.freeze({
-      order: snapshot(order),
-      ...(fill && { fill }),
-      ...(rejectReason !== undefined && { rejectReason }),
-    });
+    // Built whole, not spread together: this is every order's path, twice.
+    const state = snapshot(order);
+    const update: ExecutionUpdate = Object.freeze(
+      fill !== undefined
+        ? rejectReason !== undefined ? { order: state, fill, rejectReason } : { order: state, fill }
+        : rejectReason !== undefined ? { order: state, rejectReason } : { order: state },
+    );
     this.queue.push(update);
     this.deliverQueued();
   }
