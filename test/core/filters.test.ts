@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkFilters, defaultFilters, makeFilters, roundPrice, roundQuantity, roundQuote } from '../../src/core/filters.ts';
+import { checkFilters, defaultFilters, makeFilters, quantityFor, quoteOver, roundPrice, roundQuantity, roundQuote } from '../../src/core/filters.ts';
 import { dec, floorToStep } from '../../src/core/money.ts';
 import { clientOrderId, crewTag, isValidClientOrderId } from '../../src/engine/client-order-id.ts';
 
@@ -27,6 +27,18 @@ describe('rounding to Binance filters', () => {
 
   it('rounds quote amounts down to the quote precision (8)', () => {
     expect(roundQuote(btc, dec('9990.009990009990009')).toString()).toBe('9990.00999');
+  });
+
+  it('sizes from a quotient as rounding the 20-place quotient would (what an order costs, what a quote buys)', () => {
+    const xrp = defaultFilters('XRPUSDT');
+    for (const [quote, price] of [['9990.01', '1.001'], ['10000', '30000.01'], ['5', '0.5234'], ['123.45678912', '29999.99'], ['0.3', '0.1']]) {
+      const q = dec(quote!);
+      const p = dec(price!);
+      expect(quoteOver(btc, q, p).toString()).toBe(roundQuote(btc, q.div(p)).toString());
+      for (const filters of [btc, xrp]) {
+        for (const market of [false, true]) expect(quantityFor(filters, q, p, market).toString()).toBe(roundQuantity(filters, q.div(p), market).toString());
+      }
+    }
   });
 
   it('floors exactly on multiples', () => {
