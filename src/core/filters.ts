@@ -30,7 +30,10 @@ export function roundQuote(filters: SymbolFilters, quote: Decimal): Decimal {
 
 /** `roundQuote(filters, quote.div(divisor))`, without the 20-place quotient. */
 export function quoteOver(filters: SymbolFilters, quote: Decimal, divisor: Decimal): Decimal {
-  return quote.divToMultiple(divisor, placesStep(filters.quotePrecision), RoundingMode.down);
+  const places = filters.quotePrecision;
+  // A precision that is no whole number of places (never from Binance) goes the plain way.
+  if (!Number.isInteger(places) || places < 0) return roundQuote(filters, quote.div(divisor));
+  return quote.divToMultiple(divisor, placesStep(places), RoundingMode.down);
 }
 
 /** 10^-places, the step of an amount with that many decimals. */
