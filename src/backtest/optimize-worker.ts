@@ -180,7 +180,7 @@ export type ToWorker =
 
 export type FromWorker =
   | { readonly type: 'ready' }
-  | { readonly type: 'result'; readonly id: number; readonly run: SweepRun }
+  | { readonly type: 'result'; readonly id: number; readonly run: SweepRun; readonly ms: number }
   | { readonly type: 'failed'; readonly id: number; readonly message: string };
 
 async function serve(port: MessagePort, init: WorkerInit): Promise<void> {
@@ -198,8 +198,9 @@ async function serve(port: MessagePort, init: WorkerInit): Promise<void> {
       try {
         const current = setup;
         if (current === null) throw new Error('a run came before the candles');
+        const started = performance.now();
         const run = await runCombination(current, message.params, message.from, message.to);
-        port.postMessage({ type: 'result', id: message.id, run } satisfies FromWorker);
+        port.postMessage({ type: 'result', id: message.id, run, ms: performance.now() - started } satisfies FromWorker);
       } catch (error) {
         port.postMessage({ type: 'failed', id: message.id, message: error instanceof Error ? error.message : String(error) } satisfies FromWorker);
       }

@@ -172,6 +172,16 @@ export interface OptimizeOptions
   /** Journal the result into this journal (file path or open journal). */
   readonly journal?: string | Journal;
   readonly onProgress?: (done: number, total: number) => void;
+  /** Told once at the end how long the workers took to start and each run took (benchmarks). */
+  readonly onTimings?: (timings: SweepTimings) => void;
+}
+
+/** Where a sweep's time went: not part of the result, which is the same on every run. */
+export interface SweepTimings {
+  /** From starting the workers to all of them ready (sources and crew modules loaded). */
+  readonly workersReadySeconds: number;
+  /** Each run's time in its worker, in the order they ended, with the worker's index. */
+  readonly runs: readonly { readonly worker: number; readonly ms: number }[];
 }
 
 export interface TimeRange {
@@ -265,6 +275,7 @@ export async function runOptimization(options: OptimizeOptions): Promise<Optimiz
   const loadFrom = options.from === undefined ? undefined : options.from - 2 * (warmup + 1) * step;
   // The workers start (sources, crew modules) on their threads while this one reads the candles;
   // they get the candles once read. Whatever fails from here on, the pool is stopped.
+  const startedAt = performance.now();
   const starting = WorkerPool.start(Math.min(workers, combos.length), { kind: WORKER_KIND, crew: options.crew, crewDirs, cash, feeBps, slippageBps });
   let loaded: LoadedSpan;
   try {
@@ -274,6 +285,7 @@ export async function runOptimization(options: OptimizeOptions): Promise<Optimiz
     throw error;
   }
   const pool = await starting;
+  const workersReadySeconds = (performance.now() - startedAt) / 1000;
   let top: RankedCombination[];
   let walk: OptimizationResult['walkForward'] = null;
   try {
@@ -312,6 +324,7 @@ export async function runOptimization(options: OptimizeOptions): Promise<Optimiz
   } finally {
     await pool.close();
   }
+  options.onTimings?.({ workersReadySeconds, runs: pool.runTimes });
 
   const result: OptimizationResult = {
     kind: 'optimization',
@@ -449,6 +462,8 @@ class WorkerPool {
   private readonly pending = new Map<number, { worker: Worker; resolve: (run: SweepRun) => void; reject: (error: Error) => void }>();
   private nextId = 1;
   private failure: Error | null = null;
+  /** Each run's time in its worker (see SweepTimings). */
+  readonly runTimes: { worker: number; ms: number }[] = [];
 
   private constructor(private readonly workers: Worker[]) {}
 
@@ -514,7 +529,10 @@ class WorkerPool {
       if (!job) return;
       this.pending.delete(m.id);
       this.idle.push(worker);
-      if (m.type === 'result') job.resolve(m.run);
+      if (m.type === 'result') {
+        this.runTimes.push({ worker: this.workers.indexOf(worker), ms: m.ms });
+        job.resolve(m.run);
+      }
       else job.reject(asInputError(new Error(m.message)) as Error);
       this.dispatch();
     });

@@ -10,7 +10,7 @@
 // here: ~1.0–1.3× on two threads of one process, ~1.55× on two processes), and no sweep can scale
 // past it; `parallelEfficiency` is the sweep's speed-up over the machine's on the allocating loop.
 import { Worker } from 'node:worker_threads';
-import { runOptimization } from '../backtest/optimize.ts';
+import { runOptimization, type SweepTimings } from '../backtest/optimize.ts';
 import { withTempDir } from '../cli/bench.ts';
 import { writeSyntheticCsv } from './backtest-year.ts';
 
@@ -25,10 +25,14 @@ export async function optimizeSweep({ quick }: { quick: boolean }): Promise<Reco
     const sweep = async (workers: number) => {
       const t = performance.now();
       const cpu = process.cpuUsage();
-      const result = await runOptimization({ crew: 'sma-cross', symbol: 'BTCUSDT', interval: '1m', data: [file], grid: GRID, workers, split: 0.7, metric: 'sharpe', top: 5 });
+      let timings: SweepTimings | null = null;
+      const result = await runOptimization({
+        crew: 'sma-cross', symbol: 'BTCUSDT', interval: '1m', data: [file], grid: GRID, workers, split: 0.7, metric: 'sharpe', top: 5,
+        onTimings: (t) => (timings = t),
+      });
       const used = process.cpuUsage(cpu);
       // CPU time of every thread of the process: how many cores the sweep kept busy.
-      return { seconds: (performance.now() - t) / 1000, cpuSeconds: (used.user + used.system) / 1e6, result };
+      return { seconds: (performance.now() - t) / 1000, cpuSeconds: (used.user + used.system) / 1e6, result, timings: timings as SweepTimings | null };
     };
     // Alternated and repeated, best of each: on a shared machine a burst of other work hits one
     // figure, not the ratio's both sides at once.
@@ -71,6 +75,11 @@ export async function optimizeSweep({ quick }: { quick: boolean }): Promise<Reco
         allocatingSpeedUp: machineAllocating,
       },
       parallelEfficiency: round(one.seconds / two.seconds / Math.max(...machineAllocating)),
+      // The sweep's start and its runs apart: workers ready, the first runs (the JIT compiling, on the
+      // idle core with one worker, sharing the two with both), then the runs once warm. Warm speed-up:
+      // runs per second of two workers over one's, from the median warm run.
+      phases: { oneWorker: phases(one.timings), twoWorkers: phases(two.timings) },
+      warmSpeedUp: warmSpeedUp(one.timings, two.timings),
       sameRanking: same,
       best: one.result.top[0]?.params,
       target: 'speed-up ≥ 1.8× on 2 workers (on a machine whose second core gives ~2×)',
@@ -104,6 +113,40 @@ async function machineSpeedUp(loop: keyof typeof LOOPS): Promise<number> {
   const alone = await spin();
   const together = await Promise.all([spin(), spin()]);
   return (2 * alone) / Math.max(...together);
+}
+
+/** Runs each worker makes before it counts as warm (its first ones run several times slower). */
+const WARM_AFTER = 15;
+
+function phases(timings: SweepTimings | null): Record<string, number> | null {
+  if (timings === null) return null;
+  const byWorker = runsByWorker(timings);
+  const first = byWorker.map((ms) => ms.slice(0, WARM_AFTER).reduce((a, b) => a + b, 0) / 1000);
+  return {
+    workersReadySeconds: round(timings.workersReadySeconds),
+    firstRunsSecondsPerWorker: round(first.reduce((a, b) => a + b, 0) / Math.max(first.length, 1)),
+    warmRunMedianMs: round(median(byWorker.flatMap((ms) => ms.slice(WARM_AFTER)))),
+  };
+}
+
+function warmSpeedUp(one: SweepTimings | null, two: SweepTimings | null): number | null {
+  if (one === null || two === null) return null;
+  const warm = (t: SweepTimings) => median(runsByWorker(t).flatMap((ms) => ms.slice(WARM_AFTER)));
+  const workers = runsByWorker(two).length;
+  return round((workers * warm(one)) / warm(two));
+}
+
+function runsByWorker(timings: SweepTimings): number[][] {
+  const byWorker: number[][] = [];
+  for (const { worker, ms } of timings.runs) (byWorker[worker] ??= []).push(ms);
+  return byWorker.filter((ms) => ms !== undefined);
+}
+
+function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 function round(x: number): number {

@@ -6,7 +6,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { expandGrid, latestOptimizationResults, type OptimizationResult, parseGrid, runOptimization } from '../../src/backtest/optimize.ts';
+import { expandGrid, latestOptimizationResults, type OptimizationResult, parseGrid, runOptimization, type SweepTimings } from '../../src/backtest/optimize.ts';
 import { runBacktest } from '../../src/backtest/run.ts';
 import { main } from '../../src/cli/main.ts';
 import { SqliteJournal } from '../../src/journal/sqlite-journal.ts';
@@ -82,6 +82,7 @@ describe('a sweep on real candles, two worker threads', () => {
   let journalFile: string;
   let result: OptimizationResult;
   const progress: [number, number][] = [];
+  const timings: SweepTimings[] = [];
 
   beforeAll(async () => {
     dir = tempDir('crewdesk-optimize-');
@@ -99,6 +100,7 @@ describe('a sweep on real candles, two worker threads', () => {
       walkForward: 2,
       journal: journalFile,
       onProgress: (done, total) => progress.push([done, total]),
+      onTimings: (t) => timings.push(t),
     });
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -112,6 +114,18 @@ describe('a sweep on real candles, two worker threads', () => {
     for (const r of result.top) expect(r.inSample.score).toBe(r.inSample.kpis.totalReturnPct);
     // 6 in-sample runs, 3 out-of-sample checks, 2 windows × (6 + 1).
     expect(progress.at(-1)).toEqual([6 + 3 + 2 * 7, 6 + 3 + 2 * 7]);
+  });
+
+  it('tells once, at the end, how long the workers took to start and every run took, on which worker', () => {
+    expect(timings).toHaveLength(1);
+    const [{ workersReadySeconds, runs }] = timings as [SweepTimings];
+    expect(workersReadySeconds).toBeGreaterThan(0);
+    expect(runs).toHaveLength(6 + 3 + 2 * 7);
+    for (const run of runs) {
+      expect([0, 1]).toContain(run.worker);
+      expect(run.ms).toBeGreaterThan(0);
+    }
+    expect(JSON.stringify(result)).not.toMatch(/workersReady|"ms"/);
   });
 
   it('splits the span by time: the first 70 % in-sample, the rest out-of-sample', () => {
