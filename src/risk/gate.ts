@@ -151,49 +151,60 @@ export class RiskGate {
     const wanted = book.freeCash.times(dec(clampFraction(advice.size)));
     if (wanted.lte(0)) return deny('insufficient-cash', `the crew has no free cash (cash ${book.cash}, reserved ${book.reserved})`);
 
-    // Each cap's headroom, in turn: none left for a minimum order denies, less than wanted cuts.
-    const heldNotional = book.quantity.times(price).plus(book.reserved);
-    const positionCap = minDec(ctx.crewCapital.times(limits.positionFraction), limits.positionQuote);
-    const teamCap = ctx.teamCapital.times(limits.teamFraction);
+    // Headroom under each exposure limit, in quote, in turn: none left for a minimum order denies,
+    // less than wanted cuts the order to it. (Texts are made only for a denial or a cut: this runs
+    // for every entry.)
+    const caps: Caps = {
+      heldNotional: book.quantity.times(price).plus(book.reserved),
+      positionCap: minDec(ctx.crewCapital.times(limits.positionFraction), limits.positionQuote),
+      teamCap: ctx.teamCapital.times(limits.teamFraction),
+    };
     let spend = wanted;
     let cutBy: RiskRule | null = null;
-    let headroom = positionCap.minus(heldNotional);
-    if (headroom.lt(filters.minNotional)) return deny('position-size', `${this.capText('position-size', ctx, positionCap, heldNotional, teamCap)}: no room for a new entry`);
-    if (headroom.lt(spend)) [spend, cutBy] = [headroom, 'position-size'];
-    headroom = teamCap.minus(dec(ctx.teamExposure));
-    if (headroom.lt(filters.minNotional)) return deny('team-exposure', `${this.capText('team-exposure', ctx, positionCap, heldNotional, teamCap)}: no room for a new entry`);
-    if (headroom.lt(spend)) [spend, cutBy] = [headroom, 'team-exposure'];
-    headroom = limits.totalQuote.minus(dec(ctx.totalExposure));
-    if (headroom.lt(filters.minNotional)) return deny('total-exposure', `${this.capText('total-exposure', ctx, positionCap, heldNotional, teamCap)}: no room for a new entry`);
-    if (headroom.lt(spend)) [spend, cutBy] = [headroom, 'total-exposure'];
-    const note = cutBy === null ? undefined : `cut to ${this.capText(cutBy, ctx, positionCap, heldNotional, teamCap)}`;
+    for (const rule of CAP_RULES) {
+      const headroom = this.headroom(rule, caps, ctx);
+      if (headroom.lt(filters.minNotional)) return deny(rule, `${this.capText(rule, caps, ctx)}: no room for a new entry`);
+      if (headroom.lt(spend)) {
+        spend = headroom;
+        cutBy = rule;
+      }
+    }
+    const note = cutBy === null ? undefined : `cut to ${this.capText(cutBy, caps, ctx)}`;
 
+    // Each order is built whole (a spread of objects of other shapes costs ~1 µs here); the note only on a cut.
     const onePlusFee = this.onePlusFee;
     if (advice.limitPrice !== undefined) {
       const limitPrice = roundPrice(filters, dec(advice.limitPrice));
       const quantity = quantityFor(filters, spend, limitPrice.times(onePlusFee), false);
-      const order = { symbol: filters.symbol, side: 'BUY' as const, type: 'LIMIT' as const, quantity, price: limitPrice };
+      const order: SizedOrder = { symbol: filters.symbol, side: 'BUY', type: 'LIMIT', quantity, price: limitPrice, reserveQuote: quantity.times(limitPrice).times(onePlusFee), reserveQty: ZERO };
       const violation = checkFilters(filters, order, price);
       if (violation) return deny('filters', `Filter failure: ${violation.filter} (${violation.detail})`);
-      return ok({ ...order, reserveQuote: quantity.times(limitPrice).times(onePlusFee), reserveQty: ZERO, ...(note ? { note } : {}) });
+      return ok(note ? { ...order, note } : order);
     }
+    // MARKET buys spend a quote amount (Binance's quoteOrderQty): quantity = spend / (fill price × (1 + fee)),
+    // rounded down to the step by the exchange at the fill price, so the cost never exceeds what was set aside.
     const quoteQuantity = quoteOver(filters, spend, onePlusFee);
-    const order: SizedOrder = note
-      ? { symbol: filters.symbol, side: 'BUY', type: 'MARKET', quoteQuantity, reserveQuote: spend, reserveQty: ZERO, note }
-      : { symbol: filters.symbol, side: 'BUY', type: 'MARKET', quoteQuantity, reserveQuote: spend, reserveQty: ZERO };
+    const order: SizedOrder = { symbol: filters.symbol, side: 'BUY', type: 'MARKET', quoteQuantity, reserveQuote: spend, reserveQty: ZERO };
     const violation = checkFilters(filters, order, price);
     if (violation) return deny('filters', `Filter failure: ${violation.filter} (${violation.detail})`);
     const estQty = quantityFor(filters, quoteQuantity, price, true);
     if (estQty.lt(filters.marketMinQty)) {
       return deny('filters', `Filter failure: MARKET_LOT_SIZE (about ${estQty} below minQty ${filters.marketMinQty})`);
     }
-    return ok(order);
+    return ok(note ? { ...order, note } : order);
   }
 
-  /** What a cap is and how much of it is used, for a denial or a cut. */
-  private capText(rule: RiskRule, ctx: GateContext, positionCap: Decimal, heldNotional: Decimal, teamCap: Decimal): string {
-    if (rule === 'position-size') return `position limit ${positionCap} quote (held ${heldNotional.round(2)})`;
-    if (rule === 'team-exposure') return `team exposure limit ${teamCap} quote (exposed ${ctx.teamExposure.toFixed(2)})`;
+  /** Quote still free under one exposure limit. (The exposures are converted only when reached.) */
+  private headroom(rule: CapRule, caps: Caps, ctx: GateContext): Decimal {
+    if (rule === 'position-size') return caps.positionCap.minus(caps.heldNotional);
+    if (rule === 'team-exposure') return caps.teamCap.minus(dec(ctx.teamExposure));
+    return this.exact.totalQuote.minus(dec(ctx.totalExposure));
+  }
+
+  /** What a limit is and how much of it is used, for a denial or a cut. */
+  private capText(rule: CapRule, caps: Caps, ctx: GateContext): string {
+    if (rule === 'position-size') return `position limit ${caps.positionCap} quote (held ${caps.heldNotional.round(2)})`;
+    if (rule === 'team-exposure') return `team exposure limit ${caps.teamCap} quote (exposed ${ctx.teamExposure.toFixed(2)})`;
     return `total exposure limit ${this.limits.maxTotalExposureQuote} quote (exposed ${ctx.totalExposure.toFixed(2)})`;
   }
 
@@ -204,7 +215,7 @@ export class RiskGate {
     const fraction = clampFraction(advice.size);
     const market = advice.limitPrice === undefined;
     const quantity = fraction >= 1 ? roundQuantity(filters, free, market) : roundQuantity(filters, free.times(dec(fraction)), market);
-    // The order as sent, built whole (no spreading: this is every exit's path).
+    // The order as sent, built whole (as for a buy).
     const order: SizedOrder = market
       ? { symbol: filters.symbol, side: 'SELL', type: 'MARKET', quantity, reserveQuote: ZERO, reserveQty: quantity }
       : { symbol: filters.symbol, side: 'SELL', type: 'LIMIT', quantity, price: roundPrice(filters, dec(advice.limitPrice!)), reserveQuote: ZERO, reserveQty: quantity };
@@ -228,6 +239,17 @@ export class RiskGate {
     }
     return null;
   }
+}
+
+/** The exposure limits an entry is sized under, in the order they are checked. */
+const CAP_RULES = ['position-size', 'team-exposure', 'total-exposure'] as const;
+type CapRule = (typeof CAP_RULES)[number];
+
+/** What one entry's exposure limits are measured against. */
+interface Caps {
+  readonly heldNotional: Decimal;
+  readonly positionCap: Decimal;
+  readonly teamCap: Decimal;
 }
 
 interface ExactLimits {
