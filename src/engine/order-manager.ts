@@ -7,7 +7,7 @@ import { canTransition, isTerminal, transition } from '../core/order-state.ts';
 import { type Decimal, bps, maxDec, ONE, ZERO } from '../core/money.ts';
 import type { Clock } from '../ports/clock.ts';
 import { ExchangeError, type Exchange, type ExchangeOrder, type ExecutionUpdate } from '../ports/exchange.ts';
-import type { Journal, JournalFill } from '../ports/journal.ts';
+import type { Journal } from '../ports/journal.ts';
 import type { SizedOrder } from '../risk/gate.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { clientOrderId } from './client-order-id.ts';
@@ -287,7 +287,7 @@ export class OrderManager {
     this.updateHold(entry);
     const position = owner.book.toPosition();
     this.journal
-      .recordFill(journalFill(fill, owner.id), position, entry.order, from)
+      .recordFill({ ...fill, crewId: owner.id }, position, entry.order, from)
       .catch((error: unknown) => this.onJournalError(`recordFill ${fill.tradeId}`, error));
     if (isTerminal(to)) this.open.delete(entry.order.clientOrderId);
     this.bus.publish({ type: 'fill', crewId: owner.id, fill, position });
@@ -352,24 +352,6 @@ function withProgress(o: Order, status: OrderStatus, exchangeOrderId: string | u
 
 /** Every field of T present (optional ones as `undefined`): the compiler then names a field a copy forgets. */
 type EveryField<T> = { [K in keyof Required<T>]: T[K] };
-
-/** The fill as the journal keeps it: field by field, not spread (every fill's path). */
-function journalFill(fill: Fill, crewId: string): EveryField<JournalFill> {
-  return {
-    tradeId: fill.tradeId,
-    clientOrderId: fill.clientOrderId,
-    exchangeOrderId: fill.exchangeOrderId,
-    symbol: fill.symbol,
-    side: fill.side,
-    price: fill.price,
-    quantity: fill.quantity,
-    quoteQuantity: fill.quoteQuantity,
-    fee: fill.fee,
-    feeAsset: fill.feeAsset,
-    time: fill.time,
-    crewId,
-  };
-}
 
 /** What an order found open at start-up still sets aside. */
 function reserveOf(order: Order, fee: Decimal): { quote: Decimal; qty: Decimal } {

@@ -181,7 +181,7 @@ export class MatchingEngine {
     book.orders.push(order);
 
     return this.holdingDeliveries(() => {
-      this.publish(order);
+      this.publish({ order: snapshot(order) });
       if (this.immediate && last !== null) this.takeAtPlacement(book, order, last, now);
       if (isOpen(order)) book.resting.push(order);
       return snapshot(order);
@@ -454,7 +454,7 @@ export class MatchingEngine {
       time,
     });
     book.trades.push(fill);
-    this.publish(order, fill);
+    this.publish({ order: snapshot(order), fill });
   }
 
   /** Ends an open order without a fill, returning its locked funds. The caller takes it off the
@@ -466,7 +466,7 @@ export class MatchingEngine {
     order.locked = ZERO;
     order.status = status;
     order.updateTime = Math.max(at, order.time);
-    this.publish(order, undefined, reason);
+    this.publish(reason === undefined ? { order: snapshot(order) } : { order: snapshot(order), rejectReason: reason });
   }
 
   /** What placing the order holds back, in which asset. MARKET and STOP_LOSS hold an estimate. */
@@ -495,15 +495,10 @@ export class MatchingEngine {
 
   // ── Plumbing ──────────────────────────────────────────────────────────────────────────────
 
-  private publish(order: BookOrder, fill?: Fill, rejectReason?: string): void {
-    // Built whole, not spread together: this is every order's path, twice.
-    const state = snapshot(order);
-    const update: ExecutionUpdate = Object.freeze(
-      fill !== undefined
-        ? rejectReason !== undefined ? { order: state, fill, rejectReason } : { order: state, fill }
-        : rejectReason !== undefined ? { order: state, rejectReason } : { order: state },
-    );
-    this.queue.push(update);
+  /** Queues an update (frozen: listeners share it) and delivers it unless a delivery is held. Each
+   * caller builds its update whole: this is every order's path, twice. */
+  private publish(update: ExecutionUpdate): void {
+    this.queue.push(Object.freeze(update));
     this.deliverQueued();
   }
 
