@@ -10,6 +10,7 @@ import { withTempDir } from '../cli/bench.ts';
 import { OHLCV_HEADER } from '../market/csv-candles.ts';
 import { FileMarketData } from '../market/file-market-data.ts';
 import { syntheticCandles } from '../market/synthetic.ts';
+import { round3 } from './stats.ts';
 
 const YEAR_OF_MINUTES = 525_600;
 
@@ -65,17 +66,17 @@ export async function backtestYear({ quick }: { quick: boolean }): Promise<Recor
     return {
       candles: result!.span.candles,
       crew: 'sma-cross 10/30, BTCUSDT 1m, synthetic seed 11, from the CSV file',
-      seconds: round(best),
-      secondsPerRun: warm.map(round),
-      coldSeconds: round(cold),
+      seconds: round3(best),
+      secondsPerRun: warm.map(round3),
+      coldSeconds: round3(cold),
       candlesPerSecond: Math.round(result!.span.candles / best),
-      readOnlySeconds: round(readSeconds),
+      readOnlySeconds: round3(readSeconds),
       readCandles: read,
       fills: result!.fills.length,
       finalEquity: Math.round(result!.finalEquity * 100) / 100,
       fewTrades: {
         crew: 'dca, a buy every 10,000 candles',
-        seconds: round(Math.min(...quietRuns)),
+        seconds: round3(Math.min(...quietRuns)),
         fills: quietResult.fills.length,
       },
       perOrderMicroseconds: Math.round(((best - Math.min(...quietRuns)) / Math.max(1, result!.fills.length - quietResult.fills.length)) * 1e6),
@@ -85,6 +86,3 @@ export async function backtestYear({ quick }: { quick: boolean }): Promise<Recor
   });
 }
 
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
-}

@@ -26,6 +26,7 @@ import { silentLogger } from '../log/logger.ts';
 import { BinanceMarketData } from '../market/binance-market-data.ts';
 import { wallClock } from '../ports/clock.ts';
 import type { ChildMessage, EmulatorProcessSetup, Latencies, ParentMessage } from './binance-emulator-process.ts';
+import { percentile, round3 } from './stats.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const KEY = 'benchKey0123456789';
@@ -287,14 +288,8 @@ async function cancelAllLatency(setup: { orders: number; symbols: number; rounds
 // ── Helpers ──────────────────────────────────────────────────────────────────────────────────
 
 function stats(samples: readonly number[]): { p50Ms: number; p99Ms: number; maxMs: number; meanMs: number } {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
-  const mean = sorted.reduce((s, x) => s + x, 0) / Math.max(1, sorted.length);
-  return { p50Ms: round3(at(0.5)), p99Ms: round3(at(0.99)), maxMs: round3(sorted.at(-1) ?? Number.NaN), meanMs: round3(mean) };
-}
-
-function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
+  const mean = samples.reduce((s, x) => s + x, 0) / Math.max(1, samples.length);
+  return { p50Ms: round3(percentile(samples, 0.5)), p99Ms: round3(percentile(samples, 0.99)), maxMs: round3(percentile(samples, 1)), meanMs: round3(mean) };
 }
 
 /** Asks until `check` holds (set-up only, never while measuring); fails after 10 s. */

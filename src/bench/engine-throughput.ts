@@ -5,11 +5,12 @@ import { Desk } from '../app/desk.ts';
 import { parseConfig } from '../config/load.ts';
 import { defaultFilters } from '../core/filters.ts';
 import { PaperExchange } from '../exchange/paper/paper-exchange.ts';
+import { MemoryJournal } from '../journal/memory-journal.ts';
 import { silentLogger } from '../log/logger.ts';
 import { syntheticCandles, SyntheticMarketData } from '../market/synthetic.ts';
 import { ManualClock } from '../ports/clock.ts';
-import { MemoryJournal } from '../journal/memory-journal.ts';
 import { withTempDir } from '../cli/bench.ts';
+import { round3 } from './stats.ts';
 
 export async function engineThroughput({ quick }: { quick: boolean }): Promise<Record<string, unknown>> {
   const count = quick ? 100_000 : 500_000;
@@ -30,12 +31,12 @@ export async function engineThroughput({ quick }: { quick: boolean }): Promise<R
     return {
       candles: count,
       crew: 'sma-cross 10/30, BTCUSDT 1m, synthetic seed 7',
-      seconds: round(sqlite.seconds),
+      seconds: round3(sqlite.seconds),
       candlesPerSecond: Math.round(count / sqlite.seconds),
-      generatorSeconds: round(generatorSeconds),
+      generatorSeconds: round3(generatorSeconds),
       engineOnlyCandlesPerSecond: Math.round(count / engineSeconds),
       // CPU time of every thread (the main one, SQLite's, the garbage collector's) over the wall time.
-      coresBusy: round(sqlite.cpuSeconds / sqlite.seconds),
+      coresBusy: round3(sqlite.cpuSeconds / sqlite.seconds),
       orders: sqlite.orders,
       fills: sqlite.fills,
       riskDenials: sqlite.denials,
@@ -44,9 +45,9 @@ export async function engineThroughput({ quick }: { quick: boolean }): Promise<R
       peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
       journalInMemory: {
         what: 'the same run with the journal in memory (the backtest path)',
-        seconds: round(memory.seconds),
+        seconds: round3(memory.seconds),
         engineOnlyCandlesPerSecond: Math.round(count / Math.max(memory.seconds - generatorSeconds, 1e-9)),
-        coresBusy: round(memory.cpuSeconds / memory.seconds),
+        coresBusy: round3(memory.cpuSeconds / memory.seconds),
         sameTrading: memory.orders === sqlite.orders && memory.fills === sqlite.fills && memory.denials === sqlite.denials,
       },
       target: '≥ 1,000,000 candles/s on one core, memory flat in the number of candles',
@@ -113,6 +114,3 @@ async function runDesk({ seed, count, journalFile, sampleRss }: { seed: number; 
   return { seconds, cpuSeconds: (used.user + used.system) / 1e6, orders, fills, denials, journaledFills, rss };
 }
 
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
-}

@@ -17,6 +17,7 @@ import { startDiscord } from '../discord/bot.ts';
 import { deployCommands } from '../discord/deploy.ts';
 import { ArrayMarketData } from '../market/synthetic.ts';
 import { DeskService } from '../services/desk-service.ts';
+import { percentile } from './stats.ts';
 import { FAKE_DISCORD_IDS, FakeDiscord } from '../../test/fakes/discord/fake-discord.ts';
 import { openHarness, tempDir, writeCrewModule } from '../../test/support/desk-harness.ts';
 
@@ -101,8 +102,7 @@ export async function haltLatency({ quick }: { quick: boolean }): Promise<Record
     await fake.close();
     await h.dispose();
   }
-  const sorted = [...samples].sort((a, b) => a - b);
-  const pct = (p: number) => round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!);
+  const pct = (p: number) => round(percentile(samples, p / 100));
   return {
     what: '/halt (cancel) via discord.js + FakeDiscord: INTERACTION_CREATE sent → last open order cancelled on the paper exchange',
     crews: CREWS,
@@ -111,8 +111,8 @@ export async function haltLatency({ quick }: { quick: boolean }): Promise<Record
     runs: samples.length,
     p50Ms: pct(50),
     p99Ms: pct(99),
-    minMs: round(sorted[0]!),
-    maxMs: round(sorted[sorted.length - 1]!),
+    minMs: round(percentile(samples, 0)),
+    maxMs: round(percentile(samples, 1)),
     targetP99Ms: 250,
     meetsTarget: pct(99) <= 250,
   };
