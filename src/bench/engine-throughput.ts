@@ -24,6 +24,8 @@ export async function engineThroughput({ quick }: { quick: boolean }): Promise<R
 
   return withTempDir(async (dir) => {
     const sqlite = await runDesk({ seed, count, journalFile: `${dir}/bench.sqlite`, sampleRss: true });
+    // Read before the in-memory run, which keeps every record and would set the peak itself.
+    const peakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
     // The same run with the journal in memory, as `crewdesk backtest` and the sweep run: what the
     // engine, gate and paper exchange do on their own, without SQLite's thread on the other core.
     const memory = await runDesk({ seed, count, journalFile: null, sampleRss: false });
@@ -42,7 +44,7 @@ export async function engineThroughput({ quick }: { quick: boolean }): Promise<R
       riskDenials: sqlite.denials,
       journaledFills: sqlite.journaledFills,
       rssMiBEvery100kCandles: sqlite.rss,
-      peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+      peakRssMiB,
       journalInMemory: {
         what: 'the same run with the journal in memory (the backtest path)',
         seconds: round3(memory.seconds),
