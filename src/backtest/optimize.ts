@@ -275,7 +275,6 @@ export async function runOptimization(options: OptimizeOptions): Promise<Optimiz
   const loadFrom = options.from === undefined ? undefined : options.from - 2 * (warmup + 1) * step;
   // The workers start (sources, crew modules) on their threads while this one reads the candles;
   // they get the candles once read. Whatever fails from here on, the pool is stopped.
-  const startedAt = performance.now();
   const starting = WorkerPool.start(Math.min(workers, combos.length), { kind: WORKER_KIND, crew: options.crew, crewDirs, cash, feeBps, slippageBps });
   let loaded: LoadedSpan;
   try {
@@ -285,7 +284,6 @@ export async function runOptimization(options: OptimizeOptions): Promise<Optimiz
     throw error;
   }
   const pool = await starting;
-  const workersReadySeconds = (performance.now() - startedAt) / 1000;
   let top: RankedCombination[];
   let walk: OptimizationResult['walkForward'] = null;
   try {
@@ -324,7 +322,7 @@ export async function runOptimization(options: OptimizeOptions): Promise<Optimiz
   } finally {
     await pool.close();
   }
-  options.onTimings?.({ workersReadySeconds, runs: pool.runTimes });
+  options.onTimings?.({ workersReadySeconds: pool.readySeconds, runs: pool.runTimes });
 
   const result: OptimizationResult = {
     kind: 'optimization',
@@ -465,6 +463,9 @@ class WorkerPool {
   /** Each run's time in its worker (see SweepTimings). */
   readonly runTimes: { worker: number; ms: number }[] = [];
 
+  /** From creating the workers to all of them ready (set by start). */
+  readySeconds = Number.NaN;
+
   private constructor(private readonly workers: Worker[]) {}
 
   get size(): number {
@@ -472,6 +473,7 @@ class WorkerPool {
   }
 
   static async start(count: number, init: WorkerInit): Promise<WorkerPool> {
+    const began = performance.now();
     const source = bootstrapSource();
     const workers: Worker[] = [];
     const ready: Promise<void>[] = [];
@@ -500,6 +502,7 @@ class WorkerPool {
       await pool.close();
       throw new Error(`a sweep worker failed to start: ${error instanceof Error ? error.message : String(error)}`);
     }
+    pool.readySeconds = (performance.now() - began) / 1000;
     for (const worker of workers) pool.attach(worker);
     return pool;
   }
@@ -532,8 +535,9 @@ class WorkerPool {
       if (m.type === 'result') {
         this.runTimes.push({ worker: this.workers.indexOf(worker), ms: m.ms });
         job.resolve(m.run);
+      } else {
+        job.reject(asInputError(new Error(m.message)) as Error);
       }
-      else job.reject(asInputError(new Error(m.message)) as Error);
       this.dispatch();
     });
     const fail = (error: Error) => {

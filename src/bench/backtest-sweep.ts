@@ -13,6 +13,7 @@ import { Worker } from 'node:worker_threads';
 import { runOptimization, type SweepTimings } from '../backtest/optimize.ts';
 import { withTempDir } from '../cli/bench.ts';
 import { writeSyntheticCsv } from './backtest-year.ts';
+import { percentile, round3 } from './stats.ts';
 
 const MONTH_OF_MINUTES = 43_200;
 /** 10 × 10 = 100 combinations, every one valid (fast < slow throughout). */
@@ -44,42 +45,44 @@ export async function optimizeSweep({ quick }: { quick: boolean }): Promise<Reco
     const machine: number[] = [];
     const machineAllocating: number[] = [];
     for (let r = 0; r < rounds; r++) {
-      machine.push(round(await machineSpeedUp('arithmetic')));
-      machineAllocating.push(round(await machineSpeedUp('allocation')));
+      machine.push(round3(await machineSpeedUp('arithmetic')));
+      machineAllocating.push(round3(await machineSpeedUp('allocation')));
       const a = await sweep(1);
       const b = await sweep(2);
-      oneTimes.push(round(a.seconds));
-      twoTimes.push(round(b.seconds));
+      oneTimes.push(round3(a.seconds));
+      twoTimes.push(round3(b.seconds));
       if (one === null || a.seconds < one.seconds) one = a;
       if (two === null || b.seconds < two.seconds) two = b;
     }
     if (one === null || two === null) throw new Error('no sweep ran');
     const same = JSON.stringify(one.result.top) === JSON.stringify(two.result.top);
+    const onePhases = phases(one.timings);
+    const twoPhases = phases(two.timings);
     return {
       candles: count,
       combinations: one.result.combinations,
       runs: one.result.combinations + one.result.top.length,
       crew: `sma-cross, grid ${GRID}, split 0.7, ranked by sharpe, top 5 out-of-sample`,
-      oneWorkerSeconds: round(one.seconds),
-      twoWorkersSeconds: round(two.seconds),
+      oneWorkerSeconds: round3(one.seconds),
+      twoWorkersSeconds: round3(two.seconds),
       rounds: { oneWorker: oneTimes, twoWorkers: twoTimes },
-      speedUp: round(one.seconds / two.seconds),
+      speedUp: round3(one.seconds / two.seconds),
       // One worker already keeps more than one core busy (V8's garbage collector works on helper
       // threads, the main thread reads and hands out): the speed-up two workers can give is at most
       // what the second worker adds to that.
-      coresBusy: { oneWorker: round(one.cpuSeconds / one.seconds), twoWorkers: round(two.cpuSeconds / two.seconds) },
-      cpuSeconds: { oneWorker: round(one.cpuSeconds), twoWorkers: round(two.cpuSeconds) },
+      coresBusy: { oneWorker: round3(one.cpuSeconds / one.seconds), twoWorkers: round3(two.cpuSeconds / two.seconds) },
+      cpuSeconds: { oneWorker: round3(one.cpuSeconds), twoWorkers: round3(two.cpuSeconds) },
       machine: {
         what: 'two worker threads vs one on a fixed loop, before each round: 2.0 = two free cores',
         arithmeticSpeedUp: machine,
         allocatingSpeedUp: machineAllocating,
       },
-      parallelEfficiency: round(one.seconds / two.seconds / Math.max(...machineAllocating)),
+      parallelEfficiency: round3(one.seconds / two.seconds / Math.max(...machineAllocating)),
       // The sweep's start and its runs apart: workers ready, the first runs (the JIT compiling, on the
       // idle core with one worker, sharing the two with both), then the runs once warm. Warm speed-up:
       // runs per second of two workers over one's, from the median warm run.
-      phases: { oneWorker: phases(one.timings), twoWorkers: phases(two.timings) },
-      warmSpeedUp: warmSpeedUp(one.timings, two.timings),
+      phases: { oneWorker: onePhases, twoWorkers: twoPhases },
+      warmSpeedUp: warmSpeedUp(onePhases, twoPhases),
       sameRanking: same,
       best: one.result.top[0]?.params,
       target: 'speed-up ≥ 1.8× on 2 workers (on a machine whose second core gives ~2×)',
@@ -118,37 +121,30 @@ async function machineSpeedUp(loop: keyof typeof LOOPS): Promise<number> {
 /** Runs each worker makes before it counts as warm (its first ones run several times slower). */
 const WARM_AFTER = 15;
 
-function phases(timings: SweepTimings | null): Record<string, number> | null {
+interface Phases {
+  readonly workers: number;
+  readonly workersReadySeconds: number;
+  readonly firstRunsSecondsPerWorker: number;
+  readonly warmRunMedianMs: number;
+}
+
+function phases(timings: SweepTimings | null): Phases | null {
   if (timings === null) return null;
-  const byWorker = runsByWorker(timings);
-  const first = byWorker.map((ms) => ms.slice(0, WARM_AFTER).reduce((a, b) => a + b, 0) / 1000);
+  const byWorker: number[][] = [];
+  for (const { worker, ms } of timings.runs) (byWorker[worker] ??= []).push(ms);
+  const workers = byWorker.filter((ms) => ms !== undefined);
+  const firstSeconds = workers.reduce((sum, ms) => sum + ms.slice(0, WARM_AFTER).reduce((a, b) => a + b, 0), 0) / 1000;
   return {
-    workersReadySeconds: round(timings.workersReadySeconds),
-    firstRunsSecondsPerWorker: round(first.reduce((a, b) => a + b, 0) / Math.max(first.length, 1)),
-    warmRunMedianMs: round(median(byWorker.flatMap((ms) => ms.slice(WARM_AFTER)))),
+    workers: workers.length,
+    workersReadySeconds: round3(timings.workersReadySeconds),
+    firstRunsSecondsPerWorker: round3(firstSeconds / Math.max(workers.length, 1)),
+    warmRunMedianMs: round3(percentile(workers.flatMap((ms) => ms.slice(WARM_AFTER)), 0.5)),
   };
 }
 
-function warmSpeedUp(one: SweepTimings | null, two: SweepTimings | null): number | null {
+/** Warm runs per second of the larger pool over the single worker's. */
+function warmSpeedUp(one: Phases | null, two: Phases | null): number | null {
   if (one === null || two === null) return null;
-  const warm = (t: SweepTimings) => median(runsByWorker(t).flatMap((ms) => ms.slice(WARM_AFTER)));
-  const workers = runsByWorker(two).length;
-  return round((workers * warm(one)) / warm(two));
+  return round3((two.workers * one.warmRunMedianMs) / two.warmRunMedianMs);
 }
 
-function runsByWorker(timings: SweepTimings): number[][] {
-  const byWorker: number[][] = [];
-  for (const { worker, ms } of timings.runs) (byWorker[worker] ??= []).push(ms);
-  return byWorker.filter((ms) => ms !== undefined);
-}
-
-function median(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
-}
