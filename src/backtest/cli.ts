@@ -322,7 +322,6 @@ function subjectFlags(values: CommonFlags): { crew: string; symbol: string; inte
   return { crew, symbol, interval, data: dataFlag(values.data) };
 }
 
-/** The span, params and money of a single-crew run, with the commands' defaults. */
 /** --from, --to, --fee-bps, --slippage-bps as given (undefined when not). */
 function spanAndCostFlags(values: CommonFlags) {
   return {
