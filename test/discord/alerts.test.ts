@@ -79,6 +79,30 @@ describe('what becomes an alert', () => {
     expect(c.classify(denial(DESK_SCOPE, 'daily-loss'))).toMatchObject({ ping: true });
   });
 
+  it('reads who, which exit and what scope from the facts’ fields, never from the reason text', () => {
+    const c = new AlertClassifier();
+    // Who paused: the actor field decides the ping, whatever the reason says.
+    expect(c.classify({ type: 'crew.paused', crewId: 'sma', reason: 'looks like (by risk)', actor: ownerActor(OWNER), at: 0 })).toEqual({
+      channel: 'alerts',
+      ping: false,
+      text: `⏸️ paused · sma: looks like (by risk) (by <@${OWNER}>)`,
+    });
+    expect(c.classify({ type: 'crew.paused', crewId: 'sma', reason: 'its handler threw: boom', actor: { kind: 'engine' }, at: 0 })).toMatchObject({ ping: true, text: '⏸️ paused · sma: its handler threw: boom (by engine)' });
+    expect(c.classify({ type: 'crew.paused', crewId: 'sma', reason: 'rebalancing', actor: { kind: 'manager' }, at: 0 })).toMatchObject({ ping: false, text: '⏸️ paused · sma: rebalancing (by manager)' });
+    // Which exit: the exit field, whatever the reason's first word.
+    const sell = (exit: 'take-profit' | 'max-holding' | 'trailing-stop' | 'flatten' | 'crew', reason: string): EngineEvent => ({ type: 'advice', crewId: 'sma', adviceKey: 'k', candleTime: 0, at: 0, advice: { action: 'sell', size: 1, reason }, exit });
+    expect(c.classify(sell('take-profit', 'target reached'))).toMatchObject({ text: '🎯 exit · sma: selling 100% — target reached' });
+    expect(c.classify(sell('max-holding', 'too long'))).toMatchObject({ text: '⏱️ exit · sma: selling 100% — too long' });
+    expect(c.classify(sell('trailing-stop', 'fell back'))).toMatchObject({ text: '🛑 exit · sma: selling 100% — fell back' });
+    expect(c.classify(sell('crew', 'take-profit: the crew’s own words'))).toBeNull();
+    // What scope: the desk is "all crews", a team by name; each scope is said once per rule.
+    expect(c.classify(denial(DESK_SCOPE, 'daily-loss'))).toMatchObject({ text: expect.stringContaining('⚠️ risk · all crews: [daily-loss]') });
+    expect(c.classify(denial({ kind: 'team', team: 'alpha' }, 'team-exposure'))).toMatchObject({ ping: false, text: expect.stringContaining('⚠️ risk · team alpha: [team-exposure]') });
+    expect(c.classify(denial({ kind: 'team', team: 'alpha' }, 'team-exposure'))).toBeNull();
+    // A halt by a risk rule names the actor, not a mention.
+    expect(c.classify({ type: 'halt', level: 'cancel', reason: 'total drawdown 31% reached the limit of 30%', actor: riskActor('total-drawdown'), via: 'engine', at: 0 })).toMatchObject({ ping: true, text: '🚨 HALT (cancel) by risk: total drawdown 31% reached the limit of 30%' });
+  });
+
   it('counts a repeated error instead of posting it again, for a while', () => {
     let now = 0;
     const c = new AlertClassifier(() => now, 60_000);
