@@ -97,8 +97,23 @@ describe('crew protections', () => {
     await h.desk.engine.run(new ArrayMarketData(flatCandles([10, 10, 10, 13, 13, 10, 10], [10, 10, 10, 10, 12, 13, 10])));
     const paused = h.events.find((e) => e.type === 'crew.paused');
     expect(paused && paused.type === 'crew.paused' && paused.reason).toMatch(/drawdown .* reached the limit of 10%/);
+    // Who paused it is a field: the risk rule, by name; the reason is prose for people only.
+    expect(paused && paused.type === 'crew.paused' && paused.actor).toEqual({ kind: 'risk', rule: 'drawdown' });
     await h.desk.journal.flush();
     const [record] = await h.desk.journal.getCrewInstances();
     expect(record!.status).toBe('paused');
+  });
+
+  it('a daily loss is a fact for the whole desk (no crew id), journaled as a risk event of no crew', async () => {
+    h = await openHarness({
+      crews: [{ id: 'sma', crew: 'sma-cross', params: { fast: 2, slow: 3 } }],
+      risk: { maxCrewDrawdownPct: 100, maxTotalDrawdownPct: 100, dailyLossLimitQuote: 1 },
+    });
+    await h.desk.engine.run(new ArrayMarketData(flatCandles([10, 10, 10, 13, 13, 10, 10], [10, 10, 10, 10, 12, 13, 10])));
+    const denials = h.events.flatMap((e) => (e.type === 'risk.denied' && e.rule === 'daily-loss' ? [e] : []));
+    expect(denials.map((d) => [d.scope, d.adviceKey])).toEqual([[{ kind: 'desk' }, null]]);
+    await h.desk.journal.flush();
+    const journaled = (await h.desk.journal.getRiskEvents()).filter((r) => r.rule === 'daily-loss');
+    expect(journaled.map((r) => [r.crewId, r.adviceKey])).toEqual([[null, null]]);
   });
 });
