@@ -81,29 +81,24 @@ export function writeFact(journal: Journal, fact: EngineEvent): unknown {
   }
 }
 
-/** The journal write a fact is, as an error names it. */
+/** The journal write a fact is, as an error names it: the method alone, so that the alerts count a
+ * failing journal's repeats as one error instead of posting each. */
+const WRITE_NAME: Readonly<Record<EngineEvent['type'], string>> = {
+  advice: 'recordAdvice',
+  'risk.denied': 'recordRiskEvent',
+  'order.updated': 'updateOrder',
+  fill: 'recordFill',
+  halt: 'setHalt',
+  'crew.paused': 'updateCrewStatus',
+  'crew.resumed': 'updateCrewStatus',
+  equity: 'recordEquity',
+  'order.created': 'insertOrder',
+  error: 'none',
+  candle: 'none',
+};
+
 function writeName(fact: EngineEvent): string {
-  switch (fact.type) {
-    case 'advice':
-      return `recordAdvice ${fact.adviceKey}`;
-    case 'risk.denied':
-      return `recordRiskEvent ${fact.rule}`;
-    case 'order.updated':
-      return `updateOrder ${fact.order.clientOrderId}`;
-    case 'fill':
-      return `recordFill ${fact.fill.tradeId}`;
-    case 'halt':
-      return 'setHalt';
-    case 'crew.paused':
-    case 'crew.resumed':
-      return `updateCrewStatus ${fact.crewId}`;
-    case 'equity':
-      return 'recordEquity';
-    case 'order.created':
-    case 'error':
-    case 'candle':
-      return fact.type;
-  }
+  return WRITE_NAME[fact.type];
 }
 
 function isPromise(value: unknown): value is Promise<unknown> {
