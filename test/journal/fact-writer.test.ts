@@ -76,7 +76,6 @@ describe('the journal, first subscriber of every fact', () => {
         { scope: DESK_SCOPE, equity: '990.5' },
       ],
     });
-    await journal.flush();
 
     expect((await journal.getAdvice({ crewId: CREW })).map((a) => [a.adviceKey, a.action, a.reason])).toEqual([[`${CREW}@1`, 'buy', 'fast crossed over slow']]);
     const risk = await journal.getRiskEvents();
@@ -93,7 +92,6 @@ describe('the journal, first subscriber of every fact', () => {
     expect((await journal.getEquity('team:alpha')).map((p) => p.equity)).toEqual(['990.5']);
 
     bus.publish({ type: 'crew.resumed', crewId: CREW, actor: ownerActor('900000000000000002'), at: T0 + 6 });
-    await journal.flush();
     const [resumed] = await journal.getCrewInstances();
     expect([resumed!.status, resumed!.statusReason]).toEqual(['active', 'resumed by 900000000000000002']);
     expect(failures).toEqual([]);
