@@ -57,7 +57,7 @@ describe('no module reads meaning back out of prose', () => {
       /\.test\([^)]*\breason\b/,
       /\\\(by /,
       /\(by (risk|engine)/,
-      /crewId\s*(===|!==|==|!=|:)\s*['"]\*['"]/,
+      /crewId\s*(===|!==|==|!=|:|\?\?)\s*['"]\*['"]/,
     ];
     expect(parsing.flatMap((p) => matches(p))).toEqual([]);
   });
