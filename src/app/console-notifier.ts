@@ -1,6 +1,6 @@
 // Prints what the desk does, as it happens, one line per fact: advice, denials, orders, fills,
 // halts. The console transport and `crewdesk start` without Discord use it.
-import type { EngineEvent, EventType } from '../core/events.ts';
+import { actorName, type EngineEvent, type EventType, type ExitKind, scopeKey, scopeName } from '../core/events.ts';
 import type { Notifier } from '../ports/notifier.ts';
 
 export class ConsoleNotifier implements Notifier {
@@ -11,15 +11,16 @@ export class ConsoleNotifier implements Notifier {
     private readonly timeOf: (event: EngineEvent) => number | undefined = eventTime,
   ) {}
 
-  /** The last denial printed per crew: the same refusal on every candle is said once, not every minute. */
+  /** The last denial printed per scope: the same refusal on every candle is said once, not every minute. */
   private readonly lastDenial = new Map<string, string>();
 
   notify(event: EngineEvent): void {
     if (event.type === 'risk.denied') {
-      if (this.lastDenial.get(event.crewId) === event.rule) return;
-      this.lastDenial.set(event.crewId, event.rule);
+      const key = scopeKey(event.scope);
+      if (this.lastDenial.get(key) === event.rule) return;
+      this.lastDenial.set(key, event.rule);
     } else if (event.type === 'order.created') {
-      this.lastDenial.delete(event.order.crewId);
+      this.lastDenial.delete(scopeKey({ kind: 'crew', crewId: event.order.crewId }));
     } else if (event.type === 'halt') {
       this.lastDenial.clear();
     }
@@ -72,31 +73,37 @@ export const DESCRIBED_EVENTS: readonly EventType[] = (Object.keys(DESCRIBED) as
 export function describeEvent(event: EngineEvent): string | null {
   switch (event.type) {
     case 'advice':
-      return event.advice.action === 'hold' ? null : `advice  ${event.crewId}: ${event.advice.action} ${Math.round(event.advice.size * 100)}% — ${event.advice.reason}`;
+      return `advice  ${event.crewId}: ${event.advice.action} ${Math.round(event.advice.size * 100)}%${exitTag(event.exit)} — ${event.advice.reason}`;
     case 'risk.denied':
-      return `denied  ${event.crewId}: [${event.rule}] ${event.reason} (repeats are not shown until the crew next trades)`;
+      return `denied  ${scopeName(event.scope)}: [${event.rule}] ${event.reason} (repeats are not shown until the crew next trades)`;
     case 'order.created': {
       const o = event.order;
       const amount = o.quantity ? `${o.quantity} ${o.symbol}` : `${o.quoteQuantity} quote of ${o.symbol}`;
-      return `order   ${o.crewId}: ${o.side} ${o.type} ${amount}${o.price ? ` @ ${o.price}` : ''} (${o.clientOrderId})`;
+      return `order   ${o.crewId}: ${o.side} ${o.type} ${amount}${o.price ? ` @ ${o.price}` : ''}${exitTag(event.exit)} (${o.clientOrderId})`;
     }
     case 'order.updated':
-      if (event.reason === 'fill' || event.order.status === 'submitted') return null;
+      // A fill's own line says it; an acknowledgement is routine.
+      if (event.fillTradeId !== null || event.order.status === 'submitted') return null;
       return `order   ${event.order.crewId}: ${event.order.clientOrderId} ${event.from} → ${event.order.status} (${event.reason})`;
     case 'fill': {
       const f = event.fill;
       return `fill    ${event.crewId}: ${f.side} ${f.quantity} ${f.symbol} @ ${f.price} fee ${f.fee} ${f.feeAsset} → cash ${event.position.cash.round(2)}, holding ${event.position.quantity}`;
     }
     case 'halt':
-      return event.level === 'none' ? `RESUMED by ${event.actor}` : `HALT (${event.level}) by ${event.actor}: ${event.reason}`;
+      return event.level === 'none' ? `RESUMED by ${actorName(event.actor)}` : `HALT (${event.level}) by ${actorName(event.actor)}: ${event.reason}`;
     case 'crew.paused':
-      return `paused  ${event.crewId}: ${event.reason}`;
+      return `paused  ${event.crewId}: ${event.reason} (by ${actorName(event.actor)})`;
     case 'crew.resumed':
-      return `resumed ${event.crewId} by ${event.actor}`;
+      return `resumed ${event.crewId} by ${actorName(event.actor)}`;
     case 'error':
       return `error   [${event.source}] ${event.message}`;
     case 'candle':
     case 'equity':
       return null;
   }
+}
+
+/** Which exit sent a sell, when it was not the crew's own advice: " [stop-loss]", " [flatten]", … */
+function exitTag(exit: ExitKind | null): string {
+  return exit === null || exit === 'crew' ? '' : ` [${exit}]`;
 }

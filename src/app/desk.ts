@@ -9,6 +9,7 @@ import { type AnyCrewDefinition, parseParams } from '../crew/template.ts';
 import { CrewBook } from '../engine/crew-book.ts';
 import { CrewRuntime, Engine } from '../engine/engine.ts';
 import { reconcile, type ReconcileReport } from '../engine/reconcile.ts';
+import { recordFactsInJournal } from '../journal/fact-writer.ts';
 import { SqliteJournal } from '../journal/sqlite-journal.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -76,6 +77,8 @@ export class Desk {
     const bus = new EventBus((subscriber, event, error) =>
       log.error({ subscriber, event: event.type, err: error instanceof Error ? error.message : String(error) }, 'event subscriber failed'),
     );
+    // The journal hears of each fact first, in the step that publishes it: a fact any subscriber sees is journaled.
+    recordFactsInJournal(bus, journal, { now: () => clock.now() });
     // Notifiers hear of each fact after the step that made it: an order decided in that step is
     // sent first, whatever a notifier prints or queues.
     for (const notifier of options.notifiers ?? []) {

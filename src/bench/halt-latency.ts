@@ -13,6 +13,7 @@ import { pino } from 'pino';
 import { Dispatcher } from '../chat/dispatcher.ts';
 import { ownerAllowlist } from '../chat/preconditions.ts';
 import type { Candle } from '../core/domain.ts';
+import { ownerActor } from '../core/events.ts';
 import { startDiscord } from '../discord/bot.ts';
 import { deployCommands } from '../discord/deploy.ts';
 import { ArrayMarketData } from '../market/synthetic.ts';
@@ -94,7 +95,7 @@ export async function haltLatency({ quick }: { quick: boolean }): Promise<Record
       if (!reply.embeds[0]?.fields?.some((f) => f.value.includes(`Cancelled ${CREWS * 2} open orders.`))) throw new Error(`unexpected /halt reply: ${JSON.stringify(reply.embeds)}`);
       await dispatcher.idle();
       if (run > 0) samples.push(doneAt - sentAt); // the first run warms up the code paths
-      await h.desk.engine.setHalt('none', 'bench', 'bench', 'test');
+      await h.desk.engine.setHalt('none', 'bench', ownerActor('bench'), 'test');
     }
     if (errors.length > 0) throw new Error(`errors during the benchmark:\n${errors.join('')}`);
   } finally {

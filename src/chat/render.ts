@@ -45,7 +45,7 @@ export function utc(ms: number): string {
 
 /** One risk-gate event as a line: "<time> UTC <crew> [<rule>] <reason>", "*" for the whole desk. */
 export function riskEventLine(e: { readonly at: number; readonly crewId: string | null; readonly rule: string; readonly reason: string }): string {
-  return `${utc(e.at)} ${e.crewId ?? '*'} [${e.rule}] ${e.reason}`;
+  return `${utc(e.at)} ${e.crewId ?? 'all crews'} [${e.rule}] ${e.reason}`;
 }
 
 /** A refusal or an error a service returned, as a private red reply (kept as written: it may start with a name). */

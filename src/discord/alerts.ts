@@ -11,7 +11,7 @@ import type { APIEmbed } from 'discord-api-types/v10';
 import { MessageFlags } from 'discord.js';
 import type { Reply } from '../chat/command.ts';
 import { DISCORD_LIMITS, truncate } from '../chat/limits.ts';
-import type { EngineEvent, EventBus } from '../core/events.ts';
+import { actedAlone, actorName, type EngineEvent, type EventBus, type ExitKind, type FactActor, scopeKey, scopeName } from '../core/events.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ChannelKind, DiscordChannels } from './config.ts';
 import { renderReply, type OutgoingFile, type OutgoingMessage } from './render.ts';
@@ -58,7 +58,15 @@ export interface Alert {
 
 /** Denials worth a line: the limits, not the routine refusals (a paused crew, a cooldown, a halt). */
 const SIGNIFICANT_DENIALS = new Set(['daily-loss', 'position-size', 'team-exposure', 'total-exposure', 'order-rate', 'filters', 'no-price']);
-const EXIT_REASON = /^(stop-loss|take-profit|trailing stop|held \d+ minutes)/;
+/** The exits worth a line, each with its icon; the crew's own sells are not alerts (their fills are). */
+const EXIT_ICON: Readonly<Record<ExitKind, string | null>> = {
+  'stop-loss': '🛑',
+  'trailing-stop': '🛑',
+  'take-profit': '🎯',
+  'max-holding': '⏱️',
+  flatten: '🧯',
+  crew: null,
+};
 const BAN = /\b418\b|\bbanned\b|\bIP ban\b|way too many requests/i;
 const SNOWFLAKE = /^\d{17,20}$/;
 /** Room left in a message for the owners' mentions and the dropped-count line. */
@@ -92,26 +100,24 @@ export class AlertClassifier {
       }
       case 'advice': {
         const a = event.advice;
-        if (a.action !== 'sell' || !EXIT_REASON.test(a.reason)) return null;
-        const icon = a.reason.startsWith('take-profit') ? '🎯' : a.reason.startsWith('held') ? '⏱️' : '🛑';
+        const icon = event.exit === null ? null : EXIT_ICON[event.exit];
+        if (icon === null) return null;
         return { channel: 'alerts', ping: false, text: `${icon} exit · ${event.crewId}: selling ${Math.round(a.size * 100)}% — ${a.reason}` };
       }
       case 'risk.denied': {
         if (!SIGNIFICANT_DENIALS.has(event.rule)) return null;
-        if (this.lastDenial.get(event.crewId) === event.rule) return null;
-        this.lastDenial.set(event.crewId, event.rule);
-        const who = event.crewId === '*' ? 'all crews' : event.crewId;
+        const key = scopeKey(event.scope);
+        if (this.lastDenial.get(key) === event.rule) return null;
+        this.lastDenial.set(key, event.rule);
         // A daily loss limit stops every entry until tomorrow: the owner hears of it.
-        return { channel: 'alerts', ping: event.rule === 'daily-loss', text: `⚠️ risk · ${who}: [${event.rule}] ${event.reason} (not repeated until the crew trades again)` };
+        return { channel: 'alerts', ping: event.rule === 'daily-loss', text: `⚠️ risk · ${scopeName(event.scope)}: [${event.rule}] ${event.reason} (not repeated until the crew trades again)` };
       }
       case 'order.created':
-        this.lastDenial.delete(event.order.crewId);
+        this.lastDenial.delete(scopeKey({ kind: 'crew', crewId: event.order.crewId }));
         return null;
-      case 'crew.paused': {
-        // The engine and the risk gate pause crews on their own (drawdown, a handler that threw): ping.
-        const automatic = /\(by (risk|engine)\)$/.test(event.reason);
-        return { channel: 'alerts', ping: automatic, text: `⏸️ paused · ${event.crewId}: ${event.reason}` };
-      }
+      case 'crew.paused':
+        // The engine and the risk rules pause crews on their own (drawdown, a handler that threw): ping.
+        return { channel: 'alerts', ping: actedAlone(event.actor), text: `⏸️ paused · ${event.crewId}: ${event.reason} (by ${who(event.actor)})` };
       case 'crew.resumed':
         return { channel: 'alerts', ping: false, text: `▶️ resumed · ${event.crewId} by ${who(event.actor)}` };
       case 'halt':
@@ -140,9 +146,10 @@ export class AlertClassifier {
   }
 }
 
-/** A Discord user id as a mention (shown as the name); anything else as it is. */
-function who(actor: string): string {
-  return SNOWFLAKE.test(actor) ? `<@${actor}>` : actor;
+/** An owner's Discord user id as a mention (shown as the name); anyone else by name. */
+function who(actor: FactActor): string {
+  const name = actorName(actor);
+  return actor.kind === 'owner' && SNOWFLAKE.test(name) ? `<@${name}>` : name;
 }
 
 type Item =

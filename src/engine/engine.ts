@@ -2,7 +2,7 @@
 // order → fill → journal → notifiers. Only the injected clock, market data and exchange differ.
 import { type Advice, type Candle, type HaltLevel, type HaltState, type Interval, type SymbolFilters, intervalMs as intervalMsOf } from '../core/domain.ts';
 import { roundQuantity } from '../core/filters.ts';
-import type { EventBus } from '../core/events.ts';
+import { actorName, crewScope, DESK_SCOPE, ENGINE_ACTOR, type EventBus, type ExitKind, type FactActor, type FactScope, riskActor, type TradeAdvice } from '../core/events.ts';
 import { type Decimal, dec, toText, ZERO } from '../core/money.ts';
 import type { AnyCrewDefinition, CrewContext, CrewLogger, CrewPositionView, ExitParams } from '../crew/template.ts';
 import type { Logger } from '../log/logger.ts';
@@ -339,7 +339,7 @@ export class Engine {
     crew.candles++;
     const book = crew.book;
     let advice: Advice | null = null;
-    let exitKind: string | null = null;
+    let exitKind: ExitKind | null = null;
     if (crew.status === 'stopped') return;
     // Exits protect positions even while the crew is paused.
     const exit = checkExits(crew.exits, book, candle);
@@ -355,23 +355,22 @@ export class Engine {
       try {
         crewAdvice = crew.definition.onCandle(ctx as CrewContext<Record<string, unknown>, unknown>);
       } catch (error) {
-        this.pauseCrew(crew.id, `its handler threw: ${error instanceof Error ? error.message : String(error)}`, 'engine');
+        this.pauseCrew(crew.id, `its handler threw: ${error instanceof Error ? error.message : String(error)}`, ENGINE_ACTOR);
         return;
       }
       if (!advice) advice = crewAdvice;
     }
     if (!advice || advice.action === 'hold') return;
-    this.act(crew, candle, advice, exitKind);
+    // A sell the template's exits did not decide is the crew's own.
+    this.act(crew, candle, advice, exitKind ?? (advice.action === 'sell' ? 'crew' : null));
   }
 
-  private act(crew: CrewRuntime, candle: Candle, advice: Exclude<Advice, { action: 'hold' }>, exitKind: string | null): void {
+  private act(crew: CrewRuntime, candle: Candle, advice: TradeAdvice, exit: ExitKind | null): void {
     const { deps } = this;
     const now = deps.clock.now();
     const adviceKey = `${crew.id}@${candle.openTime}`;
-    deps.bus.publish({ type: 'advice', crewId: crew.id, adviceKey, candleTime: candle.openTime, advice, at: now });
-    deps.journal
-      .recordAdvice({ crewId: crew.id, adviceKey, candleTime: candle.openTime, action: advice.action, size: advice.size, reason: advice.reason, at: now })
-      .catch((error: unknown) => this.journalFailed('recordAdvice', error));
+    const isExit = exit !== null && exit !== 'crew';
+    deps.bus.publish({ type: 'advice', crewId: crew.id, adviceKey, candleTime: candle.openTime, advice, exit, at: now });
 
     const teamCapital = deps.teams.get(crew.team) ?? crew.capital;
     const verdict = deps.gate.check(advice, {
@@ -384,30 +383,23 @@ export class Engine {
       teamExposure: this.exposure(crew.team),
       totalExposure: this.exposure(null),
       now,
-      isExit: exitKind !== null,
+      isExit,
     });
     if (!verdict.ok) {
-      deps.bus.publish({ type: 'risk.denied', crewId: crew.id, adviceKey, rule: verdict.rule, reason: verdict.reason, at: now });
-      deps.journal
-        .recordRiskEvent({ crewId: crew.id, adviceKey, rule: verdict.rule, reason: verdict.reason, detail: { advice }, at: now })
-        .catch((error: unknown) => this.journalFailed('recordRiskEvent', error));
+      deps.bus.publish({ type: 'risk.denied', scope: crewScope(crew.id), adviceKey, advice, rule: verdict.rule, reason: verdict.reason, at: now });
       return;
     }
     deps.gate.noteOrderSent(crew.id, now);
-    if (exitKind === 'stop-loss') deps.gate.noteStopLoss(crew.id, now);
+    if (exit === 'stop-loss') deps.gate.noteStopLoss(crew.id, now);
     const reason = verdict.order.note ? `${advice.reason} (${verdict.order.note})` : advice.reason;
     // The crew's state (sequence) is persisted with the next equity snapshot (and at stop): never a
     // journal round trip per order.
     crew.stateDirty = true;
     this.pending.push(
-      this.orders.submit(crew, verdict.order, adviceKey, reason).catch((error: unknown) =>
+      this.orders.submit(crew, verdict.order, adviceKey, reason, exit).catch((error: unknown) =>
         this.reportError('orders', `${crew.id}: ${error instanceof Error ? error.message : String(error)}`),
       ),
     );
-  }
-
-  private journalFailed(what: string, error: unknown): void {
-    this.reportError('journal', `${what}: ${error instanceof Error ? error.message : String(error)}`);
   }
 
   /** Exposure (quote, at last prices) of one team's crews, or of all crews (team null). */
@@ -427,14 +419,14 @@ export class Engine {
       total += crew.book.equityF;
       if (crew.book.qtyF > 0) inMarket = true;
       if (crew.status === 'active' && crew.book.drawdownPct >= limits.maxCrewDrawdownPct) {
-        this.pauseCrew(crew.id, `drawdown ${crew.book.drawdownPct.toFixed(2)}% reached the limit of ${limits.maxCrewDrawdownPct}%`, 'risk');
+        this.pauseCrew(crew.id, `drawdown ${crew.book.drawdownPct.toFixed(2)}% reached the limit of ${limits.maxCrewDrawdownPct}%`, riskActor('drawdown'));
       }
     }
     if (total > this.peakTotalEquity) this.peakTotalEquity = total;
     const now = deps.clock.now();
     const totalDd = this.peakTotalEquity > 0 ? (1 - total / this.peakTotalEquity) * 100 : 0;
     if (totalDd >= limits.maxTotalDrawdownPct && !haltAtLeast(deps.gate.halt, 'cancel')) {
-      this.pending.push(this.setHalt('cancel', `total drawdown ${totalDd.toFixed(2)}% reached the limit of ${limits.maxTotalDrawdownPct}%`, 'risk', 'engine'));
+      this.pending.push(this.setHalt('cancel', `total drawdown ${totalDd.toFixed(2)}% reached the limit of ${limits.maxTotalDrawdownPct}%`, riskActor('total-drawdown'), 'engine'));
     }
     const day = utcDay(candle.closeTime);
     if (day !== this.dayStart) {
@@ -443,8 +435,7 @@ export class Engine {
     } else if (this.dayStartEquity - total >= limits.dailyLossLimitQuote && !deps.gate.entriesBlockedForDay(now)) {
       deps.gate.blockEntriesForDay(now);
       const reason = `today's loss ${(this.dayStartEquity - total).toFixed(2)} reached the daily limit of ${limits.dailyLossLimitQuote}`;
-      deps.bus.publish({ type: 'risk.denied', crewId: '*', adviceKey: '', rule: 'daily-loss', reason, at: now });
-      deps.journal.recordRiskEvent({ crewId: null, adviceKey: null, rule: 'daily-loss', reason, at: now }).catch(() => {});
+      deps.bus.publish({ type: 'risk.denied', scope: DESK_SCOPE, adviceKey: null, advice: null, rule: 'daily-loss', reason, at: now });
     }
     const every = deps.equitySnapshotMs ?? 3_600_000;
     if (every > 0 && candle.closeTime >= this.nextSnapshotAt) {
@@ -454,49 +445,44 @@ export class Engine {
     deps.onEquity?.(candle.closeTime, total, inMarket);
   }
 
-  /** Exact equity per crew, team and overall, to the journal and the bus. */
+  /** Exact equity per crew, team and overall, as a fact (the journal records it); dirty crew states to the journal. */
   snapshot(at: number): void {
-    const points: { scope: string; equity: string; at: number }[] = [];
+    const snapshots: { scope: FactScope; equity: string }[] = [];
     const teams = new Map<string, Decimal>();
     let total = ZERO;
     for (const crew of this.crews.values()) {
       const equity = crew.book.equityAt(crew.book.lastPrice);
-      points.push({ scope: `crew:${crew.id}`, equity: toText(equity), at });
+      snapshots.push({ scope: crewScope(crew.id), equity: toText(equity) });
       teams.set(crew.team, (teams.get(crew.team) ?? ZERO).plus(equity));
       total = total.plus(equity);
     }
-    for (const [team, equity] of teams) points.push({ scope: `team:${team}`, equity: toText(equity), at });
-    points.push({ scope: 'total', equity: toText(total), at });
-    this.deps.journal.recordEquity(points).catch((e: unknown) => this.reportError('journal', `recordEquity: ${String(e)}`));
+    for (const [team, equity] of teams) snapshots.push({ scope: { kind: 'team', team }, equity: toText(equity) });
+    snapshots.push({ scope: DESK_SCOPE, equity: toText(total) });
+    this.deps.bus.publish({ type: 'equity', at, snapshots });
     for (const crew of this.crews.values()) {
       if (!crew.stateDirty) continue;
       crew.stateDirty = false;
-      this.deps.journal.saveCrewState(crew.id, crew.state, at).catch((e: unknown) => this.reportError('journal', `saveCrewState: ${String(e)}`));
+      this.journalWrite(`saveCrewState ${crew.id}`, () => this.deps.journal.saveCrewState(crew.id, crew.state, at));
     }
-    this.deps.bus.publish({ type: 'equity', at, snapshots: points.map(({ scope, equity }) => ({ scope, equity })) });
   }
 
-  pauseCrew(id: string, reason: string, actor: string): boolean {
+  pauseCrew(id: string, reason: string, actor: FactActor): boolean {
     const crew = this.crews.get(id);
     if (!crew || crew.status !== 'active') return false;
-    const at = this.deps.clock.now();
     crew.status = 'paused';
     crew.statusReason = reason;
-    this.deps.journal.updateCrewStatus(id, 'paused', reason, at).catch((e: unknown) => this.reportError('journal', String(e)));
-    this.deps.bus.publish({ type: 'crew.paused', crewId: id, reason: `${reason} (by ${actor})`, at });
+    this.deps.bus.publish({ type: 'crew.paused', crewId: id, reason, actor, at: this.deps.clock.now() });
     return true;
   }
 
-  resumeCrew(id: string, actor: string): boolean {
+  resumeCrew(id: string, actor: FactActor): boolean {
     const crew = this.crews.get(id);
     if (!crew || crew.status === 'active') return false;
-    const at = this.deps.clock.now();
     crew.status = 'active';
     crew.statusReason = '';
     // A resumed crew starts a fresh drawdown measurement from its current equity.
     crew.book.peakEquityF = crew.book.equityF;
-    this.deps.journal.updateCrewStatus(id, 'active', `resumed by ${actor}`, at).catch((e: unknown) => this.reportError('journal', String(e)));
-    this.deps.bus.publish({ type: 'crew.resumed', crewId: id, actor, at });
+    this.deps.bus.publish({ type: 'crew.resumed', crewId: id, actor, at: this.deps.clock.now() });
     return true;
   }
 
@@ -504,12 +490,12 @@ export class Engine {
    * Sets the halt level. Entries stop at once (synchronously, before anything is awaited); the state is
    * persisted; `cancel` cancels every open order; `flatten` also sells every position at market.
    */
-  async setHalt(level: HaltLevel, reason: string, actor: string, via: string): Promise<{ cancelled: number; flattened: number; failures: string[] }> {
+  async setHalt(level: HaltLevel, reason: string, actor: FactActor, via: string): Promise<{ cancelled: number; flattened: number; failures: string[] }> {
     const at = this.deps.clock.now();
-    const state: HaltState = { level, reason, actor, since: level === 'none' ? null : at };
+    const state: HaltState = { level, reason, actor: actorName(actor), since: level === 'none' ? null : at };
     this.deps.gate.setHalt(state);
-    this.deps.bus.publish({ type: 'halt', level, reason, actor, at });
-    await this.deps.journal.setHalt(state, { actor, via, action: level === 'none' ? 'resume' : `halt:${level}`, detail: { reason }, at });
+    // The journal records the halt as it hears of it; a halt is confirmed once it is persisted.
+    await this.deps.bus.publish({ type: 'halt', level, reason, actor, via, at });
     const result = { cancelled: 0, flattened: 0, failures: [] as string[] };
     if (haltAtLeast(state, 'cancel')) {
       const c = await this.orders.cancelAll();
@@ -525,7 +511,7 @@ export class Engine {
           result.failures.push(`${crew.id}: ${crew.book.quantity} ${crew.symbol} is below the minimum order size (dust), left in place`);
           continue;
         }
-        const submitted = await this.orders.submit(crew, { ...sell, reserveQty: sell.quantity }, `${crew.id}@flatten@${at}`, `flatten by ${actor}`);
+        const submitted = await this.orders.submit(crew, { ...sell, reserveQty: sell.quantity }, `${crew.id}@flatten@${at}`, `flatten by ${actorName(actor)}`, 'flatten');
         if (submitted.error) result.failures.push(`${crew.id}: ${submitted.error}`);
         else result.flattened++;
       }
@@ -609,6 +595,17 @@ export class Engine {
   private async persistState(crew: CrewRuntime): Promise<void> {
     crew.stateDirty = false;
     await this.deps.journal.saveCrewState(crew.id, crew.state, this.deps.clock.now());
+  }
+
+  /** A journal write whose result nothing waits for: a failure (thrown or rejected) is reported, never thrown. */
+  private journalWrite(what: string, write: () => unknown): void {
+    const failed = (error: unknown) => this.reportError('journal', `${what}: ${error instanceof Error ? error.message : String(error)}`);
+    try {
+      const result = write();
+      if (result instanceof Promise) result.catch(failed);
+    } catch (error) {
+      failed(error);
+    }
   }
 
   private reportError(source: string, message: string): void {

@@ -1,8 +1,8 @@
 // The order manager owns every order's life: it journals an order (write-ahead) before it is
-// sent, applies the exchange's updates and fills to the crew's book, and keeps the journal and
-// the bus told. Exchange updates may arrive before, with or after an order's acknowledgement.
+// sent, applies the exchange's updates and fills to the crew's book, and publishes each change as a
+// fact (the journal, the bus's recorder, writes it as it is published). Exchange updates may arrive before, with or after an order's acknowledgement.
 import type { Fill, Order, OrderRequest, OrderStatus } from '../core/domain.ts';
-import type { EventBus } from '../core/events.ts';
+import type { EventBus, ExitKind } from '../core/events.ts';
 import { canTransition, isTerminal, transition } from '../core/order-state.ts';
 import { type Decimal, bps, maxDec, ONE, ZERO } from '../core/money.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -79,8 +79,9 @@ export class OrderManager {
     owner.book.reserve(entry.heldQuote, entry.heldQty);
   }
 
-  /** Journals the order, then sends it. Never throws for an exchange refusal: the order ends `rejected`. */
-  async submit(owner: OrderOwner, sized: SizedOrder, adviceKey: string, reason: string): Promise<SubmitResult> {
+  /** Journals the order, then sends it. Never throws for an exchange refusal: the order ends `rejected`.
+   * `exit` says why a sell is sent (null for a buy). */
+  async submit(owner: OrderOwner, sized: SizedOrder, adviceKey: string, reason: string, exit: ExitKind | null): Promise<SubmitResult> {
     const seq = owner.nextOrderSeq;
     const now = this.clock.now();
     const order: EveryField<Order> = {
@@ -126,7 +127,7 @@ export class OrderManager {
       owner.book.release(entry.heldQuote, entry.heldQty);
       return { order, error: `not sent: ${error instanceof Error ? error.message : String(error)}` };
     }
-    this.bus.publish({ type: 'order.created', order });
+    this.bus.publish({ type: 'order.created', order, exit });
 
     const request: OrderRequest = order;
     try {
@@ -286,12 +287,10 @@ export class OrderManager {
     owner.book.applyFill(fill);
     this.updateHold(entry);
     const position = owner.book.toPosition();
-    this.journal
-      .recordFill({ ...fill, crewId: owner.id }, position, entry.order, from)
-      .catch((error: unknown) => this.onJournalError(`recordFill ${fill.tradeId}`, error));
     if (isTerminal(to)) this.open.delete(entry.order.clientOrderId);
-    this.bus.publish({ type: 'fill', crewId: owner.id, fill, position });
-    if (from !== to) this.bus.publish({ type: 'order.updated', order: entry.order, from, reason: 'fill' });
+    // The fill fact carries the order after it: the journal writes fill, position and order together.
+    this.bus.publish({ type: 'fill', crewId: owner.id, fill, position, order: entry.order, from });
+    if (from !== to) this.bus.publish({ type: 'order.updated', order: entry.order, from, reason: 'fill', fillTradeId: fill.tradeId });
   }
 
   private setStatus(entry: OpenOrder, status: OrderStatus, reason: string, patch: Partial<Pick<Order, 'exchangeOrderId' | 'executedQty' | 'cumulativeQuote'>>): void {
@@ -301,8 +300,7 @@ export class OrderManager {
     entry.order = withProgress(o, to, patch.exchangeOrderId ?? o.exchangeOrderId, patch.executedQty ?? o.executedQty, patch.cumulativeQuote ?? o.cumulativeQuote, this.clock.now());
     this.updateHold(entry);
     if (isTerminal(to)) this.open.delete(entry.order.clientOrderId);
-    this.journal.updateOrder(entry.order, from, reason).catch((error: unknown) => this.onJournalError(`updateOrder ${entry.order.clientOrderId}`, error));
-    this.bus.publish({ type: 'order.updated', order: entry.order, from, reason });
+    this.bus.publish({ type: 'order.updated', order: entry.order, from, reason, fillTradeId: null });
   }
 
   /** Re-derives what the order still holds in its crew's book from what has executed. */

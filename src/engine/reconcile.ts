@@ -3,6 +3,7 @@
 // exchange carrying our client-order-id prefix that the journal lacks are adopted; other orders
 // are reported and left alone; balance drift pauses the crews until the owner resumes them.
 import type { Fill, Order } from '../core/domain.ts';
+import { ENGINE_ACTOR, type FactActor } from '../core/events.ts';
 import { type Decimal, dec, toText, ZERO } from '../core/money.ts';
 import type { Exchange, ExchangeOrder } from '../ports/exchange.ts';
 import type { Journal } from '../ports/journal.ts';
@@ -24,7 +25,7 @@ export interface ReconcileReport {
 export interface ReconcileOptions {
   /** Relative tolerance for balance drift (default 0.1 %), plus one step's worth of dust. */
   readonly tolerance?: number;
-  readonly actor?: string;
+  readonly actor?: FactActor;
 }
 
 export async function reconcile(engine: Engine, journal: Journal, exchange: Exchange, options: ReconcileOptions = {}): Promise<ReconcileReport> {
@@ -113,7 +114,7 @@ export async function reconcile(engine: Engine, journal: Journal, exchange: Exch
   if (report.drift.length > 0) {
     report.pausedForDrift = true;
     for (const crew of engine.crews.values()) {
-      engine.pauseCrew(crew.id, `balance drift at restart (${report.drift.join('; ')}): resume once checked`, options.actor ?? 'reconcile');
+      engine.pauseCrew(crew.id, `balance drift at restart (${report.drift.join('; ')}): resume once checked`, options.actor ?? ENGINE_ACTOR);
     }
   }
   return report;

@@ -125,7 +125,7 @@ export function reportPrompt(template: string, data: ReportData): string {
 function riskText(r: RiskSummary): string {
   if (r.total === 0) return 'none';
   const rules = r.byRule.slice(0, 8).map((x) => `${x.rule} ×${x.count}`).join(', ');
-  const latest = r.latest.map((e) => `${utcTime(e.at)} ${e.crewId ?? '*'} ${e.rule}: ${e.reason.slice(0, 100)}`).join('; ');
+  const latest = r.latest.map((e) => `${utcTime(e.at)} ${e.crewId ?? 'all crews'} ${e.rule}: ${e.reason.slice(0, 100)}`).join('; ');
   return `${r.atLeast ? 'at least ' : ''}${r.total} (${rules}); latest: ${latest}`;
 }
 
@@ -154,7 +154,7 @@ export function renderReport(data: ReportData, commentary: string | null, commen
     ? 'No risk events in the last 24 hours.'
     : [
         `${data.risk.atLeast ? 'At least ' : ''}${data.risk.total} risk event${data.risk.total === 1 ? '' : 's'}: ${data.risk.byRule.map((r) => `${r.rule} ×${r.count}`).join(', ')}.`,
-        ...data.risk.latest.map((e) => `${utcTime(e.at)} ${e.crewId ?? '*'} [${e.rule}] ${e.reason}`),
+        ...data.risk.latest.map((e) => `${utcTime(e.at)} ${e.crewId ?? 'all crews'} [${e.rule}] ${e.reason}`),
       ].join('\n');
   const title = `Daily report — ${data.day}`;
   const parts = [

@@ -2,6 +2,7 @@
 // exactly (rounded to the symbol's step and tick), checks it against the hard limits and
 // Binance's filters, and holds the halt state. A denial is a verdict with a rule and a reason.
 import type { Advice, HaltLevel, HaltState, OrderSide, OrderType, SymbolFilters } from '../core/domain.ts';
+import type { RiskRule } from '../core/events.ts';
 import { checkFilters, quantityFor, quoteOver, roundPrice, roundQuantity } from '../core/filters.ts';
 import { type Decimal, bps, dec, minDec, ONE, ZERO } from '../core/money.ts';
 import type { CrewBook } from '../engine/crew-book.ts';
@@ -23,19 +24,8 @@ export interface SizedOrder {
 
 export type Verdict = { readonly ok: true; readonly order: SizedOrder } | { readonly ok: false; readonly rule: RiskRule; readonly reason: string };
 
-export type RiskRule =
-  | 'halt'
-  | 'crew-paused'
-  | 'daily-loss'
-  | 'cooldown'
-  | 'order-rate'
-  | 'position-size'
-  | 'team-exposure'
-  | 'total-exposure'
-  | 'insufficient-cash'
-  | 'no-position'
-  | 'filters'
-  | 'no-price';
+/** The rules are one list, in core: the facts a denial becomes carry the same type. */
+export type { RiskRule };
 
 /** What the gate needs to know about the desk at the moment of a decision. */
 export interface GateContext {

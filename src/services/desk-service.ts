@@ -12,7 +12,7 @@ import type { CrewSummary } from '../engine/engine.ts';
 import { haltAtLeast } from '../risk/gate.ts';
 import { type RiskLimits, riskLimitsSchema } from '../risk/limits.ts';
 import { RISK_LIMITS_SETTING } from '../app/desk.ts';
-import { type Actor, fail, ok, type Result } from './result.ts';
+import { type Actor, factActor, fail, ok, type Result } from './result.ts';
 
 export interface StatusView {
   readonly mode: string;
@@ -170,7 +170,7 @@ export class DeskService {
     const crew = this.engine.crews.get(id);
     if (!crew) return fail(this.unknownCrew(id));
     if (crew.status !== 'active') return fail(`crew ${id} is ${crew.status} already`);
-    this.engine.pauseCrew(id, reason, actor.id);
+    this.engine.pauseCrew(id, reason, factActor(actor));
     await this.audit(actor, 'crew.pause', { crew: id, reason });
     return ok(`crew ${id} paused: no new decisions; its stop-loss and other exits still protect its position`);
   }
@@ -179,7 +179,7 @@ export class DeskService {
     const crew = this.engine.crews.get(id);
     if (!crew) return fail(this.unknownCrew(id));
     if (crew.status === 'active') return fail(`crew ${id} is active already`);
-    this.engine.resumeCrew(id, actor.id);
+    this.engine.resumeCrew(id, factActor(actor));
     await this.audit(actor, 'crew.resume', { crew: id });
     return ok(`crew ${id} resumed`);
   }
@@ -283,7 +283,7 @@ export class DeskService {
 
   /** The kill switch. Never queued behind other work; never through the manager's approval flow. */
   async halt(level: Exclude<HaltLevel, 'none'>, reason: string, actor: Actor): Promise<Result<{ level: HaltLevel; cancelled: number; flattened: number; failures: string[] }>> {
-    const result = await this.engine.setHalt(level, reason || `halted by ${actor.id}`, actor.id, actor.via);
+    const result = await this.engine.setHalt(level, reason || `halted by ${actor.id}`, factActor(actor), actor.via);
     return ok({ level, ...result });
   }
 
@@ -291,7 +291,7 @@ export class DeskService {
     if (!actor.isOwner || actor.via === 'manager') return fail('only an owner can lift a halt');
     const was = this.engine.halt;
     if (was.level === 'none') return fail('trading is not halted');
-    await this.engine.setHalt('none', `resumed by ${actor.id}`, actor.id, actor.via);
+    await this.engine.setHalt('none', `resumed by ${actor.id}`, factActor(actor), actor.via);
     return ok(`trading resumed (was halted at level ${was.level} since ${was.since ? new Date(was.since).toISOString() : '?'}: ${was.reason})`);
   }
 

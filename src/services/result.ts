@@ -1,3 +1,5 @@
+import { ENGINE_ACTOR, type FactActor, MANAGER_FACT_ACTOR, ownerActor } from '../core/events.ts';
+
 /** What a service returns instead of throwing: commands, the console and the manager's tools all read it the same way. */
 export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
 
@@ -16,4 +18,11 @@ export interface Actor {
   readonly via: 'discord' | 'console' | 'manager' | 'cli' | 'engine' | 'test';
   /** Owners may do everything; the manager may not lift halts, raise hard limits, change mode or keys. */
   readonly isOwner: boolean;
+}
+
+/** The actor as a fact names it: the manager and the engine by kind, anyone else (an owner) by id. */
+export function factActor(actor: Actor): FactActor {
+  if (actor.via === 'manager') return MANAGER_FACT_ACTOR;
+  if (actor.via === 'engine') return ENGINE_ACTOR;
+  return ownerActor(actor.id);
 }

@@ -8,6 +8,7 @@ import { COMMANDS_DIR } from '../../src/chat/command-loader.ts';
 import { Dispatcher } from '../../src/chat/dispatcher.ts';
 import { ownerAllowlist } from '../../src/chat/preconditions.ts';
 import type { BacktestReport, BacktestService, ChatServices } from '../../src/chat/services.ts';
+import { ownerActor } from '../../src/core/events.ts';
 import type { DeskService } from '../../src/services/desk-service.ts';
 import { ok } from '../../src/services/result.ts';
 import { tempDir } from '../support/desk-harness.ts';
@@ -108,7 +109,7 @@ describe('the owner allowlist', () => {
 
   it('never lets the manager run a hard action: /risk set, /resume, /mode', async () => {
     chat = await openChatDesk();
-    await chat.h.desk.engine.setHalt('cancel', 'test', 'owner-1', 'test');
+    await chat.h.desk.engine.setHalt('cancel', 'test', ownerActor('owner-1'), 'test');
     for (const [command, subcommand, options] of [
       ['risk', 'set', { limit: 'maxCrewDrawdownPct', value: 99 }],
       ['resume', null, {}],

@@ -2,9 +2,9 @@
 // never stops the publisher or the others; a deferred subscriber (the notifiers) hears of a fact
 // only after the step that published it, so nothing it does can delay an order sent in that step.
 import { describe, expect, it } from 'vitest';
-import { type EngineEvent, EventBus } from '../../src/core/events.ts';
+import { type EngineEvent, EventBus, ownerActor } from '../../src/core/events.ts';
 
-const paused = (crewId: string): EngineEvent => ({ type: 'crew.paused', crewId, reason: 'test', at: 0 });
+const paused = (crewId: string): EngineEvent => ({ type: 'crew.paused', crewId, reason: 'test', actor: ownerActor('owner'), at: 0 });
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('EventBus', () => {
@@ -15,7 +15,7 @@ describe('EventBus', () => {
     bus.subscribe('b', (e) => void seen.push(`b:${e.type}`));
     const fact = paused('c1');
     bus.publish(fact);
-    bus.publish({ type: 'crew.resumed', crewId: 'c1', actor: 'owner', at: 1 });
+    bus.publish({ type: 'crew.resumed', crewId: 'c1', actor: ownerActor('owner'), at: 1 });
     expect(seen).toEqual(['a:crew.paused', 'b:crew.paused', 'b:crew.resumed']);
     expect(Object.isFrozen(fact)).toBe(true);
   });

@@ -3,7 +3,7 @@
 // batched, retried, the oldest dropped and counted — while the bus never waits.
 import { afterEach, describe, expect, it } from 'vitest';
 import { AlertClassifier, type AlertPost, DiscordAlerts } from '../../src/discord/alerts.ts';
-import { EventBus, type EngineEvent } from '../../src/core/events.ts';
+import { crewScope, DESK_SCOPE, EventBus, type EngineEvent, type FactScope, ownerActor, riskActor, type RiskRule } from '../../src/core/events.ts';
 import { dec } from '../../src/core/money.ts';
 import { deferred } from '../chat/chat-harness.ts';
 
@@ -31,8 +31,16 @@ function recorder() {
   return { posted, post: async (channelId: string, post: AlertPost) => void posted.push({ channelId, post }) };
 }
 
-const halt = (level: 'cancel' | 'none' = 'cancel'): EngineEvent => ({ type: 'halt', level, reason: 'test', actor: OWNER, at: 0 });
-const denial = (crewId: string, rule: string): EngineEvent => ({ type: 'risk.denied', crewId, adviceKey: 'k', rule, reason: `${rule} limit`, at: 0 });
+const halt = (level: 'cancel' | 'none' = 'cancel'): EngineEvent => ({ type: 'halt', level, reason: 'test', actor: ownerActor(OWNER), via: 'discord', at: 0 });
+const denial = (crewId: string | FactScope, rule: RiskRule): EngineEvent => ({
+  type: 'risk.denied',
+  scope: typeof crewId === 'string' ? crewScope(crewId) : crewId,
+  adviceKey: typeof crewId === 'string' ? 'k' : null,
+  advice: null,
+  rule,
+  reason: `${rule} limit`,
+  at: 0,
+});
 const error = (message: string): EngineEvent => ({ type: 'error', source: 'orders', message, at: 0 });
 
 describe('what becomes an alert', () => {
@@ -43,13 +51,15 @@ describe('what becomes an alert', () => {
       crewId: 'bidder',
       fill: { side: 'BUY', quantity: dec('0.5'), symbol: 'BTCUSDT', price: dec('100'), fee: dec('0.05'), feeAsset: 'USDT' } as never,
       position: { quantity: dec('0.5'), cash: dec('2950') } as never,
+      order: {} as never,
+      from: 'submitted',
     };
     expect(c.classify(fill)).toEqual({ channel: 'trades', ping: false, text: '🟢 BUY 0.5 BTCUSDT @ 100 · bidder · fee 0.05 USDT · now holds 0.5, cash 2950.00' });
-    const exit = c.classify({ type: 'advice', crewId: 'sma', adviceKey: 'k', candleTime: 0, at: 0, advice: { action: 'sell', size: 1, reason: 'stop-loss: low 90 ≤ entry 100 − 5%' } });
+    const exit = c.classify({ type: 'advice', crewId: 'sma', adviceKey: 'k', candleTime: 0, at: 0, advice: { action: 'sell', size: 1, reason: 'stop-loss: low 90 ≤ entry 100 − 5%' }, exit: 'stop-loss' });
     expect(exit).toMatchObject({ channel: 'alerts', ping: false, text: expect.stringContaining('🛑 exit · sma: selling 100% — stop-loss') });
-    expect(c.classify({ type: 'advice', crewId: 'sma', adviceKey: 'k', candleTime: 0, at: 0, advice: { action: 'sell', size: 1, reason: 'fast crossed under slow' } })).toBeNull();
-    expect(c.classify({ type: 'crew.paused', crewId: 'sma', reason: 'drawdown 26% reached the limit of 25% (by risk)', at: 0 })).toMatchObject({ ping: true });
-    expect(c.classify({ type: 'crew.paused', crewId: 'sma', reason: 'lunch (by 900000000000000002)', at: 0 })).toMatchObject({ ping: false });
+    expect(c.classify({ type: 'advice', crewId: 'sma', adviceKey: 'k', candleTime: 0, at: 0, advice: { action: 'sell', size: 1, reason: 'fast crossed under slow' }, exit: 'crew' })).toBeNull();
+    expect(c.classify({ type: 'crew.paused', crewId: 'sma', reason: 'drawdown 26% reached the limit of 25%', actor: riskActor('drawdown'), at: 0 })).toMatchObject({ ping: true });
+    expect(c.classify({ type: 'crew.paused', crewId: 'sma', reason: 'lunch', actor: ownerActor('900000000000000002'), at: 0 })).toMatchObject({ ping: false });
     expect(c.classify(halt())).toMatchObject({ channel: 'alerts', ping: true, text: `🚨 HALT (cancel) by <@${OWNER}>: test` });
     expect(c.classify(halt('none'))).toMatchObject({ ping: false });
     expect(c.classify(error('Binance said 418: IP banned until 1700000000000'))).toMatchObject({ ping: true, text: expect.stringContaining('⛔ Exchange ban') });
@@ -64,9 +74,33 @@ describe('what becomes an alert', () => {
     expect(c.classify(denial('bidder', 'position-size'))).not.toBeNull();
     expect(c.classify(denial('sma', 'halt'))).toBeNull();
     expect(c.classify(denial('sma', 'cooldown'))).toBeNull();
-    c.classify({ type: 'order.created', order: { crewId: 'sma' } as never });
+    c.classify({ type: 'order.created', order: { crewId: 'sma' } as never, exit: null });
     expect(c.classify(denial('sma', 'position-size'))).not.toBeNull();
-    expect(c.classify(denial('*', 'daily-loss'))).toMatchObject({ ping: true });
+    expect(c.classify(denial(DESK_SCOPE, 'daily-loss'))).toMatchObject({ ping: true });
+  });
+
+  it('reads who, which exit and what scope from the facts’ fields, never from the reason text', () => {
+    const c = new AlertClassifier();
+    // Who paused: the actor field decides the ping, whatever the reason says.
+    expect(c.classify({ type: 'crew.paused', crewId: 'sma', reason: 'looks like (by risk)', actor: ownerActor(OWNER), at: 0 })).toEqual({
+      channel: 'alerts',
+      ping: false,
+      text: `⏸️ paused · sma: looks like (by risk) (by <@${OWNER}>)`,
+    });
+    expect(c.classify({ type: 'crew.paused', crewId: 'sma', reason: 'its handler threw: boom', actor: { kind: 'engine' }, at: 0 })).toMatchObject({ ping: true, text: '⏸️ paused · sma: its handler threw: boom (by engine)' });
+    expect(c.classify({ type: 'crew.paused', crewId: 'sma', reason: 'rebalancing', actor: { kind: 'manager' }, at: 0 })).toMatchObject({ ping: false, text: '⏸️ paused · sma: rebalancing (by manager)' });
+    // Which exit: the exit field, whatever the reason's first word.
+    const sell = (exit: 'take-profit' | 'max-holding' | 'trailing-stop' | 'flatten' | 'crew', reason: string): EngineEvent => ({ type: 'advice', crewId: 'sma', adviceKey: 'k', candleTime: 0, at: 0, advice: { action: 'sell', size: 1, reason }, exit });
+    expect(c.classify(sell('take-profit', 'target reached'))).toMatchObject({ text: '🎯 exit · sma: selling 100% — target reached' });
+    expect(c.classify(sell('max-holding', 'too long'))).toMatchObject({ text: '⏱️ exit · sma: selling 100% — too long' });
+    expect(c.classify(sell('trailing-stop', 'fell back'))).toMatchObject({ text: '🛑 exit · sma: selling 100% — fell back' });
+    expect(c.classify(sell('crew', 'take-profit: the crew’s own words'))).toBeNull();
+    // What scope: the desk is "all crews", a team by name; each scope is said once per rule.
+    expect(c.classify(denial(DESK_SCOPE, 'daily-loss'))).toMatchObject({ text: expect.stringContaining('⚠️ risk · all crews: [daily-loss]') });
+    expect(c.classify(denial({ kind: 'team', team: 'alpha' }, 'team-exposure'))).toMatchObject({ ping: false, text: expect.stringContaining('⚠️ risk · team alpha: [team-exposure]') });
+    expect(c.classify(denial({ kind: 'team', team: 'alpha' }, 'team-exposure'))).toBeNull();
+    // A halt by a risk rule names the actor, not a mention.
+    expect(c.classify({ type: 'halt', level: 'cancel', reason: 'total drawdown 31% reached the limit of 30%', actor: riskActor('total-drawdown'), via: 'engine', at: 0 })).toMatchObject({ ping: true, text: '🚨 HALT (cancel) by risk: total drawdown 31% reached the limit of 30%' });
   });
 
   it('counts a repeated error instead of posting it again, for a while', () => {
@@ -85,7 +119,7 @@ describe('the queue', () => {
   it('posts silent alerts with SuppressNotifications and no mentions; pinging ones mention the owners only', async () => {
     const { posted, post } = recorder();
     const a = open(post);
-    a.notify({ type: 'crew.resumed', crewId: 'sma', actor: OWNER, at: 0 });
+    a.notify({ type: 'crew.resumed', crewId: 'sma', actor: ownerActor(OWNER), at: 0 });
     await a.flush();
     a.notify(halt());
     await a.flush();
@@ -108,7 +142,7 @@ describe('the queue', () => {
     bus.publish(error('first'));
     await new Promise((r) => setTimeout(r, 20)); // the first post is now in flight, hanging
     const started = performance.now();
-    for (let i = 0; i < 30; i++) bus.publish({ type: 'crew.resumed', crewId: `c${i}`, actor: 'x', at: 0 });
+    for (let i = 0; i < 30; i++) bus.publish({ type: 'crew.resumed', crewId: `c${i}`, actor: ownerActor('x'), at: 0 });
     expect(performance.now() - started).toBeLessThan(20);
     // The alerts hear of the facts after the step that published them (deferred): then all are queued.
     expect(a.stats.queued).toBe(0);
@@ -151,10 +185,10 @@ describe('the queue', () => {
       },
       { maxQueue: 10 },
     );
-    a.notify({ type: 'crew.resumed', crewId: 'first', actor: 'x', at: 0 });
+    a.notify({ type: 'crew.resumed', crewId: 'first', actor: ownerActor('x'), at: 0 });
     await new Promise((r) => setTimeout(r, 20)); // in flight
     a.notify(halt()); // a ping, soon dropped
-    for (let i = 0; i < 14; i++) a.notify({ type: 'crew.resumed', crewId: `c${i}`, actor: 'x', at: 0 });
+    for (let i = 0; i < 14; i++) a.notify({ type: 'crew.resumed', crewId: `c${i}`, actor: ownerActor('x'), at: 0 });
     expect(a.stats.dropped).toBe(5);
     gate.resolve();
     await a.flush();

@@ -5,6 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DISCORD_LIMITS } from '../../src/chat/limits.ts';
+import { ownerActor, riskActor } from '../../src/core/events.ts';
 import { bidderCandles } from '../chat/chat-harness.ts';
 import { type DiscordDesk, expectCleanRun, openDiscordDesk, seen } from './discord-harness.ts';
 
@@ -35,7 +36,7 @@ describe('alerts', () => {
 
   it('a drawdown pause pings the owners; the daily report goes to #reports', async () => {
     d = await openDiscordDesk();
-    d.h.desk.engine.pauseCrew('sma', 'drawdown 12.00% reached the limit of 10%', 'risk');
+    d.h.desk.engine.pauseCrew('sma', 'drawdown 12.00% reached the limit of 10%', riskActor('drawdown'));
     const pause = await d.fake.awaitMessage(d.channels.alerts, (m) => m.content.includes('paused · sma'));
     expect(pause.content.startsWith(`<@${d.owner.id}>`)).toBe(true);
     expect(pause.flags & SUPPRESS_NOTIFICATIONS).toBe(0);
@@ -50,7 +51,7 @@ describe('alerts', () => {
   it('a 429 on an alert post is waited out and the alert arrives once', async () => {
     d = await openDiscordDesk();
     d.fake.failNextMessagePost({ channelId: d.channels.alerts, status: 429, retryAfter: 0.05 });
-    await d.h.desk.engine.setHalt('entries', 'weekend', 'risk', 'engine');
+    await d.h.desk.engine.setHalt('entries', 'weekend', riskActor('total-drawdown'), 'engine');
     const alert = await d.fake.awaitMessage(d.channels.alerts, (m) => m.content.includes('HALT (entries)'));
     await d.bot.alerts.flush();
     expect(postsTo(d, d.channels.alerts).map((r) => [r.status, r.fault])).toEqual([
@@ -64,7 +65,7 @@ describe('alerts', () => {
     d = await openDiscordDesk();
     d.fake.failNextMessagePost({ channelId: d.channels.alerts, status: 502, times: 6 });
     const started = performance.now();
-    for (let i = 1; i <= 5; i++) d.h.desk.bus.publish({ type: 'crew.paused', crewId: `crew-${i}`, reason: `test pause ${i} (by ${d.owner.id})`, at: 0 });
+    for (let i = 1; i <= 5; i++) d.h.desk.bus.publish({ type: 'crew.paused', crewId: `crew-${i}`, reason: `test pause ${i}`, actor: ownerActor(d.owner.id), at: 0 });
     // publish() returned at once: five events in far less than one Discord round trip.
     expect(performance.now() - started).toBeLessThan(50);
     expect(await d.bot.alerts.flush(15_000)).toBe(true);
@@ -96,7 +97,7 @@ describe('replies', () => {
     d = await openDiscordDesk();
     const reason = 'because '.repeat(20).trim();
     for (let i = 0; i < 100; i++) {
-      d.h.desk.bus.publish({ type: 'advice', crewId: 'sma', adviceKey: `k${i}`, candleTime: i, advice: { action: 'buy', size: 0.5, reason: `#${String(i).padStart(3, '0')} ${reason}` }, at: i });
+      d.h.desk.bus.publish({ type: 'advice', crewId: 'sma', adviceKey: `k${i}`, candleTime: i, advice: { action: 'buy', size: 0.5, reason: `#${String(i).padStart(3, '0')} ${reason}` }, exit: null, at: i });
     }
     const cmd = d.fake.sendSlashCommand({ name: 'logs', user: d.owner, options: { n: 100 } });
     await cmd.awaitReply();

@@ -1,6 +1,7 @@
 // The kill switch: levels, what each one does to orders and positions, and that it survives a restart.
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ownerActor } from '../../src/core/events.ts';
 import { ArrayMarketData } from '../../src/market/synthetic.ts';
 import { BIDDER_CREW, flatCandles, type Harness, openHarness, tempDir, writeCrewModule } from '../support/desk-harness.ts';
 
@@ -23,7 +24,7 @@ async function openWithTestCrew(dir: string): Promise<Harness> {
 describe('halt', () => {
   it('at level entries refuses new entries with the reason, journaled as a risk event', async () => {
     h = await openWithTestCrew(tempDir());
-    await h.desk.engine.setHalt('entries', 'owner is nervous', 'owner-1', 'test');
+    await h.desk.engine.setHalt('entries', 'owner is nervous', ownerActor('owner-1'), 'test');
     await h.desk.engine.run(new ArrayMarketData(flatCandles([100, 100, 100])));
     const denials = h.events.filter((e) => e.type === 'risk.denied');
     expect(denials.map((e) => e.type === 'risk.denied' && e.rule)).toEqual(['halt', 'halt']);
@@ -36,7 +37,7 @@ describe('halt', () => {
     h = await openWithTestCrew(tempDir());
     await h.desk.engine.run(new ArrayMarketData(flatCandles([100, 100, 100, 100])));
     expect(h.desk.engine.orders.openOrderCount()).toBe(1); // the resting bid at 90
-    const result = await h.desk.engine.setHalt('cancel', 'test', 'owner-1', 'test');
+    const result = await h.desk.engine.setHalt('cancel', 'test', ownerActor('owner-1'), 'test');
     expect(result).toMatchObject({ cancelled: 1, failures: [] });
     expect(h.desk.engine.orders.openOrderCount()).toBe(0);
     expect(await h.exchange.openOrders()).toEqual([]);
@@ -52,7 +53,7 @@ describe('halt', () => {
     const candles = flatCandles([100, 100, 100, 100, 100]);
     await h.desk.engine.run(new ArrayMarketData(candles.slice(0, 4)));
     expect(h.desk.engine.crews.get('bidder')!.book.quantity.gt(0)).toBe(true);
-    const result = await h.desk.engine.setHalt('flatten', 'get me out', 'owner-1', 'test');
+    const result = await h.desk.engine.setHalt('flatten', 'get me out', ownerActor('owner-1'), 'test');
     expect(result).toMatchObject({ cancelled: 1, flattened: 1, failures: [] });
     await h.desk.engine.run(new ArrayMarketData(candles.slice(4))); // the market sell fills at the next open
     expect(h.desk.engine.crews.get('bidder')!.book.quantity.toString()).toBe('0');
@@ -61,11 +62,11 @@ describe('halt', () => {
   it('survives a restart of the journal, with its reason and actor, and a resume is audited', async () => {
     const dir = tempDir();
     h = await openWithTestCrew(dir);
-    await h.desk.engine.setHalt('flatten', 'weekend', 'owner-1', 'discord');
+    await h.desk.engine.setHalt('flatten', 'weekend', ownerActor('owner-1'), 'discord');
     await h.close();
     h = await openWithTestCrew(dir);
     expect(h.desk.engine.halt).toMatchObject({ level: 'flatten', reason: 'weekend', actor: 'owner-1' });
-    await h.desk.engine.setHalt('none', 'back', 'owner-1', 'discord');
+    await h.desk.engine.setHalt('none', 'back', ownerActor('owner-1'), 'discord');
     await h.close();
     h = await openWithTestCrew(dir);
     expect(h.desk.engine.halt.level).toBe('none');
@@ -83,7 +84,9 @@ describe('crew protections', () => {
     // Buy signal at t=3 (see the sma-cross test), fill at t=4's open 12; t=5's low 11 is > 5 % under 12.
     await h.desk.engine.run(new ArrayMarketData(flatCandles([10, 10, 10, 13, 13, 11, 12, 13], [10, 10, 10, 10, 12, 13, 11, 12])));
     const advice = h.events.flatMap((e) => (e.type === 'advice' ? [e.advice] : []));
-    expect(advice.map((a) => a.action === 'hold' ? 'hold' : `${a.action}: ${a.reason.split(':')[0]}`)).toContain('sell: stop-loss');
+    expect(advice.map((a) => `${a.action}: ${a.reason.split(':')[0]}`)).toContain('sell: stop-loss');
+    // The fact says which exit decided it, as a field.
+    expect(h.events.flatMap((e) => (e.type === 'advice' ? [`${e.advice.action}: ${e.exit}`] : []))).toContain('sell: stop-loss');
   });
 
   it('pauses a crew whose drawdown reaches its limit, and journals why', async () => {
@@ -94,8 +97,23 @@ describe('crew protections', () => {
     await h.desk.engine.run(new ArrayMarketData(flatCandles([10, 10, 10, 13, 13, 10, 10], [10, 10, 10, 10, 12, 13, 10])));
     const paused = h.events.find((e) => e.type === 'crew.paused');
     expect(paused && paused.type === 'crew.paused' && paused.reason).toMatch(/drawdown .* reached the limit of 10%/);
+    // Who paused it is a field: the risk rule, by name; the reason is prose for people only.
+    expect(paused && paused.type === 'crew.paused' && paused.actor).toEqual({ kind: 'risk', rule: 'drawdown' });
     await h.desk.journal.flush();
     const [record] = await h.desk.journal.getCrewInstances();
     expect(record!.status).toBe('paused');
+  });
+
+  it('a daily loss is a fact for the whole desk (no crew id), journaled as a risk event of no crew', async () => {
+    h = await openHarness({
+      crews: [{ id: 'sma', crew: 'sma-cross', params: { fast: 2, slow: 3 } }],
+      risk: { maxCrewDrawdownPct: 100, maxTotalDrawdownPct: 100, dailyLossLimitQuote: 1 },
+    });
+    await h.desk.engine.run(new ArrayMarketData(flatCandles([10, 10, 10, 13, 13, 10, 10], [10, 10, 10, 10, 12, 13, 10])));
+    const denials = h.events.flatMap((e) => (e.type === 'risk.denied' && e.rule === 'daily-loss' ? [e] : []));
+    expect(denials.map((d) => [d.scope, d.adviceKey])).toEqual([[{ kind: 'desk' }, null]]);
+    await h.desk.journal.flush();
+    const journaled = (await h.desk.journal.getRiskEvents()).filter((r) => r.rule === 'daily-loss');
+    expect(journaled.map((r) => [r.crewId, r.adviceKey])).toEqual([[null, null]]);
   });
 });

@@ -2,6 +2,7 @@
 // whatever the mode; out-of-bounds or malformed tool calls are refused with the reason sent
 // back to the model, and nothing is executed.
 import { afterEach, describe, expect, it } from 'vitest';
+import { riskActor } from '../../src/core/events.ts';
 import { answer, callTools, fakeModel, type ManagerHarness, openManager, OWNER, seen, STRANGER, toolAnswers } from './manager-harness.ts';
 
 let m: ManagerHarness | undefined;
@@ -56,7 +57,7 @@ describe('act mode', () => {
       )
       .respond(answer('Both need your approval.'));
     m = await openManager({ model, config: { autonomy: 'act' } });
-    m.h.desk.engine.pauseCrew('rsi-eth', 'drawdown 26.00% reached the limit of 25%', 'risk');
+    m.h.desk.engine.pauseCrew('rsi-eth', 'drawdown 26.00% reached the limit of 25%', riskActor('drawdown'));
     const reply = await m.manager.converse('resume rsi-eth and sell everything', 'chan-1', OWNER);
     expect(reply.actions).toEqual([]);
     expect(reply.proposals.map((p) => [p.summary, p.approval])).toEqual([
