@@ -133,8 +133,9 @@ export async function startCommand(argv: string[]): Promise<number> {
 
   const deskService = new DeskService(desk, { mode: venue.live || config.mode === 'paper' ? config.mode : `${config.mode}` });
   const manager = await ManagerService.create({ service: deskService, config: config.manager, log });
-  const scheduler = manager.configured ? new ManagerScheduler(manager, config.manager, log) : null;
-  scheduler?.start();
+  // The daily report goes out whenever reporting is on; a model only adds its commentary.
+  const scheduler = new ManagerScheduler(manager, config.manager, log);
+  scheduler.start();
   manager.subscribe((event) => {
     if (event.type === 'alert') print(`manager alert [${event.kind}] ${event.message}`);
     else if (event.type === 'report') print(`daily report\n${event.report.text}`);
@@ -151,7 +152,7 @@ export async function startCommand(argv: string[]): Promise<number> {
       say(`crewdesk: Discord connected as ${discord.client.user?.tag ?? 'the bot'}; the console is off.`);
       chat = discord;
     } catch (error) {
-      scheduler?.stop();
+      await scheduler.stop();
       await manager.close();
       await desk.close();
       throw error;
@@ -173,7 +174,7 @@ export async function startCommand(argv: string[]): Promise<number> {
     if (filtersTimer) clearInterval(filtersTimer);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    scheduler?.stop();
+    await scheduler.stop();
     await chat.close();
     await manager.close();
     print = say;
