@@ -18,6 +18,7 @@ import type { Notifier } from '../ports/notifier.ts';
 import { RiskGate } from '../risk/gate.ts';
 import { type RiskLimits, riskLimitsSchema } from '../risk/limits.ts';
 import type { Config, CrewInstanceConfig, TeamConfig } from '../config/schema.ts';
+import { ConfigError } from '../config/errors.ts';
 
 export interface DeskOptions {
   readonly config: Config;
@@ -108,6 +109,11 @@ export class Desk {
     await engine.start();
 
     const desk = new Desk(config, engine, journal, bus, catalog, problems, exchange, clock, log, teams);
+    // Refusing to start leaves nothing open that this call opened (a journal passed in is the caller's).
+    const refuse = async (): Promise<void> => {
+      await engine.stop();
+      if (!options.journal) await journal.close();
+    };
     const records = new Map((await journal.getCrewInstances()).map((r) => [r.id, r]));
     const positions = new Map((await journal.getPositions()).map((p) => [p.crewId, p]));
     for (const team of config.teams) {
@@ -116,6 +122,15 @@ export class Desk {
         const definition = catalog.get(crewConfig.crew);
         if (!definition) {
           const known = [...catalog.keys()].join(', ');
+          const held = holdings(records.get(crewConfig.id), positions.get(crewConfig.id));
+          if (held) {
+            await refuse();
+            throw new ConfigError(
+              `crew instance "${crewConfig.id}" (team ${team.name}) names crew module "${crewConfig.crew}", which is not loaded (loaded: ${known}); ` +
+                `the journal holds ${held} for it, and its exits would stop protecting it. Not starting: fix the module name in the config ` +
+                `(or restore the module), or close the position and then set enabled: false for it.`,
+            );
+          }
           log.error({ crew: crewConfig.id }, `crew instance "${crewConfig.id}" skipped: no crew module "${crewConfig.crew}" (loaded: ${known})`);
           continue;
         }
@@ -127,6 +142,14 @@ export class Desk {
     for (const spawned of (await journal.getSetting<SpawnedCrew[]>(SPAWNED_CREWS_SETTING)) ?? []) {
       const team = config.teams.find((t) => t.name === spawned.team);
       const definition = catalog.get(spawned.crew.crew);
+      const held = holdings(records.get(spawned.crew.id), positions.get(spawned.crew.id));
+      if ((!team || !definition) && held) {
+        await refuse();
+        throw new ConfigError(
+          `spawned crew "${spawned.crew.id}" cannot be restored: ${!team ? `its team "${spawned.team}" is gone from the config` : `its crew module "${spawned.crew.crew}" is not loaded`}; ` +
+            `the journal holds ${held} for it. Not starting: restore the ${!team ? 'team' : 'module'} so its exits keep protecting it.`,
+        );
+      }
       if (!team || !definition || engine.crews.has(spawned.crew.id)) {
         log.warn({ crew: spawned.crew.id }, `spawned crew "${spawned.crew.id}" not restored: its team or crew module is gone, or its id is taken`);
         continue;
@@ -252,6 +275,19 @@ export class Desk {
     await this.exchange.close?.();
     await this.journal.close();
   }
+}
+
+/**
+ * What the journal holds for a crew instance — a position, capital — in words, or null when it
+ * holds nothing worth protecting (never traded and no cash): such an instance may be dropped.
+ */
+function holdings(record: CrewInstanceRecord | undefined, position: Awaited<ReturnType<Journal['getPositions']>>[number] | undefined): string | null {
+  if (!record && !position) return null;
+  const parts: string[] = [];
+  if (position && position.quantity.gt(0)) parts.push(`a position of ${toText(position.quantity)} ${position.symbol}`);
+  const cash = position ? position.cash : record ? dec(record.capital) : null;
+  if (cash && cash.gt(0)) parts.push(`${toText(cash)} of capital`);
+  return parts.length > 0 ? parts.join(' and ') : null;
 }
 
 /** Config limits, overridden by what the owner set at run time (persisted), both validated. */

@@ -89,7 +89,15 @@ export async function startCommand(argv: string[]): Promise<number> {
 
   // Notifier lines go through the console when it runs, so they never break the typed prompt.
   let print = say;
-  const desk = await Desk.open({ config, exchange: venue.exchange, clock: venue.clock, log, journal, notifiers: [new ConsoleNotifier((line) => print(line))] });
+  let desk: Desk;
+  try {
+    desk = await Desk.open({ config, exchange: venue.exchange, clock: venue.clock, log, journal, notifiers: [new ConsoleNotifier((line) => print(line))] });
+  } catch (error) {
+    // Nothing half-open: a refusal (a crew instance the journal knows, whose module is gone) leaves the journal closed cleanly.
+    await venue.exchange.close?.();
+    await journal.close();
+    throw error;
+  }
   for (const p of desk.problems) say(`crewdesk: crew module skipped: ${p.path}: ${p.reason}`);
   const subs = desk.engine.subscriptions();
   if (subs.length === 0) {

@@ -116,10 +116,11 @@ describe('/report and /proposal with the manager’s report and proposals', () =
   });
 
   it('/proposal alone lists the open proposals (the console runs its first subcommand, list)', async () => {
+    let open = [{ id: 'p7k2', summary: 'pause sma-btc', expiresAt: Date.UTC(2024, 0, 1, 5, 0) }];
     const manager: ManagerService = {
       ask: async () => '',
       report: async () => '',
-      pendingProposals: () => [{ id: 'p7k2', summary: 'pause sma-btc', expiresAt: Date.UTC(2024, 0, 1, 5, 0) }],
+      pendingProposals: () => open,
       approve: async () => ok('done'),
       reject: async () => ok('rejected'),
     };
@@ -130,7 +131,7 @@ describe('/report and /proposal with the manager’s report and proposals', () =
     expect(outcome).toBe('done');
     expect(sink.last.title).toBe('Open proposals (1)');
     expect(sink.last.code).toMatch(/p7k2 +pause sma-btc +2024-01-01 05:00 UTC/);
-    (manager as { pendingProposals: () => [] }).pendingProposals = () => [];
+    open = [];
     expect((await chat.run({ command: 'proposal', subcommand: 'list' })).sink.last.text).toBe('No open proposals.');
   });
 });
