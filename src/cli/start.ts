@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { ConsoleNotifier } from '../app/console-notifier.ts';
 import { Desk } from '../app/desk.ts';
+import { DeskBacktester } from '../app/desk-backtester.ts';
 import { startConsole, type ConsoleHandle } from '../chat/console.ts';
 import type { ChatServices } from '../chat/services.ts';
 import { loadConfigFile, loadEnv } from '../config/load.ts';
@@ -140,7 +141,9 @@ export async function startCommand(argv: string[]): Promise<number> {
   process.once('SIGTERM', onSignal);
 
   const deskService = new DeskService(desk, { mode: venue.live || config.mode === 'paper' ? config.mode : `${config.mode}` });
-  const manager = await ManagerService.create({ service: deskService, config: config.manager, log });
+  // /backtest and the manager's run_backtest: one runner, the real backtester on the desk's candle folder, in worker threads.
+  const backtester = new DeskBacktester({ data: [config.replay.data], crewDirs: config.crewDirs, feeBps: config.paper.feeBps, slippageBps: config.paper.slippageBps });
+  const manager = await ManagerService.create({ service: deskService, config: config.manager, log, backtest: backtester });
   // The daily report goes out whenever reporting is on; a model only adds its commentary.
   const scheduler = new ManagerScheduler(manager, config.manager, log);
   scheduler.start();
@@ -149,7 +152,7 @@ export async function startCommand(argv: string[]): Promise<number> {
     else if (event.type === 'report') print(`daily report\n${event.report.text}`);
     else if (event.type === 'proposal') print(`manager proposes (${event.proposal.id}): ${event.proposal.summary} — /proposal approve ${event.proposal.id}`);
   });
-  const services: ChatServices = { desk: deskService, manager };
+  const services: ChatServices = { desk: deskService, manager, backtest: backtester };
   let chat: { close(): Promise<void> };
   if (discordSettings) {
     const { startDiscord } = await import('../discord/bot.ts');
@@ -161,6 +164,7 @@ export async function startCommand(argv: string[]): Promise<number> {
       chat = discord;
     } catch (error) {
       await scheduler.stop();
+      await backtester.close();
       await manager.close();
       await desk.close();
       throw error;
@@ -184,6 +188,7 @@ export async function startCommand(argv: string[]): Promise<number> {
     process.off('SIGTERM', onSignal);
     await scheduler.stop();
     await chat.close();
+    await backtester.close();
     await manager.close();
     print = say;
     await desk.engine.stop();
