@@ -1,7 +1,7 @@
 // The composition root: builds a trading desk — journal, crews, risk gate, engine — from the
 // config, around an injected exchange and clock. Start-up is recovery: the halt, each crew's
 // params, state, sequence and book come back from the journal before the first candle.
-import type { SymbolFilters } from '../core/domain.ts';
+import type { Interval, SymbolFilters } from '../core/domain.ts';
 import { EventBus } from '../core/events.ts';
 import { type Decimal, dec, RoundingMode, toText } from '../core/money.ts';
 import { crewDirectories, loadCrews } from '../crew/loader.ts';
@@ -53,9 +53,19 @@ function teamCapitalKey(team: string): string {
   return `team.${team}.capital`;
 }
 
+/** The running desk's market, as a spawn sees it (src/app/market-session.ts): whether a crew's candles can come, and its joining. */
+export interface SpawnMarket {
+  /** Null when candles of `subscription` can be delivered; else why not. */
+  refusal(subscription: { readonly symbol: string; readonly interval: Interval }): Promise<string | null>;
+  /** The crew is in the engine: warm it up and subscribe its candles. */
+  joined(crew: CrewRuntime): Promise<number>;
+}
+
 export class Desk {
   /** What start-up recovery found and did. */
   reconciliation: ReconcileReport | null = null;
+  /** Set by `crewdesk start` once the market runs: a spawned crew subscribes through it, or is refused. Absent (tests, backtests): crews join the engine only. */
+  market: SpawnMarket | null = null;
 
   private constructor(
     readonly config: Config,
@@ -179,6 +189,9 @@ export class Desk {
     if (!crewConfig.capital) return { ok: false, error: 'a spawned crew needs a capital amount' };
     const params = parseParams(definition, crewConfig.params);
     if (!params.ok) return { ok: false, error: `params: ${params.error}` };
+    // Before anything is written: a crew that would never get a candle is refused, with the reason.
+    const refusal = await this.market?.refusal({ symbol: crewConfig.symbol, interval: crewConfig.interval });
+    if (refusal) return { ok: false, error: `no candles for ${crewConfig.symbol} ${crewConfig.interval}: ${refusal}` };
     const runtime = await this.buildCrew(team, crewConfig, definition, undefined, undefined);
     if (!runtime) return { ok: false, error: `crew "${crewConfig.id}" could not be built (symbol ${crewConfig.symbol} unknown to the exchange?)` };
     this.engine.addCrew(runtime);
@@ -190,6 +203,7 @@ export class Desk {
       detail: { crew: crewConfig.id, module: crewConfig.crew, symbol: crewConfig.symbol, interval: crewConfig.interval, capital: crewConfig.capital, params: crewConfig.params },
       at: this.clock.now(),
     });
+    await this.market?.joined(runtime);
     return { ok: true, crew: runtime };
   }
 

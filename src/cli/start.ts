@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline/promises';
 import { ConsoleNotifier } from '../app/console-notifier.ts';
 import { Desk } from '../app/desk.ts';
 import { DeskBacktester } from '../app/desk-backtester.ts';
+import { type MarketSource, MarketSession } from '../app/market-session.ts';
 import { startConsole, type ConsoleHandle } from '../chat/console.ts';
 import type { ChatServices } from '../chat/services.ts';
 import { loadConfigFile, loadEnv } from '../config/load.ts';
@@ -24,6 +25,7 @@ import { createLogger, type Logger } from '../log/logger.ts';
 import { ManagerScheduler, ManagerService } from '../manager/index.ts';
 import { BinanceMarketData } from '../market/binance-market-data.ts';
 import { chooseReplayMarket } from '../market/choose-replay.ts';
+import { FileMarketData } from '../market/file-market-data.ts';
 import { PacedMarketData } from '../market/replay.ts';
 import { type Clock, ManualClock, wallClock } from '../ports/clock.ts';
 import type { Exchange } from '../ports/exchange.ts';
@@ -116,18 +118,22 @@ export async function startCommand(argv: string[]): Promise<number> {
     say(`crewdesk: restart reconciliation: ${r.settled.length} open order(s) settled, ${r.fillsApplied} missed fill(s) applied, ${r.adopted.length} adopted, ${r.foreign.length} foreign order(s) left alone${r.drift.length ? `; BALANCE DRIFT: ${r.drift.join('; ')} — crews paused until you /resume them` : ''}`);
   }
 
-  let market: MarketData;
+  let source: MarketSource;
   if (venue.live) {
-    const fed = await desk.engine.warmUp(venue.live, venue.clock.now());
-    market = venue.live;
+    const live = venue.live;
+    const fed = await desk.engine.warmUp(live, venue.clock.now());
+    source = liveSource(live);
     say(`crewdesk: ${venue.description}; crews warmed up on ${fed} historical candle(s)`);
   } else {
     // A replay continues after the last moment the journal saw, so a restart never replays the same candles.
     const resumeAfter = (await journal.getEquity('total')).at(-1)?.at;
     const replay = await chooseReplayMarket(config.replay, subs, resumeAfter);
-    market = new PacedMarketData(replay, speed);
+    source = replaySource(replay, config.replay.data, speed);
     say(`crewdesk: ${venue.description} on ${replay.description}, at ${speed}× speed`);
   }
+  // Crews spawned at run time subscribe through the session (or are refused with the reason).
+  const session = new MarketSession(desk.engine, source, () => venue.clock.now());
+  desk.market = session;
   say(`crewdesk: journal ${journalFile}; halt: ${desk.engine.halt.level}; crews: ${[...desk.engine.crews.keys()].join(', ')}`);
 
   const controller = new AbortController();
@@ -179,7 +185,7 @@ export async function startCommand(argv: string[]): Promise<number> {
   const filtersTimer = venue.live ? setInterval(() => void desk.engine.refreshFilters(), 3_600_000) : null;
   filtersTimer?.unref();
   try {
-    await desk.engine.run(market, controller.signal);
+    await session.run(controller.signal);
     if (!controller.signal.aborted) say('crewdesk: the market data ended.');
   } finally {
     if (timer) clearTimeout(timer);
@@ -251,6 +257,37 @@ async function openVenue(
   }
   const market = new BinanceMarketData({ restUrl: endpoints.restUrl, wsStreamUrl: endpoints.wsStreamUrl, rest: exchange.rest, log });
   return { exchange, clock: wallClock, live: market, description: `${config.mode === 'live' ? 'LIVE trading with real money' : 'Spot testnet trading'} (${endpoints.restUrl})`, paper: null };
+}
+
+/** Binance's klines: every symbol the exchange lists (the crew's build checks it), each stream going on where it was. */
+function liveSource(live: MarketData): MarketSource {
+  return {
+    description: live.description,
+    open: async () => live,
+    refusal: async () => null,
+    ...(live.history ? { history: live.history.bind(live) } : {}),
+  };
+}
+
+/** A local replay: candle files serve what they hold, going on after the last candle delivered; the synthetic market only what it started with. */
+function replaySource(first: MarketData, folder: string, speed: number): MarketSource {
+  let opened = false;
+  const files = first instanceof FileMarketData ? first : null;
+  return {
+    description: first.description,
+    open: async (_subscriptions, after) => {
+      if (!opened || !files || after === undefined) {
+        opened = true;
+        return new PacedMarketData(first, speed);
+      }
+      return new PacedMarketData(await FileMarketData.open([folder], { from: after + 1 }), speed);
+    },
+    refusal: async (s) => {
+      if (!files) return `the local replay is a synthetic market and serves only the markets it started with; add the crew to the config and restart to trade ${s.symbol} ${s.interval}`;
+      return files.covers(s) ? null : `the local replay has no candle files for ${s.symbol} ${s.interval} in ${folder} (crewdesk data download ${s.symbol} ${s.interval} FROM TO fetches them)`;
+    },
+    ...(files ? { history: files.history.bind(files) } : {}),
+  };
 }
 
 async function confirmLiveOnTty(): Promise<boolean> {

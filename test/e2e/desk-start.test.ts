@@ -1,8 +1,9 @@
 // The real `crewdesk start` process with Discord and the manager configured — the composition root
 // every README promise depends on: the fake Discord, the OpenAI-compatible stub, paper trading on a
-// local replay of real Binance candles. Driven as the owner would from the phone: /status,
-// /backtest (KPIs and the PNG), /ask leading to the manager's run_backtest, /report with its chart,
-// /halt cancel, /resume; then SIGTERM stops it cleanly.
+// local replay of real Binance candles. Driven as the owner would from the phone: /status, a crew
+// spawned at run time on a market nobody traded yet (it gets candles and trades; one without data is
+// refused with the reason), /backtest (KPIs and the PNG), /ask leading to the manager's
+// run_backtest, /report with its chart, /halt cancel, /resume; then SIGTERM stops it cleanly.
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredMessage } from '../fakes/discord/fake-discord.ts';
@@ -39,7 +40,8 @@ beforeAll(async () => {
     config: {
       mode: 'paper',
       equitySnapshotMinutes: 60,
-      replay: { speed: 36_000 },
+      // 2 hourly candles a second: the replay reaches the 1-minute BTCUSDT file of 2021-01-03 about 25 s in.
+      replay: { speed: 7_200 },
       manager: { provider: { model: 'stub-model', maxRetries: 0 }, evaluation: { enabled: false } },
       teams: [{ name: 'alpha', capital: '6000', crews: [{ id: 'sma-btc', crew: 'sma-cross', symbol: 'BTCUSDT', interval: '1h', capital: '3000', params: { fast: 5, slow: 20 } }] }],
     },
@@ -57,6 +59,17 @@ describe.runIf(existsSync(CANDLES))('crewdesk start, run from Discord with the m
     const reply = await desk.fake.sendSlashCommand({ name: 'status' }).awaitReply(() => true, LONG);
     expect(seen(reply)).toContain('paper');
     expect(seen(reply)).toContain('sma-btc');
+  }, 120_000);
+
+  it('spawns a crew on a market not traded yet, or refuses one the replay has no candles for', async () => {
+    const spawned = await desk.fake
+      .sendSlashCommand({ name: 'crew', subcommand: 'spawn', options: { module: 'sma-cross', symbol: 'BTCUSDT', interval: '1m', params: '{"fast": 2, "slow": 3}', capital: '1000', id: 'btc-fast' } })
+      .awaitReply(() => true, LONG);
+    expect(seen(spawned)).toContain('Crew spawned');
+    const refused = await desk.fake
+      .sendSlashCommand({ name: 'crew', subcommand: 'spawn', options: { module: 'sma-cross', symbol: 'DOGEUSDT', interval: '1m', capital: '500', id: 'doge' } })
+      .awaitReply(() => true, LONG);
+    expect(seen(refused)).toContain('no candles for DOGEUSDT 1m: the local replay has no candle files for DOGEUSDT 1m');
   }, 120_000);
 
   it('runs /backtest on the desk’s candle folder: progress edits, KPIs and the equity chart attached', async () => {
@@ -90,6 +103,10 @@ describe.runIf(existsSync(CANDLES))('crewdesk start, run from Discord with the m
     expect(reply!.files[0]!.name).toBe('equity.png');
     expect(reply!.files[0]!.data.subarray(0, 8)).toEqual(PNG_SIGNATURE);
   }, 300_000);
+
+  it('lets the spawned crew trade on its own candles', async () => {
+    await desk.printed(/fill +btc-fast: BUY/, 120_000);
+  }, 150_000);
 
   it('halts at cancel and resumes, as /status then shows', async () => {
     const halted = await desk.fake.sendSlashCommand({ name: 'halt', options: { level: 'cancel' } }).awaitReply(() => true, LONG);
