@@ -120,6 +120,8 @@ describe.runIf(existsSync(CANDLES))('crewdesk start, run from Discord with the m
   it('stops cleanly on SIGTERM with a summary', async () => {
     expect(await desk.stop()).toBe(0);
     expect(desk.stdout()).toContain('summary');
+    // Nothing went wrong behind the replies: no error logged (pino's JSON lines, level 50 and up).
+    expect(desk.stdout().split('\n').filter((line) => /"level":(5|6)\d/.test(line))).toEqual([]);
     desk.fake.assertHealthy();
   }, 60_000);
 });
