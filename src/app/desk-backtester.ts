@@ -35,9 +35,27 @@ export class DeskBacktester implements BacktestService {
   ): Promise<Result<BacktestReport>> {
     const job = this.job(request);
     if (!job.ok) return Promise.resolve(job);
-    const run = this.queue.then(() => this.inWorker(job.value, options));
-    this.queue = run.catch(() => undefined);
-    return run;
+    const { signal } = options;
+    // The worker's end frees the line, whoever stopped waiting for it.
+    let started = false;
+    const turn = this.queue.then(() => {
+      if (signal?.aborted) return fail<BacktestReport>(`the backtest was stopped before it started (${reason(signal)})`);
+      started = true;
+      return this.inWorker(job.value, options);
+    });
+    this.queue = turn.catch(() => undefined);
+    if (!signal) return turn;
+    // An abort while waiting in line answers at once (the manager's time bound covers the wait too).
+    return new Promise((resolve) => {
+      const onAbort = () => {
+        if (!started) resolve(fail(`the backtest was stopped while waiting for the one before it (${reason(signal)})`));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      void turn.then((result) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(result);
+      });
+    });
   }
 
   /** Ends the runs under way (the desk is stopping). */
@@ -84,7 +102,6 @@ export class DeskBacktester implements BacktestService {
 
   private inWorker(job: BacktestJob, options: { readonly onProgress?: (progress: BacktestProgress) => void; readonly signal?: AbortSignal }): Promise<Result<BacktestReport>> {
     const { signal } = options;
-    if (signal?.aborted) return Promise.resolve(fail(`the backtest was cancelled before it started (${reason(signal)})`));
     return new Promise((resolve) => {
       const worker = new Worker(bootstrapSource(), { eval: true, workerData: job, stdout: true, stderr: true });
       this.running.add(worker);

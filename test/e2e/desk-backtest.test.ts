@@ -65,6 +65,16 @@ describe('the desk’s backtester', () => {
     expect(await run).toEqual({ ok: false, error: 'the backtest was stopped (enough)' });
   });
 
+  it('runs one backtest at a time; one whose time runs out while waiting answers at once, and never starts', async () => {
+    const backtester = new DeskBacktester({ data: [CANDLES] });
+    const first = backtester.run({ module: 'sma-cross', symbol: 'BTCUSDT', interval: '1h' });
+    const controller = new AbortController();
+    const second = backtester.run({ module: 'rsi-reversion', symbol: 'BTCUSDT', interval: '1h' }, { signal: controller.signal, onProgress: () => expect.fail('the second run started') });
+    controller.abort(new Error('time is up'));
+    expect(await second).toEqual({ ok: false, error: 'the backtest was stopped while waiting for the one before it (time is up)' });
+    expect((await first).ok).toBe(true);
+  });
+
   it('is the manager’s run_backtest: the tool answers with the real KPIs', async () => {
     const model = fakeModel()
       .respond(callTools([{ name: 'run_backtest', args: { module: 'sma-cross', symbol: 'BTCUSDT', interval: '1h', from: '2021-01-01', to: '2021-03-31', params: { fast: 12 } } }]))
