@@ -44,8 +44,9 @@ export class MarketSession {
 
   /** A crew joined (already in the engine): warmed up, and its candles asked for. Returns the candles fed to warm it up. */
   async joined(crew: CrewRuntime): Promise<number> {
+    const history = this.source.history;
     const before = this.lastClose ?? this.now();
-    const fed = this.source.history ? await this.engine.warmUp({ description: this.source.description, candles: () => [], history: (s, n, b) => this.source.history!(s, n, b) }, before, [crew]) : 0;
+    const fed = history ? await this.engine.warmUp({ description: this.source.description, candles: () => [], history }, before, [crew]) : 0;
     if (!this.current.has(key(crew))) this.restart?.abort();
     return fed;
   }
@@ -73,12 +74,14 @@ export class MarketSession {
 
   /** The market, noting the close time of each candle delivered (a replay's next session goes on after it). */
   private tracked(market: MarketData): MarketData {
-    const session = this; // eslint-style alias: the generator below has its own `this`
+    const note = (closeTime: number): void => {
+      this.lastClose = closeTime;
+    };
     return {
       description: market.description,
       async *candles(subscriptions, signal) {
         for await (const candle of market.candles(subscriptions, signal) as AsyncIterable<Candle>) {
-          session.lastClose = candle.closeTime;
+          note(candle.closeTime);
           yield candle;
         }
       },
