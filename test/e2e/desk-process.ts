@@ -21,6 +21,8 @@ export interface DeskProcess {
   readonly dir: string;
   readonly channels: { readonly trades: string; readonly alerts: string; readonly reports: string; readonly manager: string };
   stdout(): string;
+  /** Types a line into the console (with `console: true`). */
+  type(line: string): void;
   stderr(): string;
   /** Resolves once stdout holds `text` (or rejects after `timeoutMs`, with what the process printed). */
   printed(text: string | RegExp, timeoutMs?: number): Promise<void>;
@@ -33,6 +35,8 @@ export interface DeskProcessOptions {
   /** The config file's content (JSON); `journal` and `replay.data` are filled in when absent. */
   readonly config: Record<string, unknown>;
   readonly stub?: OpenAIStub;
+  /** The console instead of Discord (no DISCORD_* variables; commands typed with `type`). */
+  readonly console?: boolean;
 }
 
 export async function startDeskProcess(options: DeskProcessOptions): Promise<DeskProcess> {
@@ -46,7 +50,9 @@ export async function startDeskProcess(options: DeskProcessOptions): Promise<Des
   writeFileSync(configFile, JSON.stringify(config, null, 2));
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!/^(DISCORD_|OPENAI_|BINANCE_|CREWDESK_)/.test(k)) env[k] = v;
-  Object.assign(env, {
+  const discord = options.console
+    ? {}
+    : {
     DISCORD_TOKEN: fake.token,
     DISCORD_APPLICATION_ID: fake.application.id,
     DISCORD_GUILD_ID: fake.guild.id,
@@ -56,13 +62,15 @@ export async function startDeskProcess(options: DeskProcessOptions): Promise<Des
     DISCORD_ALERTS_CHANNEL_ID: channels.alerts,
     DISCORD_REPORTS_CHANNEL_ID: channels.reports,
     DISCORD_MANAGER_CHANNEL_ID: channels.manager,
+      };
+  Object.assign(env, discord, {
     LOG_LEVEL: 'warn',
     ...(options.stub ? { OPENAI_API_KEY: 'test-key', OPENAI_BASE_URL: options.stub.baseUrl } : {}),
   });
   const child = spawn(process.execPath, [join(ROOT, 'bin/crewdesk.js'), 'start', '--config', configFile, '--offline', '--exit-after', '600'], {
     cwd: dir,
     env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.console ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
   let out = '';
   let err = '';
@@ -110,6 +118,9 @@ export async function startDeskProcess(options: DeskProcessOptions): Promise<Des
     dir,
     channels,
     stdout: () => out,
+    type: (line) => {
+      child.stdin!.write(`${line}\n`);
+    },
     stderr: () => err,
     printed,
     stop,
