@@ -1,16 +1,16 @@
 // /backtest typed in the console of the real `crewdesk start` (no Discord token): the real
 // backtester on the desk's candle folder, its KPIs printed and the equity chart saved, its path shown.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CANDLES, type DeskProcess, startDeskProcess } from './desk-process.ts';
+import { type DeskProcess, startDeskProcess } from './desk-process.ts';
 
 let desk: DeskProcess | undefined;
 afterAll(async () => {
   await desk?.dispose();
 });
 
-describe.runIf(existsSync(CANDLES))('crewdesk start in the console', () => {
+describe('crewdesk start in the console', () => {
   it('answers /backtest with the KPIs and the path of the saved equity chart', async () => {
     desk = await startDeskProcess({
       console: true,

@@ -1,13 +1,13 @@
 // /backtest and the manager's run_backtest on the running desk's runner: the real backtester (the
 // one `crewdesk backtest` runs) over real Binance candles, in a worker thread, with progress, the
 // KPIs and the equity chart as a PNG — and the manager's tool on the same runner.
-import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeskBacktester } from '../../src/app/desk-backtester.ts';
+import { candleDir } from '../data/candle-fixtures.ts';
 import { type ChatDesk, deferred, openChatDesk, OWNER, TestSink } from '../chat/chat-harness.ts';
 import { answer, callTools, fakeModel, type ManagerHarness, openManager, toolAnswers } from '../manager/manager-harness.ts';
 
-const CANDLES = resolve(import.meta.dirname, '../../../shared/data/candles');
+const CANDLES = candleDir().dir;
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 let chat: ChatDesk | undefined;

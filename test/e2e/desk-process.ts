@@ -5,15 +5,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCommands, specsOf } from '../../src/chat/command-loader.ts';
 import { deployCommands } from '../../src/discord/deploy.ts';
 import { FAKE_DISCORD_IDS, FakeDiscord } from '../fakes/discord/fake-discord.ts';
 import type { OpenAIStub } from '../fakes/openai-stub/server.ts';
+import { candleDir } from '../data/candle-fixtures.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const CANDLES = resolve(ROOT, '../shared/data/candles');
+/** The real candles of ../shared/data/candles, or synthetic files just like them: the tests run the same either way (CI included). */
+export const CANDLES = candleDir().dir;
 
 export interface DeskProcess {
   readonly fake: FakeDiscord;

@@ -4,11 +4,10 @@
 // spawned at run time on a market nobody traded yet (it gets candles and trades; one without data is
 // refused with the reason), /backtest (KPIs and the PNG), /ask leading to the manager's
 // run_backtest, /report with its chart, /halt cancel, /resume; then SIGTERM stops it cleanly.
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredMessage } from '../fakes/discord/fake-discord.ts';
 import { type ChatRequest, OpenAIStub } from '../fakes/openai-stub/server.ts';
-import { CANDLES, type DeskProcess, startDeskProcess } from './desk-process.ts';
+import { type DeskProcess, startDeskProcess } from './desk-process.ts';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const LONG = { timeoutMs: 90_000 };
@@ -54,7 +53,7 @@ afterAll(async () => {
   await stub?.close();
 });
 
-describe.runIf(existsSync(CANDLES))('crewdesk start, run from Discord with the manager', () => {
+describe('crewdesk start, run from Discord with the manager', () => {
   it('answers /status with the mode and the crew', async () => {
     const reply = await desk.fake.sendSlashCommand({ name: 'status' }).awaitReply(() => true, LONG);
     expect(seen(reply)).toContain('paper');
