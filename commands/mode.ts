@@ -1,5 +1,8 @@
-// /mode [target]: the trading mode, paper → testnet → live. A switch shows its checks and needs
-// the owner's confirmation; never the manager.
+// /mode [target]: shows the trading mode. The running desk does not switch modes: the mode is set
+// in the config and its checks (keys, withdrawal refusal, --confirm-live, reconciliation) run at
+// start, so with a target the reply says exactly what to change and restart. A ModeService, when
+// one is given, would switch after its checks and the owner's confirmation; none is wired today,
+// and the description says only what the desk does.
 import { defineCommand } from '../src/chat/define-command.ts';
 import { refused } from '../src/chat/render.ts';
 import { TRADING_MODES, type TradingMode } from '../src/chat/services.ts';
@@ -7,10 +10,10 @@ import { TRADING_MODES, type TradingMode } from '../src/chat/services.ts';
 export default defineCommand({
   data: {
     name: 'mode',
-    description: 'Show the trading mode, or switch it (paper, testnet, live) after checks and a confirmation',
+    description: 'Show the trading mode; with a target, how to switch to it (set in the config, at start)',
     mutating: true,
     hard: true,
-    options: [{ name: 'target', description: 'The mode to switch to', type: 'string', choices: TRADING_MODES.map((m) => ({ name: m, value: m })) }],
+    options: [{ name: 'target', description: 'The mode you want: the reply says what to change', type: 'string', choices: TRADING_MODES.map((m) => ({ name: m, value: m })) }],
   },
   async execute(ctx) {
     const service = ctx.services.mode;

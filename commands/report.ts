@@ -1,5 +1,6 @@
-// /report: the manager's report when there is a manager; otherwise the desk's own summary —
-// PnL per crew, the latest trades and risk denials.
+// /report: the manager's report when there is a manager — the same report, equity chart included,
+// as the scheduled daily post; otherwise the desk's own summary — PnL per crew, the latest trades
+// and risk denials.
 import { defineCommand } from '../src/chat/define-command.ts';
 import { fixed, pnlTone, riskEventLine, signed, table, utc } from '../src/chat/render.ts';
 
@@ -7,6 +8,10 @@ export default defineCommand({
   data: { name: 'report', description: 'A report on the desk: PnL per crew, latest trades and risk denials', slow: true },
   async execute(ctx) {
     const { desk, manager } = ctx.services;
+    if (manager?.buildReport) {
+      const report = await manager.buildReport();
+      return ctx.reply({ title: report.title, text: report.text, tone: 'info', ...(report.chartPng ? { files: [{ name: 'equity.png', data: report.chartPng }] } : {}) });
+    }
     if (manager) return ctx.reply({ title: 'Report', text: await manager.report(), tone: 'info' });
     const s = desk.status();
     const trades = await desk.trades(undefined, 5);

@@ -1,7 +1,7 @@
 // The composition root: builds a trading desk — journal, crews, risk gate, engine — from the
 // config, around an injected exchange and clock. Start-up is recovery: the halt, each crew's
 // params, state, sequence and book come back from the journal before the first candle.
-import type { SymbolFilters } from '../core/domain.ts';
+import type { Interval, SymbolFilters } from '../core/domain.ts';
 import { EventBus } from '../core/events.ts';
 import { type Decimal, dec, RoundingMode, toText } from '../core/money.ts';
 import { crewDirectories, loadCrews } from '../crew/loader.ts';
@@ -19,6 +19,7 @@ import type { Notifier } from '../ports/notifier.ts';
 import { RiskGate } from '../risk/gate.ts';
 import { type RiskLimits, riskLimitsSchema } from '../risk/limits.ts';
 import type { Config, CrewInstanceConfig, TeamConfig } from '../config/schema.ts';
+import { ConfigError } from '../config/errors.ts';
 
 export interface DeskOptions {
   readonly config: Config;
@@ -53,9 +54,19 @@ function teamCapitalKey(team: string): string {
   return `team.${team}.capital`;
 }
 
+/** The running desk's market, as a spawn sees it (src/app/market-session.ts): whether a crew's candles can come, and its joining. */
+export interface SpawnMarket {
+  /** Null when candles of `subscription` can be delivered; else why not. */
+  refusal(subscription: { readonly symbol: string; readonly interval: Interval }): Promise<string | null>;
+  /** The crew is in the engine: warm it up and subscribe its candles. */
+  joined(crew: CrewRuntime): Promise<number>;
+}
+
 export class Desk {
   /** What start-up recovery found and did. */
   reconciliation: ReconcileReport | null = null;
+  /** Set by `crewdesk start` once the market runs: a spawned crew subscribes through it, or is refused. Absent (tests, backtests): crews join the engine only. */
+  market: SpawnMarket | null = null;
 
   private constructor(
     readonly config: Config,
@@ -111,6 +122,11 @@ export class Desk {
     await engine.start();
 
     const desk = new Desk(config, engine, journal, bus, catalog, problems, exchange, clock, log, teams);
+    // Refusing to start leaves nothing open that this call opened (a journal passed in is the caller's).
+    const refuse = async (): Promise<void> => {
+      await engine.stop();
+      if (!options.journal) await journal.close();
+    };
     const records = new Map((await journal.getCrewInstances()).map((r) => [r.id, r]));
     const positions = new Map((await journal.getPositions()).map((p) => [p.crewId, p]));
     for (const team of config.teams) {
@@ -119,6 +135,15 @@ export class Desk {
         const definition = catalog.get(crewConfig.crew);
         if (!definition) {
           const known = [...catalog.keys()].join(', ');
+          const held = holdings(records.get(crewConfig.id), positions.get(crewConfig.id));
+          if (held) {
+            await refuse();
+            throw new ConfigError(
+              `crew instance "${crewConfig.id}" (team ${team.name}) names crew module "${crewConfig.crew}", which is not loaded (loaded: ${known}); ` +
+                `the journal holds ${held} for it, and its exits would stop protecting it. Not starting: fix the module name in the config ` +
+                `(or restore the module), or close the position and then set enabled: false for it.`,
+            );
+          }
           log.error({ crew: crewConfig.id }, `crew instance "${crewConfig.id}" skipped: no crew module "${crewConfig.crew}" (loaded: ${known})`);
           continue;
         }
@@ -130,6 +155,14 @@ export class Desk {
     for (const spawned of (await journal.getSetting<SpawnedCrew[]>(SPAWNED_CREWS_SETTING)) ?? []) {
       const team = config.teams.find((t) => t.name === spawned.team);
       const definition = catalog.get(spawned.crew.crew);
+      const held = holdings(records.get(spawned.crew.id), positions.get(spawned.crew.id));
+      if ((!team || !definition) && held) {
+        await refuse();
+        throw new ConfigError(
+          `spawned crew "${spawned.crew.id}" cannot be restored: ${!team ? `its team "${spawned.team}" is gone from the config` : `its crew module "${spawned.crew.crew}" is not loaded`}; ` +
+            `the journal holds ${held} for it. Not starting: restore the ${!team ? 'team' : 'module'} so its exits keep protecting it.`,
+        );
+      }
       if (!team || !definition || engine.crews.has(spawned.crew.id)) {
         log.warn({ crew: spawned.crew.id }, `spawned crew "${spawned.crew.id}" not restored: its team or crew module is gone, or its id is taken`);
         continue;
@@ -159,6 +192,9 @@ export class Desk {
     if (!crewConfig.capital) return { ok: false, error: 'a spawned crew needs a capital amount' };
     const params = parseParams(definition, crewConfig.params);
     if (!params.ok) return { ok: false, error: `params: ${params.error}` };
+    // Before anything is written: a crew that would never get a candle is refused, with the reason.
+    const refusal = await this.market?.refusal({ symbol: crewConfig.symbol, interval: crewConfig.interval });
+    if (refusal) return { ok: false, error: `no candles for ${crewConfig.symbol} ${crewConfig.interval}: ${refusal}` };
     const runtime = await this.buildCrew(team, crewConfig, definition, undefined, undefined);
     if (!runtime) return { ok: false, error: `crew "${crewConfig.id}" could not be built (symbol ${crewConfig.symbol} unknown to the exchange?)` };
     this.engine.addCrew(runtime);
@@ -170,6 +206,7 @@ export class Desk {
       detail: { crew: crewConfig.id, module: crewConfig.crew, symbol: crewConfig.symbol, interval: crewConfig.interval, capital: crewConfig.capital, params: crewConfig.params },
       at: this.clock.now(),
     });
+    await this.market?.joined(runtime);
     return { ok: true, crew: runtime };
   }
 
@@ -255,6 +292,19 @@ export class Desk {
     await this.exchange.close?.();
     await this.journal.close();
   }
+}
+
+/**
+ * What the journal holds for a crew instance — a position, capital — in words, or null when it
+ * holds nothing worth protecting (never traded and no cash): such an instance may be dropped.
+ */
+function holdings(record: CrewInstanceRecord | undefined, position: Awaited<ReturnType<Journal['getPositions']>>[number] | undefined): string | null {
+  if (!record && !position) return null;
+  const parts: string[] = [];
+  if (position && position.quantity.gt(0)) parts.push(`a position of ${toText(position.quantity)} ${position.symbol}`);
+  const cash = position ? position.cash : record ? dec(record.capital) : null;
+  if (cash && cash.gt(0)) parts.push(`${toText(cash)} of capital`);
+  return parts.length > 0 ? parts.join(' and ') : null;
 }
 
 /** Config limits, overridden by what the owner set at run time (persisted), both validated. */

@@ -42,8 +42,12 @@ export interface ManagerService {
   ask(text: string, channelKey: string, actor: Actor): Promise<string>;
   /** The manager's report on the desk (what /report shows when the manager is there). */
   report(): Promise<string>;
+  /** The same report with its title and equity chart (PNG; null with too little history), as the scheduled post carries it. */
+  buildReport?(): Promise<{ readonly title: string; readonly text: string; readonly chartPng: Buffer | null }>;
   /** Tokens used today and this month, the estimated cost and the daily budget, in words (/llm usage). */
   usageText?(): string;
+  /** The proposals still open (/proposal, /proposal list). */
+  pendingProposals?(): readonly { readonly id: string; readonly summary: string; readonly expiresAt: number }[];
   /** Answers one of the manager's proposals (advise mode): only an owner, once, before it expires. */
   approve?(id: string, actor: Actor): Promise<Result<string>>;
   reject?(id: string, actor: Actor, reason?: string): Promise<Result<string>>;

@@ -8,6 +8,8 @@ import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { ConsoleNotifier } from '../app/console-notifier.ts';
 import { Desk } from '../app/desk.ts';
+import { DeskBacktester } from '../app/desk-backtester.ts';
+import { type MarketSource, MarketSession } from '../app/market-session.ts';
 import { startConsole, type ConsoleHandle } from '../chat/console.ts';
 import type { ChatServices } from '../chat/services.ts';
 import { loadConfigFile, loadEnv } from '../config/load.ts';
@@ -23,6 +25,7 @@ import { createLogger, type Logger } from '../log/logger.ts';
 import { ManagerScheduler, ManagerService } from '../manager/index.ts';
 import { BinanceMarketData } from '../market/binance-market-data.ts';
 import { chooseReplayMarket } from '../market/choose-replay.ts';
+import { FileMarketData } from '../market/file-market-data.ts';
 import { PacedMarketData } from '../market/replay.ts';
 import { type Clock, ManualClock, wallClock } from '../ports/clock.ts';
 import type { Exchange } from '../ports/exchange.ts';
@@ -89,7 +92,15 @@ export async function startCommand(argv: string[]): Promise<number> {
 
   // Notifier lines go through the console when it runs, so they never break the typed prompt.
   let print = say;
-  const desk = await Desk.open({ config, exchange: venue.exchange, clock: venue.clock, log, journal, notifiers: [new ConsoleNotifier((line) => print(line))] });
+  let desk: Desk;
+  try {
+    desk = await Desk.open({ config, exchange: venue.exchange, clock: venue.clock, log, journal, notifiers: [new ConsoleNotifier((line) => print(line))] });
+  } catch (error) {
+    // Nothing half-open: a refusal (a crew instance the journal knows, whose module is gone) leaves the journal closed cleanly.
+    await venue.exchange.close?.();
+    await journal.close();
+    throw error;
+  }
   for (const p of desk.problems) say(`crewdesk: crew module skipped: ${p.path}: ${p.reason}`);
   const subs = desk.engine.subscriptions();
   if (subs.length === 0) {
@@ -107,18 +118,22 @@ export async function startCommand(argv: string[]): Promise<number> {
     say(`crewdesk: restart reconciliation: ${r.settled.length} open order(s) settled, ${r.fillsApplied} missed fill(s) applied, ${r.adopted.length} adopted, ${r.foreign.length} foreign order(s) left alone${r.drift.length ? `; BALANCE DRIFT: ${r.drift.join('; ')} — crews paused until you /resume them` : ''}`);
   }
 
-  let market: MarketData;
+  let source: MarketSource;
   if (venue.live) {
-    const fed = await desk.engine.warmUp(venue.live, venue.clock.now());
-    market = venue.live;
+    const live = venue.live;
+    const fed = await desk.engine.warmUp(live, venue.clock.now());
+    source = liveSource(live);
     say(`crewdesk: ${venue.description}; crews warmed up on ${fed} historical candle(s)`);
   } else {
     // A replay continues after the last moment the journal saw, so a restart never replays the same candles.
     const resumeAfter = (await journal.getEquity('total')).at(-1)?.at;
     const replay = await chooseReplayMarket(config.replay, subs, resumeAfter);
-    market = new PacedMarketData(replay, speed);
+    source = replaySource(replay, config.replay.data, speed);
     say(`crewdesk: ${venue.description} on ${replay.description}, at ${speed}× speed`);
   }
+  // Crews spawned at run time subscribe through the session (or are refused with the reason).
+  const session = new MarketSession(desk.engine, source, () => venue.clock.now());
+  desk.market = session;
   say(`crewdesk: journal ${journalFile}; halt: ${desk.engine.halt.level}; crews: ${[...desk.engine.crews.keys()].join(', ')}`);
 
   const controller = new AbortController();
@@ -132,15 +147,18 @@ export async function startCommand(argv: string[]): Promise<number> {
   process.once('SIGTERM', onSignal);
 
   const deskService = new DeskService(desk, { mode: venue.live || config.mode === 'paper' ? config.mode : `${config.mode}` });
-  const manager = await ManagerService.create({ service: deskService, config: config.manager, log });
-  const scheduler = manager.configured ? new ManagerScheduler(manager, config.manager, log) : null;
-  scheduler?.start();
+  // /backtest and the manager's run_backtest: one runner, the real backtester on the desk's candle folder, in worker threads.
+  const backtester = new DeskBacktester({ data: [config.replay.data], crewDirs: config.crewDirs, feeBps: config.paper.feeBps, slippageBps: config.paper.slippageBps });
+  const manager = await ManagerService.create({ service: deskService, config: config.manager, log, backtest: backtester });
+  // The daily report goes out whenever reporting is on; a model only adds its commentary.
+  const scheduler = new ManagerScheduler(manager, config.manager, log);
+  scheduler.start();
   manager.subscribe((event) => {
     if (event.type === 'alert') print(`manager alert [${event.kind}] ${event.message}`);
     else if (event.type === 'report') print(`daily report\n${event.report.text}`);
     else if (event.type === 'proposal') print(`manager proposes (${event.proposal.id}): ${event.proposal.summary} — /proposal approve ${event.proposal.id}`);
   });
-  const services: ChatServices = { desk: deskService, manager };
+  const services: ChatServices = { desk: deskService, manager, backtest: backtester };
   let chat: { close(): Promise<void> };
   if (discordSettings) {
     const { startDiscord } = await import('../discord/bot.ts');
@@ -151,7 +169,8 @@ export async function startCommand(argv: string[]): Promise<number> {
       say(`crewdesk: Discord connected as ${discord.client.user?.tag ?? 'the bot'}; the console is off.`);
       chat = discord;
     } catch (error) {
-      scheduler?.stop();
+      await scheduler.stop();
+      await backtester.close();
       await manager.close();
       await desk.close();
       throw error;
@@ -166,15 +185,16 @@ export async function startCommand(argv: string[]): Promise<number> {
   const filtersTimer = venue.live ? setInterval(() => void desk.engine.refreshFilters(), 3_600_000) : null;
   filtersTimer?.unref();
   try {
-    await desk.engine.run(market, controller.signal);
+    await session.run(controller.signal);
     if (!controller.signal.aborted) say('crewdesk: the market data ended.');
   } finally {
     if (timer) clearTimeout(timer);
     if (filtersTimer) clearInterval(filtersTimer);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    scheduler?.stop();
+    await scheduler.stop();
     await chat.close();
+    await backtester.close();
     await manager.close();
     print = say;
     await desk.engine.stop();
@@ -237,6 +257,37 @@ async function openVenue(
   }
   const market = new BinanceMarketData({ restUrl: endpoints.restUrl, wsStreamUrl: endpoints.wsStreamUrl, rest: exchange.rest, log });
   return { exchange, clock: wallClock, live: market, description: `${config.mode === 'live' ? 'LIVE trading with real money' : 'Spot testnet trading'} (${endpoints.restUrl})`, paper: null };
+}
+
+/** Binance's klines: every symbol the exchange lists (the crew's build checks it), each stream going on where it was. */
+function liveSource(live: MarketData): MarketSource {
+  return {
+    description: live.description,
+    open: async () => live,
+    refusal: async () => null,
+    ...(live.history ? { history: live.history.bind(live) } : {}),
+  };
+}
+
+/** A local replay: candle files serve what they hold, going on after the last candle delivered; the synthetic market only what it started with. */
+function replaySource(first: MarketData, folder: string, speed: number): MarketSource {
+  let opened = false;
+  const files = first instanceof FileMarketData ? first : null;
+  return {
+    description: first.description,
+    open: async (_subscriptions, after) => {
+      if (!opened || !files || after === undefined) {
+        opened = true;
+        return new PacedMarketData(first, speed);
+      }
+      return new PacedMarketData(await FileMarketData.open([folder], { from: after + 1 }), speed);
+    },
+    refusal: async (s) => {
+      if (!files) return `the local replay is a synthetic market and serves only the markets it started with; add the crew to the config and restart to trade ${s.symbol} ${s.interval}`;
+      return files.covers(s) ? null : `the local replay has no candle files for ${s.symbol} ${s.interval} in ${folder} (crewdesk data download ${s.symbol} ${s.interval} FROM TO fetches them)`;
+    },
+    ...(files ? { history: files.history.bind(files) } : {}),
+  };
 }
 
 async function confirmLiveOnTty(): Promise<boolean> {

@@ -15,7 +15,8 @@ export function parseConfig(raw: unknown, source: string): Config {
 }
 
 export function loadConfigFile(file: string): Config {
-  if (!existsSync(file)) throw new ConfigError(`config file not found: ${file}`);
+  // A fresh clone has only the example: say how to get the file the README's commands name.
+  if (!existsSync(file)) throw new ConfigError(`config file not found: ${file} (start from the commented example: cp crewdesk.example.yaml ${file})`);
   const text = readFileSync(file, 'utf8');
   let raw: unknown;
   try {

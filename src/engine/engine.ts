@@ -233,10 +233,11 @@ export class Engine {
    * when trading starts — after a restart, or at a backtest's --from. Advice given while warming up is
    * discarded: history is never traded. Returns the number of candles fed.
    */
-  async warmUp(market: MarketData, before: number): Promise<number> {
+  async warmUp(market: MarketData, before: number, crews: Iterable<CrewRuntime> = this.crews.values()): Promise<number> {
     if (!market.history) return 0;
     let fed = 0;
-    for (const crew of this.crews.values()) {
+    // `crews`: a crew spawned at run time warms up alone.
+    for (const crew of crews) {
       const needed = crew.definition.warmup(crew.params);
       if (needed <= 0) continue;
       const history = await market.history({ symbol: crew.symbol, interval: crew.interval }, needed, before);

@@ -351,7 +351,9 @@ export function listCandleFilesSync(paths: readonly string[]): CandleFileEntry[]
       isDirectory = statSync(path).isDirectory();
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw new Error(`candle path ${path}: ${code === 'ENOENT' ? 'no such file or directory' : (error as Error).message}`);
+      // A fresh clone has no candles: say how to fetch them.
+      const missing = `no such file or directory (fetch candles first: crewdesk data download SYMBOL INTERVAL FROM TO writes them to data/candles)`;
+      throw new Error(`candle path ${path}: ${code === 'ENOENT' ? missing : (error as Error).message}`);
     }
     if (isDirectory) walk(path);
     else add(path, true);

@@ -212,7 +212,7 @@ describe('crewdesk backtest refuses bad input in one line, exit code 2, nothing 
     ['an empty span', { from: '2021-03-01', to: '2021-02-01' }, /^crewdesk backtest: the span is empty: from 2021-03-01T00:00:00\.000Z is not before to 2021-02-01/],
     ['a span without candles', { from: '2022-01-01' }, /^crewdesk backtest: no candles in the span/],
     ['data without the symbol and interval', { interval: '4h' }, /^crewdesk backtest: no candle files for BTCUSDT 4h in .*BTCUSDT-1h-2021-Q1\.csv \(expected names like BTCUSDT-4h-2024-01\.csv/],
-    ['a data path that does not exist', { data: '/nonexistent/candles' }, /^crewdesk backtest: candle path \/nonexistent\/candles: no such file or directory$/],
+    ['a data path that does not exist', { data: '/nonexistent/candles' }, /^crewdesk backtest: candle path \/nonexistent\/candles: no such file or directory \(fetch candles first: crewdesk data download SYMBOL INTERVAL FROM TO writes them to data\/candles\)$/],
     ['a bad interval', { interval: '7m' }, /^crewdesk backtest: --interval: "7m" is not one of 1m, 3m/],
     ['a missing --crew', { crew: null }, /^crewdesk backtest: --crew is required/],
     ['a cash of zero', { cash: '0' }, /^crewdesk backtest: --cash: "0" is not a valid number here$/],

@@ -2,6 +2,8 @@
 // /report, /help — on a desk that has traded (a market buy filled, a limit bid resting).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ManagerService } from '../../src/chat/services.ts';
+import { ok } from '../../src/services/result.ts';
+import { parseCommandLine } from '../../src/chat/command-line.ts';
 import { bidderCandles, type ChatDesk, openChatDesk, replyText } from '../chat/chat-harness.ts';
 
 let chat: ChatDesk | undefined;
@@ -97,6 +99,40 @@ describe('/report and /ask with a manager', () => {
     expect(ask.sink.last.text).toBe('BTC looks calm; nothing to do.');
     expect(ask.sink.deferrals).toEqual([{ ephemeral: false }]);
     expect(asked).toEqual(['chan-1|owner-1|how is btc?']);
+  });
+});
+
+describe('/report and /proposal with the manager’s report and proposals', () => {
+  it('/report carries the equity chart, like the scheduled post', async () => {
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 1]);
+    const manager: ManagerService = {
+      ask: async () => '',
+      report: async () => 'text only',
+      buildReport: async () => ({ title: 'Daily report — 2024-01-01', text: 'Overall +1.50', chartPng: png }),
+    };
+    chat = await openChatDesk({ manager });
+    const { sink } = await chat.run({ command: 'report' });
+    expect(sink.last).toMatchObject({ title: 'Daily report — 2024-01-01', text: 'Overall +1.50', files: [{ name: 'equity.png', data: png }] });
+  });
+
+  it('/proposal alone lists the open proposals (the console runs its first subcommand, list)', async () => {
+    let open = [{ id: 'p7k2', summary: 'pause sma-btc', expiresAt: Date.UTC(2024, 0, 1, 5, 0) }];
+    const manager: ManagerService = {
+      ask: async () => '',
+      report: async () => '',
+      pendingProposals: () => open,
+      approve: async () => ok('done'),
+      reject: async () => ok('rejected'),
+    };
+    chat = await openChatDesk({ manager });
+    const line = parseCommandLine('/proposal', (name) => chat!.dispatcher.specs().find((s) => s.name === name));
+    expect(line).toEqual({ ok: true, value: { command: 'proposal', subcommand: 'list', options: {} } });
+    const { outcome, sink } = await chat.run({ command: 'proposal', subcommand: 'list' });
+    expect(outcome).toBe('done');
+    expect(sink.last.title).toBe('Open proposals (1)');
+    expect(sink.last.code).toMatch(/p7k2 +pause sma-btc +2024-01-01 05:00 UTC/);
+    open = [];
+    expect((await chat.run({ command: 'proposal', subcommand: 'list' })).sink.last.text).toBe('No open proposals.');
   });
 });
 

@@ -46,6 +46,15 @@ describe('/mode', () => {
     expect(sink.last.text).toContain('The mode is chosen at start');
   });
 
+  it('describes only what the running desk does: it shows the mode and says how to switch, it does not switch', async () => {
+    chat = await openChatDesk();
+    const spec = chat.dispatcher.specs().find((s) => s.name === 'mode')!;
+    expect(spec.description).toBe('Show the trading mode; with a target, how to switch to it (set in the config, at start)');
+    const { sink } = await chat.run({ command: 'mode', options: { target: 'live' } });
+    expect(sink.last.text).toContain('set `mode: live` in crewdesk.yaml');
+    expect(chat.services.desk.status().mode).toBe('paper');
+  });
+
   it('shows the checks, asks for a confirmation, then switches', async () => {
     const mode = fakeMode(true);
     chat = await openChatDesk({ mode });

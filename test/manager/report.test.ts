@@ -147,6 +147,20 @@ describe('the scheduler', () => {
     await scheduler.stop();
   });
 
+  it('schedules the daily report without a model (no commentary), and no evaluation', async () => {
+    m = await openManager({ model: null, crews: CREWS });
+    const scheduler = new ManagerScheduler(m.manager, m.manager.config);
+    scheduler.start();
+    try {
+      expect(scheduler.jobs).toEqual(['manager-daily-report']);
+      await scheduler.dailyReport();
+      const report = m.events.find((e) => e.type === 'report');
+      expect(report?.type === 'report' && report.report.commentary).toBe(null);
+    } finally {
+      await scheduler.stop();
+    }
+  });
+
   it('runs the real evaluation job: proposals from it wait for any owner', async () => {
     const model = fakeModel()
       .respond(callTools([{ name: 'pause_crew', args: { crew: 'sma-btc', reason: 'Lost on its only round trip today; pausing until the trend settles.' } }]))
