@@ -17,11 +17,11 @@ export function overAllocation(figures: AllocationFigures, add: Decimal, what: s
   if (add.lte(0)) return null;
   const team = figures.teamAllocated.plus(add);
   if (team.gt(figures.teamCapital)) {
-    return `${what} would leave team ${figures.team} with ${money(team)} allocated of its capital ${money(figures.teamCapital)}: ${money(team.minus(figures.teamCapital))} over (${money(figures.teamCapital.minus(figures.teamAllocated))} unallocated)`;
+    return `team ${figures.team} has ${money(figures.teamCapital.minus(figures.teamAllocated))} unallocated: ${what} would allocate ${money(team)} of its ${money(figures.teamCapital)}, ${money(team.minus(figures.teamCapital))} over`;
   }
   const account = figures.accountAllocated.plus(add);
   if (account.gt(figures.accountCapital)) {
-    return `${what} would leave the account with ${money(account)} allocated of its capital ${money(figures.accountCapital)}: ${money(account.minus(figures.accountCapital))} over`;
+    return `the account has ${money(figures.accountCapital.minus(figures.accountAllocated))} unallocated: ${what} would allocate ${money(account)} of its ${money(figures.accountCapital)}, ${money(account.minus(figures.accountCapital))} over`;
   }
   return null;
 }

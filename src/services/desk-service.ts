@@ -19,8 +19,12 @@ export interface StatusView {
   readonly mode: string;
   readonly halt: { readonly level: HaltLevel; readonly reason: string; readonly actor: string; readonly since: number | null };
   readonly crews: readonly CrewSummary[];
+  /** The account's equity: its capital plus every crew's PnL (so capital moved between crews and teams never shows as profit or loss). */
   readonly equity: number;
+  /** The account's capital: every team's (what /report and /team list add up to as well). */
   readonly capital: number;
+  /** What crews that are not stopped hold of it. */
+  readonly allocated: number;
   readonly todayPnl: number;
   readonly exposure: number;
   readonly openOrders: number;
@@ -66,16 +70,20 @@ export class DeskService {
 
   status(): StatusView {
     const crews = this.engine.summaries();
-    const equity = crews.reduce((s, c) => s + Number(c.equity), 0);
-    const capital = crews.reduce((s, c) => s + Number(c.capital), 0);
+    const pnl = crews.reduce((s, c) => s + Number(c.pnl), 0);
+    let capital = 0;
+    for (const team of this.desk.teams.values()) capital += team.toNumber();
+    let allocated = 0;
+    for (const team of this.desk.teams.keys()) allocated += this.teamAllocated(team).toNumber();
     let exposure = 0;
     for (const crew of this.engine.crews.values()) exposure += crew.book.exposureF;
     return {
       mode: this.mode,
       halt: this.engine.halt,
       crews,
-      equity: round2(equity),
+      equity: round2(capital + pnl),
       capital: round2(capital),
+      allocated: round2(allocated),
       todayPnl: round2(this.engine.todayPnl()),
       exposure: round2(exposure),
       openOrders: this.engine.orders.openOrderCount(),
