@@ -541,6 +541,7 @@ export class ManagerService {
       halt: s.halt,
       equity: s.equity,
       capital: s.capital,
+      allocated: s.allocated,
       todayPnl: s.todayPnl,
       exposure: s.exposure,
       openOrders: s.openOrders,
