@@ -121,7 +121,7 @@ describe('resuming resets no risk measure', () => {
     const byManager = await service.resumeCrew('sma-btc', MANAGER);
     expect(byManager).toEqual({ ok: false, error: 'crew sma-btc was paused by the risk rule crew-drawdown: only an owner can resume it' });
     // Even with the owner's approval in hand, a manager's call finds the crew still over its limit.
-    const stillOver = await service.resumeCrew('sma-btc', OWNER);
+    const stillOver = await service.resumeCrew('sma-btc', { ...MANAGER, isOwner: true, approvedBy: OWNER.id });
     expect(stillOver).toMatchObject({ ok: false, error: expect.stringMatching(/^crew sma-btc is still \d+\.\d\d% below its equity peak \(limit 10%\)/) });
     expect(h.desk.engine.crews.get('sma-btc')!.status).toBe('paused');
 
