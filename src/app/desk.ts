@@ -134,6 +134,11 @@ export class Desk {
       const runtime = await desk.buildCrew(team, spawned.crew, definition, records.get(spawned.crew.id), positions.get(spawned.crew.id));
       if (runtime) engine.addCrew(runtime);
     }
+    // A capital the owner edited in the config starts that crew's drawdown measure afresh (as /team allocate does).
+    for (const crew of engine.crews.values()) {
+      const stored = records.get(crew.id);
+      if (stored && !dec(stored.capital).eq(crew.capital)) engine.capitalSetByOwner(crew.id);
+    }
     // A config reload (edited capitals, crews added beside spawned ones) must not allocate capital that does not exist.
     const over = overAllocatedTeams(engine, teams);
     if (over.length > 0) {

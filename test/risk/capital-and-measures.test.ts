@@ -153,6 +153,21 @@ describe('the measures survive a restart', () => {
     expect(h.desk.engine.risk.toJSON()).toEqual(await h.desk.journal.getSetting('risk.measures'));
   });
 
+  it('a capital the owner edits in the config starts that crew’s drawdown afresh; the others keep theirs', async () => {
+    const dir = tempDir();
+    const risk = { maxCrewDrawdownPct: 100, maxTotalDrawdownPct: 100, dailyLossLimitQuote: 1_000_000 };
+    h = await openHarness({ dir, crews: [], risk, teams: [{ name: 'alpha', capital: '6000', crews: [{ id: 'sma-btc', crew: 'sma-cross', capital: '3000', params: { fast: 2, slow: 3 } }, { id: 'sma-b', crew: 'sma-cross', capital: '3000', params: { fast: 2, slow: 3 } }] }] });
+    await run(h, DRAWDOWN);
+    const other = summary(h, 'sma-b').drawdownPct;
+    expect(summary(h, 'sma-btc').drawdownPct).toBeGreaterThan(10);
+    await h.close();
+
+    h = await openHarness({ dir, crews: [], risk, teams: [{ name: 'alpha', capital: '6000', crews: [{ id: 'sma-btc', crew: 'sma-cross', capital: '2000', params: { fast: 2, slow: 3 } }, { id: 'sma-b', crew: 'sma-cross', capital: '3000', params: { fast: 2, slow: 3 } }] }] });
+
+    expect(summary(h, 'sma-btc')).toMatchObject({ capital: '2000', drawdownPct: 0 });
+    expect(summary(h, 'sma-b').drawdownPct).toBe(other);
+  });
+
   it('entries blocked by the daily loss limit stay blocked after a restart the same day', async () => {
     const dir = tempDir();
     const risk = { maxCrewDrawdownPct: 100, maxTotalDrawdownPct: 100, dailyLossLimitQuote: 100 };
