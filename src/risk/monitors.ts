@@ -7,6 +7,7 @@
 // transfer — never a loss, a drawdown or a day's PnL. Peaks and the day's start are persisted
 // (RISK_MEASURES_SETTING) so a restart gives no fresh budget, and resuming a crew resets nothing.
 import { z } from 'zod';
+import { utcDay } from './gate.ts';
 import type { RiskLimits } from './limits.ts';
 
 export const RISK_MEASURES_SETTING = 'risk.measures';
@@ -36,8 +37,6 @@ const measuresSchema = z.object({
 });
 
 export type RiskMeasures = z.infer<typeof measuresSchema>;
-
-const DAY = 86_400_000;
 
 export class RiskMonitors {
   /** Peaks in one mutable cell per crew: updated on every candle without a Map set. */
@@ -114,7 +113,7 @@ export class RiskMonitors {
 
   /** The desk's PnL at a close at `time`: the day's loss against the daily limit (UTC days). */
   observeDay(time: number, pnl: number, limits: RiskLimits): MonitorAction | null {
-    const day = time - (time % DAY);
+    const day = utcDay(time);
     if (day !== this.day) {
       // A new day starts its measure; the first candle of a day is never a loss against itself.
       this.day = day;
