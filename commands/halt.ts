@@ -1,7 +1,8 @@
 // /halt [level]: the kill switch. Runs at once, never behind other work and never through the
-// manager. entries: no new entries · cancel (default): also cancels every open order ·
-// flatten: also sells every position at market, after a confirmation. The reply says what was
-// done and what is left.
+// manager. entries: no new entries · cancel (default): also cancels every open order and stops
+// the crews' own sells · flatten: also sells every position at market, after a confirmation. At
+// every level the protective exits (stop-loss, trailing stop, max holding, take-profit) keep
+// working: a halt never strips a position of them. The reply says what was done and what is left.
 import type { Reply } from '../src/chat/command.ts';
 import { defineCommand } from '../src/chat/define-command.ts';
 import { plural, refused } from '../src/chat/render.ts';
@@ -19,11 +20,11 @@ export default defineCommand({
     options: [
       {
         name: 'level',
-        description: 'entries · cancel (default) · flatten (asks to confirm)',
+        description: 'entries · cancel (default) · flatten (asks to confirm); exits keep working at every level',
         type: 'string',
         choices: [
-          { name: 'entries: no new entries', value: 'entries' },
-          { name: 'cancel: also cancel every open order', value: 'cancel' },
+          { name: 'entries: no new entries; sells and exits go on', value: 'entries' },
+          { name: 'cancel: also cancel open orders and crew sells; exits go on', value: 'cancel' },
           { name: 'flatten: also sell every position at market', value: 'flatten' },
         ],
       },
@@ -56,7 +57,7 @@ function report(services: ChatServices, level: Level, r: { cancelled: number; fl
   const done = [
     level === 'entries'
       ? 'Entries stopped: no new buys until an owner runs /resume (sells and exits still go through).'
-      : 'Trading stopped: no new orders at all, exits included, until an owner runs /resume.',
+      : 'Trading stopped: no new entries and no sells of the crews’ own, until an owner runs /resume. Stop-loss, trailing stop, max holding and take-profit exits still protect the positions.',
   ];
   if (level !== 'entries') done.push(`Cancelled ${plural(r.cancelled, 'open order')}.`);
   if (level === 'flatten') done.push(`Sent ${plural(r.flattened, 'market sell')} to close the positions.`);

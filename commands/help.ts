@@ -43,7 +43,9 @@ function detail(spec: CommandSpec): string {
         o.choices ? `one of ${o.choices.map((c) => String(c.value)).join('|')}` : null,
         o.min !== undefined || o.max !== undefined ? `${o.min ?? '…'} to ${o.max ?? '…'}` : null,
       ].filter(Boolean);
-      return `${indent}${optionUsage(o)} ${o.description} (${extra.join(', ')})`;
+      // A choice whose name explains it (e.g. what each /halt level does) gets its own line.
+      const explained = (o.choices ?? []).filter((c) => c.name !== String(c.value)).map((c) => `${indent}  ${c.value}: ${c.name.replace(new RegExp(`^${String(c.value)}: `), '')}`);
+      return [`${indent}${optionUsage(o)} ${o.description} (${extra.join(', ')})`, ...explained].join('\n');
     });
   if (!spec.subcommands?.length) return [usage(spec), ...options(spec.options ?? [], '  ')].join('\n');
   return spec.subcommands

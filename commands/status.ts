@@ -20,7 +20,7 @@ export default defineCommand({
         { name: 'Crews', value: `${counts.active} active, ${counts.paused} paused, ${counts.stopped} stopped`, inline: true },
         { name: 'Today’s PnL', value: signed(s.todayPnl), inline: true },
         { name: 'Exposure', value: fixed(s.exposure), inline: true },
-        { name: 'Equity / capital', value: `${fixed(s.equity)} / ${fixed(s.capital)}`, inline: true },
+        { name: 'Equity / capital', value: `${fixed(s.equity)} / ${fixed(s.capital)} (${fixed(s.allocated)} allocated)`, inline: true },
         { name: 'Open orders', value: String(s.openOrders), inline: true },
       ],
       ...(rows.length > 0 ? { code: table(['crew', 'status', 'market', 'equity', 'pnl', 'pnl %'], rows) } : { text: 'No crews running.' }),

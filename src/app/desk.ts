@@ -170,6 +170,17 @@ export class Desk {
       const runtime = await desk.buildCrew(team, spawned.crew, definition, records.get(spawned.crew.id), positions.get(spawned.crew.id));
       if (runtime) engine.addCrew(runtime);
     }
+    // A capital the owner edited in the config starts that crew's drawdown measure afresh (as /team allocate does).
+    for (const crew of engine.crews.values()) {
+      const stored = records.get(crew.id);
+      if (stored && !dec(stored.capital).eq(crew.capital)) engine.capitalSetByOwner(crew.id);
+    }
+    // A config reload (edited capitals, crews added beside spawned ones) must not allocate capital that does not exist.
+    const over = overAllocatedTeams(engine, teams);
+    if (over.length > 0) {
+      if (!options.journal) await journal.close();
+      throw new Error(`the config allocates more capital than there is: ${over.join('; ')}. Lower a crew's capital in the config (or stop a spawned crew) and start again`);
+    }
     // Recovery before the first candle: open orders, missed fills, adopted orders, balance drift.
     desk.reconciliation = await reconcile(engine, journal, exchange);
     const r = desk.reconciliation;
@@ -226,7 +237,10 @@ export class Desk {
   ): Promise<CrewRuntime | null> {
     const { log, journal, clock } = this;
     const now = clock.now();
-    const share = dec(team.capital).div(team.crews.filter((c) => c.enabled).length).round(2, RoundingMode.down);
+    // Crews without a capital share what the ones with one leave of the team's.
+    const unnamed = team.crews.filter((c) => c.enabled && !c.capital);
+    const named = team.crews.reduce((sum, c) => (c.enabled && c.capital ? sum.plus(dec(c.capital)) : sum), dec(0));
+    const share = unnamed.length > 0 ? dec(team.capital).minus(named).div(unnamed.length).round(2, RoundingMode.down) : dec(0);
     const configCapital = crewConfig.capital ? dec(crewConfig.capital) : share;
     const fingerprint = JSON.stringify({ params: crewConfig.params, capital: toText(configCapital), symbol: crewConfig.symbol, interval: crewConfig.interval, crew: crewConfig.crew });
     const fingerprintKey = `crew.${crewConfig.id}.config`;
@@ -305,6 +319,17 @@ function holdings(record: CrewInstanceRecord | undefined, position: Awaited<Retu
   const cash = position ? position.cash : record ? dec(record.capital) : null;
   if (cash && cash.gt(0)) parts.push(`${toText(cash)} of capital`);
   return parts.length > 0 ? parts.join(' and ') : null;
+}
+
+/** Each team whose crews (not stopped) hold more capital than it has, in words with how much over. */
+function overAllocatedTeams(engine: Engine, teams: ReadonlyMap<string, Decimal>): string[] {
+  const problems: string[] = [];
+  for (const [team, capital] of teams) {
+    let allocated = dec(0);
+    for (const crew of engine.crews.values()) if (crew.team === team && crew.status !== 'stopped') allocated = allocated.plus(crew.capital);
+    if (allocated.gt(capital)) problems.push(`team ${team} has ${toText(allocated)} allocated of its capital ${toText(capital)} (${toText(allocated.minus(capital))} over)`);
+  }
+  return problems;
 }
 
 /** Config limits, overridden by what the owner set at run time (persisted), both validated. */

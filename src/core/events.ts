@@ -19,7 +19,7 @@ export type RiskRule =
   | 'no-position'
   | 'filters'
   | 'no-price'
-  | 'drawdown'
+  | 'crew-drawdown'
   | 'total-drawdown';
 
 /** Who made a fact happen: an owner (a Discord user id, `console`, `cli`), the manager, a risk rule

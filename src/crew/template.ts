@@ -120,13 +120,21 @@ export function describeParams(definition: AnyCrewDefinition): ParamBound[] {
       name,
       type: (p.type as ParamBound['type']) ?? 'string',
       default: p.default,
-      ...(typeof p.minimum === 'number' ? { min: p.minimum } : {}),
-      ...(typeof p.maximum === 'number' ? { max: p.maximum } : {}),
+      ...(authoredBound(p.minimum) !== undefined ? { min: p.minimum as number } : {}),
+      ...(authoredBound(p.maximum) !== undefined ? { max: p.maximum as number } : {}),
       ...(Array.isArray(p.enum) ? { options: p.enum as string[] } : {}),
       ...(typeof p.description === 'string' ? { description: p.description } : {}),
     };
     return bound;
   });
+}
+
+/**
+ * A bound the crew's author wrote, or undefined. zod's `.int()` alone puts ±(2^53 − 1) (the safe
+ * integer range) into the schema: that is a representation limit, not a bound, so it counts as none.
+ */
+function authoredBound(value: unknown): number | undefined {
+  return typeof value === 'number' && Math.abs(value) < Number.MAX_SAFE_INTEGER ? value : undefined;
 }
 
 /** Problems with a definition's schema: a number without a default or bounds is not tunable safely. */

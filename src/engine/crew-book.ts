@@ -1,6 +1,7 @@
 // A crew instance's book: its slice of the account. Exact (Decimal) for money that moved —
 // cash, quantity, cost basis, realized PnL, fees — with float mirrors for the per-candle
-// mark-to-market, which is a signal (drawdown, exposure), not a money movement.
+// mark-to-market, which is a signal (drawdown, exposure), not a money movement. It satisfies the
+// risk side's BookView (src/ports/book-view.ts).
 import type { Fill, Position } from '../core/domain.ts';
 import { type Decimal, dec, ZERO } from '../core/money.ts';
 
@@ -23,7 +24,6 @@ export class CrewBook {
   reservedF = 0;
   lastPrice = 0;
   equityF = 0;
-  peakEquityF = 0;
   /** Highest price since the current entry (trailing stops). */
   highSinceEntry = 0;
 
@@ -44,7 +44,6 @@ export class CrewBook {
     // Until the first price arrives, a held position is marked at its entry price (not at zero).
     this.lastPrice = position.entryPrice?.toNumber() ?? 0;
     this.equityF = this.cashF + this.qtyF * this.lastPrice;
-    this.peakEquityF = this.equityF;
   }
 
   static flat(crewId: string, symbol: string, base: string, quote: string, capital: Decimal): CrewBook {
@@ -83,13 +82,7 @@ export class CrewBook {
     this.lastPrice = price;
     const equity = this.cashF + this.qtyF * price;
     this.equityF = equity;
-    if (equity > this.peakEquityF) this.peakEquityF = equity;
     return equity;
-  }
-
-  /** Drawdown from the equity peak, in % (0 when at the peak). */
-  get drawdownPct(): number {
-    return this.peakEquityF > 0 ? (1 - this.equityF / this.peakEquityF) * 100 : 0;
   }
 
   /** Notional held plus pending buys, at the last price. */
@@ -147,11 +140,11 @@ export class CrewBook {
     this.refresh();
   }
 
-  /** Capital changes (reallocation) move cash in or out. */
+  /** Capital changes (reallocation) move cash in or out: a transfer, which the risk monitors measure on PnL (equity − capital). */
   adjustCash(delta: Decimal): void {
     this.cash = this.cash.plus(delta);
     this.refresh();
-    this.peakEquityF = Math.max(this.cashF + this.qtyF * this.lastPrice, 0);
+    this.equityF = this.cashF + this.qtyF * this.lastPrice;
   }
 
   /** Exact equity at a price (for snapshots and reports). */

@@ -10,7 +10,8 @@ import type { Clock } from '../ports/clock.ts';
 import type { Exchange } from '../ports/exchange.ts';
 import type { CandleSubscription, MarketData } from '../ports/market-data.ts';
 import type { CrewInstanceRecord, CrewStatus, Journal } from '../ports/journal.ts';
-import { haltAtLeast, type RiskGate, utcDay } from '../risk/gate.ts';
+import { haltAtLeast, type RiskGate } from '../risk/gate.ts';
+import { type MonitorAction, RISK_MEASURES_SETTING, RiskMonitors } from '../risk/monitors.ts';
 import { crewTag } from './client-order-id.ts';
 import { CrewBook } from './crew-book.ts';
 import { checkExits } from './exits.ts';
@@ -42,9 +43,11 @@ export class CrewRuntime implements OrderOwner {
     readonly book: CrewBook,
     /** Refreshed from the exchange now and then (Binance changes filters rarely, but does). */
     public filters: SymbolFilters,
-    public capital: Decimal,
+    capital: Decimal,
     log: CrewLogger,
   ) {
+    this.capitalValue = capital;
+    this.capitalF = capital.toNumber();
     this.tag = crewTag(record.id);
     this.nextOrderSeq = record.nextOrderSeq;
     this.status = record.status;
@@ -75,6 +78,25 @@ export class CrewRuntime implements OrderOwner {
       state: this.state,
       log,
     };
+  }
+
+  private capitalValue: Decimal;
+  /** The capital as a float, for the per-candle risk measures (PnL = equity − capital). */
+  capitalF: number;
+
+  /** The crew's allocated capital. Set it together with its cash (a transfer): see DeskService.allocate. */
+  get capital(): Decimal {
+    return this.capitalValue;
+  }
+
+  set capital(value: Decimal) {
+    this.capitalValue = value;
+    this.capitalF = value.toNumber();
+  }
+
+  /** Performance since the capital was set: equity − capital (quote, float). */
+  get pnlF(): number {
+    return this.book.equityF - this.capitalF;
   }
 
   get id(): string {
@@ -166,9 +188,8 @@ export class Engine {
   /** Last close per symbol, in a mutable cell: a number stored in a Map is boxed anew on every set (every candle). */
   private readonly lastPrice = new Map<string, { price: number }>();
   private nextSnapshotAt = 0;
-  private peakTotalEquity = 0;
-  private dayStart = -1;
-  private dayStartEquity = 0;
+  /** Drawdown per crew, total drawdown and the daily loss (src/risk/monitors.ts), persisted. */
+  readonly risk = new RiskMonitors();
   private pending: Promise<unknown>[] = [];
   /** Order work of the candles that closed at `lastCloseTime`, awaited before a later candle. */
   private readonly inflight: Promise<void>[] = [];
@@ -192,6 +213,10 @@ export class Engine {
   /** Restores the halt, listens for executions. Call before the first candle. */
   async start(): Promise<void> {
     this.deps.gate.setHalt(await this.deps.journal.getHalt());
+    const problem = this.risk.restore(await this.deps.journal.getSetting<unknown>(RISK_MEASURES_SETTING));
+    if (problem) this.deps.log.warn(problem);
+    const blocked = this.risk.entriesBlockedDay;
+    if (blocked !== null) this.deps.gate.blockEntriesForDay(blocked);
     this.orders.listen();
   }
 
@@ -385,6 +410,7 @@ export class Engine {
       totalExposure: this.exposure(null),
       now,
       isExit,
+      ...(exit !== null ? { exit } : {}),
     });
     if (!verdict.ok) {
       deps.bus.publish({ type: 'risk.denied', scope: crewScope(crew.id), adviceKey, advice, rule: verdict.rule, reason: verdict.reason, at: now });
@@ -410,34 +436,27 @@ export class Engine {
     return total;
   }
 
-  /** Drawdown and daily-loss monitoring, equity snapshots, the equity hook. */
+  /** The risk monitors on this close's equity, equity snapshots, the equity hook. */
   private afterCandle(candle: Candle): void {
-    const { deps } = this;
+    const { deps, risk } = this;
     const limits = deps.gate.limits;
     let total = 0;
+    let pnl = 0;
+    let capital = 0;
     let inMarket = false;
     for (const crew of this.crews.values()) {
       total += crew.book.equityF;
+      pnl += crew.pnlF;
+      capital += crew.capitalF;
       if (crew.book.qtyF > 0) inMarket = true;
-      if (crew.status === 'active' && crew.book.drawdownPct >= limits.maxCrewDrawdownPct) {
-        this.pauseCrew(crew.id, `drawdown ${crew.book.drawdownPct.toFixed(2)}% reached the limit of ${limits.maxCrewDrawdownPct}%`, riskActor('drawdown'));
-      }
+      const pause = risk.observeCrew(crew.id, crew.status === 'active', crew.pnlF, crew.capitalF, limits);
+      if (pause) this.carryOut(pause);
     }
-    if (total > this.peakTotalEquity) this.peakTotalEquity = total;
+    const halt = risk.observeTotal(pnl, capital, limits, haltAtLeast(deps.gate.halt, 'cancel'));
+    if (halt) this.carryOut(halt);
+    const day = risk.observeDay(candle.closeTime, pnl, limits);
+    if (day) this.carryOut(day);
     const now = deps.clock.now();
-    const totalDd = this.peakTotalEquity > 0 ? (1 - total / this.peakTotalEquity) * 100 : 0;
-    if (totalDd >= limits.maxTotalDrawdownPct && !haltAtLeast(deps.gate.halt, 'cancel')) {
-      this.pending.push(this.setHalt('cancel', `total drawdown ${totalDd.toFixed(2)}% reached the limit of ${limits.maxTotalDrawdownPct}%`, riskActor('total-drawdown'), 'engine'));
-    }
-    const day = utcDay(candle.closeTime);
-    if (day !== this.dayStart) {
-      this.dayStart = day;
-      this.dayStartEquity = total;
-    } else if (this.dayStartEquity - total >= limits.dailyLossLimitQuote && !deps.gate.entriesBlockedForDay(now)) {
-      deps.gate.blockEntriesForDay(now);
-      const reason = `today's loss ${(this.dayStartEquity - total).toFixed(2)} reached the daily limit of ${limits.dailyLossLimitQuote}`;
-      deps.bus.publish({ type: 'risk.denied', scope: DESK_SCOPE, adviceKey: null, advice: null, rule: 'daily-loss', reason, at: now });
-    }
     const every = deps.equitySnapshotMs ?? 3_600_000;
     if (every > 0 && candle.closeTime >= this.nextSnapshotAt) {
       this.nextSnapshotAt = candle.closeTime - (candle.closeTime % every) + every;
@@ -445,6 +464,31 @@ export class Engine {
     }
     deps.onEquity?.(candle.closeTime, total, inMarket);
   }
+
+  /** Acts on what a risk monitor decided, as any other act of the engine, and persists the measures at once. */
+  private carryOut(action: MonitorAction): void {
+    const { deps } = this;
+    const now = deps.clock.now();
+    if (action.kind === 'pause-crew') {
+      if (this.pauseCrew(action.crewId, action.reason, riskActor(action.rule))) this.risk.notePausedByRisk(action.crewId, action.rule);
+    } else if (action.kind === 'halt') {
+      this.pending.push(this.setHalt(action.level, action.reason, riskActor(action.rule), 'engine'));
+    } else {
+      deps.gate.blockEntriesForDay(now);
+      // A desk-wide fact (the journal records it with no crew): entries are blocked for the day.
+      deps.bus.publish({ type: 'risk.denied', scope: DESK_SCOPE, adviceKey: null, advice: null, rule: action.rule, reason: action.reason, at: now });
+    }
+    this.persistRisk();
+  }
+
+  /** Writes the risk measures (peaks, the day's start, who paused whom) when they changed. */
+  private persistRisk(): void {
+    if (!this.risk.dirty) return;
+    this.risk.dirty = false;
+    const measures = this.risk.toJSON();
+    this.journalWrite('risk measures', () => this.deps.journal.setSetting(RISK_MEASURES_SETTING, measures, null));
+  }
+
 
   /** Exact equity per crew, team and overall, as a fact (the journal records it); dirty crew states to the journal. */
   snapshot(at: number): void {
@@ -465,6 +509,7 @@ export class Engine {
       crew.stateDirty = false;
       this.journalWrite(`saveCrewState ${crew.id}`, () => this.deps.journal.saveCrewState(crew.id, crew.state, at));
     }
+    this.persistRisk();
   }
 
   pauseCrew(id: string, reason: string, actor: FactActor): boolean {
@@ -481,8 +526,9 @@ export class Engine {
     if (!crew || crew.status === 'active') return false;
     crew.status = 'active';
     crew.statusReason = '';
-    // A resumed crew starts a fresh drawdown measurement from its current equity.
-    crew.book.peakEquityF = crew.book.equityF;
+    // Resuming resets no risk measure: the crew's drawdown is still measured from its real peak.
+    this.risk.noteResumed(id);
+    this.persistRisk();
     this.deps.bus.publish({ type: 'crew.resumed', crewId: id, actor, at: this.deps.clock.now() });
     return true;
   }
@@ -506,18 +552,43 @@ export class Engine {
     if (level === 'flatten') {
       for (const crew of this.crews.values()) {
         if (crew.book.freeQuantity.lte(0)) continue;
-        const price = this.lastPrice.get(crew.symbol)?.price ?? crew.book.lastPrice;
-        const sell = { symbol: crew.symbol, side: 'SELL' as const, type: 'MARKET' as const, quantity: roundQuantity(crew.filters, crew.book.freeQuantity, true), reserveQuote: ZERO, reserveQty: ZERO };
-        if (sell.quantity.lte(0) || sell.quantity.times(dec(price || 0)).lt(crew.filters.minNotional)) {
-          result.failures.push(`${crew.id}: ${crew.book.quantity} ${crew.symbol} is below the minimum order size (dust), left in place`);
-          continue;
-        }
-        const submitted = await this.orders.submit(crew, { ...sell, reserveQty: sell.quantity }, `${crew.id}@flatten@${at}`, `flatten by ${actorName(actor)}`, 'flatten');
-        if (submitted.error) result.failures.push(`${crew.id}: ${submitted.error}`);
+        const failure = await this.flattenCrew(crew, actor, at);
+        if (failure) result.failures.push(`${crew.id}: ${failure}`);
         else result.flattened++;
       }
     }
     return result;
+  }
+
+  /**
+   * Sells a crew's whole free position at market through the gate, as an exit ('flatten'): sized,
+   * rounded and checked like every other order. Returns why it was not sent, or null.
+   */
+  private async flattenCrew(crew: CrewRuntime, actor: FactActor, at: number): Promise<string | null> {
+    const { deps } = this;
+    const adviceKey = `${crew.id}@flatten@${at}`;
+    const advice = { action: 'sell', size: 1, reason: `flatten by ${actorName(actor)}` } as const;
+    const verdict = deps.gate.check(advice, {
+      book: crew.book,
+      crewCapital: crew.capital,
+      crewPaused: crew.status !== 'active',
+      filters: crew.filters,
+      price: this.lastPrice.get(crew.symbol)?.price ?? crew.book.lastPrice,
+      teamCapital: deps.teams.get(crew.team) ?? crew.capital,
+      teamExposure: this.exposure(crew.team),
+      totalExposure: this.exposure(null),
+      now: at,
+      isExit: true,
+      exit: 'flatten',
+    });
+    if (!verdict.ok) {
+      const reason = verdict.rule === 'filters' ? `${crew.book.quantity} ${crew.symbol} is below the minimum order size (dust), left in place (${verdict.reason})` : verdict.reason;
+      deps.bus.publish({ type: 'risk.denied', scope: crewScope(crew.id), adviceKey, advice, rule: verdict.rule, reason, at });
+      return reason;
+    }
+    deps.gate.noteOrderSent(crew.id, at);
+    const submitted = await this.orders.submit(crew, verdict.order, adviceKey, advice.reason, 'flatten');
+    return submitted.error ?? null;
   }
 
   /** Waits for queued journal writes. */
@@ -527,6 +598,7 @@ export class Engine {
       this.pending = [];
       await Promise.all(work);
     }
+    this.persistRisk();
     for (const crew of this.crews.values()) if (crew.stateDirty) await this.persistState(crew);
     await this.deps.journal.flush();
   }
@@ -566,7 +638,7 @@ export class Engine {
         feesPaid: crew.book.feesPaid.round(2).toFixed(2),
         pnl: pnl.round(2).toFixed(2),
         pnlPct: crew.capital.gt(0) ? Number(pnl.div(crew.capital).times(100).toFixed(2)) : 0,
-        drawdownPct: Number(crew.book.drawdownPct.toFixed(2)),
+        drawdownPct: Number(this.risk.crewDrawdownPct(crew.id, crew.pnlF, crew.capitalF).toFixed(2)),
       };
     });
   }
@@ -582,11 +654,19 @@ export class Engine {
     }
   }
 
-  /** Total equity change since the start of the current UTC day (candle time). */
+  /** The desk's PnL since the start of the current UTC day (candle time): performance only, never a capital transfer. */
   todayPnl(): number {
-    let total = 0;
-    for (const crew of this.crews.values()) total += crew.book.equityF;
-    return this.dayStart < 0 ? 0 : total - this.dayStartEquity;
+    let pnl = 0;
+    for (const crew of this.crews.values()) pnl += crew.pnlF;
+    return this.risk.todayPnl(pnl);
+  }
+
+  /** An owner set a crew's capital: its drawdown is measured afresh from its equity now. */
+  capitalSetByOwner(id: string): void {
+    const crew = this.crews.get(id);
+    if (!crew) return;
+    this.risk.capitalSetByOwner(id, crew.pnlF);
+    this.persistRisk();
   }
 
   lastPriceOf(symbol: string): number | undefined {

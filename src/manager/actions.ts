@@ -163,7 +163,8 @@ export function checkAction(service: DeskService, action: ManagerAction, policy:
         action,
         summary: `halt trading at level ${action.level}`,
         figures: { status: statusFigures(service) },
-        approval: action.level === 'flatten' ? 'owner' : 'now',
+        // The manager may stop entries at once; cancelling every order (exits keep working) or flattening is the owner's call.
+        approval: action.level === 'entries' ? 'now' : 'owner',
       });
     }
   }

@@ -434,7 +434,9 @@ export class ManagerService {
     context: { purpose: Purpose; proposalId: string | null; approvedBy: string | null; figures: Readonly<Record<string, unknown>>; summary: string },
   ): Promise<Result<string>> {
     const run = async (): Promise<Result<string>> => {
-      const r = await executeAction(this.service, action, this.policy(), MANAGER_ACTOR, rationale);
+      // An approved proposal is the approving owner's decision, carried out by the manager.
+      const actor: Actor = context.approvedBy === null ? MANAGER_ACTOR : { ...MANAGER_ACTOR, isOwner: true, approvedBy: context.approvedBy };
+      const r = await executeAction(this.service, action, this.policy(), actor, rationale);
       await this.audit(r.ok ? 'manager.action.executed' : 'manager.action.failed', {
         action,
         summary: context.summary,
@@ -539,6 +541,7 @@ export class ManagerService {
       halt: s.halt,
       equity: s.equity,
       capital: s.capital,
+      allocated: s.allocated,
       todayPnl: s.todayPnl,
       exposure: s.exposure,
       openOrders: s.openOrders,

@@ -170,10 +170,14 @@ export function aggregate(input: MetricsInput): DeskMetrics {
       recent: combine(input.window, members.map((m) => m.recent)),
     };
   });
-  const equity = sum(crews.map((c) => c.equity));
-  const capital = sum(crews.map((c) => c.capital));
+  // The account's capital is every team's (as /status and /team list say); its equity that capital
+  // plus every crew's PnL, so capital not allocated to a crew is never a loss.
+  const crewEquity = sum(crews.map((c) => c.equity));
+  const capital = input.teams.length > 0 ? sum(input.teams.map((t) => t.capital)) : sum(crews.map((c) => c.capital));
+  const equity = capital + sum(crews.map((c) => c.pnl));
   const exposure = sum(crews.map((c) => (c.exposurePct * c.equity) / 100));
-  const peak = input.totalEquity.length > 0 ? Math.max(...input.totalEquity, equity) : null;
+  // The equity snapshots add up the crews' equity: the drawdown is measured on the same basis.
+  const peak = input.totalEquity.length > 0 ? Math.max(...input.totalEquity, crewEquity) : null;
   return {
     window: input.window,
     asOf: input.asOf,
@@ -188,7 +192,7 @@ export function aggregate(input: MetricsInput): DeskMetrics {
       exposure: round2(exposure),
       exposurePct: equity > 0 ? round2((exposure / equity) * 100) : 0,
       openOrders: input.openOrders,
-      drawdownPct: peak !== null && peak > 0 ? round2(((peak - equity) / peak) * 100) : null,
+      drawdownPct: peak !== null && peak > 0 ? round2(((peak - crewEquity) / peak) * 100) : null,
       crews: crews.length,
       activeCrews: crews.filter((c) => c.status === 'active').length,
       recent: combine(input.window, crews.map((c) => c.recent)),

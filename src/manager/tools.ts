@@ -115,7 +115,7 @@ export const TOOL_SCHEMAS = {
     .strict(),
   halt: z
     .object({
-      level: z.enum(['entries', 'cancel', 'flatten']).describe('entries: no new entries; cancel: also cancel open orders; flatten: also sell every position (needs the owner).'),
+      level: z.enum(['entries', 'cancel', 'flatten']).describe('entries: no new entries (at once); cancel: also cancel open orders, exits keep working (needs the owner); flatten: also sell every position (needs the owner).'),
       reason: rationale,
     })
     .strict(),
@@ -201,7 +201,7 @@ export function buildTools(host: ToolHost, run: RunContext): StructuredToolInter
     ),
     tool(async (a) => toolData(await host.mutate(run, { kind: 'halt', level: a.level, reason: a.reason }, a.reason)), {
       name: 'halt',
-      description: 'Halts trading (the kill switch). entries and cancel take effect at once; flatten needs the owner. You can never lift a halt: only the owner can (/resume).',
+      description: 'Halts trading (the kill switch). entries takes effect at once; cancel and flatten need the owner. You can never lift a halt: only the owner can (/resume).',
       schema: s.halt,
     }),
   ];

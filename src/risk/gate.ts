@@ -1,11 +1,13 @@
 // The risk gate: every advice passes here before it becomes an order. It sizes the order
 // exactly (rounded to the symbol's step and tick), checks it against the hard limits and
 // Binance's filters, and holds the halt state. A denial is a verdict with a rule and a reason.
+// Its rules are one ordered list (GATE_RULES, then the exposure caps while sizing); the monitors
+// that react to equity (drawdown, daily loss) live beside it in ./monitors.ts.
 import type { Advice, HaltLevel, HaltState, OrderSide, OrderType, SymbolFilters } from '../core/domain.ts';
 import type { RiskRule } from '../core/events.ts';
 import { checkFilters, quantityFor, quoteOver, roundPrice, roundQuantity } from '../core/filters.ts';
 import { type Decimal, bps, dec, minDec, ONE, ZERO } from '../core/money.ts';
-import type { CrewBook } from '../engine/crew-book.ts';
+import type { BookView, ExitKind } from '../ports/book-view.ts';
 import type { RiskLimits } from './limits.ts';
 
 export interface SizedOrder {
@@ -29,7 +31,7 @@ export type { RiskRule };
 
 /** What the gate needs to know about the desk at the moment of a decision. */
 export interface GateContext {
-  readonly book: CrewBook;
+  readonly book: BookView;
   readonly crewCapital: Decimal;
   readonly crewPaused: boolean;
   readonly filters: SymbolFilters;
@@ -40,8 +42,14 @@ export interface GateContext {
   readonly teamExposure: number;
   readonly totalExposure: number;
   readonly now: number;
-  /** Exits (stop-loss, take-profit, …) skip entry rules but not the halt beyond `entries`, rates or filters. */
+  /**
+   * Exits (stop-loss, take-profit, trailing, max-holding, the owner's flatten) skip the entry rules
+   * and pass every halt level — a halt never strips a position of its protective exits — but not
+   * rates (flatten excepted) or filters.
+   */
   readonly isExit: boolean;
+  /** Which exit, when `isExit`. */
+  readonly exit?: ExitKind;
 }
 
 const HALT_ORDER: Record<HaltLevel, number> = { none: 0, entries: 1, cancel: 2, flatten: 3 };
@@ -109,29 +117,37 @@ export class RiskGate {
   }
 
   check(advice: Exclude<Advice, { action: 'hold' }>, ctx: GateContext): Verdict {
-    const buying = advice.action === 'buy';
-    const { limits } = this;
-
-    if (haltAtLeast(this.haltState, buying ? 'entries' : 'cancel')) {
-      return deny('halt', `trading is halted (${this.haltState.level}): ${this.haltState.reason || 'no reason given'}`);
+    for (const { rule, problem } of GATE_RULES) {
+      const reason = problem(this, advice, ctx);
+      if (reason !== null) return deny(rule, reason);
     }
-    if (buying && !ctx.isExit) {
-      if (ctx.crewPaused) return deny('crew-paused', 'the crew is paused');
-      if (this.entriesBlockedForDay(ctx.now)) {
-        return deny('daily-loss', `the daily loss limit (${limits.dailyLossLimitQuote} quote) was reached today; entries resume tomorrow (UTC)`);
-      }
-      const slAt = this.stopLossAt.get(ctx.book.crewId);
-      const coolMs = limits.stopLossCooldownMinutes * MINUTE;
-      if (slAt !== undefined && ctx.now - slAt < coolMs) {
-        const left = Math.ceil((coolMs - (ctx.now - slAt)) / MINUTE);
-        return deny('cooldown', `cooling down after a stop-loss: ${left} more minute(s)`);
-      }
-    }
-    const rate = this.rateProblem(ctx.book.crewId, ctx.now);
-    if (rate) return deny('order-rate', rate);
-    if (!(ctx.price > 0)) return deny('no-price', `no price for ${ctx.filters.symbol} yet`);
+    return advice.action === 'buy' ? this.sizeBuy(advice, ctx) : this.sizeSell(advice, ctx);
+  }
 
-    return buying ? this.sizeBuy(advice, ctx) : this.sizeSell(advice, ctx);
+  /** Why the halt refuses this order, or null. Entries stop at `entries`; a crew's own sells at
+   * `cancel`; exits (stop-loss, trailing, max-holding, take-profit, flatten) pass at every level. */
+  haltProblem(advice: Exclude<Advice, { action: 'hold' }>, ctx: GateContext): string | null {
+    const level = this.haltState.level;
+    if (level === 'none' || (ctx.isExit && advice.action === 'sell')) return null;
+    if (!haltAtLeast(this.haltState, advice.action === 'buy' ? 'entries' : 'cancel')) return null;
+    return `trading is halted (${level}): ${this.haltState.reason || 'no reason given'}`;
+  }
+
+  dailyLossProblem(ctx: GateContext): string | null {
+    if (!this.entriesBlockedForDay(ctx.now)) return null;
+    return `the daily loss limit (${this.limits.dailyLossLimitQuote} quote) was reached today; entries resume tomorrow (UTC)`;
+  }
+
+  cooldownProblem(ctx: GateContext): string | null {
+    const slAt = this.stopLossAt.get(ctx.book.crewId);
+    const coolMs = this.limits.stopLossCooldownMinutes * MINUTE;
+    if (slAt === undefined || ctx.now - slAt >= coolMs) return null;
+    return `cooling down after a stop-loss: ${Math.ceil((coolMs - (ctx.now - slAt)) / MINUTE)} more minute(s)`;
+  }
+
+  /** The UTC day whose entries are blocked by the daily loss limit (persisted by the monitors), or null. */
+  get blockedDay(): number | null {
+    return this.dailyLossDay;
   }
 
   private sizeBuy(advice: Extract<Advice, { action: 'buy' }>, ctx: GateContext): Verdict {
@@ -214,7 +230,7 @@ export class RiskGate {
     return ok(order);
   }
 
-  private rateProblem(crewId: string, now: number): string | null {
+  rateProblem(crewId: string, now: number): string | null {
     const since = now - MINUTE;
     const mine = this.orderTimes.get(crewId);
     if (mine) {
@@ -230,6 +246,27 @@ export class RiskGate {
     return null;
   }
 }
+
+type Order = Exclude<Advice, { action: 'hold' }>;
+
+/** An entry: a buy that is not an exit. The entry rules apply to it alone. */
+function isEntry(advice: Order, ctx: GateContext): boolean {
+  return advice.action === 'buy' && !ctx.isExit;
+}
+
+/**
+ * The gate's rules, in the order they are checked; the first that has a reason denies. Sizing then
+ * applies the exposure caps (CAP_RULES), the cash and position checks and Binance's filters.
+ */
+export const GATE_RULES: readonly { readonly rule: RiskRule; readonly problem: (gate: RiskGate, advice: Order, ctx: GateContext) => string | null }[] = [
+  { rule: 'halt', problem: (gate, advice, ctx) => gate.haltProblem(advice, ctx) },
+  { rule: 'crew-paused', problem: (_gate, advice, ctx) => (isEntry(advice, ctx) && ctx.crewPaused ? 'the crew is paused' : null) },
+  { rule: 'daily-loss', problem: (gate, advice, ctx) => (isEntry(advice, ctx) ? gate.dailyLossProblem(ctx) : null) },
+  { rule: 'cooldown', problem: (gate, advice, ctx) => (isEntry(advice, ctx) ? gate.cooldownProblem(ctx) : null) },
+  // The owner's flatten is not held back by the order rate: every position must go, whatever was sent this minute.
+  { rule: 'order-rate', problem: (gate, _advice, ctx) => (ctx.exit === 'flatten' ? null : gate.rateProblem(ctx.book.crewId, ctx.now)) },
+  { rule: 'no-price', problem: (_gate, _advice, ctx) => (ctx.price > 0 ? null : `no price for ${ctx.filters.symbol} yet`) },
+];
 
 /** The exposure limits an entry is sized under, in the order they are checked. */
 const CAP_RULES = ['position-size', 'team-exposure', 'total-exposure'] as const;

@@ -9,6 +9,7 @@ import type { EngineEvent } from '../core/events.ts';
 import { dec, type Decimal, toText, ZERO } from '../core/money.ts';
 import { describeParams, formatZodError, type ParamBound, parseParams } from '../crew/template.ts';
 import type { CrewSummary } from '../engine/engine.ts';
+import { type AllocationFigures, overAllocation } from '../risk/allocation.ts';
 import { haltAtLeast } from '../risk/gate.ts';
 import { type RiskLimits, riskLimitsSchema } from '../risk/limits.ts';
 import { RISK_LIMITS_SETTING } from '../app/desk.ts';
@@ -18,8 +19,12 @@ export interface StatusView {
   readonly mode: string;
   readonly halt: { readonly level: HaltLevel; readonly reason: string; readonly actor: string; readonly since: number | null };
   readonly crews: readonly CrewSummary[];
+  /** The account's equity: its capital plus every crew's PnL (so capital moved between crews and teams never shows as profit or loss). */
   readonly equity: number;
+  /** The account's capital: every team's (what /report and /team list add up to as well). */
   readonly capital: number;
+  /** What crews that are not stopped hold of it. */
+  readonly allocated: number;
   readonly todayPnl: number;
   readonly exposure: number;
   readonly openOrders: number;
@@ -65,16 +70,20 @@ export class DeskService {
 
   status(): StatusView {
     const crews = this.engine.summaries();
-    const equity = crews.reduce((s, c) => s + Number(c.equity), 0);
-    const capital = crews.reduce((s, c) => s + Number(c.capital), 0);
+    const pnl = crews.reduce((s, c) => s + Number(c.pnl), 0);
+    let capital = 0;
+    for (const team of this.desk.teams.values()) capital += team.toNumber();
+    let allocated = 0;
+    for (const team of this.desk.teams.keys()) allocated += this.teamAllocated(team).toNumber();
     let exposure = 0;
     for (const crew of this.engine.crews.values()) exposure += crew.book.exposureF;
     return {
       mode: this.mode,
       halt: this.engine.halt,
       crews,
-      equity: round2(equity),
+      equity: round2(capital + pnl),
       capital: round2(capital),
+      allocated: round2(allocated),
       todayPnl: round2(this.engine.todayPnl()),
       exposure: round2(exposure),
       openOrders: this.engine.orders.openOrderCount(),
@@ -179,6 +188,20 @@ export class DeskService {
     const crew = this.engine.crews.get(id);
     if (!crew) return fail(this.unknownCrew(id));
     if (crew.status === 'active') return fail(`crew ${id} is active already`);
+    const rule = this.engine.risk.pausedBy(id);
+    if (rule !== undefined) {
+      // A risk rule's pause is lifted by an owner's decision only (the manager's call needs an owner's approval).
+      if (!actor.isOwner || (actor.via === 'manager' && !actor.approvedBy)) return fail(`crew ${id} was paused by the risk rule ${rule}: only an owner can resume it`);
+      const dd = this.engine.risk.crewDrawdownPct(id, crew.pnlF, crew.capitalF);
+      const limit = this.engine.gate.limits.maxCrewDrawdownPct;
+      if (dd >= limit) {
+        return fail(`crew ${id} is still ${dd.toFixed(2)}% below its equity peak (limit ${limit}%): it would pause again at once. Set its capital (/team allocate) to measure afresh, or raise maxCrewDrawdownPct`);
+      }
+    }
+    if (crew.status === 'stopped') {
+      const over = overAllocation(this.allocationFigures(crew.team), crew.capital, `resuming ${id} (capital ${crew.capital.round(2)})`);
+      if (over) return fail(over);
+    }
     this.engine.resumeCrew(id, factActor(actor));
     await this.audit(actor, 'crew.resume', { crew: id });
     return ok(`crew ${id} resumed`);
@@ -207,9 +230,9 @@ export class DeskService {
     const parsed = crewInstanceSchema.safeParse({ id, crew: input.crew, symbol: input.symbol.toUpperCase(), interval: input.interval, params: input.params ?? {}, capital: input.capital });
     if (!parsed.success) return fail(formatZodError(parsed.error));
     const capital = dec(parsed.data.capital ?? '0');
-    const free = this.unallocated(input.team);
-    if (free === undefined) return fail(`no team "${input.team}" (teams: ${[...this.desk.teams.keys()].join(', ')})`);
-    if (capital.gt(free)) return fail(`team ${input.team} has ${free.round(2)} unallocated; ${capital} asked. Free capital first (/team allocate).`);
+    if (!this.desk.teams.has(input.team)) return fail(`no team "${input.team}" (teams: ${[...this.desk.teams.keys()].join(', ')})`);
+    const over = overAllocation(this.allocationFigures(input.team), capital, `spawning ${id} with ${capital}`);
+    if (over) return fail(`${over}. Free capital first (/team allocate).`);
     const result = await this.desk.spawnCrew(input.team, parsed.data as CrewInstanceConfig, actor.id, actor.via);
     if (!result.ok) return fail(result.error);
     if (rationale) await this.audit(actor, 'crew.spawn.rationale', { crew: id, rationale });
@@ -238,17 +261,19 @@ export class DeskService {
     if (!/^\d+(\.\d+)?$/.test(amount)) return fail(`amount "${amount}" is not a positive decimal`);
     const target = dec(amount);
     const delta = target.minus(crew.capital);
-    const teamCapital = this.desk.teams.get(crew.team) ?? ZERO;
-    const allocated = this.teamAllocated(crew.team);
-    if (delta.gt(0) && allocated.plus(delta).gt(teamCapital)) {
-      return fail(`team ${crew.team} has ${teamCapital.minus(allocated).round(2)} unallocated; raising ${crewId} by ${delta.round(2)} needs more`);
-    }
+    // A stopped crew's capital is not counted as allocated: raising it adds all of its new capital.
+    const added = crew.status === 'stopped' ? ZERO : delta;
+    const over = overAllocation(this.allocationFigures(crew.team), added, `raising ${crewId} by ${delta.round(2)}`);
+    if (over) return fail(over);
     if (delta.lt(0) && crew.book.freeCash.plus(delta).lt(0)) {
       return fail(`crew ${crewId} has only ${crew.book.freeCash.round(2)} free cash; it cannot give back ${delta.abs().round(2)} now`);
     }
     const from = crew.capital;
     crew.capital = target;
     crew.book.adjustCash(delta);
+    // A transfer, never PnL: capital and cash moved together. An owner's setting starts the crew's
+    // drawdown measure afresh; the manager's keeps its peak.
+    if (actor.isOwner && actor.via !== 'manager') this.engine.capitalSetByOwner(crewId);
     const now = this.desk.clock.now();
     await this.desk.journal.saveCrewInstance(crew.toRecord(now));
     await this.desk.journal.savePosition(crew.book.toPosition());
@@ -311,6 +336,15 @@ export class DeskService {
 
   async audit(actor: Actor, action: string, detail: Record<string, unknown>): Promise<void> {
     await this.desk.journal.recordAudit({ actor: actor.id, via: actor.via, action, detail, at: this.desk.clock.now() });
+  }
+
+  /** A team's and the account's capital and allocation now, for the over-allocation check. */
+  private allocationFigures(team: string): AllocationFigures {
+    let accountCapital = ZERO;
+    for (const capital of this.desk.teams.values()) accountCapital = accountCapital.plus(capital);
+    let accountAllocated = ZERO;
+    for (const name of this.desk.teams.keys()) accountAllocated = accountAllocated.plus(this.teamAllocated(name));
+    return { team, teamCapital: this.desk.teams.get(team) ?? ZERO, teamAllocated: this.teamAllocated(team), accountCapital, accountAllocated };
   }
 
   private teamAllocated(team: string) {

@@ -18,6 +18,8 @@ export interface Actor {
   readonly via: 'discord' | 'console' | 'manager' | 'cli' | 'engine' | 'test';
   /** Owners may do everything; the manager may not lift halts, raise hard limits, change mode or keys. */
   readonly isOwner: boolean;
+  /** The owner who approved this act (the manager's proposals): it is then the owner's decision. */
+  readonly approvedBy?: string;
 }
 
 /** The actor as a fact names it: the manager and the engine by kind, anyone else (an owner) by id. */

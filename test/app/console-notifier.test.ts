@@ -10,7 +10,7 @@ const order = newOrder({ clientOrderId: 'cd-sma-7', crewId: 'sma', adviceKey: 's
 
 describe('console lines', () => {
   it('say who acted from the actor field', () => {
-    expect(describeEvent({ type: 'crew.paused', crewId: 'sma', reason: 'drawdown 12.00% reached the limit of 10%', actor: riskActor('drawdown'), at: 0 })).toBe(
+    expect(describeEvent({ type: 'crew.paused', crewId: 'sma', reason: 'drawdown 12.00% reached the limit of 10%', actor: riskActor('crew-drawdown'), at: 0 })).toBe(
       'paused  sma: drawdown 12.00% reached the limit of 10% (by risk)',
     );
     expect(describeEvent({ type: 'crew.resumed', crewId: 'sma', actor: ownerActor('console'), at: 0 })).toBe('resumed sma by console');

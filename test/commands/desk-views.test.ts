@@ -28,7 +28,8 @@ describe('after some trading', () => {
       Crews: '2 active, 0 paused, 0 stopped',
       'Today’s PnL': '-1.50',
       Exposure: '2248.50',
-      'Equity / capital': '5998.50 / 6000.00',
+      // The account's capital (every team's: 10000, as /report and /team list say), 6000 of it allocated to the two crews.
+      'Equity / capital': '9998.50 / 10000.00 (6000.00 allocated)',
       'Open orders': '1',
     });
     // A loss today: red.
@@ -77,7 +78,7 @@ describe('after some trading', () => {
     const { sink } = await chat!.run({ command: 'report' });
     expect(sink.deferrals).toEqual([{ ephemeral: false }]);
     expect(sink.last.title).toBe('Report — 2024-01-01 03:59 UTC');
-    expect(sink.last.text).toContain('Mode paper · halt none · equity 5998.50 on 6000.00 capital · today -1.50');
+    expect(sink.last.text).toContain('Mode paper · halt none · equity 9998.50 on 10000.00 capital · today -1.50');
     expect(replyText(sink.last)).toContain('Latest trades: 2024-01-01 01:00 UTC bidder BUY 14.98501 BTCUSDT @ 100');
   });
 });

@@ -115,3 +115,15 @@ describe('/resume', () => {
     expect(again.sink.last.text).toBe('trading is not halted');
   });
 });
+
+describe('/help halt', () => {
+  it('says what each level does, and that the protective exits keep working', async () => {
+    chat = await openChatDesk();
+    const { sink } = await chat.run({ command: 'help', options: { command: 'halt' } });
+    const text = replyText(sink.last);
+    expect(text).toContain('entries: no new entries; sells and exits go on');
+    expect(text).toContain('cancel: also cancel open orders and crew sells; exits go on');
+    expect(text).toContain('flatten: also sell every position at market');
+    expect(text).toContain('exits keep working at every level');
+  });
+});

@@ -142,6 +142,22 @@ describe('loadCrews — broken modules are reported and skipped, the good ones s
     ]);
   });
 
+  it('refuses a number param bounded only by .int() (zod\'s ±2^53 is not a bound), and one bounded on one side', async () => {
+    const dir = await dirWith('int-only', {
+      'int-only.ts': crewSource('int-only', { params: `z.object({ period: z.number().int().default(50).describe('No bounds but int.') })` }),
+      'int-min.ts': crewSource('int-min', { params: `z.object({ period: z.number().int().min(2).default(50).describe('A floor only.') })` }),
+      'int-bounded.ts': crewSource('int-bounded', { params: `z.object({ period: z.number().int().min(2).max(500).default(50).describe('Bounded.') })` }),
+    });
+
+    const { crews, problems } = await loadCrews([dir]);
+
+    expect([...crews.keys()]).toEqual(['int-bounded']);
+    expect(problems).toEqual([
+      { path: join(dir, 'int-min.ts'), reason: 'params schema: param "period" needs .min() and .max() bounds' },
+      { path: join(dir, 'int-only.ts'), reason: 'params schema: param "period" needs .min() and .max() bounds' },
+    ]);
+  });
+
   it('ignores declarations, tests, private and hidden files, other extensions and subfolders', async () => {
     const boom = `throw new Error('must not be imported');\n`;
     const dir = await dirWith('ignored', {

@@ -58,7 +58,7 @@ describe('what becomes an alert', () => {
     const exit = c.classify({ type: 'advice', crewId: 'sma', adviceKey: 'k', candleTime: 0, at: 0, advice: { action: 'sell', size: 1, reason: 'stop-loss: low 90 ≤ entry 100 − 5%' }, exit: 'stop-loss' });
     expect(exit).toMatchObject({ channel: 'alerts', ping: false, text: expect.stringContaining('🛑 exit · sma: selling 100% — stop-loss') });
     expect(c.classify({ type: 'advice', crewId: 'sma', adviceKey: 'k', candleTime: 0, at: 0, advice: { action: 'sell', size: 1, reason: 'fast crossed under slow' }, exit: 'crew' })).toBeNull();
-    expect(c.classify({ type: 'crew.paused', crewId: 'sma', reason: 'drawdown 26% reached the limit of 25%', actor: riskActor('drawdown'), at: 0 })).toMatchObject({ ping: true });
+    expect(c.classify({ type: 'crew.paused', crewId: 'sma', reason: 'drawdown 26% reached the limit of 25%', actor: riskActor('crew-drawdown'), at: 0 })).toMatchObject({ ping: true });
     expect(c.classify({ type: 'crew.paused', crewId: 'sma', reason: 'lunch', actor: ownerActor('900000000000000002'), at: 0 })).toMatchObject({ ping: false });
     expect(c.classify(halt())).toMatchObject({ channel: 'alerts', ping: true, text: `🚨 HALT (cancel) by <@${OWNER}>: test` });
     expect(c.classify(halt('none'))).toMatchObject({ ping: false });

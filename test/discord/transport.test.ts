@@ -36,7 +36,7 @@ describe('alerts', () => {
 
   it('a drawdown pause pings the owners; the daily report goes to #reports', async () => {
     d = await openDiscordDesk();
-    d.h.desk.engine.pauseCrew('sma', 'drawdown 12.00% reached the limit of 10%', riskActor('drawdown'));
+    d.h.desk.engine.pauseCrew('sma', 'drawdown 12.00% reached the limit of 10%', riskActor('crew-drawdown'));
     const pause = await d.fake.awaitMessage(d.channels.alerts, (m) => m.content.includes('paused · sma'));
     expect(pause.content.startsWith(`<@${d.owner.id}>`)).toBe(true);
     expect(pause.flags & SUPPRESS_NOTIFICATIONS).toBe(0);

@@ -98,7 +98,7 @@ describe('crew protections', () => {
     const paused = h.events.find((e) => e.type === 'crew.paused');
     expect(paused && paused.type === 'crew.paused' && paused.reason).toMatch(/drawdown .* reached the limit of 10%/);
     // Who paused it is a field: the risk rule, by name; the reason is prose for people only.
-    expect(paused && paused.type === 'crew.paused' && paused.actor).toEqual({ kind: 'risk', rule: 'drawdown' });
+    expect(paused && paused.type === 'crew.paused' && paused.actor).toEqual({ kind: 'risk', rule: 'crew-drawdown' });
     await h.desk.journal.flush();
     const [record] = await h.desk.journal.getCrewInstances();
     expect(record!.status).toBe('paused');

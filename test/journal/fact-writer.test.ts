@@ -65,7 +65,7 @@ describe('the journal, first subscriber of every fact', () => {
     bus.publish(advice(`${CREW}@1`));
     bus.publish({ type: 'risk.denied', scope: crewScope(CREW), adviceKey: `${CREW}@1`, advice: { action: 'buy', size: 0.5, reason: 'x' }, rule: 'position-size', reason: 'position limit', at: T0 + 1 });
     bus.publish({ type: 'risk.denied', scope: DESK_SCOPE, adviceKey: null, advice: null, rule: 'daily-loss', reason: "today's loss reached the limit", at: T0 + 2 });
-    bus.publish({ type: 'crew.paused', crewId: CREW, reason: 'drawdown 12.00% reached the limit of 10%', actor: riskActor('drawdown'), at: T0 + 3 });
+    bus.publish({ type: 'crew.paused', crewId: CREW, reason: 'drawdown 12.00% reached the limit of 10%', actor: riskActor('crew-drawdown'), at: T0 + 3 });
     await bus.publish({ type: 'halt', level: 'entries', reason: 'weekend', actor: riskActor('total-drawdown'), via: 'engine', at: T0 + 4 });
     bus.publish({
       type: 'equity',

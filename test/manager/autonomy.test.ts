@@ -57,7 +57,7 @@ describe('act mode', () => {
       )
       .respond(answer('Both need your approval.'));
     m = await openManager({ model, config: { autonomy: 'act' } });
-    m.h.desk.engine.pauseCrew('rsi-eth', 'drawdown 26.00% reached the limit of 25%', riskActor('drawdown'));
+    m.h.desk.engine.pauseCrew('rsi-eth', 'drawdown 26.00% reached the limit of 25%', riskActor('crew-drawdown'));
     const reply = await m.manager.converse('resume rsi-eth and sell everything', 'chan-1', OWNER);
     expect(reply.actions).toEqual([]);
     expect(reply.proposals.map((p) => [p.summary, p.approval])).toEqual([
@@ -200,7 +200,8 @@ describe('reading tools', () => {
     const answers = toolAnswers(model, 1);
     for (const a of answers) expect(a).toMatch(/^<tool_data>\n[\s\S]*\n<\/tool_data>$/);
     const data = answers.map((a) => JSON.parse(a.slice('<tool_data>\n'.length, -'\n</tool_data>'.length)) as Record<string, unknown>);
-    expect(data[0]).toMatchObject({ mode: 'paper', capital: 6000, teams: [{ name: 'alpha', capital: '10000', allocated: '6000' }] });
+    // One capital figure everywhere: the account's (every team's), and what of it the crews hold.
+    expect(data[0]).toMatchObject({ mode: 'paper', capital: 10000, allocated: 6000, teams: [{ name: 'alpha', capital: '10000', allocated: '6000' }] });
     expect(data[1]).toMatchObject({ window: '7d', crew: { id: 'sma-btc', capital: 3000, recent: { fills: 0 } }, params: { values: { fast: 10, slow: 30 } } });
     expect(data[2]).toMatchObject({ team: { name: 'alpha', crews: 2 } });
     expect(data[3]).toEqual({ trades: [] });

@@ -63,6 +63,27 @@ describe('risk gate', () => {
     expect(gate.check(sellAll, ctx())).toMatchObject({ ok: false, rule: 'halt' });
   });
 
+  it('lets the protective exits sell at every halt level: a halt never strips a position of them', () => {
+    const { gate, book, ctx } = setup();
+    fillBuy(book, '0.01', '30000');
+    for (const level of ['entries', 'cancel', 'flatten'] as const) {
+      gate.setHalt({ level, reason: 'r', actor: 'a', since: T0 });
+      for (const exit of ['stop-loss', 'trailing-stop', 'max-holding', 'take-profit', 'flatten'] as const) {
+        expect(gate.check({ action: 'sell', size: 1, reason: exit }, ctx({ isExit: true, exit })), `${exit} at ${level}`).toMatchObject({ ok: true });
+      }
+      // An exit is never a buy: no entry passes a halt, whatever it claims.
+      expect(gate.check(buyAll, ctx({ isExit: true }))).toMatchObject({ ok: false, rule: 'halt' });
+    }
+  });
+
+  it('does not hold the owner’s flatten back by the order rate, but every other exit', () => {
+    const { gate, book, ctx } = setup({ maxOrdersPerMinutePerCrew: 1 });
+    fillBuy(book, '0.01', '30000');
+    gate.noteOrderSent('c1', T0);
+    expect(gate.check(sellAll, ctx({ isExit: true, exit: 'stop-loss' }))).toMatchObject({ ok: false, rule: 'order-rate' });
+    expect(gate.check(sellAll, ctx({ isExit: true, exit: 'flatten' }))).toMatchObject({ ok: true });
+  });
+
   it('denies entries of a paused crew', () => {
     const { gate, ctx } = setup();
     expect(gate.check(buyAll, ctx({ crewPaused: true }))).toMatchObject({ ok: false, rule: 'crew-paused' });
