@@ -55,7 +55,17 @@ export interface BinanceRestOptions {
   /** While the clock is known to be off, how old a reading may be before a signed call measures again (default 5000 ms). */
   readonly clockRecheckMs?: number;
   readonly log?: Logger;
+  /** Time and waiting (default: the wall clock and timers); tests pass a clock they move themselves. */
+  readonly clock?: RestClock;
 }
+
+/** The time the budget, the gate and the clock readings go by, and how a wait for them is spent. */
+export interface RestClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+const wallClock: RestClock = { now: () => Date.now(), sleep: (ms) => delay(ms) };
 
 /** What the connector's REST calls resolve with (its RestApiResponse, which it does not export). */
 export interface RestResponse {
@@ -127,6 +137,7 @@ export class BinanceRest {
   private readonly maxClockAheadMs: number;
   private readonly clockRecheckMs: number;
   private readonly log: Logger | undefined;
+  private readonly time: RestClock;
   private gate: Gate | null = null;
   private recvWindowMs: number;
   private clockError: ClockSkewError | null = null;
@@ -141,6 +152,7 @@ export class BinanceRest {
     this.maxClockAheadMs = options.maxClockAheadMs ?? 500;
     this.clockRecheckMs = options.clockRecheckMs ?? 5000;
     this.log = options.log;
+    this.time = options.clock ?? wallClock;
     const spot = new Spot({
       configurationRestAPI: {
         // Without a key no X-MBX-APIKEY header at all (an empty one is an invalid key to Binance); the
@@ -191,7 +203,7 @@ export class BinanceRest {
     }
     if (wait <= 0) return undefined;
     this.log?.warn({ usedWeight1m, orderCount10s, waitMs: wait }, 'Binance: close to the rate limit; waiting for the next window');
-    return delay(wait + 25);
+    return this.time.sleep(wait + 25);
   }
 
   /** The recvWindow signed requests carry now (the base plus the clock correction). */
@@ -206,7 +218,7 @@ export class BinanceRest {
 
   /** Server time as this machine estimates it. */
   serverNow(): number {
-    return Date.now() + (this.lastReading?.offsetMs ?? 0);
+    return this.time.now() + (this.lastReading?.offsetMs ?? 0);
   }
 
   /**
@@ -215,9 +227,9 @@ export class BinanceRest {
    * fails with that error until a later sync finds the clock fixed.
    */
   async syncClock(): Promise<ClockReading> {
-    const sentAt = Date.now();
+    const sentAt = this.time.now();
     const { serverTime } = await this.call('GET /api/v3/time', 'read', () => this.api.time(), serverTimeSchema, { signed: false });
-    const reading = readingFrom(sentAt, Date.now(), serverTime);
+    const reading = readingFrom(sentAt, this.time.now(), serverTime);
     this.lastReading = reading;
     const window = recvWindowFor(reading, this.baseRecvWindow, this.maxClockAheadMs);
     if (window instanceof ClockSkewError) {
@@ -282,7 +294,7 @@ export class BinanceRest {
       if (budget !== undefined) await budget;
       if (signed && this.clockError !== null) {
         // Someone may have fixed the clock: measure again now and then (this throws while it is still off).
-        if (Date.now() - (this.lastReading?.at ?? 0) >= this.clockRecheckMs) await this.syncClock();
+        if (this.time.now() - (this.lastReading?.at ?? 0) >= this.clockRecheckMs) await this.syncClock();
         else throw this.clockError;
       }
       let response: RestResponse;
@@ -303,7 +315,7 @@ export class BinanceRest {
         }
         if (kind !== 'order' && attempt < this.readAttempts) {
           this.log?.debug({ what, attempt, err: failure.reason }, 'Binance: no usable answer; trying again');
-          await delay(this.retryBackoffMs * attempt);
+          await this.time.sleep(this.retryBackoffMs * attempt);
           continue;
         }
         throw new Error(
@@ -397,7 +409,7 @@ export class BinanceRest {
 
   /** A 429/418 (`how` it came, for the message): nothing more is sent for `waitMs`, and the refusal says until when. */
   private closeGate(what: string, code: number, status: 429 | 418, message: string, waitMs: number, how: string): Failure {
-    const until = Date.now() + waitMs;
+    const until = this.time.now() + waitMs;
     const seconds = Math.ceil(waitMs / 1000);
     const text = `${message} (${how} ${seconds} s: no request is sent to Binance before ${new Date(until).toISOString()})`;
     this.gate = { until, code, status, message: text };
@@ -408,7 +420,7 @@ export class BinanceRest {
   private checkGate(what: string): void {
     const gate = this.gate;
     if (gate === null) return;
-    const left = gate.until - Date.now();
+    const left = gate.until - this.time.now();
     if (left <= 0) {
       this.gate = null;
       return;
@@ -426,7 +438,7 @@ export class BinanceRest {
       // The WebSocket API also says each limit (REST headers only the counts): the budget follows it.
       if (typeof l.limit === 'number' && l.limit > 0) this.limits[budgeted] = l.limit;
     }
-    this.usage.at = Date.now();
+    this.usage.at = this.time.now();
   }
 }
 
