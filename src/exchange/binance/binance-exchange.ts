@@ -110,6 +110,7 @@ export class BinanceExchange implements Exchange {
       onEvent: (event) => this.onStreamEvent(event),
       onUp: () => this.streamUp(),
       onDown: () => this.streamDown(),
+      gate: this.rest,
       ...(options.log !== undefined && { log: options.log }),
     });
   }

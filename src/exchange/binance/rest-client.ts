@@ -279,6 +279,39 @@ export class BinanceRest {
     );
   }
 
+  /** How long from now the 429/418 gate stays closed (0 when it is open). */
+  gateClosedForMs(): number {
+    const gate = this.gate;
+    if (gate === null) return 0;
+    return Math.max(0, gate.until - this.time.now());
+  }
+
+  /**
+   * A request the connector sends in its own way (the user data stream's session methods on the
+   * WebSocket API): not sent while the gate is closed (ExchangeError, as for `call`), queued by the
+   * same budget, and a 429/418 in its answer closes the gate for every other request too. Binance
+   * counts these like any request; one sent into a back-off is how a 429 becomes a 418 ban.
+   */
+  async guarded<T>(what: string, send: () => Promise<T>): Promise<T> {
+    this.checkGate(what);
+    const budget = this.withinBudget('read');
+    if (budget !== undefined) {
+      await budget;
+      this.checkGate(what);
+    }
+    let answer: T;
+    try {
+      answer = await send();
+    } catch (error) {
+      const failure = this.classifyWsApi(what, error);
+      if (failure.kind === 'refusal') throw failure.error;
+      throw error;
+    }
+    const rateLimits = rateLimitsOf(answer);
+    if (rateLimits !== undefined) this.noteUsage({ data: async () => undefined, status: 200, rateLimits });
+    return answer;
+  }
+
   private async attempt<S extends z.ZodType>(
     what: string,
     kind: CallKind,
@@ -291,7 +324,11 @@ export class BinanceRest {
     for (let attempt = 1; ; attempt++) {
       this.checkGate(what);
       const budget = this.withinBudget(kind);
-      if (budget !== undefined) await budget;
+      if (budget !== undefined) {
+        await budget;
+        // A 429 may have come to another request while this one waited.
+        this.checkGate(what);
+      }
       if (signed && this.clockError !== null) {
         // Someone may have fixed the clock: measure again now and then (this throws while it is still off).
         if (this.time.now() - (this.lastReading?.at ?? 0) >= this.clockRecheckMs) await this.syncClock();
@@ -469,6 +506,15 @@ export function retryAfterMs(status: 429 | 418, message: string, serverNow: numb
     return Math.max(1000, window - (serverNow % window));
   }
   return status === 418 ? 120_000 : 60_000;
+}
+
+/** The usage an answer of the connector's WebSocket API carries (`rateLimits`, on it or on its `response`), if any. */
+function rateLimitsOf(answer: unknown): readonly RateLimitUsage[] | undefined {
+  if (typeof answer !== 'object' || answer === null) return undefined;
+  const own = (answer as { rateLimits?: unknown }).rateLimits;
+  if (Array.isArray(own)) return own as RateLimitUsage[];
+  const response = (answer as { response?: unknown }).response;
+  return response === undefined ? undefined : rateLimitsOf(response);
 }
 
 function delay(ms: number): Promise<void> {
