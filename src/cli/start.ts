@@ -116,7 +116,17 @@ export async function startCommand(argv: string[]): Promise<number> {
     // A replay continues after the last moment the journal saw, so a restart never replays the same candles.
     const resumeAfter = (await journal.getEquity('total')).at(-1)?.at;
     const replay = await chooseReplayMarket(config.replay, subs, resumeAfter);
-    market = new PacedMarketData(replay, speed);
+    market = new PacedMarketData(replay, speed, {
+      // Faster than the desk can follow: hold while notifiers or the console's output are backed up.
+      overBound: () => desk.bus.backlog > REPLAY_BACKLOG_FACTS || process.stdout.writableLength > REPLAY_BACKLOG_BYTES,
+      drain: () => journal.flush(),
+      onLag: (lag) =>
+        print(
+          lag.phase === 'began'
+            ? `crewdesk: the replay lags — the desk cannot keep up with ${lag.speed}× (${(lag.behindMs / 1000).toFixed(1)} s behind; about ${lag.keptSpeed}× kept); candles now come as fast as the desk takes them`
+            : `crewdesk: the replay has caught up with ${lag.speed}×`,
+        ),
+    });
     say(`crewdesk: ${venue.description} on ${replay.description}, at ${speed}× speed`);
   }
   say(`crewdesk: journal ${journalFile}; halt: ${desk.engine.halt.level}; crews: ${[...desk.engine.crews.keys()].join(', ')}`);
@@ -187,6 +197,10 @@ export async function startCommand(argv: string[]): Promise<number> {
   say(formatSummary(desk.engine.summaries()));
   return 0;
 }
+
+/** Facts waiting for the notifiers, and bytes of console output not yet written, past which a lagging replay waits. */
+const REPLAY_BACKLOG_FACTS = 5_000;
+const REPLAY_BACKLOG_BYTES = 1 << 20;
 
 async function openVenue(
   config: Config,

@@ -94,6 +94,11 @@ export class EventBus {
     };
   }
 
+  /** Facts still waiting for deferred subscribers (notifiers): a producer that outruns them holds while this is over its bound. */
+  get backlog(): number {
+    return this.pending.length;
+  }
+
   /** Whether anyone listens to candles; the engine skips building candle events otherwise (hot path). */
   get wantsCandles(): boolean {
     return this.candleSubscribers > 0;
