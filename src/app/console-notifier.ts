@@ -2,6 +2,7 @@
 // halts. The console transport and `crewdesk start` without Discord use it.
 import type { EngineEvent, EventType } from '../core/events.ts';
 import type { Notifier } from '../ports/notifier.ts';
+import { describeTrouble } from '../chat/trouble-text.ts';
 
 export class ConsoleNotifier implements Notifier {
   readonly name = 'console';
@@ -46,6 +47,7 @@ function eventTime(event: EngineEvent): number | undefined {
     case 'crew.paused':
     case 'crew.resumed':
     case 'error':
+    case 'exchange.trouble':
       return event.at;
   }
 }
@@ -63,6 +65,7 @@ const DESCRIBED: Readonly<Record<EventType, boolean>> = {
   'crew.paused': true,
   'crew.resumed': true,
   error: true,
+  'exchange.trouble': true,
 };
 
 /** The events worth subscribing to for a line: never candles, so the engine builds no candle events for them. */
@@ -95,6 +98,8 @@ export function describeEvent(event: EngineEvent): string | null {
       return `resumed ${event.crewId} by ${event.actor}`;
     case 'error':
       return `error   [${event.source}] ${event.message}`;
+    case 'exchange.trouble':
+      return `exchange ${describeTrouble(event)}`;
     case 'candle':
     case 'equity':
       return null;

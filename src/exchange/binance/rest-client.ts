@@ -32,6 +32,7 @@ import type { z } from 'zod';
 import type { Logger } from '../../log/logger.ts';
 import { ExchangeError } from '../../ports/exchange.ts';
 import { type ClockReading, ClockSkewError, readingFrom, recvWindowFor } from './server-clock.ts';
+import { TroubleWatch } from './trouble-watch.ts';
 import { serverTimeSchema } from './wire.ts';
 
 /** How a call may be repeated: reads and cancels on no answer or a 5xx; new orders never. */
@@ -139,6 +140,8 @@ export class BinanceRest {
   private readonly log: Logger | undefined;
   private readonly time: RestClock;
   private gate: Gate | null = null;
+  /** Every request's outcome, told to the owner as episodes of trouble (trouble-watch.ts). */
+  readonly trouble: TroubleWatch;
   private recvWindowMs: number;
   private clockError: ClockSkewError | null = null;
   private lastReading: ClockReading | null = null;
@@ -153,6 +156,7 @@ export class BinanceRest {
     this.clockRecheckMs = options.clockRecheckMs ?? 5000;
     this.log = options.log;
     this.time = options.clock ?? wallClock;
+    this.trouble = new TroubleWatch('binance', () => this.time.now());
     const spot = new Spot({
       configurationRestAPI: {
         // Without a key no X-MBX-APIKEY header at all (an empty one is an invalid key to Binance); the
@@ -304,15 +308,39 @@ export class BinanceRest {
       answer = await send();
     } catch (error) {
       const failure = this.classifyWsApi(what, error);
-      if (failure.kind === 'refusal') throw failure.error;
+      if (failure.kind === 'refusal') {
+        this.trouble.refused('read', failure.error, this.gate?.until ?? null);
+        throw failure.error;
+      }
       throw error;
     }
+    this.trouble.accepted('read');
     const rateLimits = rateLimitsOf(answer);
     if (rateLimits !== undefined) this.noteUsage({ data: async () => undefined, status: 200, rateLimits });
     return answer;
   }
 
+  /** One request with its outcome counted for the trouble watch: a refusal, or an answer. */
   private async attempt<S extends z.ZodType>(
+    what: string,
+    kind: CallKind,
+    send: (recvWindow: number) => Promise<RestResponse>,
+    schema: S,
+    signed: boolean,
+    classify: (error: unknown) => Failure,
+  ): Promise<z.output<S>> {
+    let answer: z.output<S>;
+    try {
+      answer = await this.attemptOnce(what, kind, send, schema, signed, classify);
+    } catch (error) {
+      if (error instanceof ExchangeError) this.trouble.refused(kind, error, this.gate?.until ?? null);
+      throw error;
+    }
+    this.trouble.accepted(kind);
+    return answer;
+  }
+
+  private async attemptOnce<S extends z.ZodType>(
     what: string,
     kind: CallKind,
     send: (recvWindow: number) => Promise<RestResponse>,

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { dec } from '../../../src/core/money.ts';
 import type { Emulator } from '../../../src/emulator/emulator.ts';
 import { probe } from '../../../src/emulator/probe.ts';
+import type { ExchangeTrouble } from '../../../src/core/events.ts';
 import type { BinanceExchange } from '../../../src/exchange/binance/binance-exchange.ts';
 import { createLogger } from '../../../src/log/logger.ts';
 import { ExchangeError } from '../../../src/ports/exchange.ts';
@@ -33,6 +34,8 @@ describe('a 429 from Binance', () => {
   const logLines: string[] = [];
   /** Every request that reached the venue, in order, with its answer status where the test can see it. */
   const received: string[] = [];
+  /** What the owner is told (the desk publishes these facts on its bus). */
+  const trouble: ExchangeTrouble[] = [];
   // Two seconds into a minute: the weight window turns only when the test moves time on.
   const start = Math.floor(Date.now() / 60_000) * 60_000 + 2_000;
 
@@ -51,6 +54,7 @@ describe('a 429 from Binance', () => {
       }),
     });
     exchange = await connectTo(emulator, { streamHealthCheckMs: 20, log });
+    exchange.onTrouble((fact) => trouble.push(fact));
     probe.requestReceived = (req) => received.push(`REST ${req.method} ${req.url?.split('?')[0]}`);
     probe.wsApiRequestReceived = (method) => received.push(`WS ${method}`);
   });
@@ -103,5 +107,12 @@ describe('a 429 from Binance', () => {
     const placed = await exchange.placeOrder({ clientOrderId: 'cd-backoff-2', symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: dec('0.001'), price: dec('20000'), timeInForce: 'GTC' });
     expect(placed.status).toBe('submitted');
     expect(logLines.some((l) => /banned until|"status":418/.test(l))).toBe(false);
+    // The owner heard of it once when it began, and once when it ended, with what was refused meanwhile.
+    expect(trouble.map((t) => [t.phase, t.kind])).toEqual([
+      ['began', 'rate-limit'],
+      ['ended', 'rate-limit'],
+    ]);
+    expect(trouble[1]!.refused.orders).toBe(1);
+    expect(trouble[1]!.refused.reads).toBeGreaterThanOrEqual(1);
   }, 60_000);
 });
