@@ -2,6 +2,7 @@
 // halts. The console transport and `crewdesk start` without Discord use it.
 import { actorName, type EngineEvent, type EventType, type ExitKind, scopeKey, scopeName } from '../core/events.ts';
 import type { Notifier } from '../ports/notifier.ts';
+import { describeTrouble } from '../chat/trouble-text.ts';
 
 export class ConsoleNotifier implements Notifier {
   readonly name = 'console';
@@ -47,6 +48,7 @@ function eventTime(event: EngineEvent): number | undefined {
     case 'crew.paused':
     case 'crew.resumed':
     case 'error':
+    case 'exchange.trouble':
       return event.at;
   }
 }
@@ -64,6 +66,7 @@ const DESCRIBED: Readonly<Record<EventType, boolean>> = {
   'crew.paused': true,
   'crew.resumed': true,
   error: true,
+  'exchange.trouble': true,
 };
 
 /** The events worth subscribing to for a line: never candles, so the engine builds no candle events for them. */
@@ -97,6 +100,8 @@ export function describeEvent(event: EngineEvent): string | null {
       return `resumed ${event.crewId} by ${actorName(event.actor)}`;
     case 'error':
       return `error   [${event.source}] ${event.message}`;
+    case 'exchange.trouble':
+      return `exchange ${describeTrouble(event)}`;
     case 'candle':
     case 'equity':
       return null;

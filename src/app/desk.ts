@@ -95,6 +95,8 @@ export class Desk {
     for (const notifier of options.notifiers ?? []) {
       bus.subscribe(notifier.name, (event) => notifier.notify(event), notifier.types, { deferred: true });
     }
+    // Trouble with the venue (bans, rate limits, clock faults, rejected orders) is a fact for the owner.
+    exchange.onTrouble?.((fact) => bus.publish(fact));
     const { crews: catalog, problems } = options.catalog ?? (await loadCrews(crewDirectories(config.crewDirs)));
     for (const p of problems) log.warn({ path: p.path }, `crew module skipped: ${p.reason}`);
 

@@ -26,7 +26,7 @@ import { ManagerScheduler, ManagerService } from '../manager/index.ts';
 import { BinanceMarketData } from '../market/binance-market-data.ts';
 import { chooseReplayMarket } from '../market/choose-replay.ts';
 import { FileMarketData } from '../market/file-market-data.ts';
-import { PacedMarketData } from '../market/replay.ts';
+import { PacedMarketData, type ReplayBackpressure } from '../market/replay.ts';
 import { type Clock, ManualClock, wallClock } from '../ports/clock.ts';
 import type { Exchange } from '../ports/exchange.ts';
 import type { Journal } from '../ports/journal.ts';
@@ -128,7 +128,17 @@ export async function startCommand(argv: string[]): Promise<number> {
     // A replay continues after the last moment the journal saw, so a restart never replays the same candles.
     const resumeAfter = (await journal.getEquity('total')).at(-1)?.at;
     const replay = await chooseReplayMarket(config.replay, subs, resumeAfter);
-    source = replaySource(replay, config.replay.data, speed);
+    source = replaySource(replay, config.replay.data, speed, {
+      // Faster than the desk can follow: hold while notifiers or the console's output are backed up.
+      overBound: () => desk.bus.backlog > REPLAY_BACKLOG_FACTS || process.stdout.writableLength > REPLAY_BACKLOG_BYTES,
+      drain: () => journal.flush(),
+      onLag: (lag) =>
+        print(
+          lag.phase === 'began'
+            ? `crewdesk: the replay lags — the desk cannot keep up with ${lag.speed}× (${(lag.behindMs / 1000).toFixed(1)} s behind; about ${lag.keptSpeed}× kept); candles now come as fast as the desk takes them`
+            : `crewdesk: the replay has caught up with ${lag.speed}×`,
+        ),
+    });
     say(`crewdesk: ${venue.description} on ${replay.description}, at ${speed}× speed`);
   }
   // Crews spawned at run time subscribe through the session (or are refused with the reason).
@@ -208,6 +218,10 @@ export async function startCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** Facts waiting for the notifiers, and bytes of console output not yet written, past which a lagging replay waits. */
+const REPLAY_BACKLOG_FACTS = 5_000;
+const REPLAY_BACKLOG_BYTES = 1 << 20;
+
 async function openVenue(
   config: Config,
   journal: Journal,
@@ -270,7 +284,7 @@ function liveSource(live: MarketData): MarketSource {
 }
 
 /** A local replay: candle files serve what they hold, going on after the last candle delivered; the synthetic market only what it started with. */
-function replaySource(first: MarketData, folder: string, speed: number): MarketSource {
+function replaySource(first: MarketData, folder: string, speed: number, backpressure: ReplayBackpressure): MarketSource {
   let opened = false;
   const files = first instanceof FileMarketData ? first : null;
   return {
@@ -278,9 +292,9 @@ function replaySource(first: MarketData, folder: string, speed: number): MarketS
     open: async (_subscriptions, after) => {
       if (!opened || !files || after === undefined) {
         opened = true;
-        return new PacedMarketData(first, speed);
+        return new PacedMarketData(first, speed, backpressure);
       }
-      return new PacedMarketData(await FileMarketData.open([folder], { from: after + 1 }), speed);
+      return new PacedMarketData(await FileMarketData.open([folder], { from: after + 1 }), speed, backpressure);
     },
     refusal: async (s) => {
       if (!files) return `the local replay is a synthetic market and serves only the markets it started with; add the crew to the config and restart to trade ${s.symbol} ${s.interval}`;

@@ -137,7 +137,32 @@ export type EngineEvent =
       readonly at: number;
       readonly snapshots: readonly { readonly scope: FactScope; readonly equity: string }[];
     }
-  | { readonly type: 'error'; readonly source: string; readonly message: string; readonly at: number };
+  | { readonly type: 'error'; readonly source: string; readonly message: string; readonly at: number }
+  | ExchangeTrouble;
+
+/** What the exchange refused the desk for: an IP ban (418), a rate limit (429), a clock fault (-1021), a run of rejected orders. */
+export type ExchangeTroubleKind = 'ban' | 'rate-limit' | 'clock' | 'rejections';
+
+/**
+ * An episode of exchange trouble, said once when it begins (again only if it gets worse) and once
+ * when it ends. `refused` counts what was refused while it lasted (at `ended`: in all).
+ */
+export interface ExchangeTrouble {
+  readonly type: 'exchange.trouble';
+  readonly phase: 'began' | 'ended';
+  readonly kind: ExchangeTroubleKind;
+  readonly venue: string;
+  /** The exchange's error code and HTTP status of the refusal that made (or worsened) the episode. */
+  readonly code: number;
+  readonly httpStatus: number;
+  /** The exchange's own words for it. */
+  readonly message: string;
+  /** When the exchange said requests may go again (ban, rate limit); null when it did not say. */
+  readonly until: number | null;
+  readonly since: number;
+  readonly refused: { readonly orders: number; readonly cancels: number; readonly reads: number };
+  readonly at: number;
+}
 
 export type EventType = EngineEvent['type'];
 export type EventOf<T extends EventType> = Extract<EngineEvent, { type: T }>;
@@ -208,6 +233,11 @@ export class EventBus {
         if (!types || types.includes('candle')) this.candleSubscribers--;
       }
     };
+  }
+
+  /** Facts still waiting for deferred subscribers (notifiers): a producer that outruns them holds while this is over its bound. */
+  get backlog(): number {
+    return this.pending.length;
   }
 
   /** Whether anyone listens to candles; the engine skips building candle events otherwise (hot path). */

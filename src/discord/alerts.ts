@@ -11,6 +11,7 @@ import type { APIEmbed } from 'discord-api-types/v10';
 import { MessageFlags } from 'discord.js';
 import type { Reply } from '../chat/command.ts';
 import { DISCORD_LIMITS, truncate } from '../chat/limits.ts';
+import { describeTrouble } from '../chat/trouble-text.ts';
 import { actedAlone, actorName, type EngineEvent, type EventBus, type ExitKind, type FactActor, scopeKey, scopeName } from '../core/events.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ChannelKind, DiscordChannels } from './config.ts';
@@ -138,6 +139,9 @@ export class AlertClassifier {
         if (BAN.test(event.message)) return { channel: 'alerts', ping: true, text: `⛔ Exchange ban [${event.source}]: ${event.message}${again}` };
         return { channel: 'alerts', ping: true, text: `❗ error [${event.source}]: ${event.message}${again}` };
       }
+      case 'exchange.trouble':
+        // Once per episode (and once when it ends): the start pings, it stops trading.
+        return { channel: 'alerts', ping: event.phase === 'began', text: describeTrouble(event) };
       case 'order.updated':
       case 'candle':
       case 'equity':
@@ -195,7 +199,7 @@ export class DiscordAlerts {
     this.unsubscribe?.();
     this.bus = bus;
     // Deferred: an alert is queued after the step that made the fact, so never before an order it sends.
-    this.unsubscribe = bus.subscribe('discord-alerts', (event) => this.notify(event), ['fill', 'advice', 'risk.denied', 'order.created', 'crew.paused', 'crew.resumed', 'halt', 'error'], { deferred: true });
+    this.unsubscribe = bus.subscribe('discord-alerts', (event) => this.notify(event), ['fill', 'advice', 'risk.denied', 'order.created', 'crew.paused', 'crew.resumed', 'halt', 'error', 'exchange.trouble'], { deferred: true });
   }
 
   /** Classifies and queues one event. Synchronous and cheap; never throws. */

@@ -302,12 +302,20 @@ export class Engine {
         }
       }
     } else {
+      // An asynchronous source that hands candles over without waiting (a replay behind schedule, a
+      // backlog after a reconnect) advances on microtasks alone: the same turns of the event loop as
+      // above keep stdin, signals, timers and the journal's commits running.
+      let sinceYield = 0;
       for await (const candle of source as AsyncIterable<Candle>) {
         if (signal?.aborted) break;
         const wait = this.beforeCandle(candle);
         if (wait) await wait;
         const work = this.onCandle(candle);
         if (work) this.inflight.push(work);
+        if (++sinceYield === YIELD_EVERY) {
+          sinceYield = 0;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
       }
     }
     await Promise.all(this.inflight.splice(0));

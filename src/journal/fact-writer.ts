@@ -74,6 +74,11 @@ export function writeFact(journal: Journal, fact: EngineEvent): unknown {
       return journal.updateCrewStatus(fact.crewId, 'active', `resumed by ${actorName(fact.actor)}`, fact.at);
     case 'equity':
       return journal.recordEquity(fact.snapshots.map((s) => ({ scope: scopeKey(s.scope), equity: s.equity, at: fact.at })));
+    case 'exchange.trouble': {
+      // An episode's start and end go into the audit: what the exchange refused, and for how long.
+      const { type: _type, at, ...detail } = fact;
+      return journal.recordAudit({ actor: fact.venue, via: 'exchange', action: `exchange.trouble:${fact.phase}`, detail, at });
+    }
     case 'order.created': // the order row was committed before the order was sent
     case 'error':
     case 'candle':
@@ -93,6 +98,7 @@ const WRITE_NAME: Readonly<Record<EngineEvent['type'], string>> = {
   'crew.resumed': 'updateCrewStatus',
   equity: 'recordEquity',
   'order.created': 'insertOrder',
+  'exchange.trouble': 'recordAudit',
   error: 'none',
   candle: 'none',
 };

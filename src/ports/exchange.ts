@@ -1,3 +1,4 @@
+import type { ExchangeTrouble } from '../core/events.ts';
 import type { Balance, Candle, Fill, OrderRequest, OrderSide, OrderStatus, OrderType, SymbolFilters } from '../core/domain.ts';
 import type { Decimal } from '../core/money.ts';
 
@@ -61,6 +62,8 @@ export interface Exchange {
   myTrades?(symbol: string, fromTime: number): Promise<readonly Fill[]>;
   /** Subscribes to order updates and fills. Subscribe before trading starts so no fill is missed. */
   onExecution(listener: (update: ExecutionUpdate) => void): () => void;
+  /** Episodes of trouble with the venue (bans, rate limits, clock faults, runs of rejections), once each; venues without them leave this out. */
+  onTrouble?(listener: (fact: ExchangeTrouble) => void): () => void;
   /** Simulated venues match resting orders against each closed candle; real venues leave this out. */
   onCandle?(candle: Candle): void;
   close?(): Promise<void>;

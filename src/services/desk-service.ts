@@ -13,6 +13,7 @@ import { type AllocationFigures, overAllocation } from '../risk/allocation.ts';
 import { haltAtLeast } from '../risk/gate.ts';
 import { type RiskLimits, riskLimitsSchema } from '../risk/limits.ts';
 import { RISK_LIMITS_SETTING } from '../app/desk.ts';
+import { LineRing } from './line-ring.ts';
 import { type Actor, factActor, fail, ok, type Result } from './result.ts';
 
 export interface StatusView {
@@ -48,7 +49,7 @@ const LOG_LINES = 500;
 
 export class DeskService {
   /** The last lines of activity, for /logs. */
-  private readonly lines: string[] = [];
+  private readonly lines = new LineRing(LOG_LINES);
   private readonly mode: string;
 
   constructor(
@@ -60,7 +61,6 @@ export class DeskService {
       const line = describeEvent(event);
       if (!line) return;
       this.lines.push(`${new Date(desk.clock.now()).toISOString().slice(0, 19).replace('T', ' ')} ${line}`);
-      if (this.lines.length > LOG_LINES) this.lines.splice(0, this.lines.length - LOG_LINES);
     }, DESCRIBED_EVENTS);
   }
 
@@ -326,7 +326,7 @@ export class DeskService {
 
   logs(n = 20): string[] {
     const k = Math.min(Math.max(1, Math.floor(n)), 100);
-    return this.lines.slice(-k);
+    return this.lines.last(k);
   }
 
   async riskEvents(limit = 20): Promise<{ at: number; crewId: string | null; rule: string; reason: string }[]> {

@@ -12,6 +12,7 @@
 // returns, so the caller is listening before anything is sent.
 import { z } from 'zod';
 import type { Balance, Fill, OrderRequest, SymbolFilters } from '../../core/domain.ts';
+import type { ExchangeTrouble } from '../../core/events.ts';
 import type { Logger } from '../../log/logger.ts';
 import { type Exchange, ExchangeError, type ExchangeOrder, type ExecutionUpdate } from '../../ports/exchange.ts';
 import type { BinanceEndpoints } from './modes.ts';
@@ -110,6 +111,7 @@ export class BinanceExchange implements Exchange {
       onEvent: (event) => this.onStreamEvent(event),
       onUp: () => this.streamUp(),
       onDown: () => this.streamDown(),
+      gate: this.rest,
       ...(options.log !== undefined && { log: options.log }),
     });
   }
@@ -341,6 +343,10 @@ export class BinanceExchange implements Exchange {
 
   onExecution(listener: (update: ExecutionUpdate) => void): () => void {
     return this.watch.onExecution(listener);
+  }
+
+  onTrouble(listener: (fact: ExchangeTrouble) => void): () => void {
+    return this.rest.trouble.on(listener);
   }
 
   async close(): Promise<void> {

@@ -32,6 +32,7 @@ import type { z } from 'zod';
 import type { Logger } from '../../log/logger.ts';
 import { ExchangeError } from '../../ports/exchange.ts';
 import { type ClockReading, ClockSkewError, readingFrom, recvWindowFor } from './server-clock.ts';
+import { TroubleWatch } from './trouble-watch.ts';
 import { serverTimeSchema } from './wire.ts';
 
 /** How a call may be repeated: reads and cancels on no answer or a 5xx; new orders never. */
@@ -55,7 +56,17 @@ export interface BinanceRestOptions {
   /** While the clock is known to be off, how old a reading may be before a signed call measures again (default 5000 ms). */
   readonly clockRecheckMs?: number;
   readonly log?: Logger;
+  /** Time and waiting (default: the wall clock and timers); tests pass a clock they move themselves. */
+  readonly clock?: RestClock;
 }
+
+/** The time the budget, the gate and the clock readings go by, and how a wait for them is spent. */
+export interface RestClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+const wallClock: RestClock = { now: () => Date.now(), sleep: (ms) => delay(ms) };
 
 /** What the connector's REST calls resolve with (its RestApiResponse, which it does not export). */
 export interface RestResponse {
@@ -127,7 +138,10 @@ export class BinanceRest {
   private readonly maxClockAheadMs: number;
   private readonly clockRecheckMs: number;
   private readonly log: Logger | undefined;
+  private readonly time: RestClock;
   private gate: Gate | null = null;
+  /** Every request's outcome, told to the owner as episodes of trouble (trouble-watch.ts). */
+  readonly trouble: TroubleWatch;
   private recvWindowMs: number;
   private clockError: ClockSkewError | null = null;
   private lastReading: ClockReading | null = null;
@@ -141,6 +155,8 @@ export class BinanceRest {
     this.maxClockAheadMs = options.maxClockAheadMs ?? 500;
     this.clockRecheckMs = options.clockRecheckMs ?? 5000;
     this.log = options.log;
+    this.time = options.clock ?? wallClock;
+    this.trouble = new TroubleWatch('binance', () => this.time.now());
     const spot = new Spot({
       configurationRestAPI: {
         // Without a key no X-MBX-APIKEY header at all (an empty one is an invalid key to Binance); the
@@ -191,7 +207,7 @@ export class BinanceRest {
     }
     if (wait <= 0) return undefined;
     this.log?.warn({ usedWeight1m, orderCount10s, waitMs: wait }, 'Binance: close to the rate limit; waiting for the next window');
-    return delay(wait + 25);
+    return this.time.sleep(wait + 25);
   }
 
   /** The recvWindow signed requests carry now (the base plus the clock correction). */
@@ -206,7 +222,7 @@ export class BinanceRest {
 
   /** Server time as this machine estimates it. */
   serverNow(): number {
-    return Date.now() + (this.lastReading?.offsetMs ?? 0);
+    return this.time.now() + (this.lastReading?.offsetMs ?? 0);
   }
 
   /**
@@ -215,9 +231,9 @@ export class BinanceRest {
    * fails with that error until a later sync finds the clock fixed.
    */
   async syncClock(): Promise<ClockReading> {
-    const sentAt = Date.now();
+    const sentAt = this.time.now();
     const { serverTime } = await this.call('GET /api/v3/time', 'read', () => this.api.time(), serverTimeSchema, { signed: false });
-    const reading = readingFrom(sentAt, Date.now(), serverTime);
+    const reading = readingFrom(sentAt, this.time.now(), serverTime);
     this.lastReading = reading;
     const window = recvWindowFor(reading, this.baseRecvWindow, this.maxClockAheadMs);
     if (window instanceof ClockSkewError) {
@@ -267,7 +283,64 @@ export class BinanceRest {
     );
   }
 
+  /** How long from now the 429/418 gate stays closed (0 when it is open). */
+  gateClosedForMs(): number {
+    const gate = this.gate;
+    if (gate === null) return 0;
+    return Math.max(0, gate.until - this.time.now());
+  }
+
+  /**
+   * A request the connector sends in its own way (the user data stream's session methods on the
+   * WebSocket API): not sent while the gate is closed (ExchangeError, as for `call`), queued by the
+   * same budget, and a 429/418 in its answer closes the gate for every other request too. Binance
+   * counts these like any request; one sent into a back-off is how a 429 becomes a 418 ban.
+   */
+  async guarded<T>(what: string, send: () => Promise<T>): Promise<T> {
+    this.checkGate(what);
+    const budget = this.withinBudget('read');
+    if (budget !== undefined) {
+      await budget;
+      this.checkGate(what);
+    }
+    let answer: T;
+    try {
+      answer = await send();
+    } catch (error) {
+      const failure = this.classifyWsApi(what, error);
+      if (failure.kind === 'refusal') {
+        this.trouble.refused('read', failure.error, this.gate?.until ?? null);
+        throw failure.error;
+      }
+      throw error;
+    }
+    this.trouble.accepted('read');
+    const rateLimits = rateLimitsOf(answer);
+    if (rateLimits !== undefined) this.noteUsage({ data: async () => undefined, status: 200, rateLimits });
+    return answer;
+  }
+
+  /** One request with its outcome counted for the trouble watch: a refusal, or an answer. */
   private async attempt<S extends z.ZodType>(
+    what: string,
+    kind: CallKind,
+    send: (recvWindow: number) => Promise<RestResponse>,
+    schema: S,
+    signed: boolean,
+    classify: (error: unknown) => Failure,
+  ): Promise<z.output<S>> {
+    let answer: z.output<S>;
+    try {
+      answer = await this.attemptOnce(what, kind, send, schema, signed, classify);
+    } catch (error) {
+      if (error instanceof ExchangeError) this.trouble.refused(kind, error, this.gate?.until ?? null);
+      throw error;
+    }
+    this.trouble.accepted(kind);
+    return answer;
+  }
+
+  private async attemptOnce<S extends z.ZodType>(
     what: string,
     kind: CallKind,
     send: (recvWindow: number) => Promise<RestResponse>,
@@ -279,10 +352,14 @@ export class BinanceRest {
     for (let attempt = 1; ; attempt++) {
       this.checkGate(what);
       const budget = this.withinBudget(kind);
-      if (budget !== undefined) await budget;
+      if (budget !== undefined) {
+        await budget;
+        // A 429 may have come to another request while this one waited.
+        this.checkGate(what);
+      }
       if (signed && this.clockError !== null) {
         // Someone may have fixed the clock: measure again now and then (this throws while it is still off).
-        if (Date.now() - (this.lastReading?.at ?? 0) >= this.clockRecheckMs) await this.syncClock();
+        if (this.time.now() - (this.lastReading?.at ?? 0) >= this.clockRecheckMs) await this.syncClock();
         else throw this.clockError;
       }
       let response: RestResponse;
@@ -303,7 +380,7 @@ export class BinanceRest {
         }
         if (kind !== 'order' && attempt < this.readAttempts) {
           this.log?.debug({ what, attempt, err: failure.reason }, 'Binance: no usable answer; trying again');
-          await delay(this.retryBackoffMs * attempt);
+          await this.time.sleep(this.retryBackoffMs * attempt);
           continue;
         }
         throw new Error(
@@ -397,7 +474,7 @@ export class BinanceRest {
 
   /** A 429/418 (`how` it came, for the message): nothing more is sent for `waitMs`, and the refusal says until when. */
   private closeGate(what: string, code: number, status: 429 | 418, message: string, waitMs: number, how: string): Failure {
-    const until = Date.now() + waitMs;
+    const until = this.time.now() + waitMs;
     const seconds = Math.ceil(waitMs / 1000);
     const text = `${message} (${how} ${seconds} s: no request is sent to Binance before ${new Date(until).toISOString()})`;
     this.gate = { until, code, status, message: text };
@@ -408,7 +485,7 @@ export class BinanceRest {
   private checkGate(what: string): void {
     const gate = this.gate;
     if (gate === null) return;
-    const left = gate.until - Date.now();
+    const left = gate.until - this.time.now();
     if (left <= 0) {
       this.gate = null;
       return;
@@ -426,7 +503,7 @@ export class BinanceRest {
       // The WebSocket API also says each limit (REST headers only the counts): the budget follows it.
       if (typeof l.limit === 'number' && l.limit > 0) this.limits[budgeted] = l.limit;
     }
-    this.usage.at = Date.now();
+    this.usage.at = this.time.now();
   }
 }
 
@@ -457,6 +534,15 @@ export function retryAfterMs(status: 429 | 418, message: string, serverNow: numb
     return Math.max(1000, window - (serverNow % window));
   }
   return status === 418 ? 120_000 : 60_000;
+}
+
+/** The usage an answer of the connector's WebSocket API carries (`rateLimits`, on it or on its `response`), if any. */
+function rateLimitsOf(answer: unknown): readonly RateLimitUsage[] | undefined {
+  if (typeof answer !== 'object' || answer === null) return undefined;
+  const own = (answer as { rateLimits?: unknown }).rateLimits;
+  if (Array.isArray(own)) return own as RateLimitUsage[];
+  const response = (answer as { response?: unknown }).response;
+  return response === undefined ? undefined : rateLimitsOf(response);
 }
 
 function delay(ms: number): Promise<void> {

@@ -13,6 +13,9 @@
 //   events are parsed natively instead (ws-api-messages.ts);
 // - its way of building a signed request is slow for an order's hot path: orders and cancels are
 //   written onto its connection directly, exactly as it would write them (ws-api-requests.ts).
+// Every request here (the subscription, its health check, a reconnect) goes through the process's one
+// rate budget and 429/418 gate (`gate`): while Binance says back off nothing is sent, since a request
+// sent into a back-off is what turns a 429 into an IP ban.
 // While the stream is down the owner polls REST (onDown/onUp), so no fill is lost in between.
 // The same connection carries the owner's signed requests (`request`: new orders, cancels); the
 // connector does not fail a request whose connection closes before the answer (it waits for its
@@ -45,8 +48,20 @@ export interface UserDataStreamOptions {
   readonly onUp: () => void;
   /** Not subscribed any more: poll until onUp. */
   readonly onDown: (reason: string) => void;
+  /** The process's rate budget and 429/418 gate (BinanceRest); none: requests go out unguarded. */
+  readonly gate?: RequestGate;
   readonly log?: Logger;
 }
+
+/** The one budget and gate every request to Binance passes (BinanceRest implements it). */
+export interface RequestGate {
+  /** How long from now nothing may be sent (0: the gate is open). */
+  gateClosedForMs(): number;
+  /** Sends `send` under the budget; refuses (ExchangeError) without sending while the gate is closed. */
+  guarded<T>(what: string, send: () => Promise<T>): Promise<T>;
+}
+
+const unguarded: RequestGate = { gateClosedForMs: () => 0, guarded: (_what, send) => send() };
 
 export class UserDataStream {
   private connection: SpotWebsocketAPI.WebsocketAPIConnection | null = null;
@@ -57,6 +72,8 @@ export class UserDataStream {
   private connectAttempts = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
   private healthTimer: NodeJS.Timeout | null = null;
+  /** A health check is out (waiting for the budget or for its answer). */
+  private checking = false;
   /** Request ids: the connector takes a 32-hex-digit id it is given (else it draws 16 random bytes per request). */
   private readonly idPrefix = randomBytes(8).toString('hex');
   private nextId = 0;
@@ -72,7 +89,11 @@ export class UserDataStream {
   /** Requests waiting for their answer: failed with WsApiConnectionLost when the connection closes. */
   private readonly waiting = new Set<(error: Error) => void>();
 
-  constructor(private readonly options: UserDataStreamOptions) {}
+  private readonly gate: RequestGate;
+
+  constructor(private readonly options: UserDataStreamOptions) {
+    this.gate = options.gate ?? unguarded;
+  }
 
   /** Whether a request can be sent now (the connection is open; subscribed or not). */
   get connected(): boolean {
@@ -141,6 +162,14 @@ export class UserDataStream {
   private async connect(): Promise<boolean> {
     if (this.closed) return false;
     const { wsApiUrl, apiKey, apiSecret } = this.options;
+    const closedFor = this.gate.gateClosedForMs();
+    if (closedFor > 0) {
+      // Binance said back off: not even a connection attempt until it may be made again.
+      const reason = `not connecting to the WebSocket API for ${Math.ceil(closedFor / 1000)} s: Binance's rate limit said back off`;
+      this.options.onDown(reason);
+      this.later(closedFor + 25, () => void this.connect());
+      return false;
+    }
     const probe = await probeWebSocket(wsApiUrl, this.options.timeoutMs ?? 5000);
     if (probe !== null) {
       this.retryConnect(`the WebSocket API at ${wsApiUrl} is unreachable: ${probe}`);
@@ -203,7 +232,9 @@ export class UserDataStream {
     const connection = this.connection;
     if (this.closed || connection === null) return false;
     try {
-      const { stream } = await connection.userDataStreamSubscribeSignature({ recvWindow: this.options.recvWindow() });
+      const { stream } = await this.gate.guarded('userDataStream.subscribe.signature', () =>
+        connection.userDataStreamSubscribeSignature({ recvWindow: this.options.recvWindow() }),
+      );
       if (!this.handlerRegistered) {
         this.handlerRegistered = true;
         stream.on('message', (event) => this.options.onEvent(event));
@@ -218,7 +249,9 @@ export class UserDataStream {
       this.subscribed = false;
       this.options.onDown(reason);
       this.options.log?.warn(reason);
-      if (connection.isConnected()) this.later(this.options.reconnectDelayMs ?? 1000, () => void this.subscribe());
+      // Not before the rate-limit gate opens again (nothing is sent into a back-off).
+      const wait = Math.max(this.options.reconnectDelayMs ?? 1000, this.gate.gateClosedForMs() + 25);
+      if (connection.isConnected()) this.later(wait, () => void this.subscribe());
       return false;
     }
   }
@@ -234,14 +267,22 @@ export class UserDataStream {
   /** Finds a subscription lost without a close (the connector's silent renewals) and makes it again. */
   private async checkHealth(): Promise<void> {
     const connection = this.connection;
-    if (this.closed || connection === null || this.subscribing !== null || !connection.isConnected()) return;
+    // One check at a time: checks piled up behind the rate budget would leave in one burst.
+    if (this.closed || connection === null || this.subscribing !== null || this.checking || !connection.isConnected()) return;
+    if (this.gate.gateClosedForMs() > 0) {
+      this.options.log?.debug('Binance: session.subscriptions not sent: the rate limit said back off');
+      return;
+    }
+    this.checking = true;
     try {
-      const { data } = await connection.sessionSubscriptions();
+      const { data } = await this.gate.guarded('session.subscriptions', () => connection.sessionSubscriptions());
       if (Array.isArray(data) && data.length > 0) return;
       this.lost('the subscription is gone (connection renewed)');
       await this.subscribe();
     } catch (error) {
       this.options.log?.debug({ err: describe(error) }, 'Binance: session.subscriptions failed');
+    } finally {
+      this.checking = false;
     }
   }
 
