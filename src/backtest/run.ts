@@ -151,8 +151,10 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   const definition = await findCrew(options.crew, crewDirs);
   const params = checkParams(definition, options.params ?? {});
   const journal = checkJournal(options.journal);
-  const market = openMarket(options.data, [{ symbol: options.symbol, interval: options.interval }], options.from, options.to);
+  const subscriptions = [{ symbol: options.symbol, interval: options.interval }];
+  const market = openMarket(options.data, subscriptions, options.from, options.to);
   const quote = quoteAsset(options.symbol);
+  checkCandlesBeforeJournal(journal, options.data, subscriptions, options.to);
 
   const config = singleCrewConfig({ ...options, params, crewDirs, cash, feeBps, slippageBps, journal });
   const run = await simulate({
@@ -166,7 +168,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     perCrew: false,
     priceLevels: firstPrices(market, [options.symbol]),
     onProgress: options.onProgress,
-    expectedSpan: expectedSpan(market, [{ symbol: options.symbol, interval: options.interval }], options.from, options.to),
+    expectedSpan: expectedSpan(market, subscriptions, options.from, options.to),
   });
   const crewRun = run.crews[0]!;
   const prices = run.prices.get(options.symbol);
@@ -542,6 +544,28 @@ export function checkJournal(journal: string | undefined): string {
   if (journal === undefined || journal === ':memory:') return ':memory:';
   if (existsSync(journal)) throw new BacktestInputError(`journal ${journal} exists already: a backtest journals into a new file`);
   return journal;
+}
+
+/**
+ * With a journal file, every candle the run may read (warm-up history included) is read and
+ * checked first: a malformed row found mid-run would leave a half-written journal behind, and a
+ * retry would then refuse it as existing. An in-memory journal writes nothing, so it skips this.
+ */
+export function checkCandlesBeforeJournal(
+  journal: string,
+  data: readonly string[],
+  subscriptions: readonly CandleSubscription[],
+  to: number | undefined,
+): void {
+  if (journal === ':memory:') return;
+  try {
+    const all = new FileMarketData({ paths: data, synchronous: true, ...(to !== undefined ? { to } : {}) });
+    for (const _candle of all.candles(subscriptions) as Iterable<Candle>) {
+      // Reading is the check: a bad row throws a CandleFileError naming the file and the line.
+    }
+  } catch (error) {
+    throw asInputError(error);
+  }
 }
 
 /** Candle files for the subscriptions, checked to exist before anything runs. */

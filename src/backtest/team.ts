@@ -15,6 +15,7 @@ import {
   type BacktestProgress,
   type CrewRun,
   checkAmounts,
+  checkCandlesBeforeJournal,
   checkJournal,
   checkParams,
   checkSpan,
@@ -95,6 +96,7 @@ export async function runTeamBacktest(options: TeamBacktestOptions): Promise<Tea
   const subscriptions = crews.map((c) => ({ symbol: c.symbol, interval: c.interval }));
   const market = openMarket(options.data, subscriptions, options.from, options.to);
   checkFinestCoverage(market, subscriptions, options.from, options.to);
+  checkCandlesBeforeJournal(journal, options.data, subscriptions, options.to);
 
   // Only this team, on a throwaway journal: a team backtest never resumes a live desk's state.
   const teamConfig: Config = { ...config, journal, equitySnapshotMinutes: 0, teams: [team] };

@@ -232,6 +232,16 @@ describe('crewdesk backtest refuses bad input in one line, exit code 2, nothing 
     expect(result.err).toMatch(/^crewdesk backtest: malformed candle file: .*\/bad\/BTCUSDT-1h-2021-01\.csv:3: high 95 is below low 100\n$/);
   });
 
+  it('a malformed candle file with --journal: no journal is left, so the retry fails the same way', async () => {
+    const journal = join(dir, 'j2.sqlite');
+    for (const attempt of [1, 2]) {
+      const result = await captured([...base({ data: join(dir, 'bad') }), '--journal', journal]);
+      expect(result.code, `attempt ${attempt}`).toBe(2);
+      expect(result.err, `attempt ${attempt}`).toMatch(/^crewdesk backtest: malformed candle file: .*\/bad\/BTCUSDT-1h-2021-01\.csv:3: high 95 is below low 100\n$/);
+      expect(existsSync(journal), `attempt ${attempt}`).toBe(false);
+    }
+  });
+
   it('an unknown flag, naming it', async () => {
     const result = await captured([...base({}), '--fees', '10']);
     expect(result.code).toBe(2);
