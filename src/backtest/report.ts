@@ -131,8 +131,18 @@ export function kpiRows(kpis: Kpis, quote: string, extra: { fills?: number; gaps
     ['Fees paid', `${money(kpis.feesPaid)} ${quote}`],
   ];
   if (extra.fills !== undefined) rows.push(['Fills', String(extra.fills)]);
-  if (extra.gaps !== undefined) rows.push(['Gaps in the data', extra.gaps === 0 ? 'none' : `${extra.gaps} (${extra.missing ?? 0} candles missing)`]);
+  if (extra.gaps !== undefined) rows.push(['Gaps in the data', gapsText(extra.gaps, extra.missing ?? 0)]);
   return rows;
+}
+
+function gapsText(gaps: number, missing: number): string {
+  return gaps === 0 ? 'none' : `${gaps} (${missing.toLocaleString('en-US')} candles missing)`;
+}
+
+/** The gaps of one symbol and interval (all of them when not given): their count and missing candles. */
+function gapsOf(gaps: readonly CandleGap[], of?: { readonly symbol: string; readonly interval: string }): string {
+  const mine = of === undefined ? gaps : gaps.filter((g) => g.symbol === of.symbol && g.interval === of.interval);
+  return gapsText(mine.length, mine.reduce((n, g) => n + g.missing, 0));
 }
 
 export function backtestTable(result: BacktestResult, quote: string, style: TableStyle): string {
@@ -161,6 +171,8 @@ export function teamTable(result: TeamBacktestResult, quote: string, style: Tabl
   const crewRows = result.crews.map((c) => kpiRows(c.kpis, quote));
   const rows: string[][] = teamRows.map(([label, value], i) => [label, value, ...crewRows.map((r) => r[i]![1])]);
   rows.push(['Fills', String(result.fills.length), ...result.crews.map((c) => String(c.fills.length))]);
+  // Said as a single backtest says them: a gap is time nobody traded, not hidden in the JSON.
+  rows.push(['Gaps in the data', gapsOf(result.gaps), ...result.crews.map((c) => gapsOf(result.gaps, c))]);
   const table = grid(['KPI', 'team', ...result.crews.map((c) => c.id)], rows, style);
   const notes = [...result.kpis.notes];
   for (const c of result.crews) if (c.status.status !== 'active') notes.unshift(`crew ${c.id} ended ${c.status.status}: ${c.status.reason}`);

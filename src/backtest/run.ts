@@ -26,6 +26,7 @@ import { ManualClock } from '../ports/clock.ts';
 import type { CandleSubscription, MarketData } from '../ports/market-data.ts';
 import type { CrewStatus } from '../ports/journal.ts';
 import { type RiskLimits, riskLimitsSchema } from '../risk/limits.ts';
+import { Coverage, type TimeRange } from './coverage.ts';
 import { EquityRecorder } from './equity-recorder.ts';
 import { computeKpis, type KpiInput, type Kpis } from './kpis.ts';
 
@@ -298,6 +299,8 @@ export interface SimulationOutput {
   readonly crews: readonly CrewRun[];
   readonly prices: ReadonlyMap<string, SymbolPrices>;
   readonly gaps: readonly CandleGap[];
+  /** The time within the span no candle covers (gaps in the data), in order. */
+  readonly holes: readonly TimeRange[];
 }
 
 /** How many candles pass between two progress reports. */
@@ -320,13 +323,18 @@ export async function simulate(input: SimulationInput): Promise<SimulationOutput
   let startCash = 0;
   let firstOpenTime = Number.NaN;
   let lastCloseTime = Number.NaN;
+  // The time the candles cover: between two equity points, only that much counts as traded time.
+  const coverage = new Coverage();
+  let coveredAtLastPoint = 0;
 
   const onEquity = (time: number, equity: number, inMarket: boolean): void => {
+    const elapsed = coverage.total - coveredAtLastPoint;
+    coveredAtLastPoint = coverage.total;
     if (total.size === 0) total.record(firstOpenTime, startCash, false);
-    total.record(time, equity, inMarket);
+    total.record(time, equity, inMarket, elapsed);
     for (const { crew, curve } of crewCurves) {
       if (curve.size === 0) curve.record(firstOpenTime, crew.capital.toNumber(), false);
-      curve.record(time, crew.book.equityF, crew.book.qtyF > 0);
+      curve.record(time, crew.book.equityF, crew.book.qtyF > 0, elapsed);
     }
   };
   const journal = input.journal === ':memory:' ? { journal: new MemoryJournal() } : { journalFile: input.journal };
@@ -369,6 +377,7 @@ export async function simulate(input: SimulationInput): Promise<SimulationOutput
       if (candles === 0) firstOpenTime = candle.openTime;
       candles++;
       lastCloseTime = candle.closeTime;
+      coverage.add(candle.openTime, candle.closeTime + 1);
       const p = prices.get(candle.symbol);
       if (p === undefined) prices.set(candle.symbol, { firstOpen: candle.open, lastClose: candle.close });
       else p.lastClose = candle.close;
@@ -409,6 +418,7 @@ export async function simulate(input: SimulationInput): Promise<SimulationOutput
       crews,
       prices,
       gaps: input.market instanceof FileMarketData ? [...input.market.gaps] : [],
+      holes: coverage.holes(firstOpenTime, lastCloseTime + 1),
     };
   } catch (error) {
     throw asInputError(error);
