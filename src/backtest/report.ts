@@ -193,7 +193,12 @@ export function optimizationTable(result: OptimizationResult, style: TableStyle)
       result.skipped.length > 0 ? ` (${result.skipped.length} skipped)` : ''
     }`,
     `in-sample ${isoMinute(result.inSample.start)} → ${isoMinute(result.inSample.end)} · out-of-sample ${isoMinute(result.outOfSample.start)} → ${isoMinute(result.outOfSample.end)} (split ${result.split})`,
-    `ranked by ${result.metric} in-sample; out-of-sample KPIs of the top ${result.top.length}`,
+    ...(result.span.gaps > 0
+      ? [`gaps in the data: ${gapsText(result.span.gaps, result.span.missingCandles)}, split by the time the candles cover`]
+      : []),
+    result.notes.some((n) => n.startsWith('no combination'))
+      ? `not ranked: no ${result.metric} in-sample; out-of-sample KPIs of the first ${result.top.length} in grid order`
+      : `ranked by ${result.metric} in-sample; out-of-sample KPIs of the top ${result.top.length}`,
   ];
   const rows = result.top.map((r) => [
     String(r.rank),
@@ -231,6 +236,7 @@ export function optimizationTable(result: OptimizationResult, style: TableStyle)
     );
     parts.push(`compounded out-of-sample return ${pct(wf.compoundedReturnPct)}`);
   }
+  if (result.notes.length > 0) parts.push('', notesText(result.notes, style));
   if (result.skipped.length > 0) {
     const first = result.skipped[0]!;
     parts.push('', `skipped ${result.skipped.length} combination(s) the crew refuses, e.g. ${paramsText(first.params)}: ${first.reason}`);
