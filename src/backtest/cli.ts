@@ -219,7 +219,7 @@ function gapRanges(gaps: readonly CandleGap[]): { start: number; end: number }[]
 
 /** Writes --out (the chart rendered only then), then prints the JSON document or the table. */
 async function emit(o: {
-  readonly out: string | null;
+  readonly out: OutFolder | null;
   readonly json: boolean;
   readonly document: Record<string, unknown>;
   readonly run: { readonly equity: EquityRecorder; readonly fills: readonly (BacktestFill & { readonly crew?: string })[] };
@@ -227,7 +227,7 @@ async function emit(o: {
   readonly table: () => string;
 }): Promise<void> {
   if (o.out !== null) {
-    writeOut(o.out, {
+    writeOut(o.out.dir, {
       'equity.png': await o.chart(),
       'equity.csv': equityCsv(o.run.equity),
       'fills.csv': fillsCsv(o.run.fills),
@@ -237,7 +237,7 @@ async function emit(o: {
   if (o.json) process.stdout.write(toJson(o.document));
   else {
     process.stdout.write(o.table());
-    if (o.out !== null) process.stdout.write(`wrote equity.png, equity.csv, fills.csv, result.json to ${o.out}\n`);
+    if (o.out !== null) process.stdout.write(`wrote equity.png, equity.csv, fills.csv, result.json to ${o.out.given}\n`);
   }
 }
 
@@ -430,8 +430,14 @@ function configFor(flag: string | undefined): Config | null {
 
 const OUT_FILES = new Set(['equity.png', 'equity.csv', 'fills.csv', 'result.json']);
 
+/** --out: the folder (absolute) and the path as the user typed it, which is what the run says back. */
+interface OutFolder {
+  readonly dir: string;
+  readonly given: string;
+}
+
 /** Checks --out before the run: a folder holding only what a backtest writes, or nothing yet. */
-function outFlag(value: string | undefined): string | null {
+function outFlag(value: string | undefined): OutFolder | null {
   if (value === undefined) return null;
   const out = resolve(value);
   if (existsSync(out)) {
@@ -439,7 +445,7 @@ function outFlag(value: string | undefined): string | null {
     const foreign = readdirSync(out).filter((name) => !OUT_FILES.has(name));
     if (foreign.length > 0) throw new UsageError(`--out: ${value} holds other files (${foreign.slice(0, 3).join(', ')}); give an empty or new folder`);
   }
-  return out;
+  return { dir: out, given: value };
 }
 
 /** Writes the files into a sibling temp folder, then swaps it in: a failure leaves no half-written --out. */
