@@ -311,6 +311,11 @@ export function renderTeamChart(options: TeamChartOptions): Promise<Buffer> {
   });
 }
 
+/** The time gaps in the data leave uncovered (first missing candle's open to the open that resumes), as chart breaks. */
+export function gapBreaks(gaps: readonly { readonly from: number; readonly to: number }[]): TimeRange[] {
+  return gaps.map((g) => ({ start: g.from, end: g.to }));
+}
+
 /**
  * The points with a break (y NaN: chart.js skips it and, spanGaps off, ends the line there)
  * between two points that a gap in the data lies between, so no straight line is drawn across

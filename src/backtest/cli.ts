@@ -7,9 +7,8 @@ import { loadConfigFile, loadEnv } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { INTERVALS, type Interval, isInterval } from '../core/domain.ts';
 import { numberFlag, parseFlags, UsageError } from '../cli/args.ts';
-import { renderEquityChart, renderTeamChart } from './chart.ts';
+import { gapBreaks, renderEquityChart, renderTeamChart } from './chart.ts';
 import { METRICS, type Metric, defaultWorkers, runOptimization } from './optimize.ts';
-import type { CandleGap } from '../market/csv-candles.ts';
 import type { EquityRecorder } from './equity-recorder.ts';
 import { createProgress, type Progress, type ProgressOptions } from './progress.ts';
 import {
@@ -154,7 +153,7 @@ async function singleBacktest(values: BacktestFlags): Promise<number> {
         series: [{ label: `Equity (${quote})`, points: result.equity.equityPoints() }],
         drawdown: result.equity.drawdownPoints(),
         valueLabel: `Equity (${quote})`,
-        breaks: gapRanges(result.gaps),
+        breaks: gapBreaks(result.gaps),
       }),
     table: () => backtestTable(result, quote, { tty: process.stdout.isTTY === true }),
   });
@@ -200,7 +199,7 @@ async function teamBacktest(values: BacktestFlags): Promise<number> {
         crews: result.crews.map((c) => ({
           label: `${c.id} (${c.module} ${c.symbol} ${c.interval})`,
           points: c.equity.equityPoints(),
-          breaks: gapRanges(result.gaps.filter((g) => g.symbol === c.symbol && g.interval === c.interval)),
+          breaks: gapBreaks(result.gaps.filter((g) => g.symbol === c.symbol && g.interval === c.interval)),
         })),
         total: { label: `team ${result.team}`, points: result.equity.equityPoints() },
         drawdown: result.equity.drawdownPoints(),
@@ -210,11 +209,6 @@ async function teamBacktest(values: BacktestFlags): Promise<number> {
     table: () => teamTable(result, result.quote, { tty: process.stdout.isTTY === true }),
   });
   return 0;
-}
-
-/** The time gaps in the data leave uncovered: from the first missing candle to the one that resumes. */
-function gapRanges(gaps: readonly CandleGap[]): { start: number; end: number }[] {
-  return gaps.map((g) => ({ start: g.from, end: g.to }));
 }
 
 /** Writes --out (the chart rendered only then), then prints the JSON document or the table. */

@@ -1,7 +1,7 @@
 // runBacktest and runTeamBacktest through the desk on real candles: the equity curve, warm-up
 // before --from, gaps, slippage, the in-memory journal against SQLite, and a team with its
 // per-crew and team KPIs and its one chart.
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { backtestDocument, teamTable } from '../../src/backtest/report.ts';
@@ -292,6 +292,19 @@ describe('team backtest', () => {
     it('stops the chart’s lines at the gap: the team’s uncovered time is the 46 days', () => {
       expect(gapped.holes).toEqual([{ start: Date.UTC(2021, 0, 4), end: Date.UTC(2021, 1, 19) }]);
     });
+  });
+
+  it('with --journal and a malformed candle row: refused before the journal file exists', async () => {
+    const bad = join(dir, 'bad-candles');
+    mkdirSync(bad, { recursive: true });
+    // Good for 200 hours, then a row whose high is below its low.
+    const rows = ['open_time,open,high,low,close,volume'];
+    for (let h = 0; h < 200; h++) rows.push(`${SPAN_START + h * HOUR},100,110,90,105,1`);
+    rows.push(`${SPAN_START + 200 * HOUR},105,95,100,101,1`);
+    writeFileSync(join(bad, 'BTCUSDT-1h-2021-01.csv'), `${rows.join('\n')}\n`);
+    const journal = join(dir, 'team-journal.sqlite');
+    await expect(runTeamBacktest({ config, team: 'alpha', data: [bad], journal })).rejects.toThrow(/malformed candle file: .*BTCUSDT-1h-2021-01\.csv:202: high 95 is below low 100/);
+    expect(existsSync(journal)).toBe(false);
   });
 
   it('asks which team when the config has several, and names the teams', async () => {
