@@ -42,9 +42,11 @@ export interface EquitySummary {
   readonly maxDrawdownTroughTime: number;
   /** When equity first got back to that peak, or null if it never did before the end. */
   readonly maxDrawdownRecoveryTime: number | null;
-  /** The deepest drawdown's duration: its peak to its recovery, or to the end if never recovered. */
+  /** The deepest drawdown's duration: its peak to its recovery, or to the end if never recovered
+   * (time the data covers: a gap in the candles is not time under water). */
   readonly maxDrawdownDurationMs: number;
-  /** The longest time spent below a previous peak (any drawdown, an unrecovered one up to the end). */
+  /** The longest time spent below a previous peak (any drawdown, an unrecovered one up to the end;
+   * gaps in the data left out). */
   readonly longestDrawdownMs: number;
   /** Time during which a position was held: each gap between two points counts for the state
    * recorded at its start (the position held until the next point), gaps in the data left out. */
@@ -102,6 +104,10 @@ export class EquityRecorder {
 
   private peak = 0;
   private peakTime = 0;
+  // Drawdown durations run on the traded clock (tradedMs): a gap in the data is no time under water.
+  private peakClock = 0;
+  private maxDrawdownPeakClock = 0;
+  private maxDrawdownRecoveryClock = 0;
   private underwater = false;
   private longestDrawdownMs = 0;
   private maxDrawdown = 0;
@@ -162,22 +168,25 @@ export class EquityRecorder {
     let drawdown = 0;
     if (equity >= this.peak) {
       if (this.underwater) {
-        const duration = time - this.peakTime;
+        const duration = this.tradedMs - this.peakClock;
         if (duration > this.longestDrawdownMs) this.longestDrawdownMs = duration;
         if (this.maxDrawdownOpen) {
           this.maxDrawdownRecoveryTime = time;
+          this.maxDrawdownRecoveryClock = this.tradedMs;
           this.maxDrawdownOpen = false;
         }
         this.underwater = false;
       }
       this.peak = equity;
       this.peakTime = time;
+      this.peakClock = this.tradedMs;
     } else {
       this.underwater = true;
       drawdown = this.peak > 0 ? (equity - this.peak) / this.peak : 0;
       if (-drawdown > this.maxDrawdown) {
         this.maxDrawdown = -drawdown;
         this.maxDrawdownPeakTime = this.peakTime;
+        this.maxDrawdownPeakClock = this.peakClock;
         this.maxDrawdownPeakEquity = this.peak;
         this.maxDrawdownTroughTime = time;
         this.maxDrawdownTroughEquity = equity;
@@ -220,12 +229,12 @@ export class EquityRecorder {
         dailyCloses: [],
       };
     }
-    const openDrawdownMs = this.underwater ? this.lastTime - this.peakTime : 0;
+    const openDrawdownMs = this.underwater ? this.tradedMs - this.peakClock : 0;
     const recovered = this.maxDrawdown > 0 && !this.maxDrawdownOpen;
     const maxDrawdownDurationMs =
       this.maxDrawdown === 0
         ? 0
-        : (recovered ? this.maxDrawdownRecoveryTime : this.lastTime) - this.maxDrawdownPeakTime;
+        : (recovered ? this.maxDrawdownRecoveryClock : this.tradedMs) - this.maxDrawdownPeakClock;
     return {
       count: this.count,
       startTime: this.startTime,

@@ -11,7 +11,7 @@ export const KPI_CONVENTIONS = [
   'Sharpe = mean daily return / sample standard deviation (n − 1) × √365.',
   'Sortino = mean daily return / downside deviation × √365, the downside deviation being √(Σ min(r, 0)² / n) over all n days (target 0, days without a loss count as 0).',
   'CAGR compounds the total return over the time the data covers (the span less its gaps) in years of 365 days.',
-  'Max drawdown is the deepest fall from a running peak of equity, in % of that peak; its duration runs from that peak to the first time equity is back at it, or to the end if it never is.',
+  'Max drawdown is the deepest fall from a running peak of equity, in % of that peak; its duration runs from that peak to the first time equity is back at it, or to the end if it never is, counting the time the data covers.',
   'A round trip is a position opened from flat and closed back to flat (per crew); its PnL is sell proceeds − buy cost − every fee paid on its fills. A position still open at the end is not a round trip.',
   'Win rate = round trips with PnL > 0 / all round trips. Profit factor = gross profit / gross loss; null when there is no losing round trip (it would be infinite) or no round trip at all.',
   'Exposure = time a position was held / the time the data covers (gaps in the data count as neither).',
@@ -161,7 +161,7 @@ export function computeKpis(input: KpiInput): Kpis {
     const calendarDays = equity.count > 0 ? Math.floor(equity.endTime / DAY_MS) - equity.firstDay + 1 : 0;
     const skippedDays = calendarDays - equity.dailyCloses.length;
     notes.push(
-      `cagrPct, exposurePct: over the ${duration(tradedMs)} the data covers; its gaps (${duration(uncoveredMs)}) are no traded time` +
+      `cagrPct, exposurePct, drawdown durations: over the ${duration(tradedMs)} the data covers; its gaps (${duration(uncoveredMs)}) are no traded time` +
         (skippedDays > 0 ? `; sharpe, sortino: the ${skippedDays} day(s) wholly inside a gap are no daily returns` : ''),
     );
   }

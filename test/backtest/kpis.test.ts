@@ -309,6 +309,21 @@ describe('EquityRecorder', () => {
     expect(kpis.days).toBe(2);
   });
 
+  it('counts no time under water inside a gap in the data', () => {
+    // A peak at day 0 12:00, under water for 2 hours, a 3-day gap, 2 more hours, then back at the peak.
+    const H = 3_600_000;
+    const recorder = new EquityRecorder();
+    recorder.record(T0 + 12 * H, 1000, false);
+    recorder.record(T0 + 13 * H, 900, false, H);
+    recorder.record(T0 + 14 * H, 950, false, H);
+    recorder.record(T0 + 3 * D + 15 * H, 960, false, H); // the first candle after the gap
+    recorder.record(T0 + 3 * D + 16 * H, 1000, false, H);
+    const summary = recorder.summary();
+    expect(summary.maxDrawdown).toBeCloseTo(0.1, 12);
+    expect(summary.maxDrawdownDurationMs).toBe(4 * H);
+    expect(summary.longestDrawdownMs).toBe(4 * H);
+  });
+
   it('refuses time going backwards and non-finite equity', () => {
     const recorder = recorderOf([[T0 + D, 100]]);
     expect(() => recorder.record(T0, 100)).toThrow(RangeError);
