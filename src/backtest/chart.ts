@@ -21,6 +21,9 @@ import {
   type Scale,
 } from 'chart.js';
 import { DAY_MS, type DrawdownPoint, type EquityPoint } from './equity-recorder.ts';
+import type { TimeRange } from './coverage.ts';
+
+export type { TimeRange };
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Filler, Legend, Title, SubTitle);
 
@@ -35,12 +38,6 @@ export interface ChartSeries {
   /** Time the data does not cover (gaps in the candles): the line stops there instead of
    * drawing a straight line across it. Default: the chart's `breaks`. */
   readonly breaks?: readonly TimeRange[];
-}
-
-/** A span of time, end exclusive. */
-export interface TimeRange {
-  readonly start: number;
-  readonly end: number;
 }
 
 export interface EquityChartOptions {

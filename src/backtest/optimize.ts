@@ -17,6 +17,7 @@ import { SqliteJournal } from '../journal/sqlite-journal.ts';
 import type { Journal } from '../ports/journal.ts';
 import type { CandleGap } from '../market/csv-candles.ts';
 import type { Kpis } from './kpis.ts';
+import type { TimeRange } from './coverage.ts';
 import {
   type CandleColumns,
   COLUMN_COUNT,
@@ -29,6 +30,8 @@ import {
   type WorkerInit,
 } from './optimize-worker.ts';
 import { asInputError, type BacktestOptions, BacktestInputError, boundProblem, checkAmounts, checkParams, checkSpan, findCrew, openMarket, quoteAsset } from './run.ts';
+
+export type { TimeRange };
 
 // ── The grid ──
 
@@ -182,11 +185,6 @@ export interface SweepTimings {
   readonly workersReadySeconds: number;
   /** Each run's time in its worker, in the order they ended, with the worker's index. */
   readonly runs: readonly { readonly worker: number; readonly ms: number }[];
-}
-
-export interface TimeRange {
-  readonly start: number;
-  readonly end: number;
 }
 
 export interface RankedCombination {
