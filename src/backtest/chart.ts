@@ -21,6 +21,9 @@ import {
   type Scale,
 } from 'chart.js';
 import { DAY_MS, type DrawdownPoint, type EquityPoint } from './equity-recorder.ts';
+import type { TimeRange } from './coverage.ts';
+
+export type { TimeRange };
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Filler, Legend, Title, SubTitle);
 
@@ -32,6 +35,9 @@ export interface ChartSeries {
   readonly color?: string;
   /** Line width in px. */
   readonly lineWidth?: number;
+  /** Time the data does not cover (gaps in the candles): the line stops there instead of
+   * drawing a straight line across it. Default: the chart's `breaks`. */
+  readonly breaks?: readonly TimeRange[];
 }
 
 export interface EquityChartOptions {
@@ -50,6 +56,8 @@ export interface EquityChartOptions {
   readonly scale?: 'equity' | 'return';
   /** The equity axis' title, e.g. "Equity (USDT)". */
   readonly valueLabel?: string;
+  /** Time the data does not cover: no series nor the drawdown is drawn across it. */
+  readonly breaks?: readonly TimeRange[];
 }
 
 export interface TeamChartOptions {
@@ -63,6 +71,8 @@ export interface TeamChartOptions {
   /** Default `return`: crews of different sizes compare on one axis. */
   readonly scale?: 'equity' | 'return';
   readonly valueLabel?: string;
+  /** Time no candle covers: the total and the drawdown stop there (each crew at its own `breaks`). */
+  readonly breaks?: readonly TimeRange[];
 }
 
 const DEFAULT_WIDTH = 1200;
@@ -91,10 +101,13 @@ export async function renderEquityChart(options: EquityChartOptions): Promise<Bu
   const datasets: ChartDataset<'line', XY[]>[] = options.series.map((series, i) => {
     const kept = downsampleMinMax(series.points, (p) => p.equity, budget);
     const base = kept[0]?.equity ?? 0;
-    const data = kept.map((p) => ({
-      x: p.time,
-      y: mode === 'return' ? (base > 0 ? (p.equity / base - 1) * 100 : 0) : p.equity,
-    }));
+    const data = brokenAtGaps(
+      kept.map((p) => ({
+        x: p.time,
+        y: mode === 'return' ? (base > 0 ? (p.equity / base - 1) * 100 : 0) : p.equity,
+      })),
+      series.breaks ?? options.breaks ?? [],
+    );
     return {
       label: series.label,
       data,
@@ -114,7 +127,10 @@ export async function renderEquityChart(options: EquityChartOptions): Promise<Bu
     const kept = downsampleMinMax(options.drawdown!, (p) => -Math.abs(p.pct), budget);
     datasets.push({
       label: options.drawdownLabel ?? 'Drawdown (%)',
-      data: kept.map((p) => ({ x: p.time, y: -Math.abs(p.pct) })),
+      data: brokenAtGaps(
+        kept.map((p) => ({ x: p.time, y: -Math.abs(p.pct) })),
+        options.breaks ?? [],
+      ),
       yAxisID: 'drawdown',
       borderColor: DRAWDOWN_LINE,
       backgroundColor: DRAWDOWN_FILL,
@@ -184,6 +200,8 @@ export async function renderEquityChart(options: EquityChartOptions): Promise<Bu
       events: [],
       color: TEXT,
       layout: { padding: { top: 4, right: 24, bottom: 8, left: 8 } },
+      // spanGaps off: a NaN point (a gap in the data, see brokenAtGaps) ends the line.
+      spanGaps: false,
       elements: { line: { tension: 0, borderJoinStyle: 'round' } },
       plugins: {
         title: { display: true, text: options.title, font: font(20, 'bold'), color: TEXT, padding: { top: 8, bottom: 4 } },
@@ -286,10 +304,35 @@ export function renderTeamChart(options: TeamChartOptions): Promise<Buffer> {
     ...(options.height !== undefined ? { height: options.height } : {}),
     scale: options.scale ?? 'return',
     ...(options.valueLabel !== undefined ? { valueLabel: options.valueLabel } : {}),
+    ...(options.breaks !== undefined ? { breaks: options.breaks } : {}),
   });
 }
 
-interface XY {
+/** The time gaps in the data leave uncovered (first missing candle's open to the open that resumes), as chart breaks. */
+export function gapBreaks(gaps: readonly { readonly from: number; readonly to: number }[]): TimeRange[] {
+  return gaps.map((g) => ({ start: g.from, end: g.to }));
+}
+
+/**
+ * The points with a break (y NaN: chart.js skips it and, spanGaps off, ends the line there)
+ * between two points that a gap in the data lies between, so no straight line is drawn across
+ * time nobody traded. Both lists are in time order.
+ */
+export function brokenAtGaps(points: readonly XY[], breaks: readonly TimeRange[]): XY[] {
+  if (breaks.length === 0 || points.length < 2) return points.slice();
+  const out: XY[] = [points[0]!];
+  let b = 0;
+  for (let i = 1; i < points.length; i++) {
+    const a = points[i - 1]!;
+    const next = points[i]!;
+    while (b < breaks.length && breaks[b]!.start <= a.x) b++;
+    if (b < breaks.length && breaks[b]!.end <= next.x) out.push({ x: (a.x + next.x) / 2, y: Number.NaN });
+    out.push(next);
+  }
+  return out;
+}
+
+export interface XY {
   x: number;
   y: number;
 }

@@ -7,7 +7,7 @@ import { loadConfigFile, loadEnv } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { INTERVALS, type Interval, isInterval } from '../core/domain.ts';
 import { numberFlag, parseFlags, UsageError } from '../cli/args.ts';
-import { renderEquityChart, renderTeamChart } from './chart.ts';
+import { gapBreaks, renderEquityChart, renderTeamChart } from './chart.ts';
 import { METRICS, type Metric, defaultWorkers, runOptimization } from './optimize.ts';
 import type { EquityRecorder } from './equity-recorder.ts';
 import { createProgress, type Progress, type ProgressOptions } from './progress.ts';
@@ -153,6 +153,7 @@ async function singleBacktest(values: BacktestFlags): Promise<number> {
         series: [{ label: `Equity (${quote})`, points: result.equity.equityPoints() }],
         drawdown: result.equity.drawdownPoints(),
         valueLabel: `Equity (${quote})`,
+        breaks: gapBreaks(result.gaps),
       }),
     table: () => backtestTable(result, quote, { tty: process.stdout.isTTY === true }),
   });
@@ -195,10 +196,15 @@ async function teamBacktest(values: BacktestFlags): Promise<number> {
         subtitle: `team return ${pct(k.totalReturnPct)} · max drawdown ${k.maxDrawdownPct.toFixed(2)} % · Sharpe ${ratio(k.sharpe)} · ${result.crews
           .map((c) => `${c.id} ${pct(c.kpis.totalReturnPct)}`)
           .join(' · ')}`,
-        crews: result.crews.map((c) => ({ label: `${c.id} (${c.module} ${c.symbol} ${c.interval})`, points: c.equity.equityPoints() })),
+        crews: result.crews.map((c) => ({
+          label: `${c.id} (${c.module} ${c.symbol} ${c.interval})`,
+          points: c.equity.equityPoints(),
+          breaks: gapBreaks(result.gaps.filter((g) => g.symbol === c.symbol && g.interval === c.interval)),
+        })),
         total: { label: `team ${result.team}`, points: result.equity.equityPoints() },
         drawdown: result.equity.drawdownPoints(),
         valueLabel: 'Return (%)',
+        breaks: result.holes,
       }),
     table: () => teamTable(result, result.quote, { tty: process.stdout.isTTY === true }),
   });
@@ -207,7 +213,7 @@ async function teamBacktest(values: BacktestFlags): Promise<number> {
 
 /** Writes --out (the chart rendered only then), then prints the JSON document or the table. */
 async function emit(o: {
-  readonly out: string | null;
+  readonly out: OutFolder | null;
   readonly json: boolean;
   readonly document: Record<string, unknown>;
   readonly run: { readonly equity: EquityRecorder; readonly fills: readonly (BacktestFill & { readonly crew?: string })[] };
@@ -215,7 +221,7 @@ async function emit(o: {
   readonly table: () => string;
 }): Promise<void> {
   if (o.out !== null) {
-    writeOut(o.out, {
+    writeOut(o.out.dir, {
       'equity.png': await o.chart(),
       'equity.csv': equityCsv(o.run.equity),
       'fills.csv': fillsCsv(o.run.fills),
@@ -225,7 +231,7 @@ async function emit(o: {
   if (o.json) process.stdout.write(toJson(o.document));
   else {
     process.stdout.write(o.table());
-    if (o.out !== null) process.stdout.write(`wrote equity.png, equity.csv, fills.csv, result.json to ${o.out}\n`);
+    if (o.out !== null) process.stdout.write(`wrote equity.png, equity.csv, fills.csv, result.json to ${o.out.given}\n`);
   }
 }
 
@@ -418,8 +424,14 @@ function configFor(flag: string | undefined): Config | null {
 
 const OUT_FILES = new Set(['equity.png', 'equity.csv', 'fills.csv', 'result.json']);
 
+/** --out: the folder (absolute) and the path as the user typed it, which is what the run says back. */
+interface OutFolder {
+  readonly dir: string;
+  readonly given: string;
+}
+
 /** Checks --out before the run: a folder holding only what a backtest writes, or nothing yet. */
-function outFlag(value: string | undefined): string | null {
+function outFlag(value: string | undefined): OutFolder | null {
   if (value === undefined) return null;
   const out = resolve(value);
   if (existsSync(out)) {
@@ -427,7 +439,7 @@ function outFlag(value: string | undefined): string | null {
     const foreign = readdirSync(out).filter((name) => !OUT_FILES.has(name));
     if (foreign.length > 0) throw new UsageError(`--out: ${value} holds other files (${foreign.slice(0, 3).join(', ')}); give an empty or new folder`);
   }
-  return out;
+  return { dir: out, given: value };
 }
 
 /** Writes the files into a sibling temp folder, then swaps it in: a failure leaves no half-written --out. */

@@ -42,17 +42,22 @@ export interface EquitySummary {
   readonly maxDrawdownTroughTime: number;
   /** When equity first got back to that peak, or null if it never did before the end. */
   readonly maxDrawdownRecoveryTime: number | null;
-  /** The deepest drawdown's duration: its peak to its recovery, or to the end if never recovered. */
+  /** The deepest drawdown's duration: its peak to its recovery, or to the end if never recovered
+   * (time the data covers: a gap in the candles is not time under water). */
   readonly maxDrawdownDurationMs: number;
-  /** The longest time spent below a previous peak (any drawdown, an unrecovered one up to the end). */
+  /** The longest time spent below a previous peak (any drawdown, an unrecovered one up to the end;
+   * gaps in the data left out). */
   readonly longestDrawdownMs: number;
   /** Time during which a position was held: each gap between two points counts for the state
-   * recorded at its start (the position held until the next point). */
+   * recorded at its start (the position held until the next point), gaps in the data left out. */
   readonly inMarketMs: number;
+  /** The time the data covers between the first and the last point: their distance less the gaps
+   * in the data (see `record`'s `elapsedMs`). Left out, it is that distance. */
+  readonly tradedMs?: number;
   /** UTC day number (floor(ms / 86,400,000)) of `dailyCloses[0]`. */
   readonly firstDay: number;
   /** The last equity recorded on each UTC day from `firstDay` on; a day without a point repeats
-   * the previous close. */
+   * the previous close, except a day wholly inside a gap in the data, which is left out. */
   readonly dailyCloses: readonly number[];
 }
 
@@ -95,9 +100,14 @@ export class EquityRecorder {
   private lastDrawdown = 0;
   private lastInMarket = false;
   private inMarketMs = 0;
+  private tradedMs = 0;
 
   private peak = 0;
   private peakTime = 0;
+  // Drawdown durations run on the traded clock (tradedMs): a gap in the data is no time under water.
+  private peakClock = 0;
+  private maxDrawdownPeakClock = 0;
+  private maxDrawdownRecoveryClock = 0;
   private underwater = false;
   private longestDrawdownMs = 0;
   private maxDrawdown = 0;
@@ -127,8 +137,11 @@ export class EquityRecorder {
   }
 
   /** Records equity at `time` (ms, not decreasing). `inMarket`: a position is held from now until
-   * the next point. Allocation-free except for the occasional doubling of a buffer. */
-  record(time: number, equity: number, inMarket = false): void {
+   * the next point. `elapsedMs`: how much of the time since the previous point the data covers
+   * (less than that time across a gap in the candles, which then counts neither as time in the
+   * market nor as traded time, and whose whole days are not daily returns); default: all of it.
+   * Allocation-free except for the occasional doubling of a buffer. */
+  record(time: number, equity: number, inMarket = false, elapsedMs?: number): void {
     if (!Number.isFinite(equity) || !Number.isFinite(time)) {
       throw new RangeError(`equity and time must be finite numbers (time ${time}, equity ${equity})`);
     }
@@ -145,29 +158,35 @@ export class EquityRecorder {
       if (time < this.lastTime) {
         throw new RangeError(`time went backwards: ${time} after ${this.lastTime}`);
       }
-      if (this.lastInMarket) this.inMarketMs += time - this.lastTime;
-      this.recordDay(time, equity);
+      const step = time - this.lastTime;
+      const traded = elapsedMs === undefined ? step : Math.min(step, Math.max(0, elapsedMs));
+      if (this.lastInMarket) this.inMarketMs += traded;
+      this.tradedMs += traded;
+      this.recordDay(time, equity, step - traded);
     }
 
     let drawdown = 0;
     if (equity >= this.peak) {
       if (this.underwater) {
-        const duration = time - this.peakTime;
+        const duration = this.tradedMs - this.peakClock;
         if (duration > this.longestDrawdownMs) this.longestDrawdownMs = duration;
         if (this.maxDrawdownOpen) {
           this.maxDrawdownRecoveryTime = time;
+          this.maxDrawdownRecoveryClock = this.tradedMs;
           this.maxDrawdownOpen = false;
         }
         this.underwater = false;
       }
       this.peak = equity;
       this.peakTime = time;
+      this.peakClock = this.tradedMs;
     } else {
       this.underwater = true;
       drawdown = this.peak > 0 ? (equity - this.peak) / this.peak : 0;
       if (-drawdown > this.maxDrawdown) {
         this.maxDrawdown = -drawdown;
         this.maxDrawdownPeakTime = this.peakTime;
+        this.maxDrawdownPeakClock = this.peakClock;
         this.maxDrawdownPeakEquity = this.peak;
         this.maxDrawdownTroughTime = time;
         this.maxDrawdownTroughEquity = equity;
@@ -205,16 +224,17 @@ export class EquityRecorder {
         maxDrawdownDurationMs: 0,
         longestDrawdownMs: 0,
         inMarketMs: 0,
+        tradedMs: 0,
         firstDay: 0,
         dailyCloses: [],
       };
     }
-    const openDrawdownMs = this.underwater ? this.lastTime - this.peakTime : 0;
+    const openDrawdownMs = this.underwater ? this.tradedMs - this.peakClock : 0;
     const recovered = this.maxDrawdown > 0 && !this.maxDrawdownOpen;
     const maxDrawdownDurationMs =
       this.maxDrawdown === 0
         ? 0
-        : (recovered ? this.maxDrawdownRecoveryTime : this.lastTime) - this.maxDrawdownPeakTime;
+        : (recovered ? this.maxDrawdownRecoveryClock : this.tradedMs) - this.maxDrawdownPeakClock;
     return {
       count: this.count,
       startTime: this.startTime,
@@ -229,6 +249,7 @@ export class EquityRecorder {
       maxDrawdownDurationMs,
       longestDrawdownMs: Math.max(this.longestDrawdownMs, openDrawdownMs),
       inMarketMs: this.inMarketMs,
+      tradedMs: this.tradedMs,
       firstDay: this.firstDay,
       dailyCloses: Array.from(this.dailyCloses.subarray(0, this.days)),
     };
@@ -288,13 +309,18 @@ export class EquityRecorder {
     while (p < pinned.length) emit(pinned[p++]!);
   }
 
-  private recordDay(time: number, equity: number): void {
+  /** `uncoveredMs`: the part of the time since the previous point that the data does not cover (a
+   * gap in the candles, which ends where the newly covered time begins). */
+  private recordDay(time: number, equity: number, uncoveredMs: number): void {
     const day = Math.floor(time / DAY_MS);
     if (day === this.currentDay) {
       this.dailyCloses[this.days - 1] = equity;
       return;
     }
-    // A day without a point (a gap in the data) closes where the previous one did.
+    // A day without a point closes where the previous one did (a weekly crew's days are still
+    // days), but a day the data does not cover at all is no day of trading: it is left out.
+    const gapStart = this.lastTime + 1;
+    const gapEnd = gapStart + uncoveredMs;
     const previousClose = this.dailyCloses[this.days - 1]!;
     const needed = this.days + (day - this.currentDay);
     if (needed > this.dailyCloses.length) {
@@ -302,7 +328,10 @@ export class EquityRecorder {
       grown.set(this.dailyCloses.subarray(0, this.days));
       this.dailyCloses = grown;
     }
-    for (let d = this.currentDay + 1; d < day; d++) this.dailyCloses[this.days++] = previousClose;
+    for (let d = this.currentDay + 1; d < day; d++) {
+      if (uncoveredMs > 0 && d * DAY_MS >= gapStart && (d + 1) * DAY_MS <= gapEnd) continue;
+      this.dailyCloses[this.days++] = previousClose;
+    }
     this.dailyCloses[this.days++] = equity;
     this.currentDay = day;
   }

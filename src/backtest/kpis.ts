@@ -2,18 +2,19 @@
 // input gives bit-identical numbers (inputs are read in order, nothing depends on the clock or
 // on Map/Set iteration of unordered keys). Numbers are not rounded here: presentation rounds.
 import { DAY_MS, type EquitySummary } from './equity-recorder.ts';
+import { duration } from './report.ts';
 
 /** The conventions behind the KPIs, quotable as is (the README does). */
 export const KPI_CONVENTIONS = [
   'Returns are of total equity (cash plus the position marked at the candle close), fees included.',
-  'Sharpe and Sortino use daily returns of equity: the last equity of each UTC day, the first day measured from the starting equity, a day without data repeating the previous close; risk-free rate 0; annualized with √365 because crypto trades every day.',
+  'Sharpe and Sortino use daily returns of equity: the last equity of each UTC day, the first day measured from the starting equity, a day without a candle repeating the previous close, a day wholly inside a gap in the data left out; risk-free rate 0; annualized with √365 because crypto trades every day.',
   'Sharpe = mean daily return / sample standard deviation (n − 1) × √365.',
   'Sortino = mean daily return / downside deviation × √365, the downside deviation being √(Σ min(r, 0)² / n) over all n days (target 0, days without a loss count as 0).',
-  'CAGR compounds the total return over the span in years of 365 days.',
-  'Max drawdown is the deepest fall from a running peak of equity, in % of that peak; its duration runs from that peak to the first time equity is back at it, or to the end if it never is.',
+  'CAGR compounds the total return over the time the data covers (the span less its gaps) in years of 365 days.',
+  'Max drawdown is the deepest fall from a running peak of equity, in % of that peak; its duration runs from that peak to the first time equity is back at it, or to the end if it never is, counting the time the data covers.',
   'A round trip is a position opened from flat and closed back to flat (per crew); its PnL is sell proceeds − buy cost − every fee paid on its fills. A position still open at the end is not a round trip.',
   'Win rate = round trips with PnL > 0 / all round trips. Profit factor = gross profit / gross loss; null when there is no losing round trip (it would be infinite) or no round trip at all.',
-  'Exposure = time a position was held / the recorded span.',
+  'Exposure = time a position was held / the time the data covers (gaps in the data count as neither).',
   'Buy and hold spends the starting cash on the first price and sells at the last, paying the fee rate on both: return = last / first × (1 − fee) / (1 + fee) − 1.',
 ].join('\n');
 
@@ -103,7 +104,11 @@ export function computeKpis(input: KpiInput): Kpis {
   const notes: string[] = [];
   const startEquity = input.startCash;
   const finalEquity = equity.count > 0 ? equity.endEquity : input.startCash;
-  const spanMs = input.span.end - input.span.start;
+  // Time-based KPIs run on the time the data covers: a gap in the candles is no traded time.
+  const recordedMs = equity.endTime - equity.startTime;
+  const tradedMs = equity.tradedMs ?? recordedMs;
+  const uncoveredMs = Math.max(0, recordedMs - tradedMs);
+  const spanMs = input.span.end - input.span.start - uncoveredMs;
 
   const totalReturn = startEquity > 0 ? finalEquity / startEquity - 1 : 0;
   let cagrPct: number | null = null;
@@ -152,7 +157,14 @@ export function computeKpis(input: KpiInput): Kpis {
     notes.push('a position was still open at the end: it counts in equity and fees, not in round trips');
   }
 
-  const recordedSpan = equity.endTime - equity.startTime;
+  if (uncoveredMs > 0) {
+    const calendarDays = equity.count > 0 ? Math.floor(equity.endTime / DAY_MS) - equity.firstDay + 1 : 0;
+    const skippedDays = calendarDays - equity.dailyCloses.length;
+    notes.push(
+      `cagrPct, exposurePct, drawdown durations: over the ${duration(tradedMs)} the data covers; its gaps (${duration(uncoveredMs)}) are no traded time` +
+        (skippedDays > 0 ? `; sharpe, sortino: the ${skippedDays} day(s) wholly inside a gap are no daily returns` : ''),
+    );
+  }
   let buyAndHoldReturnPct: number | null = null;
   if (input.buyAndHold && input.buyAndHold.firstPrice > 0) {
     const { firstPrice, lastPrice, feeRate } = input.buyAndHold;
@@ -182,7 +194,7 @@ export function computeKpis(input: KpiInput): Kpis {
     grossLoss,
     profitFactor,
     openAtEnd: trips.openAtEnd,
-    exposurePct: recordedSpan > 0 ? (equity.inMarketMs / recordedSpan) * 100 : 0,
+    exposurePct: tradedMs > 0 ? (equity.inMarketMs / tradedMs) * 100 : 0,
     feesPaid,
     buyAndHoldReturnPct,
     notes,

@@ -9,7 +9,7 @@ import { intervalMs } from '../core/domain.ts';
 import type { CandleSubscription, MarketData } from '../ports/market-data.ts';
 import type { RiskLimits } from '../risk/limits.ts';
 import type { Kpis } from './kpis.ts';
-import { amount, crewCatalog, measure, quoteAsset, simulate, singleCrewConfig } from './run.ts';
+import { amount, BacktestInputError, crewCatalog, measure, quoteAsset, simulate, singleCrewConfig } from './run.ts';
 
 /** The candles of one symbol and interval, column-wise. */
 export interface CandleColumns {
@@ -181,7 +181,7 @@ export type ToWorker =
 export type FromWorker =
   | { readonly type: 'ready' }
   | { readonly type: 'result'; readonly id: number; readonly run: SweepRun; readonly ms: number }
-  | { readonly type: 'failed'; readonly id: number; readonly message: string };
+  | { readonly type: 'failed'; readonly id: number; readonly message: string; /** A BacktestInputError: the user's to fix. */ readonly input: boolean };
 
 async function serve(port: MessagePort, init: WorkerInit): Promise<void> {
   // The crew modules load now, in parallel with the main thread reading the candles.
@@ -202,7 +202,12 @@ async function serve(port: MessagePort, init: WorkerInit): Promise<void> {
         const run = await runCombination(current, message.params, message.from, message.to);
         port.postMessage({ type: 'result', id: message.id, run, ms: performance.now() - started } satisfies FromWorker);
       } catch (error) {
-        port.postMessage({ type: 'failed', id: message.id, message: error instanceof Error ? error.message : String(error) } satisfies FromWorker);
+        port.postMessage({
+          type: 'failed',
+          id: message.id,
+          message: error instanceof Error ? error.message : String(error),
+          input: error instanceof BacktestInputError,
+        } satisfies FromWorker);
       }
     });
   });

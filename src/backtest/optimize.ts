@@ -17,6 +17,7 @@ import { SqliteJournal } from '../journal/sqlite-journal.ts';
 import type { Journal } from '../ports/journal.ts';
 import type { CandleGap } from '../market/csv-candles.ts';
 import type { Kpis } from './kpis.ts';
+import type { TimeRange } from './coverage.ts';
 import {
   type CandleColumns,
   COLUMN_COUNT,
@@ -29,6 +30,8 @@ import {
   type WorkerInit,
 } from './optimize-worker.ts';
 import { asInputError, type BacktestOptions, BacktestInputError, boundProblem, checkAmounts, checkParams, checkSpan, findCrew, openMarket, quoteAsset } from './run.ts';
+
+export type { TimeRange };
 
 // ── The grid ──
 
@@ -184,11 +187,6 @@ export interface SweepTimings {
   readonly runs: readonly { readonly worker: number; readonly ms: number }[];
 }
 
-export interface TimeRange {
-  readonly start: number;
-  readonly end: number;
-}
-
 export interface RankedCombination {
   readonly rank: number;
   readonly params: Readonly<Record<string, unknown>>;
@@ -216,7 +214,8 @@ export interface OptimizationResult {
   readonly cash: number;
   readonly feeBps: number;
   readonly slippageBps: number;
-  readonly span: TimeRange & { readonly candles: number; readonly gaps: number };
+  /** `gaps`: gaps in the data within the span; `missingCandles`: the candles they lack. */
+  readonly span: TimeRange & { readonly candles: number; readonly gaps: number; readonly missingCandles: number };
   readonly inSample: TimeRange;
   readonly outOfSample: TimeRange;
   /** Combinations run (the crew accepted). */
@@ -226,6 +225,8 @@ export interface OptimizationResult {
   readonly workers: number;
   readonly top: readonly RankedCombination[];
   readonly walkForward: { readonly windows: readonly WalkForwardWindow[]; readonly compoundedReturnPct: number } | null;
+  /** What to know before reading the ranking: a ranking on no score at all, a window with no pick. */
+  readonly notes: readonly string[];
   /** The settings key it was journaled under. */
   readonly journalKey: string | null;
 }
@@ -286,6 +287,7 @@ export async function runOptimization(options: OptimizeOptions): Promise<Optimiz
   const pool = await starting;
   let top: RankedCombination[];
   let walk: OptimizationResult['walkForward'] = null;
+  const notes: string[] = [];
   try {
     pool.share(loaded.columns);
     const { inSample, outOfSample, windows } = loaded;
@@ -298,6 +300,9 @@ export async function runOptimization(options: OptimizeOptions): Promise<Optimiz
       return runs.map((run, index) => ({ index, run, score: metricOf(run.kpis, metric) })).sort(order);
     };
     const ranked = await rank(inSample);
+    if (ranked.every((r) => r.score === null)) {
+      notes.push(`no combination has an in-sample ${metric}${nullReason(ranked[0]!.run.kpis, metric)}: the table is in grid order, not a ranking`);
+    }
     const best = ranked.slice(0, topN);
     const checks = await Promise.all(best.map((r) => pool.run(combos[r.index]!, outOfSample).finally(tick)));
     top = best.map((r, i) => ({
@@ -313,6 +318,13 @@ export async function runOptimization(options: OptimizeOptions): Promise<Optimiz
       for (const [k, w] of windows.entries()) {
         const windowRanked = await rank(w.inSample);
         const winner = windowRanked[0]!;
+        if (winner.score === null) {
+          // Nothing to pick on: the window is left out of the compounded return, and said so.
+          tick();
+          notes.push(`walk-forward window ${k + 1}: no combination has an in-sample ${metric}${nullReason(winner.run.kpis, metric)}; nothing picked, left out of the compounded return`);
+          results.push({ window: k + 1, inSample: w.inSample, outOfSample: w.outOfSample, best: null });
+          continue;
+        }
         const check = await pool.run(combos[winner.index]!, w.outOfSample).finally(tick);
         compounded *= 1 + check.kpis.totalReturnPct / 100;
         results.push({ window: k + 1, inSample: w.inSample, outOfSample: w.outOfSample, best: { params: combos[winner.index]!, inSampleScore: winner.score, outOfSample: check.kpis } });
@@ -324,6 +336,7 @@ export async function runOptimization(options: OptimizeOptions): Promise<Optimiz
   }
   options.onTimings?.({ workersReadySeconds: pool.readySeconds, runs: pool.runTimes });
 
+  const inSpan = loaded.gaps.filter((g) => g.to > loaded.span.start);
   const result: OptimizationResult = {
     kind: 'optimization',
     crew: options.crew,
@@ -336,7 +349,7 @@ export async function runOptimization(options: OptimizeOptions): Promise<Optimiz
     cash,
     feeBps,
     slippageBps,
-    span: { ...loaded.span, candles: loaded.candles, gaps: loaded.gaps.filter((g) => g.to > loaded.span.start).length },
+    span: { ...loaded.span, candles: loaded.candles, gaps: inSpan.length, missingCandles: inSpan.reduce((n, g) => n + g.missing, 0) },
     inSample: loaded.inSample,
     outOfSample: loaded.outOfSample,
     combinations: combos.length,
@@ -344,6 +357,7 @@ export async function runOptimization(options: OptimizeOptions): Promise<Optimiz
     workers: pool.size,
     top,
     walkForward: walk,
+    notes,
     journalKey: null,
   };
   if (options.journal === undefined) return result;
@@ -370,9 +384,28 @@ function loadSpan(options: OptimizeOptions, loadFrom: number | undefined, split:
   if (firstIndex >= columns.count) throw new BacktestInputError(`no ${options.symbol} ${options.interval} candles between --from and --to in ${options.data.join(', ')}`);
   const span = { start: openTimes[firstIndex]!, end: openTimes[columns.count - 1]! + step };
   const candles = columns.count - firstIndex;
-  const splitAt = alignedSplit(span.start, span.end, split, step);
-  if (splitAt <= span.start || splitAt >= span.end) {
+  // Split by the time the candles cover, so a gap in the data (two files weeks apart) is in
+  // neither part: every candle covers one interval, so that is a split by candle count.
+  const timeOf = (index: number): number => (index >= columns.count ? span.end : openTimes[index]!);
+  const inSampleCandles = partOf(candles, split);
+  if (inSampleCandles < 1 || inSampleCandles >= candles) {
     throw new BacktestInputError(`the span holds ${candles} candle(s): too few to split ${split} in-sample / ${(1 - split).toFixed(2)} out-of-sample`);
+  }
+  const splitAt = timeOf(firstIndex + inSampleCandles);
+  const windows: { inSample: TimeRange; outOfSample: TimeRange }[] = [];
+  if (walkForward > 0) {
+    // K consecutive windows of equal covered time (the last takes the remainder), each split alike.
+    const length = Math.floor(candles / walkForward);
+    for (let i = 0; i < walkForward; i++) {
+      const first = firstIndex + i * length;
+      const last = i === walkForward - 1 ? columns.count : first + length;
+      const inWindow = partOf(last - first, split);
+      if (inWindow < 1 || inWindow >= last - first) {
+        throw new BacktestInputError(`--walk-forward ${walkForward}: windows of ${length} candle(s) are too short to split ${split} in-sample / ${(1 - split).toFixed(2)} out-of-sample`);
+      }
+      const at = timeOf(first + inWindow);
+      windows.push({ inSample: { start: timeOf(first), end: at }, outOfSample: { start: at, end: timeOf(last) } });
+    }
   }
   return {
     columns,
@@ -381,31 +414,24 @@ function loadSpan(options: OptimizeOptions, loadFrom: number | undefined, split:
     candles,
     inSample: { start: span.start, end: splitAt },
     outOfSample: { start: splitAt, end: span.end },
-    windows: walkForward > 0 ? walkForwardWindows(span, walkForward, split, step) : [],
+    windows,
   };
+}
+
+/** `split` of `count` candles, whole; 11,520 × 0.7 is 8,063.999… in floats, and means 8,064. */
+function partOf(count: number, split: number): number {
+  return Math.floor(count * split + 1e-9);
+}
+
+/** Why a metric is null for a run, from its KPIs' notes (" (fewer than 2 daily returns)"), or nothing. */
+function nullReason(kpis: Kpis, metric: Metric): string {
+  const key = { sharpe: 'sharpe', sortino: 'sortino', return: 'totalReturnPct', cagr: 'cagrPct', profitFactor: 'profitFactor', winRate: 'winRatePct', maxDrawdown: 'maxDrawdownPct' }[metric];
+  const note = kpis.notes.find((n) => n.split(':')[0]!.split(', ').includes(key));
+  return note === undefined ? '' : ` (${note.slice(note.indexOf(':') + 1).trim()})`;
 }
 
 export function defaultWorkers(): number {
   return Math.max(1, availableParallelism());
-}
-
-/** The in-sample end: `split` of the span's time, on a candle boundary. */
-function alignedSplit(start: number, end: number, split: number, step: number): number {
-  return start + Math.floor(((end - start) * split) / step) * step;
-}
-
-/** K consecutive windows of equal time, each split in-sample / out-of-sample. */
-function walkForwardWindows(span: TimeRange, k: number, split: number, step: number): { inSample: TimeRange; outOfSample: TimeRange }[] {
-  const length = Math.floor((span.end - span.start) / k / step) * step;
-  const windows: { inSample: TimeRange; outOfSample: TimeRange }[] = [];
-  for (let i = 0; i < k; i++) {
-    const start = span.start + i * length;
-    const end = i === k - 1 ? span.end : start + length;
-    const at = alignedSplit(start, end, split, step);
-    if (at <= start || at >= end) throw new BacktestInputError(`--walk-forward ${k}: windows of ${length / step} candle(s) are too short to split`);
-    windows.push({ inSample: { start, end: at }, outOfSample: { start: at, end } });
-  }
-  return windows;
 }
 
 /** The span's candles, read once, as columns in memory the workers share. */
@@ -536,7 +562,8 @@ class WorkerPool {
         this.runTimes.push({ worker: this.workers.indexOf(worker), ms: m.ms });
         job.resolve(m.run);
       } else {
-        job.reject(asInputError(new Error(m.message)) as Error);
+        // Bad input found in a worker (no candles in a part of the span) is still bad input: one line, exit 2.
+        job.reject(m.input ? new BacktestInputError(m.message) : (asInputError(new Error(m.message)) as Error));
       }
       this.dispatch();
     });

@@ -131,8 +131,18 @@ export function kpiRows(kpis: Kpis, quote: string, extra: { fills?: number; gaps
     ['Fees paid', `${money(kpis.feesPaid)} ${quote}`],
   ];
   if (extra.fills !== undefined) rows.push(['Fills', String(extra.fills)]);
-  if (extra.gaps !== undefined) rows.push(['Gaps in the data', extra.gaps === 0 ? 'none' : `${extra.gaps} (${extra.missing ?? 0} candles missing)`]);
+  if (extra.gaps !== undefined) rows.push(['Gaps in the data', gapsText(extra.gaps, extra.missing ?? 0)]);
   return rows;
+}
+
+function gapsText(gaps: number, missing: number): string {
+  return gaps === 0 ? 'none' : `${gaps} (${missing.toLocaleString('en-US')} candles missing)`;
+}
+
+/** The gaps of one symbol and interval (all of them when not given): their count and missing candles. */
+function gapsOf(gaps: readonly CandleGap[], of?: { readonly symbol: string; readonly interval: string }): string {
+  const mine = of === undefined ? gaps : gaps.filter((g) => g.symbol === of.symbol && g.interval === of.interval);
+  return gapsText(mine.length, mine.reduce((n, g) => n + g.missing, 0));
 }
 
 export function backtestTable(result: BacktestResult, quote: string, style: TableStyle): string {
@@ -161,6 +171,8 @@ export function teamTable(result: TeamBacktestResult, quote: string, style: Tabl
   const crewRows = result.crews.map((c) => kpiRows(c.kpis, quote));
   const rows: string[][] = teamRows.map(([label, value], i) => [label, value, ...crewRows.map((r) => r[i]![1])]);
   rows.push(['Fills', String(result.fills.length), ...result.crews.map((c) => String(c.fills.length))]);
+  // Said as a single backtest says them: a gap is time nobody traded, not hidden in the JSON.
+  rows.push(['Gaps in the data', gapsOf(result.gaps), ...result.crews.map((c) => gapsOf(result.gaps, c))]);
   const table = grid(['KPI', 'team', ...result.crews.map((c) => c.id)], rows, style);
   const notes = [...result.kpis.notes];
   for (const c of result.crews) if (c.status.status !== 'active') notes.unshift(`crew ${c.id} ended ${c.status.status}: ${c.status.reason}`);
@@ -181,7 +193,12 @@ export function optimizationTable(result: OptimizationResult, style: TableStyle)
       result.skipped.length > 0 ? ` (${result.skipped.length} skipped)` : ''
     }`,
     `in-sample ${isoMinute(result.inSample.start)} → ${isoMinute(result.inSample.end)} · out-of-sample ${isoMinute(result.outOfSample.start)} → ${isoMinute(result.outOfSample.end)} (split ${result.split})`,
-    `ranked by ${result.metric} in-sample; out-of-sample KPIs of the top ${result.top.length}`,
+    ...(result.span.gaps > 0
+      ? [`gaps in the data: ${gapsText(result.span.gaps, result.span.missingCandles)}, split by the time the candles cover`]
+      : []),
+    result.notes.some((n) => n.startsWith('no combination'))
+      ? `not ranked: no ${result.metric} in-sample; out-of-sample KPIs of the first ${result.top.length} in grid order`
+      : `ranked by ${result.metric} in-sample; out-of-sample KPIs of the top ${result.top.length}`,
   ];
   const rows = result.top.map((r) => [
     String(r.rank),
@@ -219,6 +236,7 @@ export function optimizationTable(result: OptimizationResult, style: TableStyle)
     );
     parts.push(`compounded out-of-sample return ${pct(wf.compoundedReturnPct)}`);
   }
+  if (result.notes.length > 0) parts.push('', notesText(result.notes, style));
   if (result.skipped.length > 0) {
     const first = result.skipped[0]!;
     parts.push('', `skipped ${result.skipped.length} combination(s) the crew refuses, e.g. ${paramsText(first.params)}: ${first.reason}`);

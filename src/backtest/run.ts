@@ -26,6 +26,7 @@ import { ManualClock } from '../ports/clock.ts';
 import type { CandleSubscription, MarketData } from '../ports/market-data.ts';
 import type { CrewStatus } from '../ports/journal.ts';
 import { type RiskLimits, riskLimitsSchema } from '../risk/limits.ts';
+import { Coverage, type TimeRange } from './coverage.ts';
 import { EquityRecorder } from './equity-recorder.ts';
 import { computeKpis, type KpiInput, type Kpis } from './kpis.ts';
 
@@ -151,8 +152,10 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   const definition = await findCrew(options.crew, crewDirs);
   const params = checkParams(definition, options.params ?? {});
   const journal = checkJournal(options.journal);
-  const market = openMarket(options.data, [{ symbol: options.symbol, interval: options.interval }], options.from, options.to);
+  const subscriptions = [{ symbol: options.symbol, interval: options.interval }];
+  const market = openMarket(options.data, subscriptions, options.from, options.to);
   const quote = quoteAsset(options.symbol);
+  checkCandlesBeforeJournal(journal, options.data, subscriptions, options.to);
 
   const config = singleCrewConfig({ ...options, params, crewDirs, cash, feeBps, slippageBps, journal });
   const run = await simulate({
@@ -166,7 +169,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     perCrew: false,
     priceLevels: firstPrices(market, [options.symbol]),
     onProgress: options.onProgress,
-    expectedSpan: expectedSpan(market, [{ symbol: options.symbol, interval: options.interval }], options.from, options.to),
+    expectedSpan: expectedSpan(market, subscriptions, options.from, options.to),
   });
   const crewRun = run.crews[0]!;
   const prices = run.prices.get(options.symbol);
@@ -296,6 +299,8 @@ export interface SimulationOutput {
   readonly crews: readonly CrewRun[];
   readonly prices: ReadonlyMap<string, SymbolPrices>;
   readonly gaps: readonly CandleGap[];
+  /** The time within the span no candle covers (gaps in the data), in order. */
+  readonly holes: readonly TimeRange[];
 }
 
 /** How many candles pass between two progress reports. */
@@ -318,13 +323,18 @@ export async function simulate(input: SimulationInput): Promise<SimulationOutput
   let startCash = 0;
   let firstOpenTime = Number.NaN;
   let lastCloseTime = Number.NaN;
+  // The time the candles cover: between two equity points, only that much counts as traded time.
+  const coverage = new Coverage();
+  let coveredAtLastPoint = 0;
 
   const onEquity = (time: number, equity: number, inMarket: boolean): void => {
+    const elapsed = coverage.total - coveredAtLastPoint;
+    coveredAtLastPoint = coverage.total;
     if (total.size === 0) total.record(firstOpenTime, startCash, false);
-    total.record(time, equity, inMarket);
+    total.record(time, equity, inMarket, elapsed);
     for (const { crew, curve } of crewCurves) {
       if (curve.size === 0) curve.record(firstOpenTime, crew.capital.toNumber(), false);
-      curve.record(time, crew.book.equityF, crew.book.qtyF > 0);
+      curve.record(time, crew.book.equityF, crew.book.qtyF > 0, elapsed);
     }
   };
   const journal = input.journal === ':memory:' ? { journal: new MemoryJournal() } : { journalFile: input.journal };
@@ -367,6 +377,7 @@ export async function simulate(input: SimulationInput): Promise<SimulationOutput
       if (candles === 0) firstOpenTime = candle.openTime;
       candles++;
       lastCloseTime = candle.closeTime;
+      coverage.add(candle.openTime, candle.closeTime + 1);
       const p = prices.get(candle.symbol);
       if (p === undefined) prices.set(candle.symbol, { firstOpen: candle.open, lastClose: candle.close });
       else p.lastClose = candle.close;
@@ -407,6 +418,7 @@ export async function simulate(input: SimulationInput): Promise<SimulationOutput
       crews,
       prices,
       gaps: input.market instanceof FileMarketData ? [...input.market.gaps] : [],
+      holes: coverage.holes(firstOpenTime, lastCloseTime + 1),
     };
   } catch (error) {
     throw asInputError(error);
@@ -542,6 +554,28 @@ export function checkJournal(journal: string | undefined): string {
   if (journal === undefined || journal === ':memory:') return ':memory:';
   if (existsSync(journal)) throw new BacktestInputError(`journal ${journal} exists already: a backtest journals into a new file`);
   return journal;
+}
+
+/**
+ * With a journal file, every candle the run may read (warm-up history included) is read and
+ * checked first: a malformed row found mid-run would leave a half-written journal behind, and a
+ * retry would then refuse it as existing. An in-memory journal writes nothing, so it skips this.
+ */
+export function checkCandlesBeforeJournal(
+  journal: string,
+  data: readonly string[],
+  subscriptions: readonly CandleSubscription[],
+  to: number | undefined,
+): void {
+  if (journal === ':memory:') return;
+  try {
+    const all = new FileMarketData({ paths: data, synchronous: true, ...(to !== undefined ? { to } : {}) });
+    for (const _candle of all.candles(subscriptions) as Iterable<Candle>) {
+      // Reading is the check: a bad row throws a CandleFileError naming the file and the line.
+    }
+  } catch (error) {
+    throw asInputError(error);
+  }
 }
 
 /** Candle files for the subscriptions, checked to exist before anything runs. */

@@ -6,6 +6,7 @@ import type { Config, TeamConfig } from '../config/schema.ts';
 import { type Interval, intervalMs } from '../core/domain.ts';
 import type { CandleGap } from '../market/csv-candles.ts';
 import type { FileMarketData } from '../market/file-market-data.ts';
+import type { TimeRange } from './coverage.ts';
 import type { EquityRecorder } from './equity-recorder.ts';
 import { isoMinute } from './report.ts';
 import type { Kpis } from './kpis.ts';
@@ -15,6 +16,7 @@ import {
   type BacktestProgress,
   type CrewRun,
   checkAmounts,
+  checkCandlesBeforeJournal,
   checkJournal,
   checkParams,
   checkSpan,
@@ -67,6 +69,8 @@ export interface TeamBacktestResult {
   /** The team's equity curve. */
   readonly equity: EquityRecorder;
   readonly gaps: readonly CandleGap[];
+  /** The time within the span none of the team's candles cover (what the team's line must not bridge). */
+  readonly holes: readonly TimeRange[];
   /** The quote asset the amounts are in. */
   readonly quote: string;
 }
@@ -95,6 +99,7 @@ export async function runTeamBacktest(options: TeamBacktestOptions): Promise<Tea
   const subscriptions = crews.map((c) => ({ symbol: c.symbol, interval: c.interval }));
   const market = openMarket(options.data, subscriptions, options.from, options.to);
   checkFinestCoverage(market, subscriptions, options.from, options.to);
+  checkCandlesBeforeJournal(journal, options.data, subscriptions, options.to);
 
   // Only this team, on a throwaway journal: a team backtest never resumes a live desk's state.
   const teamConfig: Config = { ...config, journal, equitySnapshotMinutes: 0, teams: [team] };
@@ -145,6 +150,7 @@ export async function runTeamBacktest(options: TeamBacktestOptions): Promise<Tea
     fills: allFills,
     equity: run.total,
     gaps: run.gaps,
+    holes: run.holes,
     quote: quotes.length === 1 ? quotes[0]! : quotes.join('/'),
   };
 }

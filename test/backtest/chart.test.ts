@@ -1,6 +1,6 @@
 import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { describe, expect, it } from 'vitest';
-import { downsampleMinMax, renderEquityChart, renderTeamChart, timeTicks } from '../../src/backtest/chart.ts';
+import { brokenAtGaps, downsampleMinMax, renderEquityChart, renderTeamChart, timeTicks } from '../../src/backtest/chart.ts';
 import { DAY_MS, EquityRecorder, type EquityPoint } from '../../src/backtest/equity-recorder.ts';
 
 const T0 = Date.UTC(2021, 0, 1);
@@ -79,6 +79,48 @@ describe('renderEquityChart', () => {
     // What chart.js would have had to hold for 500k points is ~100 MB; downsampled it is ~1 MB.
     expect(process.memoryUsage().heapUsed - before).toBeLessThan(64 * 1024 * 1024);
     expect(elapsedMs).toBeLessThan(20_000);
+  });
+});
+
+describe('a gap in the data', () => {
+  /** Whether any pixel of column x, below the legend, is the series' blue (#1f77b4). */
+  async function blueInColumn(png: Buffer, x: number): Promise<boolean> {
+    const image = await loadImage(png);
+    const canvas = createCanvas(image.width, image.height);
+    const ctx = canvas.getContext('2d');
+    ctx.drawImage(image, 0, 0);
+    const data = ctx.getImageData(x, 0, 1, image.height).data;
+    for (let y = 100; y < image.height; y++) {
+      const [r, g, b] = [data[y * 4]!, data[y * 4 + 1]!, data[y * 4 + 2]!];
+      if (Math.abs(r - 0x1f) < 40 && Math.abs(g - 0x77) < 40 && Math.abs(b - 0xb4) < 40) return true;
+    }
+    return false;
+  }
+
+  // Equity rises over days 0–2, nothing is traded on days 2–8, and it goes on rising over days 8–10:
+  // joined, the two pieces would draw one straight line through the middle of the chart.
+  const points: EquityPoint[] = [];
+  for (let h = 0; h < 48; h++) points.push({ time: T0 + h * 3_600_000, equity: 1000 + h });
+  for (let h = 0; h < 48; h++) points.push({ time: T0 + 8 * DAY_MS + h * 3_600_000, equity: 1048 + h });
+  const gap = { start: T0 + 48 * 3_600_000, end: T0 + 8 * DAY_MS };
+  const render = (breaks?: { start: number; end: number }[]) =>
+    renderEquityChart({ title: 'gap', series: [{ label: 'equity', points, color: '#1f77b4' }], width: 800, height: 450, ...(breaks ? { breaks } : {}) });
+
+  it('is not bridged by a line: the chart is empty over the gap', async () => {
+    // The middle of the plot is day 5, inside the gap.
+    expect(await blueInColumn(await render([gap]), 430)).toBe(false);
+    // Without the gap, the line runs through it (the check sees a line where there is one).
+    expect(await blueInColumn(await render(), 430)).toBe(true);
+  });
+
+  it('brokenAtGaps puts a skipped point between the two points a gap lies between, and only there', () => {
+    const xy = points.map((p) => ({ x: p.time, y: p.equity }));
+    const broken = brokenAtGaps(xy, [gap]);
+    expect(broken).toHaveLength(xy.length + 1);
+    const at = broken.findIndex((p) => Number.isNaN(p.y));
+    expect(broken[at - 1]!.x).toBe(T0 + 47 * 3_600_000);
+    expect(broken[at + 1]!.x).toBe(T0 + 8 * DAY_MS);
+    expect(brokenAtGaps(xy, [])).toEqual(xy);
   });
 });
 

@@ -203,7 +203,8 @@ describe('crewdesk backtest refuses bad input in one line, exit code 2, nothing 
   };
 
   it.each([
-    ['an unknown crew, listing the known ones', { crew: 'sma-crosss' }, /^crewdesk backtest: unknown crew "sma-crosss" \(known: dca, donchian-breakout, rsi-reversion, sma-cross\)$/],
+    // The known crews are whatever crews/ holds (a crew added as the README shows is listed too).
+    ['an unknown crew, listing the known ones', { crew: 'sma-crosss' }, new RegExp(`^crewdesk backtest: unknown crew "sma-crosss" \\(known: (?=(?:.*, )?dca(?:, |\\)$))(?=(?:.*, )?donchian-breakout(?:, |\\)$))(?=(?:.*, )?rsi-reversion(?:, |\\)$))(?=(?:.*, )?sma-cross(?:, |\\)$))[a-z0-9-]+(?:, [a-z0-9-]+)*\\)$`)],
     ['a param out of its bounds, naming it and its bounds', { params: '{"fast":10,"slow":900}' }, /^crewdesk backtest: param slow = 900 is outside its bounds 2\.\.500$/],
     ['an unknown param, listing the crew’s', { params: '{"fats":10}' }, /^crewdesk backtest: unknown param "fats" for crew sma-cross \(params: fast, slow, size, stopLossPct/],
     ['params the crew refuses', { params: '{"fast":30,"slow":20}' }, /^crewdesk backtest: params for crew sma-cross: fast: fast must be below slow$/],
@@ -230,6 +231,16 @@ describe('crewdesk backtest refuses bad input in one line, exit code 2, nothing 
     expect(result.code).toBe(2);
     expect(result.out).toBe('');
     expect(result.err).toMatch(/^crewdesk backtest: malformed candle file: .*\/bad\/BTCUSDT-1h-2021-01\.csv:3: high 95 is below low 100\n$/);
+  });
+
+  it('a malformed candle file with --journal: no journal is left, so the retry fails the same way', async () => {
+    const journal = join(dir, 'j2.sqlite');
+    for (const attempt of [1, 2]) {
+      const result = await captured([...base({ data: join(dir, 'bad') }), '--journal', journal]);
+      expect(result.code, `attempt ${attempt}`).toBe(2);
+      expect(result.err, `attempt ${attempt}`).toMatch(/^crewdesk backtest: malformed candle file: .*\/bad\/BTCUSDT-1h-2021-01\.csv:3: high 95 is below low 100\n$/);
+      expect(existsSync(journal), `attempt ${attempt}`).toBe(false);
+    }
   });
 
   it('an unknown flag, naming it', async () => {

@@ -290,6 +290,40 @@ describe('EquityRecorder', () => {
     expect(summary.dailyCloses).toEqual([100, 100, 100, 130]);
   });
 
+  it('leaves a gap in the data out of traded time, time in market and daily returns', () => {
+    // Hourly candles on day 0, none on days 1–4 (a gap), hourly again on day 5; a position held throughout.
+    const H = 3_600_000;
+    const recorder = new EquityRecorder();
+    recorder.record(T0, 1000, false);
+    for (let h = 1; h <= 24; h++) recorder.record(T0 + h * H - 1, 1000 + h, true, h === 1 ? H - 1 : H);
+    // The first candle after the gap closes at day 5 01:00: one hour of it is covered.
+    for (let h = 1; h <= 24; h++) recorder.record(T0 + 5 * D + h * H - 1, 1100 + h, true, H);
+    const summary = recorder.summary();
+    expect(summary.tradedMs).toBe(2 * D - 1);
+    expect(summary.inMarketMs).toBe(2 * D - 1 - (H - 1));
+    // Days 1–4 are wholly inside the gap: two daily closes, day 0's and day 5's.
+    expect(summary.dailyCloses).toEqual([1024, 1124]);
+    const kpis = computeKpis({ equity: recorder, fills: [], startCash: 1000, span: { start: T0, end: T0 + 6 * D } });
+    expect(kpis.exposurePct).toBeCloseTo(((2 * D - H) / (2 * D - 1)) * 100, 10);
+    expect(kpis.cagrPct).toBeCloseTo((Math.pow(1124 / 1000, 365 / 2) - 1) * 100, 6);
+    expect(kpis.days).toBe(2);
+  });
+
+  it('counts no time under water inside a gap in the data', () => {
+    // A peak at day 0 12:00, under water for 2 hours, a 3-day gap, 2 more hours, then back at the peak.
+    const H = 3_600_000;
+    const recorder = new EquityRecorder();
+    recorder.record(T0 + 12 * H, 1000, false);
+    recorder.record(T0 + 13 * H, 900, false, H);
+    recorder.record(T0 + 14 * H, 950, false, H);
+    recorder.record(T0 + 3 * D + 15 * H, 960, false, H); // the first candle after the gap
+    recorder.record(T0 + 3 * D + 16 * H, 1000, false, H);
+    const summary = recorder.summary();
+    expect(summary.maxDrawdown).toBeCloseTo(0.1, 12);
+    expect(summary.maxDrawdownDurationMs).toBe(4 * H);
+    expect(summary.longestDrawdownMs).toBe(4 * H);
+  });
+
   it('refuses time going backwards and non-finite equity', () => {
     const recorder = recorderOf([[T0 + D, 100]]);
     expect(() => recorder.record(T0, 100)).toThrow(RangeError);

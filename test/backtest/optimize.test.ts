@@ -7,10 +7,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { expandGrid, latestOptimizationResults, type OptimizationResult, parseGrid, runOptimization, type SweepTimings } from '../../src/backtest/optimize.ts';
+import { optimizationTable } from '../../src/backtest/report.ts';
 import { runBacktest } from '../../src/backtest/run.ts';
 import { main } from '../../src/cli/main.ts';
 import { SqliteJournal } from '../../src/journal/sqlite-journal.ts';
-import { candlePath, REPO_ROOT } from '../data/candle-fixtures.ts';
+import { candlePath, KNOWN_GAPS, REPO_ROOT } from '../data/candle-fixtures.ts';
 import { tempDir } from '../support/desk-harness.ts';
 
 const run = promisify(execFile);
@@ -128,10 +129,13 @@ describe('a sweep on real candles, two worker threads', () => {
     expect(JSON.stringify(result)).not.toMatch(/workersReady|"ms"/);
   });
 
-  it('splits the span by time: the first 70 % in-sample, the rest out-of-sample', () => {
+  it('splits the span by the time its candles cover: the first 70 % in-sample, the rest out-of-sample', () => {
     const start = Date.UTC(2021, 0, 1);
     const end = Date.UTC(2021, 3, 1);
-    const split = start + Math.floor(((end - start) * 0.7) / 3_600_000) * 3_600_000;
+    // 2,158 hourly candles: 1,510 of them in-sample; the maintenance hour of 2021-02-11 is no time.
+    const split = start + (1_510 + 1) * 3_600_000;
+    expect(KNOWN_GAPS[0].after).toBeLessThan(split);
+    expect(KNOWN_GAPS[1].after).toBeGreaterThan(split);
     expect(result.inSample).toEqual({ start, end: split });
     expect(result.outOfSample).toEqual({ start: split, end });
     for (const r of result.top) {
@@ -198,5 +202,51 @@ describe('a sweep on real candles, two worker threads', () => {
     } finally {
       await journal.close();
     }
+  });
+});
+
+describe('a sweep over data with a gap: the two BTCUSDT 1m files, 46 days apart', () => {
+  const MINUTE = 60_000;
+  const TWO_FILES = [candlePath('btc1mDay'), candlePath('btc1mWeek')];
+  const FEB_19 = Date.UTC(2021, 1, 19);
+
+  it('splits by the time the candles cover, and walks forward without failing', async () => {
+    const result = await runOptimization({ crew: 'sma-cross', symbol: 'BTCUSDT', interval: '1m', data: TWO_FILES, grid: 'fast=5,10', top: 2, workers: 1, walkForward: 3 });
+    expect(result.span).toMatchObject({ candles: 11_520, gaps: 1, missingCandles: 66_240 });
+    // 70 % of the 11,520 covered minutes: the day of 2021-01-03 and 6,624 minutes from 2021-02-19 on.
+    expect(result.inSample).toEqual({ start: Date.UTC(2021, 0, 3), end: FEB_19 + 6_624 * MINUTE });
+    // Enough days in-sample for a Sharpe: a ranking, not the grid's order.
+    for (const r of result.top) expect(r.inSample.score).not.toBeNull();
+    expect(result.notes).toEqual([]);
+    // Three windows of 3,840 covered minutes; the first holds the January day and 2,400 minutes of February.
+    const windows = result.walkForward!.windows;
+    expect(windows.map((w) => w.outOfSample.end)).toEqual([FEB_19 + 2_400 * MINUTE, FEB_19 + 6_240 * MINUTE, Date.UTC(2021, 1, 26)]);
+    for (const w of windows) expect(w.best).not.toBeNull();
+  });
+
+  it('through the CLI: the table names the gap and no stack trace is printed', async () => {
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => stdout.push(String(chunk)) > 0);
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => stderr.push(String(chunk)) > 0);
+    let code: number;
+    try {
+      code = await main(['optimize', '--crew', 'sma-cross', '--symbol', 'BTCUSDT', '--interval', '1m', ...TWO_FILES.flatMap((f) => ['--data', f]), '--grid', 'fast=5,10', '--walk-forward', '3', '--workers', '1', '--no-journal']);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    expect(stderr.join('')).toBe('');
+    expect(code).toBe(0);
+    expect(stdout.join('')).toContain('gaps in the data: 1 (66,240 candles missing), split by the time the candles cover');
+  });
+
+  it('says a ranking on nothing is none: one day in-sample gives no Sharpe, and the table is in grid order', async () => {
+    const result = await runOptimization({ crew: 'sma-cross', symbol: 'BTCUSDT', interval: '1m', data: [candlePath('btc1mDay')], grid: 'fast=5,10', top: 2, workers: 1 });
+    expect(result.top.map((r) => r.inSample.score)).toEqual([null, null]);
+    expect(result.top.map((r) => r.params.fast)).toEqual([5, 10]);
+    expect(result.notes).toEqual(['no combination has an in-sample sharpe (fewer than 2 daily returns): the table is in grid order, not a ranking']);
+    const table = optimizationTable(result, { tty: false });
+    expect(table).toContain('not ranked: no sharpe in-sample; out-of-sample KPIs of the first 2 in grid order');
+    expect(table).not.toContain('ranked by sharpe');
   });
 });

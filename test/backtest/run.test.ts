@@ -1,10 +1,10 @@
 // runBacktest and runTeamBacktest through the desk on real candles: the equity curve, warm-up
 // before --from, gaps, slippage, the in-memory journal against SQLite, and a team with its
 // per-crew and team KPIs and its one chart.
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { backtestDocument } from '../../src/backtest/report.ts';
+import { backtestDocument, teamTable } from '../../src/backtest/report.ts';
 import { runBacktest } from '../../src/backtest/run.ts';
 import { MemoryJournal } from '../../src/journal/memory-journal.ts';
 import { runTeamBacktest } from '../../src/backtest/team.ts';
@@ -241,8 +241,97 @@ describe('team backtest', () => {
     expect(week.span.candles).toBe(7 * 24 + 7 * 1440);
   });
 
+  describe('on the two BTCUSDT 1m files, 46 days apart', () => {
+    const DAY = 86_400_000;
+    const MINUTE = 60_000;
+    let gapped: Awaited<ReturnType<typeof runTeamBacktest>>;
+    beforeAll(async () => {
+      const minutely = parseConfig(
+        {
+          paper: { feeBps: 10, slippageBps: 0 },
+          teams: [
+            {
+              name: 'minutely',
+              capital: '10000',
+              crews: [
+                { id: 'sma-1m', crew: 'sma-cross', symbol: 'BTCUSDT', interval: '1m', capital: '6000' },
+                { id: 'rsi-1m', crew: 'rsi-reversion', symbol: 'BTCUSDT', interval: '1m', capital: '4000' },
+              ],
+            },
+          ],
+        },
+        'test config',
+      );
+      gapped = await runTeamBacktest({ config: minutely, data: [candlePath('btc1mDay'), candlePath('btc1mWeek')] });
+    });
+
+    it('says the gap in its table, as a single backtest does, for the team and each crew', () => {
+      expect(gapped.gaps.map((g) => g.missing)).toEqual([46 * 1440]);
+      const row = teamTable(gapped, gapped.quote, { tty: false })
+        .split('\n')
+        .find((line) => line.startsWith('Gaps in the data'));
+      expect(row?.split(/\s{2,}/)).toEqual(['Gaps in the data', '1 (66,240 candles missing)', '1 (66,240 candles missing)', '1 (66,240 candles missing)']);
+    });
+
+    it('measures CAGR, exposure and daily returns over the 8 days the data covers, not the 54 of the span', () => {
+      const covered = 8 * DAY;
+      expect(gapped.span.end - gapped.span.start).toBe(54 * DAY);
+      const k = gapped.kpis;
+      expect(k.cagrPct).toBeCloseTo((Math.pow(k.finalEquity / k.startEquity, (365 * DAY) / covered) - 1) * 100, 6);
+      // One daily return per covered day: 2021-01-03 and 2021-02-19 … 25.
+      expect(k.days).toBe(8);
+      expect(gapped.crews.map((c) => c.kpis.days)).toEqual([8, 8]);
+      // Exposure: the minutes a crew held a position, out of the covered minutes, counted from its fills.
+      for (const crew of gapped.crews) {
+        const held = heldMinutes(crew.fills, gapped.span.start, gapped.span.end, gapped.holes);
+        expect(crew.kpis.exposurePct).toBeCloseTo((held / (covered / MINUTE)) * 100, 1);
+      }
+      expect(k.notes.some((n) => n.includes('over the 8d 0h the data covers'))).toBe(true);
+    });
+
+    it('stops the chart’s lines at the gap: the team’s uncovered time is the 46 days', () => {
+      expect(gapped.holes).toEqual([{ start: Date.UTC(2021, 0, 4), end: Date.UTC(2021, 1, 19) }]);
+    });
+  });
+
+  it('with --journal and a malformed candle row: refused before the journal file exists', async () => {
+    const bad = join(dir, 'bad-candles');
+    mkdirSync(bad, { recursive: true });
+    // Good for 200 hours, then a row whose high is below its low.
+    const rows = ['open_time,open,high,low,close,volume'];
+    for (let h = 0; h < 200; h++) rows.push(`${SPAN_START + h * HOUR},100,110,90,105,1`);
+    rows.push(`${SPAN_START + 200 * HOUR},105,95,100,101,1`);
+    writeFileSync(join(bad, 'BTCUSDT-1h-2021-01.csv'), `${rows.join('\n')}\n`);
+    const journal = join(dir, 'team-journal.sqlite');
+    await expect(runTeamBacktest({ config, team: 'alpha', data: [bad], journal })).rejects.toThrow(/malformed candle file: .*BTCUSDT-1h-2021-01\.csv:202: high 95 is below low 100/);
+    expect(existsSync(journal)).toBe(false);
+  });
+
   it('asks which team when the config has several, and names the teams', async () => {
     await expect(runTeamBacktest({ config, data: [candleDir().dir] })).rejects.toThrow('the config has 2 teams (alpha, beta): pick one with --team-name');
     await expect(runTeamBacktest({ config, team: 'gamma', data: [candleDir().dir] })).rejects.toThrow('no team "gamma" in the config (teams: alpha, beta)');
   });
 });
+
+/**
+ * Minutes a position was held within covered time, from the fills alone: a fill at a candle's open
+ * holds from that minute on; minutes inside `holes` are not counted.
+ */
+function heldMinutes(
+  fills: readonly { time: number; side: 'BUY' | 'SELL'; qty: number }[],
+  start: number,
+  end: number,
+  holes: readonly { start: number; end: number }[],
+): number {
+  let held = 0;
+  let qty = 0;
+  let f = 0;
+  for (let t = start; t < end; t += 60_000) {
+    while (f < fills.length && fills[f]!.time <= t) {
+      qty += fills[f]!.side === 'BUY' ? fills[f]!.qty : -fills[f]!.qty;
+      f++;
+    }
+    if (qty > 1e-12 && !holes.some((h) => t >= h.start && t < h.end)) held++;
+  }
+  return held;
+}
