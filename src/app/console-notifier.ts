@@ -2,6 +2,7 @@
 // halts. The console transport and `crewdesk start` without Discord use it.
 import type { EngineEvent, EventType } from '../core/events.ts';
 import type { Notifier } from '../ports/notifier.ts';
+import { plainText } from '../core/plain-text.ts';
 
 export class ConsoleNotifier implements Notifier {
   readonly name = 'console';
@@ -26,7 +27,8 @@ export class ConsoleNotifier implements Notifier {
     const line = describeEvent(event);
     if (!line) return;
     const t = this.timeOf(event);
-    this.write(t === undefined ? line : `${new Date(t).toISOString().slice(0, 16).replace('T', ' ')}  ${line}`);
+    // Reasons and messages come from crews, the exchange and the model: no control sequences reach the terminal.
+    this.write(plainText(t === undefined ? line : `${new Date(t).toISOString().slice(0, 16).replace('T', ' ')}  ${line}`));
   }
 }
 

@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import { plainText } from '../core/plain-text.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Actor } from '../services/result.ts';
 import type { ConfirmationRequest, Reply, ReplySink } from './command.ts';
@@ -72,7 +73,9 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleHand
   /** Confirmations asked here, the latest last: "y"/"n" answers the latest. */
   const asked: ConfirmationRequest[] = [];
 
-  const write = (text: string) => {
+  // Replies and notifier lines carry outside text (reasons, the model's answer): printed plain, never as terminal commands.
+  const write = (raw: string) => {
+    const text = plainText(raw);
     if (tty && open) {
       output.write('\r\u001b[2K');
       output.write(`${text}\n`);

@@ -37,6 +37,7 @@ import type { Logger } from '../log/logger.ts';
 import type { Actor } from '../services/result.ts';
 import { type AlertsOptions, DiscordAlerts } from './alerts.ts';
 import type { DiscordSettings } from './config.ts';
+import { plainText } from '../core/plain-text.ts';
 import { type OutgoingMessage, parseCommandButton, parseConfirmationButton, type ProposalView, renderProposal, renderReply } from './render.ts';
 import { InteractionSink, MessageSink, SAFETY_DEFER_MS } from './sinks.ts';
 
@@ -190,7 +191,7 @@ export async function startDiscord(options: DiscordOptions): Promise<DiscordHand
     const reply = await dispatcher.answerConfirmation(token, actorOf(interaction.user), answer);
     if (reply.tone === 'good' || reply.tone === 'info') {
       // Accepted: the prompt loses its buttons and says what was answered.
-      await interaction.update({ content: `${reply.text ?? 'Answered.'} (by ${interaction.user.username})`, components: [], allowedMentions: { parse: [] } });
+      await interaction.update({ content: plainText(`${reply.text ?? 'Answered.'} (by ${interaction.user.username})`), components: [], allowedMentions: { parse: [] } });
     } else {
       await replyTo(interaction, reply);
     }
