@@ -101,7 +101,7 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleHand
     if (line === '') return;
     if (asked.length > 0 && /^(y|yes|n|no)$/i.test(line)) {
       const request = asked.pop()!;
-      void dispatcher.answerConfirmation(request.token, actor, /^y/i.test(line) ? 'confirm' : 'cancel').then((reply) => write(renderReply(reply, [])));
+      void dispatcher.answerConfirmation(request.token, actor, /^y/i.test(line) ? 'confirm' : 'cancel').then((reply) => reply && write(renderReply(reply, [])));
       return;
     }
     if (line.startsWith('/')) {

@@ -189,6 +189,8 @@ export async function startDiscord(options: DiscordOptions): Promise<DiscordHand
     }
     const { token, answer } = parseConfirmationButton(interaction.customId);
     const reply = await dispatcher.answerConfirmation(token, actorOf(interaction.user), answer);
+    // No reply: a stranger past the refusals answered per episode (the attempt is still counted).
+    if (!reply) return;
     if (reply.tone === 'good' || reply.tone === 'info') {
       // Accepted: the prompt loses its buttons and says what was answered.
       await interaction.update({ content: plainText(`${reply.text ?? 'Answered.'} (by ${interaction.user.username})`), components: [], allowedMentions: { parse: [] } });
