@@ -164,10 +164,21 @@ function saveFiles(reply: Reply, outDir: string): string[] {
 
 const TONE_MARK: Record<NonNullable<Reply['tone']>, string> = { good: '✔ ', bad: '✖ ', warn: '⚠ ', info: '' };
 
+/**
+ * The mark before a reply. A red reply of text alone is a refusal or an error: ✖. A red reply
+ * with fields or a table is data whose colour says "loss" on Discord (a negative PnL): the
+ * command worked, and the console marks it as it marks any other answer.
+ */
+function markOf(reply: Reply): string {
+  if (!reply.tone) return '';
+  if (reply.tone === 'bad' && !reply.refused && (reply.code || reply.fields?.length)) return '';
+  return TONE_MARK[reply.tone];
+}
+
 /** A reply as terminal text: title, text, fields, the code block indented, saved files. */
 export function renderReply(reply: Reply, savedFiles: readonly string[] = []): string {
   const lines: string[] = [];
-  const mark = reply.tone ? TONE_MARK[reply.tone] : '';
+  const mark = markOf(reply);
   if (reply.title) lines.push(`── ${mark}${reply.title} ──`);
   if (reply.text) lines.push(reply.title ? reply.text : `${mark}${reply.text}`);
   for (const field of reply.fields ?? []) {
