@@ -25,13 +25,13 @@ describe('after some trading', () => {
       Halt: 'not halted',
       Crews: '2 active, 0 paused, 0 stopped',
       'Today’s PnL': '-1.50',
-      Exposure: '2248.50',
-      'Equity / capital': '5998.50 / 6000.00',
+      Exposure: '2,248.50',
+      'Equity / capital': '5,998.50 / 6,000.00',
       'Open orders': '1',
     });
     // A loss today: red.
     expect(sink.last.tone).toBe('bad');
-    expect(sink.last.code).toMatch(/bidder\s+active\s+BTCUSDT 1h\s+2998\.50\s+-1\.50\s+-0\.05%/);
+    expect(sink.last.code).toMatch(/bidder\s+active\s+BTCUSDT 1h\s+2,998\.50\s+-1\.50\s+-0\.05%/);
   });
 
   it('/status shows a halt in amber with who and why', async () => {
@@ -75,7 +75,7 @@ describe('after some trading', () => {
     const { sink } = await chat!.run({ command: 'report' });
     expect(sink.deferrals).toEqual([{ ephemeral: false }]);
     expect(sink.last.title).toBe('Report — 2024-01-01 03:59 UTC');
-    expect(sink.last.text).toContain('Mode paper · halt none · equity 5998.50 on 6000.00 capital · today -1.50');
+    expect(sink.last.text).toContain('Mode paper · halt none · equity 5,998.50 on 6,000.00 capital · today -1.50');
     expect(replyText(sink.last)).toContain('Latest trades: 2024-01-01 01:00 UTC bidder BUY 14.98501 BTCUSDT @ 100');
   });
 });
