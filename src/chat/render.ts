@@ -2,6 +2,7 @@
 // a PnL, refusals. Presentation only: the numbers come from the services.
 import { formatPnl, formatQuote, formatTime } from '../core/format.ts';
 import type { Reply } from './command.ts';
+import type { ChatServices } from './services.ts';
 
 /** Embed colours per tone (the Discord transport uses them; the console ignores them). */
 export const TONE_COLORS = { good: 0x2e7d32, bad: 0xc62828, warn: 0xf9a825, info: 0x1565c0 } as const;
@@ -39,6 +40,12 @@ export function fixed(value: number | string, decimals = 2): string {
 export function pnlTone(value: number | string): Reply['tone'] {
   const n = typeof value === 'string' ? Number(value) : value;
   return n > 0 ? 'good' : n < 0 ? 'bad' : 'info';
+}
+
+/** The desk's time zone (the config's console.timezone), in which replies show times. */
+export function deskTimeZone(services: ChatServices): string {
+  // A desk built by hand (tests, tools) may have a config without the console block.
+  return services.desk.desk.config.console?.timezone ?? 'UTC';
 }
 
 /** "2024-03-01 14:05 UTC", or in another time zone: "2024-03-01 15:05 CET". */

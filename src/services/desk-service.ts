@@ -7,6 +7,7 @@ import { crewInstanceSchema } from '../config/schema.ts';
 import { type HaltLevel, isInterval } from '../core/domain.ts';
 import type { EngineEvent } from '../core/events.ts';
 import { dec, type Decimal, toText, ZERO } from '../core/money.ts';
+import { formatTime } from '../core/format.ts';
 import { numberRefusal, parsePlainNumber } from '../core/number-text.ts';
 import { describeParams, formatZodError, type ParamBound, parseParams } from '../crew/template.ts';
 import type { CrewSummary } from '../engine/engine.ts';
@@ -297,7 +298,7 @@ export class DeskService {
     const was = this.engine.halt;
     if (was.level === 'none') return fail('trading is not halted');
     await this.engine.setHalt('none', `resumed by ${actor.id}`, actor.id, actor.via);
-    return ok(`trading resumed (was halted at level ${was.level} since ${was.since ? new Date(was.since).toISOString() : '?'}: ${was.reason})`);
+    return ok(`trading resumed (was halted at level ${was.level} since ${was.since ? formatTime(was.since, this.desk.config.console?.timezone) : '?'}: ${was.reason})`);
   }
 
   isHalted(level: HaltLevel = 'entries'): boolean {

@@ -7,6 +7,7 @@ import { configSchema } from '../../src/config/schema.ts';
 import type { EngineEvent } from '../../src/core/events.ts';
 import { defaultFilters } from '../../src/core/filters.ts';
 import { dec } from '../../src/core/money.ts';
+import { bidderCandles, openChatDesk } from './chat-harness.ts';
 
 const T0 = Date.UTC(2026, 10, 3, 15, 12);
 const MIN = 60_000;
@@ -126,5 +127,19 @@ describe('a red reply on the console', () => {
     expect(loss.split('\n')[0]).toBe('── Status ──');
     expect(renderReply({ text: 'Something went wrong: boom', tone: 'bad', ephemeral: true })).toBe('✖ Something went wrong: boom');
     expect(renderReply({ title: 'Not allowed', text: 'no', tone: 'bad', refused: true, code: 'x' })).toContain('✖');
+  });
+});
+
+describe('replies show times in the desk’s time zone', () => {
+  it('/trades: the config’s console.timezone, not ISO and not always UTC', async () => {
+    const chat = await openChatDesk();
+    try {
+      Object.assign(chat.h.desk.config.console, { timezone: 'Asia/Tokyo' });
+      await chat.trade(bidderCandles());
+      const { sink } = await chat.run({ command: 'trades' });
+      expect(sink.last.code).toMatch(/^2024-01-01 10:00 GMT\+9\s+bidder\s+BUY/m);
+    } finally {
+      await chat.dispose();
+    }
   });
 });

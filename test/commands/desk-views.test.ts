@@ -56,7 +56,7 @@ describe('after some trading', () => {
 
   it('/trades lists the fills, for one crew and a count', async () => {
     const all = await chat!.run({ command: 'trades' });
-    expect(all.sink.last.code).toMatch(/2024-01-01 01:00\s+bidder\s+BUY\s+14\.98501\s+BTCUSDT\s+100\s+1498\.50\s+1\.498501 USDT/);
+    expect(all.sink.last.code).toMatch(/2024-01-01 01:00 UTC\s+bidder\s+BUY\s+14\.98501\s+BTCUSDT\s+100\s+1,498\.50\s+1\.498501 USDT/);
     const sma = await chat!.run({ command: 'trades', options: { crew: 'sma', n: 5 } });
     expect(sma.sink.last).toMatchObject({ title: 'Trades of sma', text: 'No trades yet.' });
     const ghost = await chat!.run({ command: 'trades', options: { crew: 'ghost' } });
