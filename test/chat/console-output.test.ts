@@ -47,5 +47,7 @@ describe('crewdesk start, piped', () => {
     // Times in the config's zone, not ISO.
     const advice = lines.find((l) => l.includes('advice'));
     expect(advice).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d GMT\+9 {2}advice/);
+    // The summary's quote amounts to cents with a separator, PnL signed (or 0.00).
+    expect(stdout).toMatch(/\noverall\s+1,000\.00\s+[\d,]+\.\d\d\s+([-+][\d,]+\.\d\d|0\.00)\s+([-+]\d+\.\d\d|0\.00)/);
   }, 150_000);
 });
