@@ -8,6 +8,7 @@ import { type ConsoleHandle, startConsole } from '../../src/chat/console.ts';
 import type { ManagerService } from '../../src/chat/services.ts';
 import type { EngineEvent } from '../../src/core/events.ts';
 import { plainText } from '../../src/core/plain-text.ts';
+import { type AlertPost, DiscordAlerts } from '../../src/discord/alerts.ts';
 import { renderConfirmation, renderProposal, renderReply } from '../../src/discord/render.ts';
 import { type ChatDesk, openChatDesk } from './chat-harness.ts';
 
@@ -95,5 +96,29 @@ describe('Discord', () => {
     JSON.parse(json, (_k, v) => (typeof v === 'string' && strings.push(v), v));
     expect(strings.some((s) => s.includes('red ALERT'))).toBe(true);
     for (const s of strings) expect(s).not.toMatch(CONTROL);
+  });
+});
+
+describe('Discord alerts', () => {
+  it('post an exchange error’s and a pause reason’s text without control characters', async () => {
+    const posted: AlertPost[] = [];
+    const alerts = new DiscordAlerts({
+      channels: { trades: '100000000000000001', alerts: '100000000000000002', reports: '100000000000000003' },
+      ownerIds: ['900000000000000002'],
+      post: async (_channel, post) => void posted.push(post),
+      coalesceMs: 5,
+      retryBaseMs: 5,
+      retryMaxMs: 20,
+    });
+    try {
+      alerts.notify({ type: 'error', source: 'exchange', message: `boom ${HOSTILE}`, at: 0 } as unknown as EngineEvent);
+      alerts.notify({ type: 'crew.paused', crewId: 'sma', reason: `drawdown \u001b]0;x\u0007 20%`, at: 0 } as unknown as EngineEvent);
+      await alerts.flush();
+      const text = posted.map((p) => p.content ?? '').join('\n');
+      expect(text).toContain('red ALERT');
+      expect(text).not.toMatch(CONTROL);
+    } finally {
+      await alerts.close(0);
+    }
   });
 });
