@@ -3,7 +3,7 @@
 import type { Reply } from '../src/chat/command.ts';
 import { defineCommand } from '../src/chat/define-command.ts';
 import { paramsOption } from '../src/chat/options.ts';
-import { fixed, pnlTone, refused, signed } from '../src/chat/render.ts';
+import { fixed, money, pnlTone, refused, signed } from '../src/chat/render.ts';
 import type { BacktestReport, BacktestRequest } from '../src/chat/services.ts';
 import { INTERVALS } from '../src/core/domain.ts';
 
@@ -79,8 +79,8 @@ function kpiReply(report: BacktestReport): Reply {
       { name: 'Win rate', value: k.winRatePct === null ? '—' : `${fixed(k.winRatePct)}%`, inline: true },
       { name: 'Profit factor', value: num(k.profitFactor), inline: true },
       { name: 'Exposure', value: `${fixed(k.exposurePct)}%`, inline: true },
-      { name: 'Fees', value: fixed(k.feesPaid), inline: true },
-      { name: 'Equity', value: `${fixed(k.startEquity)} → ${fixed(k.finalEquity)}`, inline: true },
+      { name: 'Fees', value: money(k.feesPaid), inline: true },
+      { name: 'Equity', value: `${money(k.startEquity)} → ${money(k.finalEquity)}`, inline: true },
     ],
     ...(k.notes.length > 0 ? { text: k.notes.map((n) => `• ${n}`).join('\n') } : {}),
     files: [{ name: 'equity.png', data: report.chartPng }],

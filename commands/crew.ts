@@ -2,7 +2,7 @@
 import type { OptionValues, Reply } from '../src/chat/command.ts';
 import { defineCommand } from '../src/chat/define-command.ts';
 import { paramsOption } from '../src/chat/options.ts';
-import { fixed, refused, signed, table } from '../src/chat/render.ts';
+import { fixed, money, refused, signed, table } from '../src/chat/render.ts';
 import type { ChatServices } from '../src/chat/services.ts';
 import { INTERVALS } from '../src/core/domain.ts';
 import { RoundingMode } from '../src/core/money.ts';
@@ -102,7 +102,7 @@ function list(services: ChatServices): Reply {
     tone: 'info',
     code: table(
       ['crew', 'team', 'module', 'market', 'status', 'capital', 'equity', 'pnl', 'dd %'],
-      crews.map((c) => [c.id, c.team, c.module, `${c.symbol} ${c.interval}`, c.status, fixed(c.capital), c.equity, signed(c.pnl), fixed(c.drawdownPct)]),
+      crews.map((c) => [c.id, c.team, c.module, `${c.symbol} ${c.interval}`, c.status, money(c.capital), money(c.equity), signed(c.pnl), fixed(c.drawdownPct)]),
     ),
   };
 }

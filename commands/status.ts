@@ -1,6 +1,6 @@
 // /status: the desk at a glance — mode, halt, crews, today's PnL, exposure.
 import { defineCommand } from '../src/chat/define-command.ts';
-import { fixed, pnlTone, signed, table, utc } from '../src/chat/render.ts';
+import { deskTimeZone, money, pnlTone, signed, table, utc } from '../src/chat/render.ts';
 
 export default defineCommand({
   data: { name: 'status', description: 'Mode, halt state, crews, today’s PnL and exposure' },
@@ -9,8 +9,8 @@ export default defineCommand({
     const counts = { active: 0, paused: 0, stopped: 0 };
     for (const c of s.crews) counts[c.status]++;
     const halted = s.halt.level !== 'none';
-    const halt = halted ? `${s.halt.level.toUpperCase()} since ${s.halt.since ? utc(s.halt.since) : '?'} by ${s.halt.actor}: ${s.halt.reason}` : 'not halted';
-    const rows = s.crews.map((c) => [c.id, c.status, `${c.symbol} ${c.interval}`, fixed(c.equity), signed(c.pnl), `${signed(c.pnlPct)}%`]);
+    const halt = halted ? `${s.halt.level.toUpperCase()} since ${s.halt.since ? utc(s.halt.since, deskTimeZone(ctx.services)) : '?'} by ${s.halt.actor}: ${s.halt.reason}` : 'not halted';
+    const rows = s.crews.map((c) => [c.id, c.status, `${c.symbol} ${c.interval}`, money(c.equity), signed(c.pnl), `${signed(c.pnlPct)}%`]);
     await ctx.reply({
       title: 'Status',
       tone: halted ? 'warn' : pnlTone(s.todayPnl),
@@ -19,8 +19,8 @@ export default defineCommand({
         { name: 'Halt', value: halt, inline: !halted },
         { name: 'Crews', value: `${counts.active} active, ${counts.paused} paused, ${counts.stopped} stopped`, inline: true },
         { name: 'Today’s PnL', value: signed(s.todayPnl), inline: true },
-        { name: 'Exposure', value: fixed(s.exposure), inline: true },
-        { name: 'Equity / capital', value: `${fixed(s.equity)} / ${fixed(s.capital)} (${fixed(s.allocated)} allocated)`, inline: true },
+        { name: 'Exposure', value: money(s.exposure), inline: true },
+        { name: 'Equity / capital', value: `${money(s.equity)} / ${money(s.capital)} (${money(s.allocated)} allocated)`, inline: true },
         { name: 'Open orders', value: String(s.openOrders), inline: true },
       ],
       ...(rows.length > 0 ? { code: table(['crew', 'status', 'market', 'equity', 'pnl', 'pnl %'], rows) } : { text: 'No crews running.' }),

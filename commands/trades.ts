@@ -1,6 +1,6 @@
 // /trades [crew] [n]: the latest fills, newest first.
 import { defineCommand } from '../src/chat/define-command.ts';
-import { refused, table } from '../src/chat/render.ts';
+import { deskTimeZone, money, refused, table, utc } from '../src/chat/render.ts';
 
 export default defineCommand({
   data: {
@@ -21,8 +21,8 @@ export default defineCommand({
       title,
       tone: 'info',
       code: table(
-        ['time (UTC)', 'crew', 'side', 'quantity', 'symbol', 'price', 'quote', 'fee'],
-        result.value.map((t) => [new Date(t.time).toISOString().slice(0, 16).replace('T', ' '), t.crewId, t.side, t.quantity, t.symbol, t.price, t.quote, `${t.fee} ${t.feeAsset}`]),
+        ['time', 'crew', 'side', 'quantity', 'symbol', 'price', 'quote', 'fee'],
+        result.value.map((t) => [utc(t.time, deskTimeZone(ctx.services)), t.crewId, t.side, t.quantity, t.symbol, t.price, money(t.quote), `${t.fee} ${t.feeAsset}`]),
       ),
     });
   },

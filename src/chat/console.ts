@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import { plainText } from '../core/plain-text.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Actor } from '../services/result.ts';
 import type { ConfirmationRequest, Reply, ReplySink } from './command.ts';
@@ -72,7 +73,9 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleHand
   /** Confirmations asked here, the latest last: "y"/"n" answers the latest. */
   const asked: ConfirmationRequest[] = [];
 
-  const write = (text: string) => {
+  // Replies and notifier lines carry outside text (reasons, the model's answer): printed plain, never as terminal commands.
+  const write = (raw: string) => {
+    const text = plainText(raw);
     if (tty && open) {
       output.write('\r\u001b[2K');
       output.write(`${text}\n`);
@@ -98,7 +101,7 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleHand
     if (line === '') return;
     if (asked.length > 0 && /^(y|yes|n|no)$/i.test(line)) {
       const request = asked.pop()!;
-      void dispatcher.answerConfirmation(request.token, actor, /^y/i.test(line) ? 'confirm' : 'cancel').then((reply) => write(renderReply(reply, [])));
+      void dispatcher.answerConfirmation(request.token, actor, /^y/i.test(line) ? 'confirm' : 'cancel').then((reply) => reply && write(renderReply(reply, [])));
       return;
     }
     if (line.startsWith('/')) {
@@ -161,10 +164,21 @@ function saveFiles(reply: Reply, outDir: string): string[] {
 
 const TONE_MARK: Record<NonNullable<Reply['tone']>, string> = { good: '✔ ', bad: '✖ ', warn: '⚠ ', info: '' };
 
+/**
+ * The mark before a reply. A red reply of text alone is a refusal or an error: ✖. A red reply
+ * with fields or a table is data whose colour says "loss" on Discord (a negative PnL): the
+ * command worked, and the console marks it as it marks any other answer.
+ */
+function markOf(reply: Reply): string {
+  if (!reply.tone) return '';
+  if (reply.tone === 'bad' && !reply.refused && (reply.code || reply.fields?.length)) return '';
+  return TONE_MARK[reply.tone];
+}
+
 /** A reply as terminal text: title, text, fields, the code block indented, saved files. */
 export function renderReply(reply: Reply, savedFiles: readonly string[] = []): string {
   const lines: string[] = [];
-  const mark = reply.tone ? TONE_MARK[reply.tone] : '';
+  const mark = markOf(reply);
   if (reply.title) lines.push(`── ${mark}${reply.title} ──`);
   if (reply.text) lines.push(reply.title ? reply.text : `${mark}${reply.text}`);
   for (const field of reply.fields ?? []) {

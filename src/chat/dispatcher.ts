@@ -1,6 +1,7 @@
 // The one place chat input is handled, whatever the transport: commands, confirmation answers
 // (buttons), autocomplete and free text. Every entry checks the owner allowlist in code first; a
-// refusal is polite, private and audited. Options are checked against the spec, the command runs,
+// refusal is polite, private and audited, and a stranger's repeated attempts are throttled (the
+// first few answered, the first audited, the rest counted: see refusal-throttle.ts). Options are checked against the spec, the command runs,
 // a thrown error becomes a private "Something went wrong" reply, and every mutating command is
 // audited with the actor and the interface. Commands run concurrently: nothing waits behind a slow
 // one, and an urgent command (/halt) starts before anything at all is awaited.
@@ -13,6 +14,7 @@ import { type ConfirmAnswer, Confirmations } from './confirmations.ts';
 import { askManager } from './conversation.ts';
 import { optionsOf, optionValues, validateOptions } from './options.ts';
 import { notTheManager, ownerAllowlist, ownerOnly, type OwnerPolicy, type Precondition, refusalReply } from './preconditions.ts';
+import { type RefusalEpisode, RefusalThrottle, type RefusalThrottleOptions } from './refusal-throttle.ts';
 import { capitalize } from './render.ts';
 import type { ChatServices } from './services.ts';
 
@@ -24,6 +26,8 @@ export interface DispatcherOptions {
   readonly isOwner?: OwnerPolicy;
   readonly confirmations?: Confirmations;
   readonly log?: Pick<Logger, 'error' | 'warn'>;
+  /** How a non-owner's repeated attempts are throttled (defaults: 3 answers, 15 quiet minutes end an episode). */
+  readonly refusals?: RefusalThrottleOptions;
 }
 
 /** A command as a transport received it; option values raw (Discord's typed ones, or text). */
@@ -57,6 +61,7 @@ export class Dispatcher {
   private readonly isOwner: OwnerPolicy;
   private readonly preconditions: readonly Precondition[];
   private readonly inflight = new Set<Promise<unknown>>();
+  private readonly refusals: RefusalThrottle;
   readonly confirmations: Confirmations;
   readonly services: ChatServices;
 
@@ -76,6 +81,7 @@ export class Dispatcher {
     this.isOwner = options.isOwner ?? ownerAllowlist([]);
     this.preconditions = [ownerOnly(this.isOwner), notTheManager];
     this.confirmations = options.confirmations ?? new Confirmations();
+    this.refusals = new RefusalThrottle(options.refusals);
   }
 
   /** Loads every module in `dirs` (default: commands/); a broken one is in `problems` and skipped. */
@@ -108,7 +114,7 @@ export class Dispatcher {
         const sub = specs?.ok ? specs.value.sub : null;
         const refusal = this.refusal(query.actor, command?.data ?? null, sub);
         if (refusal) {
-          await this.auditRefusal(query.actor, 'autocomplete', command ? label(command.data, sub) : `/${query.command}`, refusal);
+          await this.refuse(query.actor, 'autocomplete', command ? label(command.data, sub) : `/${query.command}`, refusal, null);
           return [];
         }
         if (!specs?.ok) return [];
@@ -124,12 +130,13 @@ export class Dispatcher {
     );
   }
 
-  /** A confirmation answered (a button pressed, "y" typed). The reply is for the one who answered. */
-  async answerConfirmation(token: string, actor: Actor, answer: ConfirmAnswer): Promise<Reply> {
+  /** A confirmation answered (a button pressed, "y" typed). The reply is for the one who answered; null: none (a throttled stranger). */
+  async answerConfirmation(token: string, actor: Actor, answer: ConfirmAnswer): Promise<Reply | null> {
     const refusal = this.refusal(actor, null, null);
     if (refusal) {
-      await this.auditRefusal(actor, 'button', 'confirmation', refusal);
-      return refusalReply(refusal);
+      let reply: Reply | null = null;
+      await this.refuse(actor, 'button', 'confirmation', refusal, { reply: async (r) => void (reply = r) });
+      return reply;
     }
     const result = this.confirmations.answer(token, actor.id, answer);
     if (!result.ok) return { text: `Not accepted: ${result.error}.`, tone: 'bad', ephemeral: true };
@@ -142,8 +149,7 @@ export class Dispatcher {
       (async (): Promise<DispatchOutcome> => {
         const refusal = this.refusal(input.actor, null, null);
         if (refusal) {
-          await this.auditRefusal(input.actor, 'message', 'free text', refusal);
-          await this.send(sink, refusalReply(refusal));
+          await this.refuse(input.actor, 'message', 'free text', refusal, sink);
           return 'refused';
         }
         const actor = this.asSeen(input.actor);
@@ -164,10 +170,11 @@ export class Dispatcher {
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
   }
 
-  /** Cancels open confirmations (the commands waiting on them go on with "cancelled"), then waits for the work under way. */
+  /** Cancels open confirmations (the commands waiting on them go on with "cancelled"), waits for the work under way, then audits the refusal counts still open. */
   async close(): Promise<void> {
     this.confirmations.cancelAll();
     await this.idle();
+    await this.auditEpisodes(this.refusals.drain());
   }
 
   private async run(invocation: Invocation, sink: ReplySink): Promise<DispatchOutcome> {
@@ -180,8 +187,7 @@ export class Dispatcher {
     // Ownership before anything else, even before telling a stranger which commands exist or what their options are.
     const refusal = this.refusal(actor, spec, sub);
     if (refusal) {
-      await this.auditRefusal(actor, 'command', name, refusal);
-      await this.send(sink, refusalReply(refusal));
+      await this.refuse(actor, 'command', name, refusal, sink);
       return 'refused';
     }
     if (!command || !spec || !resolved) {
@@ -268,8 +274,29 @@ export class Dispatcher {
     return { ...actor, isOwner: this.isOwner(actor) };
   }
 
-  private async auditRefusal(actor: Actor, kind: EntryKind, what: string, reason: string): Promise<void> {
-    await this.audit(actor, 'refused', { kind, what, reason, claimedOwner: actor.isOwner });
+  /**
+   * A refused attempt: audited and answered. A non-owner's attempts are throttled: the first of an
+   * episode audited at once, the first few answered, the rest counted (audited when the episode
+   * ends). The manager's refused hard actions are not throttled: each is audited and answered.
+   */
+  private async refuse(actor: Actor, kind: EntryKind, what: string, reason: string, sink: Pick<ReplySink, 'reply'> | null): Promise<void> {
+    const detail = { kind, what, reason, claimedOwner: actor.isOwner };
+    if (this.isOwner(actor)) {
+      await this.audit(actor, 'refused', detail);
+      if (sink) await this.send(sink, refusalReply(reason));
+      return;
+    }
+    const decision = this.refusals.note(actor, what);
+    await this.auditEpisodes(decision.ended);
+    if (decision.auditNow) await this.audit(actor, 'refused', detail);
+    if (sink && decision.reply) await this.send(sink, refusalReply(reason, decision.lastReply));
+  }
+
+  /** One row per ended episode with repeats: how many attempts, from when to when, at what. */
+  private async auditEpisodes(episodes: readonly RefusalEpisode[]): Promise<void> {
+    for (const e of episodes) {
+      await this.audit(e.actor, 'refused.repeated', { count: e.count, from: e.from, to: e.to, what: e.what, claimedOwner: e.actor.isOwner });
+    }
   }
 
   private async audit(actor: Actor, action: string, detail: Record<string, unknown>): Promise<void> {
@@ -286,7 +313,7 @@ export class Dispatcher {
   }
 
   /** Sends a reply the dispatcher itself makes; a transport failure is logged, never thrown. */
-  private async send(sink: ReplySink, reply: Reply): Promise<void> {
+  private async send(sink: Pick<ReplySink, 'reply'>, reply: Reply): Promise<void> {
     try {
       await sink.reply(reply);
     } catch (error) {

@@ -3,14 +3,13 @@
 // the console's typed text can carry anything: the dispatcher checks it all again, naming the
 // option in the message.
 import type { CommandSpec, OptionSpec, OptionValues, SubcommandSpec } from './command.ts';
+import { PLAIN_INTEGER, parsePlainNumber } from '../core/number-text.ts';
 import { fail, ok, type Result } from '../services/result.ts';
 
 export type OptionValue = string | number | boolean;
 
 /** Discord's own cap on a string option. */
 const STRING_MAX = 6000;
-const INTEGER = /^[-+]?\d+$/;
-const NUMBER = /^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
 const TRUE = new Set(['true', 'yes', 'y', 'on', '1']);
 const FALSE = new Set(['false', 'no', 'n', 'off', '0']);
 
@@ -62,14 +61,14 @@ function checkValue(spec: OptionSpec, value: unknown): Result<OptionValue> {
       break;
     }
     case 'integer': {
-      const n = typeof value === 'number' ? value : typeof value === 'string' && INTEGER.test(value.trim()) ? Number(value.trim()) : NaN;
+      const n = typeof value === 'number' ? value : typeof value === 'string' && PLAIN_INTEGER.test(value.trim()) ? Number(value.trim()) : NaN;
       if (!Number.isSafeInteger(n)) return fail(`option "${spec.name}" must be a whole number${rangeText(spec)} (got ${shown})`);
       converted = n;
       break;
     }
     case 'number': {
-      const n = typeof value === 'number' ? value : typeof value === 'string' && NUMBER.test(value.trim()) ? Number(value.trim()) : NaN;
-      if (!Number.isFinite(n)) return fail(`option "${spec.name}" must be a number${rangeText(spec)} (got ${shown})`);
+      const n = typeof value === 'number' ? value : typeof value === 'string' ? (parsePlainNumber(value) ?? NaN) : NaN;
+      if (!Number.isFinite(n)) return fail(`option "${spec.name}" must be a number in plain decimal notation${rangeText(spec)}, such as 12 or 0.5 (got ${shown})`);
       converted = n;
       break;
     }

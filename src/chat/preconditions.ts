@@ -52,7 +52,8 @@ export const notTheManager: Precondition = {
   },
 };
 
-/** The polite refusal a non-owner sees (private). */
-export function refusalReply(reason: string): Reply {
-  return { title: 'Not allowed', text: `Sorry — ${reason}. This attempt has been logged.`, tone: 'bad', ephemeral: true };
+/** The polite refusal a non-owner sees (private); the last one of an episode says no more answers follow. */
+export function refusalReply(reason: string, last = false): Reply {
+  const more = last ? ' Further attempts will not be answered.' : '';
+  return { title: 'Not allowed', text: `Sorry — ${reason}. This attempt has been logged.${more}`, tone: 'bad', ephemeral: true };
 }

@@ -1,6 +1,8 @@
 // Small helpers commands share to build replies: monospace tables, signed amounts, the tone of
 // a PnL, refusals. Presentation only: the numbers come from the services.
+import { formatPnl, formatQuote, formatTime } from '../core/format.ts';
 import type { Reply } from './command.ts';
+import type { ChatServices } from './services.ts';
 
 /** Embed colours per tone (the Discord transport uses them; the console ignores them). */
 export const TONE_COLORS = { good: 0x2e7d32, bad: 0xc62828, warn: 0xf9a825, info: 0x1565c0 } as const;
@@ -18,15 +20,17 @@ export function table(headers: readonly string[], rows: readonly (readonly (stri
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
 }
 
-/** "+12.30" / "-4.00" / "0.00". */
+/** A PnL or a change: "+1,234.30" / "-4.00" / "0.00" (core/format.ts). */
 export function signed(value: number | string, decimals = 2): string {
-  const n = typeof value === 'string' ? Number(value) : value;
-  if (!Number.isFinite(n)) return String(value);
-  const text = Math.abs(n).toFixed(decimals);
-  if (Number(text) === 0) return text;
-  return `${n > 0 ? '+' : '-'}${text}`;
+  return formatPnl(value, decimals);
 }
 
+/** A quote amount (equity, capital, exposure, fees): to cents, with a thousands separator. */
+export function money(value: number | string): string {
+  return formatQuote(value);
+}
+
+/** A ratio or a percentage to `decimals` places (not money: no separator). */
 export function fixed(value: number | string, decimals = 2): string {
   const n = typeof value === 'string' ? Number(value) : value;
   return Number.isFinite(n) ? n.toFixed(decimals) : String(value);
@@ -38,9 +42,15 @@ export function pnlTone(value: number | string): Reply['tone'] {
   return n > 0 ? 'good' : n < 0 ? 'bad' : 'info';
 }
 
-/** "2024-03-01 14:05 UTC". */
-export function utc(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+/** The desk's time zone (the config's console.timezone), in which replies show times. */
+export function deskTimeZone(services: ChatServices): string {
+  // A desk built by hand (tests, tools) may have a config without the console block.
+  return services.desk.desk.config.console?.timezone ?? 'UTC';
+}
+
+/** "2024-03-01 14:05 UTC", or in another time zone: "2024-03-01 15:05 CET". */
+export function utc(ms: number, timeZone = 'UTC'): string {
+  return formatTime(ms, timeZone);
 }
 
 /** One risk-gate event as a line: "<time> UTC <crew> [<rule>] <reason>", "*" for the whole desk. */

@@ -4,7 +4,7 @@
 // when DISCORD_TOKEN is set, else the console) until a signal or --exit-after. On exit it prints
 // a summary per crew and stops cleanly, with nothing half-written.
 import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { ConsoleNotifier } from '../app/console-notifier.ts';
 import { Desk } from '../app/desk.ts';
@@ -15,6 +15,7 @@ import type { ChatServices } from '../chat/services.ts';
 import { loadConfigFile, loadEnv } from '../config/load.ts';
 import { loadDiscordSettings } from '../discord/config.ts';
 import type { Config } from '../config/schema.ts';
+import type { SymbolFilters } from '../core/domain.ts';
 import { defaultFilters } from '../core/filters.ts';
 import { toText } from '../core/money.ts';
 import { BinanceExchange } from '../exchange/binance/binance-exchange.ts';
@@ -72,13 +73,15 @@ export async function startCommand(argv: string[]): Promise<number> {
   // Discord when DISCORD_TOKEN is set (a malformed variable fails here, before anything opens), else the console.
   const discordSettings = loadDiscordSettings(process.env, config.discord);
   const speed = numberFlag(values.speed, 'speed', (n) => n > 0) ?? config.replay.speed;
-  const log = createLogger(env.LOG_LEVEL ? { level: env.LOG_LEVEL } : {});
+  const journalFile = values.journal ?? config.journal;
+  // Log lines go to a file, so the console's output (stdout, maybe piped) holds no JSON and says nothing twice.
+  const logFile = env.LOG_FILE ?? (journalFile === ':memory:' ? '-' : join(dirname(resolve(journalFile)), 'crewdesk.log'));
+  const log = createLogger({ ...(env.LOG_LEVEL ? { level: env.LOG_LEVEL } : {}), ...(logFile !== '-' ? { file: logFile } : {}) });
   const say = (line: string): void => {
     process.stdout.write(`${line}\n`);
   };
-  say(`crewdesk: config ${configPath} (${why}); mode ${config.mode}`);
+  say(`crewdesk: config ${configPath} (${why}); mode ${config.mode}; log lines go to ${logFile === '-' ? 'stderr' : logFile}`);
 
-  const journalFile = values.journal ?? config.journal;
   if (journalFile !== ':memory:') mkdirSync(dirname(resolve(journalFile)), { recursive: true });
   // Paper trades in process; testnet and live keep the write-ahead intent log.
   const journal = await SqliteJournal.open(journalFile, { intentLog: config.mode !== 'paper' });
@@ -92,15 +95,18 @@ export async function startCommand(argv: string[]): Promise<number> {
 
   // Notifier lines go through the console when it runs, so they never break the typed prompt.
   let print = say;
+  let filtersOf: (symbol: string) => SymbolFilters | undefined = () => undefined;
+  const notifier = new ConsoleNotifier((line) => print(line), undefined, { level: config.console.level, timeZone: config.console.timezone, foldMinutes: config.console.foldMinutes, filtersOf: (symbol) => filtersOf(symbol) });
   let desk: Desk;
   try {
-    desk = await Desk.open({ config, exchange: venue.exchange, clock: venue.clock, log, journal, notifiers: [new ConsoleNotifier((line) => print(line))] });
+    desk = await Desk.open({ config, exchange: venue.exchange, clock: venue.clock, log, journal, notifiers: [notifier] });
   } catch (error) {
     // Nothing half-open: a refusal (a crew instance the journal knows, whose module is gone) leaves the journal closed cleanly.
     await venue.exchange.close?.();
     await journal.close();
     throw error;
   }
+  filtersOf = (symbol) => [...desk.engine.crews.values()].find((c) => c.symbol === symbol)?.filters;
   for (const p of desk.problems) say(`crewdesk: crew module skipped: ${p.path}: ${p.reason}`);
   const subs = desk.engine.subscriptions();
   if (subs.length === 0) {
@@ -214,6 +220,7 @@ export async function startCommand(argv: string[]): Promise<number> {
     }
     await desk.close();
   }
+  notifier.flush();
   say(formatSummary(desk.engine.summaries()));
   return 0;
 }

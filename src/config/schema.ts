@@ -5,6 +5,7 @@ import { INTERVALS } from '../core/domain.ts';
 import { riskLimitsSchema } from '../risk/limits.ts';
 import { managerConfigSchema } from '../manager/config.ts';
 import { discordConfigSchema } from '../discord/config.ts';
+import { consoleConfigSchema } from '../app/console-settings.ts';
 
 const decimalString = z
   .union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?$/, 'a positive decimal such as "2500" or "2500.50"')])
@@ -71,6 +72,8 @@ export const configSchema = z
     equitySnapshotMinutes: z.number().int().min(0).default(60),
     // zod 4: prefault({}) runs the inner defaults (default({}) would skip them).
     manager: managerConfigSchema.prefault({}),
+    /** What the console prints (quiet, normal, verbose) and the time zone it shows times in. */
+    console: consoleConfigSchema.prefault({}),
     /** Discord channel ids (env DISCORD_*_CHANNEL_ID override them); the token and owners come from the environment. */
     discord: discordConfigSchema.optional(),
     teams: z.array(teamSchema).min(1),
@@ -107,6 +110,8 @@ export const envSchema = z.object({
   BINANCE_API_KEY: z.string().optional(),
   BINANCE_API_SECRET: z.string().optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).optional(),
+  /** Where `crewdesk start` appends its JSON log lines (default: crewdesk.log beside the journal; "-": stderr). */
+  LOG_FILE: z.string().min(1).optional(),
   CREWDESK_CONFIG: z.string().optional(),
 });
 export type Env = z.infer<typeof envSchema>;

@@ -15,6 +15,7 @@ import { describeTrouble } from '../chat/trouble-text.ts';
 import { actedAlone, actorName, type EngineEvent, type EventBus, type ExitKind, type FactActor, scopeKey, scopeName } from '../core/events.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ChannelKind, DiscordChannels } from './config.ts';
+import { plainText } from '../core/plain-text.ts';
 import { renderReply, type OutgoingFile, type OutgoingMessage } from './render.ts';
 
 /** What the alerts hand to Discord: a channel message body, as discord.js's `channel.send` takes it. */
@@ -424,7 +425,8 @@ class ChannelQueue {
       ping ||= next.ping;
     }
     const owners = [...s.ownerIds];
-    const content = ping && owners.length > 0 ? `${owners.map((id) => `<@${id}>`).join(' ')}\n${lines.join('\n')}` : lines.join('\n');
+    const text = plainText(lines.join('\n'));
+    const content = ping && owners.length > 0 ? `${owners.map((id) => `<@${id}>`).join(' ')}\n${text}` : text;
     const post: AlertPost = ping
       ? { content: truncate(content, DISCORD_LIMITS.content), allowedMentions: { parse: [], users: owners }, nonce: s.nonce(), enforceNonce: true }
       : { content: truncate(content, DISCORD_LIMITS.content), allowedMentions: { parse: [] }, flags: MessageFlags.SuppressNotifications, nonce: s.nonce(), enforceNonce: true };

@@ -37,6 +37,7 @@ import type { Logger } from '../log/logger.ts';
 import type { Actor } from '../services/result.ts';
 import { type AlertsOptions, DiscordAlerts } from './alerts.ts';
 import type { DiscordSettings } from './config.ts';
+import { plainText } from '../core/plain-text.ts';
 import { type OutgoingMessage, parseCommandButton, parseConfirmationButton, type ProposalView, renderProposal, renderReply } from './render.ts';
 import { InteractionSink, MessageSink, SAFETY_DEFER_MS } from './sinks.ts';
 
@@ -188,9 +189,11 @@ export async function startDiscord(options: DiscordOptions): Promise<DiscordHand
     }
     const { token, answer } = parseConfirmationButton(interaction.customId);
     const reply = await dispatcher.answerConfirmation(token, actorOf(interaction.user), answer);
+    // No reply: a stranger past the refusals answered per episode (the attempt is still counted).
+    if (!reply) return;
     if (reply.tone === 'good' || reply.tone === 'info') {
       // Accepted: the prompt loses its buttons and says what was answered.
-      await interaction.update({ content: `${reply.text ?? 'Answered.'} (by ${interaction.user.username})`, components: [], allowedMentions: { parse: [] } });
+      await interaction.update({ content: plainText(`${reply.text ?? 'Answered.'} (by ${interaction.user.username})`), components: [], allowedMentions: { parse: [] } });
     } else {
       await replyTo(interaction, reply);
     }

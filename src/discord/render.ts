@@ -2,11 +2,12 @@
 // answer, "Confirmed.") go as plain content split under 2000 characters; anything with a title,
 // fields or a code block goes as embeds coloured by tone, split under Discord's embed limits.
 // Every message carries `allowedMentions: { parse: [] }`: replies hold model and market text,
-// and none of it may ping anyone.
+// and none of it may ping anyone; and all of that text passes plainText (no control sequences).
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponentWithCustomId, type APIEmbed } from 'discord-api-types/v10';
 import type { ConfirmationRequest, Reply } from '../chat/command.ts';
 import { DISCORD_LIMITS, type EmbedPart, embedParts, packEmbeds, splitText, truncate } from '../chat/limits.ts';
 import { TONE_COLORS } from '../chat/render.ts';
+import { plainText } from '../core/plain-text.ts';
 
 /** Mentions nobody: the default of everything the transport sends. */
 export const NO_MENTIONS = Object.freeze({ parse: [] as [] });
@@ -28,7 +29,8 @@ export interface OutgoingMessage {
 const IMAGE = /\.(png|jpe?g|gif|webp)$/i;
 
 /** A reply as one or more messages, each within Discord's limits; files ride on the first ones (10 a message). */
-export function renderReply(reply: Reply): OutgoingMessage[] {
+export function renderReply(raw: Reply): OutgoingMessage[] {
+  const reply = plainReply(raw);
   const files = (reply.files ?? []).map((f) => ({ attachment: f.data, name: safeFileName(f.name) }));
   const textOnly = !reply.title && !reply.code && !(reply.fields?.length) && reply.text !== undefined && reply.text.trim() !== '';
   let messages: OutgoingMessage[];
@@ -52,6 +54,17 @@ export function renderReply(reply: Reply): OutgoingMessage[] {
   const lastEmbed = first?.embeds?.[first.embeds.length - 1];
   if (image && lastEmbed) lastEmbed.image = { url: `attachment://${image.name}` };
   return messages;
+}
+
+/** The reply's text, as people read it, with no control sequences (files and flags as they were). */
+export function plainReply(reply: Reply): Reply {
+  return {
+    ...reply,
+    ...(reply.title !== undefined ? { title: plainText(reply.title) } : {}),
+    ...(reply.text !== undefined ? { text: plainText(reply.text) } : {}),
+    ...(reply.code !== undefined ? { code: plainText(reply.code) } : {}),
+    ...(reply.fields ? { fields: reply.fields.map((f) => ({ ...f, name: plainText(f.name), value: plainText(f.value) })) } : {}),
+  };
 }
 
 function toEmbed(part: EmbedPart, color: number): APIEmbed {
@@ -80,14 +93,14 @@ export function renderConfirmation(request: ConfirmationRequest): OutgoingMessag
       {
         color: TONE_COLORS.warn,
         title: 'Confirm',
-        description: truncate(`${request.prompt}\n\nOnly the person who ran the command can answer. Expires <t:${expires}:R>.`, DISCORD_LIMITS.embedDescription),
+        description: truncate(`${plainText(request.prompt)}\n\nOnly the person who ran the command can answer. Expires <t:${expires}:R>.`, DISCORD_LIMITS.embedDescription),
       },
     ],
     components: [
       {
         type: ComponentType.ActionRow,
         components: [
-          { type: ComponentType.Button, style: ButtonStyle.Danger, label: truncate(request.confirmLabel, 80), custom_id: `${CONFIRM_PREFIX}${request.token}` },
+          { type: ComponentType.Button, style: ButtonStyle.Danger, label: truncate(plainText(request.confirmLabel), 80), custom_id: `${CONFIRM_PREFIX}${request.token}` },
           { type: ComponentType.Button, style: ButtonStyle.Secondary, label: 'Cancel', custom_id: `${CANCEL_PREFIX}${request.token}` },
         ],
       },
@@ -112,7 +125,8 @@ export interface ProposalView {
  * A proposal with Approve and Reject buttons. A press runs `/proposal approve|reject id:<id>`
  * through the dispatcher, exactly as typed: owner-checked, audited, answered once.
  */
-export function renderProposal(proposal: ProposalView): OutgoingMessage {
+export function renderProposal(raw: ProposalView): OutgoingMessage {
+  const proposal = { ...raw, summary: plainText(raw.summary), ...(raw.rationale !== undefined ? { rationale: plainText(raw.rationale) } : {}) };
   const expires = proposal.expiresAt ? `\n\nExpires <t:${Math.floor(proposal.expiresAt / 1000)}:R>. Same as \`/proposal approve id:${proposal.id}\`.` : '';
   return {
     embeds: [

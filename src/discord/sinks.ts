@@ -10,6 +10,7 @@ import { MessageFlags, type Message, type RepliableInteraction } from 'discord.j
 import type { ConfirmationRequest, Reply, ReplySink } from '../chat/command.ts';
 import { DISCORD_LIMITS, truncate } from '../chat/limits.ts';
 import type { Logger } from '../log/logger.ts';
+import { plainText } from '../core/plain-text.ts';
 import { type OutgoingMessage, renderConfirmation, renderReply } from './render.ts';
 
 type Log = Pick<Logger, 'warn' | 'error' | 'debug'>;
@@ -65,7 +66,7 @@ export class InteractionSink implements ReplySink {
       await this.deferIfFresh(this.options.ephemeral);
       // Only a deferred reply is still a placeholder to edit; after the answer, progress is moot.
       if (this.state === 'deferred') {
-        await this.interaction.editReply({ content: truncate(`⏳ ${latest}`, DISCORD_LIMITS.content), allowedMentions: { parse: [] } });
+        await this.interaction.editReply({ content: truncate(`⏳ ${plainText(latest)}`, DISCORD_LIMITS.content), allowedMentions: { parse: [] } });
       }
     }).catch(() => {});
   }

@@ -31,20 +31,29 @@ export const REDACT_PATHS = [
 
 export interface LoggerOptions {
   level?: string;
-  /** Pretty, human-readable lines (default: when stdout is a TTY). */
+  /** Pretty, human-readable lines (default: when the lines go to a terminal). */
   pretty?: boolean;
-  /** Where lines go (default stdout); tests pass a stream to read them. */
+  /** Where lines go; tests pass a stream to read them. Default: `file` when given, else stderr. */
   destination?: NodeJS.WritableStream;
+  /**
+   * A file the JSON lines are appended to (its folder is made). `crewdesk start` logs there, so
+   * its log lines never mix with the console's own output, piped or not, and nothing said on the
+   * console appears a second time as JSON.
+   */
+  file?: string;
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? process.env.LOG_LEVEL ?? 'info';
   const base = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: undefined };
-  const usePretty = options.pretty ?? (options.destination === undefined && process.stdout.isTTY === true);
+  if (options.destination) return pino(base, options.destination as pino.DestinationStream);
+  if (options.file) return pino(base, pino.destination({ dest: options.file, sync: true, mkdir: true, append: true }));
+  // Never stdout: that is the command's own output (a table, a summary, the console), which may be piped.
+  const usePretty = options.pretty ?? process.stderr.isTTY === true;
   if (usePretty) {
-    return pino(base, pretty({ sync: true, colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }));
+    return pino(base, pretty({ sync: true, colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', destination: 2 }));
   }
-  return pino(base, (options.destination ?? pino.destination({ sync: true })) as pino.DestinationStream);
+  return pino(base, pino.destination({ dest: 2, sync: true }));
 }
 
 /** A logger that drops everything (benchmarks, quiet tests). */

@@ -5,6 +5,7 @@
 // that lifts a halt, changes a hard risk limit, the trading mode or keys.
 import { isInterval } from '../core/domain.ts';
 import { dec, toText } from '../core/money.ts';
+import { numberRefusal } from '../core/number-text.ts';
 import { haltAtLeast } from '../risk/gate.ts';
 import { parseParams } from '../crew/template.ts';
 import { coerceParam, defaultCrewId, type DeskService } from '../services/desk-service.ts';
@@ -67,6 +68,8 @@ export function checkAction(service: DeskService, action: ManagerAction, policy:
       const bounds = boundsOf(crew.definition);
       const bound = bounds.find((b) => b.name === action.param);
       if (!bound) return fail(`crew ${action.crew} (${crew.definition.name}) has no param "${action.param}" (params: ${bounds.map((b) => b.name).join(', ')})`);
+      const notANumber = numberRefusal(`${action.crew}.${action.param}`, action.value, bound.type);
+      if (notANumber) return fail(notANumber);
       const value = coerceParam(action.value, bound);
       const range = bound.min !== undefined || bound.max !== undefined ? ` (allowed ${bound.min ?? '…'} … ${bound.max ?? '…'})` : '';
       const parsed = parseParams(crew.definition, { ...crew.params, [action.param]: value });

@@ -90,7 +90,8 @@ export const TOOL_SCHEMAS = {
     .object({
       crew: crewId,
       param: z.string().min(1).max(40),
-      value: paramValue.describe("The new value, within the param's declared bounds."),
+      // A number as a JSON number or as text in plain decimal notation ("12", "0.5"): text such as "0x10", "1e3" or "Infinity" is refused (core/number-text.ts).
+      value: paramValue.describe("The new value, within the param's declared bounds. Numbers as JSON numbers or plain decimal text such as \"12\" or \"0.5\" (no hex, exponents, Infinity)."),
       rationale,
     })
     .strict(),

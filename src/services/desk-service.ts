@@ -7,6 +7,8 @@ import { crewInstanceSchema } from '../config/schema.ts';
 import { type HaltLevel, isInterval } from '../core/domain.ts';
 import type { EngineEvent } from '../core/events.ts';
 import { dec, type Decimal, toText, ZERO } from '../core/money.ts';
+import { formatTime } from '../core/format.ts';
+import { numberRefusal, parsePlainNumber } from '../core/number-text.ts';
 import { describeParams, formatZodError, type ParamBound, parseParams } from '../crew/template.ts';
 import type { CrewSummary } from '../engine/engine.ts';
 import { type AllocationFigures, overAllocation } from '../risk/allocation.ts';
@@ -164,6 +166,8 @@ export class DeskService {
     if (!crew) return fail(this.unknownCrew(id));
     const bound = describeParams(crew.definition).find((b) => b.name === name);
     if (!bound) return fail(`crew ${id} (${crew.definition.name}) has no param "${name}" (params: ${describeParams(crew.definition).map((b) => b.name).join(', ')})`);
+    const notANumber = numberRefusal(name, value, bound.type);
+    if (notANumber) return fail(notANumber);
     const coerced = coerceParam(value, bound);
     const parsed = parseParams(crew.definition, { ...crew.params, [name]: coerced });
     if (!parsed.ok) return fail(`${name} = ${JSON.stringify(value)} refused: ${parsed.error}${bound.min !== undefined ? ` (allowed ${bound.min} … ${bound.max})` : ''}`);
@@ -290,7 +294,9 @@ export class DeskService {
     if (!actor.isOwner || actor.via === 'manager') return fail('only an owner can change hard risk limits');
     const limits = this.engine.gate.limits;
     if (!(name in limits)) return fail(`no risk limit "${name}" (limits: ${Object.keys(limits).join(', ')})`);
-    const n = typeof value === 'string' ? Number(value) : value;
+    const notANumber = numberRefusal(name, value, typeof limits[name as keyof RiskLimits] === 'number' ? 'number' : 'other');
+    if (notANumber) return fail(notANumber);
+    const n = typeof value === 'string' ? (parsePlainNumber(value) ?? value) : value;
     const parsed = riskLimitsSchema.safeParse({ ...limits, [name]: n });
     if (!parsed.success) return fail(`${name} = ${JSON.stringify(value)} refused: ${formatZodError(parsed.error)}`);
     const from = limits[name as keyof RiskLimits];
@@ -317,7 +323,7 @@ export class DeskService {
     const was = this.engine.halt;
     if (was.level === 'none') return fail('trading is not halted');
     await this.engine.setHalt('none', `resumed by ${actor.id}`, factActor(actor), actor.via);
-    return ok(`trading resumed (was halted at level ${was.level} since ${was.since ? new Date(was.since).toISOString() : '?'}: ${was.reason})`);
+    return ok(`trading resumed (was halted at level ${was.level} since ${was.since ? formatTime(was.since, this.desk.config.console?.timezone) : '?'}: ${was.reason})`);
   }
 
   isHalted(level: HaltLevel = 'entries'): boolean {
@@ -371,8 +377,8 @@ export function coerceParam(value: unknown, bound: Pick<ParamBound, 'type'>): un
   const text = value.trim();
   if (bound.type === 'integer' || bound.type === 'number') {
     // Text that is not a number stays text: the schema then says it wanted a number, not that it got NaN.
-    const n = Number(text);
-    return text === '' || Number.isNaN(n) ? value : n;
+    // Plain decimal notation only: "0x10", "1e3" or "Infinity" stay text, and are refused as such.
+    return parsePlainNumber(text) ?? value;
   }
   if (bound.type === 'boolean') return text === 'true' ? true : text === 'false' ? false : value;
   return text;

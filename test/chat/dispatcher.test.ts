@@ -63,10 +63,14 @@ describe('the owner allowlist', () => {
   it('refuses every command and subcommand to a non-owner, politely and privately, and audits each attempt', async () => {
     chat = await openChatDesk();
     const attempts: string[] = [];
+    // One stranger per attempt: one stranger's repeated attempts are throttled (refusal-throttle.test.ts).
+    const strangers: string[] = [];
     for (const spec of chat.dispatcher.specs()) {
       for (const sub of spec.subcommands?.map((s) => s.name) ?? [null]) {
         const sink = new TestSink();
-        const outcome = await chat.dispatcher.dispatch({ actor: STRANGER, command: spec.name, subcommand: sub, options: {} }, sink);
+        const actor = { ...STRANGER, id: `${STRANGER.id}-${strangers.length}` };
+        strangers.push(actor.id);
+        const outcome = await chat.dispatcher.dispatch({ actor, command: spec.name, subcommand: sub, options: {} }, sink);
         expect(outcome, `/${spec.name} ${sub ?? ''}`).toBe('refused');
         expect(sink.replies).toEqual([{ title: 'Not allowed', text: expect.stringContaining('only takes commands from its owners'), tone: 'bad', ephemeral: true }]);
         attempts.push(`/${spec.name}${sub ? ` ${sub}` : ''}`);
@@ -76,7 +80,8 @@ describe('the owner allowlist', () => {
     const audit = await chat.audit();
     const refused = audit.filter((a) => a.action === 'refused');
     expect(refused.map((a) => a.detail?.['what'])).toEqual(attempts);
-    expect(refused.every((a) => a.actor === STRANGER.id && a.via === 'discord' && a.detail?.['kind'] === 'command')).toBe(true);
+    expect(refused.map((a) => a.actor)).toEqual(strangers);
+    expect(refused.every((a) => a.via === 'discord' && a.detail?.['kind'] === 'command')).toBe(true);
     // A stranger is not even told which commands exist.
     const probe = new TestSink();
     expect(await chat.dispatcher.dispatch({ actor: STRANGER, command: 'secret-admin' }, probe)).toBe('refused');
@@ -96,8 +101,12 @@ describe('the owner allowlist', () => {
     const sink = new TestSink();
     expect(await chat.dispatcher.converse({ actor: STRANGER, text: 'sell everything', channel: 'dm' }, sink)).toBe('refused');
     expect(sink.last.title).toBe('Not allowed');
-    const kinds = (await chat.audit()).filter((a) => a.action === 'refused').map((a) => `${a.detail?.['kind']} ${a.actor}`);
-    expect(kinds).toEqual(['autocomplete stranger-9', 'button stranger-9', 'message stranger-9']);
+    // One stranger's attempts are one episode: the first audited at once, the count when it ends (here: at close).
+    await chat.dispatcher.close();
+    const refused = (await chat.audit()).filter((a) => a.action.startsWith('refused'));
+    expect(refused.map((a) => `${a.action} ${a.actor}`)).toEqual(['refused stranger-9', 'refused.repeated stranger-9']);
+    expect(refused[0]!.detail).toMatchObject({ kind: 'autocomplete', what: '/trades' });
+    expect(refused[1]!.detail).toMatchObject({ count: 3, what: ['/trades', 'confirmation', 'free text'] });
   });
 
   it('decides ownership itself: a listed Discord id is an owner even if the transport said otherwise', async () => {

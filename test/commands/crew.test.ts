@@ -15,7 +15,7 @@ describe('/crew', () => {
     const { sink } = await chat.run({ command: 'crew', subcommand: 'list' });
     expect(sink.last.title).toBe('Crews');
     expect(sink.last.code).toMatch(/^crew\s+team\s+module\s+market\s+status/);
-    expect(sink.last.code).toMatch(/bidder\s+test\s+buy-then-bid\s+BTCUSDT 1h\s+active\s+3000\.00/);
+    expect(sink.last.code).toMatch(/bidder\s+test\s+buy-then-bid\s+BTCUSDT 1h\s+active\s+3,000\.00/);
     expect(sink.last.code).toMatch(/sma\s+test\s+sma-cross/);
   });
 

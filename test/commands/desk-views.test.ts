@@ -27,14 +27,14 @@ describe('after some trading', () => {
       Halt: 'not halted',
       Crews: '2 active, 0 paused, 0 stopped',
       'Today’s PnL': '-1.50',
-      Exposure: '2248.50',
+      Exposure: '2,248.50',
       // The account's capital (every team's: 10000, as /report and /team list say), 6000 of it allocated to the two crews.
-      'Equity / capital': '9998.50 / 10000.00 (6000.00 allocated)',
+      'Equity / capital': '9,998.50 / 10,000.00 (6,000.00 allocated)',
       'Open orders': '1',
     });
     // A loss today: red.
     expect(sink.last.tone).toBe('bad');
-    expect(sink.last.code).toMatch(/bidder\s+active\s+BTCUSDT 1h\s+2998\.50\s+-1\.50\s+-0\.05%/);
+    expect(sink.last.code).toMatch(/bidder\s+active\s+BTCUSDT 1h\s+2,998\.50\s+-1\.50\s+-0\.05%/);
   });
 
   it('/status shows a halt in amber with who and why', async () => {
@@ -59,7 +59,7 @@ describe('after some trading', () => {
 
   it('/trades lists the fills, for one crew and a count', async () => {
     const all = await chat!.run({ command: 'trades' });
-    expect(all.sink.last.code).toMatch(/2024-01-01 01:00\s+bidder\s+BUY\s+14\.98501\s+BTCUSDT\s+100\s+1498\.50\s+1\.498501 USDT/);
+    expect(all.sink.last.code).toMatch(/2024-01-01 01:00 UTC\s+bidder\s+BUY\s+14\.98501\s+BTCUSDT\s+100\s+1,498\.50\s+1\.498501 USDT/);
     const sma = await chat!.run({ command: 'trades', options: { crew: 'sma', n: 5 } });
     expect(sma.sink.last).toMatchObject({ title: 'Trades of sma', text: 'No trades yet.' });
     const ghost = await chat!.run({ command: 'trades', options: { crew: 'ghost' } });
@@ -78,7 +78,7 @@ describe('after some trading', () => {
     const { sink } = await chat!.run({ command: 'report' });
     expect(sink.deferrals).toEqual([{ ephemeral: false }]);
     expect(sink.last.title).toBe('Report — 2024-01-01 03:59 UTC');
-    expect(sink.last.text).toContain('Mode paper · halt none · equity 9998.50 on 10000.00 capital · today -1.50');
+    expect(sink.last.text).toContain('Mode paper · halt none · equity 9,998.50 on 10,000.00 capital · today -1.50');
     expect(replyText(sink.last)).toContain('Latest trades: 2024-01-01 01:00 UTC bidder BUY 14.98501 BTCUSDT @ 100');
   });
 });

@@ -26,7 +26,9 @@ const backtest: BacktestService = {
 
 let d: DiscordDesk;
 beforeAll(async () => {
-  d = await openDiscordDesk({ services: { backtest } });
+  // Every attempt its own episode (quietMs 0): this file checks each refusal's reply and audit row;
+  // the throttling of a stranger's repeats is proven in test/chat/refusal-throttle.test.ts.
+  d = await openDiscordDesk({ services: { backtest }, refusals: { quietMs: 0 } });
   // The bidder buys at market and rests a bid at 90: a position, a fill and an open order to look at.
   await d.trade(bidderCandles());
 });

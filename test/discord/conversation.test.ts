@@ -84,8 +84,11 @@ describe('a conversation on Discord', () => {
     await d.fake.awaitMessage(d.channels.manager, (m) => m.author.id === d!.fake.users.bot.id && seen(m).includes('Not allowed'));
     await d.dispatcher.idle();
     expect(asked).toEqual([]);
-    const refused = (await d.h.desk.journal.getAudit()).filter((a) => a.action === 'refused' && a.actor === d!.stranger.id);
-    expect(refused).toHaveLength(2);
+    // Both attempts are one episode: the first is audited at once, the second counted (audited when the episode ends).
+    await d.dispatcher.close();
+    const refused = (await d.h.desk.journal.getAudit()).filter((a) => a.action.startsWith('refused') && a.actor === d!.stranger.id);
+    expect(refused.map((a) => a.action)).toEqual(['refused', 'refused.repeated']);
+    expect(refused[1]!.detail).toMatchObject({ count: 2 });
   });
 
   it('model text never pings: @everyone and user mentions go out with allowed_mentions parse []', async () => {

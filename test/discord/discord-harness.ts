@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import type { APIUser } from 'discord-api-types/v10';
 import { expect } from 'vitest';
 import { Dispatcher } from '../../src/chat/dispatcher.ts';
+import type { RefusalThrottleOptions } from '../../src/chat/refusal-throttle.ts';
 import { Confirmations } from '../../src/chat/confirmations.ts';
 import { ownerAllowlist } from '../../src/chat/preconditions.ts';
 import type { ChatServices } from '../../src/chat/services.ts';
@@ -54,6 +55,8 @@ export interface DiscordDeskOptions {
   readonly noManagerChannel?: boolean;
   /** When a still-running command is deferred on its own (default: the bot's ~2 s). */
   readonly safetyDeferMs?: number;
+  /** The dispatcher's throttle of a stranger's repeated attempts (default: the dispatcher's). */
+  readonly refusals?: RefusalThrottleOptions;
 }
 
 export async function openDiscordDesk(options: DiscordDeskOptions = {}): Promise<DiscordDesk> {
@@ -89,6 +92,7 @@ export async function openDiscordDesk(options: DiscordDeskOptions = {}): Promise
     services,
     isOwner: ownerAllowlist(settings.ownerIds),
     log,
+    ...(options.refusals ? { refusals: options.refusals } : {}),
     ...(options.confirmTimeoutMs !== undefined ? { confirmations: new Confirmations({ defaultTimeoutMs: options.confirmTimeoutMs }) } : {}),
   });
   if (dispatcher.problems.length > 0) throw new Error(`command modules failed to load: ${JSON.stringify(dispatcher.problems)}`);

@@ -104,7 +104,7 @@ describe('/halt through Discord', () => {
     expect(d.h.desk.engine.crews.get('bidder')!.book.quantity.gt(0)).toBe(true);
     // An answer now is refused as expired (the token is single-use and timed).
     const late = await d.dispatcher.answerConfirmation(token, { id: d.owner.id, via: 'discord', isOwner: false }, 'confirm');
-    expect(late.text).toContain('this confirmation has expired');
+    expect(late?.text).toContain('this confirmation has expired');
   });
 
   it('the cancel button cancels', async () => {
