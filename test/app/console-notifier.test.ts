@@ -25,7 +25,7 @@ describe('console lines', () => {
     expect(describeEvent({ type: 'advice', crewId: 'sma', adviceKey: 'k', candleTime: 0, advice: { action: 'sell', size: 1, reason: 'crossed under' }, exit: 'crew', at: 0 })).toBe('advice  sma: sell 100% — crossed under');
     expect(describeEvent({ type: 'order.created', order, exit: 'flatten' })).toBe('order   sma: SELL MARKET 0.5 BTCUSDT [flatten] (cd-sma-7)');
     expect(describeEvent({ type: 'risk.denied', scope: DESK_SCOPE, adviceKey: null, advice: null, rule: 'daily-loss', reason: 'loss 300 reached the limit', at: 0 })).toBe(
-      'denied  all crews: [daily-loss] loss 300 reached the limit (repeats are not shown until the crew next trades)',
+      'denied  all crews: [daily-loss] loss 300 reached the limit',
     );
   });
 
@@ -37,9 +37,9 @@ describe('console lines', () => {
     );
   });
 
-  it('says a denial once per scope and rule until that crew trades again', () => {
+  it('says a denial once per scope and rule, folding its repeats within the fold window even after the crew trades', () => {
     const lines: string[] = [];
-    const notifier = new ConsoleNotifier((line) => lines.push(line), () => undefined);
+    const notifier = new ConsoleNotifier((line) => lines.push(line.replace(/^.*? UTC {2}/, '')), () => 0);
     const denied = (scope: FactScope): EngineEvent => ({ type: 'risk.denied', scope, adviceKey: null, advice: null, rule: 'position-size', reason: 'limit', at: 0 });
     notifier.notify(denied(crewScope('sma')));
     notifier.notify(denied(crewScope('sma')));
@@ -47,6 +47,6 @@ describe('console lines', () => {
     notifier.notify(denied(DESK_SCOPE));
     notifier.notify({ type: 'order.created', order, exit: null });
     notifier.notify(denied(crewScope('sma')));
-    expect(lines.map((l) => l.split(':')[0])).toEqual(['denied  sma', 'denied  rsi', 'denied  all crews', 'order   sma', 'denied  sma']);
+    expect(lines.map((l) => l.split(':')[0])).toEqual(['denied  sma', 'denied  rsi', 'denied  all crews', 'order   sma']);
   });
 });

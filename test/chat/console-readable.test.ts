@@ -13,11 +13,11 @@ const T0 = Date.UTC(2026, 10, 3, 15, 12);
 const MIN = 60_000;
 
 const advice = (at: number, reason = 'DCA slot every 24 candles'): EngineEvent =>
-  ({ type: 'advice', crewId: 'dca-eth', adviceKey: `k${at}`, candleTime: at, advice: { action: 'buy', size: 0.1, reason }, at }) as unknown as EngineEvent;
+  ({ type: 'advice', crewId: 'dca-eth', adviceKey: `k${at}`, candleTime: at, advice: { action: 'buy', size: 0.1, reason }, exit: null, at }) as unknown as EngineEvent;
 const denied = (at: number, held: string): EngineEvent =>
-  ({ type: 'risk.denied', crewId: 'dca-eth', adviceKey: `k${at}`, rule: 'position-size', reason: `position limit 2000 quote (held ${held}): no room for a new entry`, at }) as unknown as EngineEvent;
+  ({ type: 'risk.denied', scope: { kind: 'crew', crewId: 'dca-eth' }, adviceKey: `k${at}`, advice: null, rule: 'position-size', reason: `position limit 2000 quote (held ${held}): no room for a new entry`, at }) as unknown as EngineEvent;
 const order = (at: number): EngineEvent =>
-  ({ type: 'order.created', order: { crewId: 'dca-eth', symbol: 'ETHUSDT', side: 'BUY', type: 'MARKET', quantity: null, quoteQuantity: dec('12345.6789'), price: null, clientOrderId: `cd-${at}`, status: 'new', updatedAt: at } }) as unknown as EngineEvent;
+  ({ type: 'order.created', order: { crewId: 'dca-eth', symbol: 'ETHUSDT', side: 'BUY', type: 'MARKET', quantity: null, quoteQuantity: dec('12345.6789'), price: null, clientOrderId: `cd-${at}`, status: 'new', updatedAt: at }, exit: null }) as unknown as EngineEvent;
 const fill = (at: number): EngineEvent =>
   ({
     type: 'fill',

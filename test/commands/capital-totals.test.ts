@@ -17,9 +17,10 @@ async function capitals(c: ChatDesk): Promise<{ status: string; report: string; 
   const teamList = (await c.run({ command: 'team', subcommand: 'list' })).sink.last.code!;
   const metrics = (await collectMetrics(c.desk, '24h')).overall.capital;
   return {
-    status: /\/ ([\d.]+)/.exec(status)![1]!,
-    report: /on ([\d.]+) capital/.exec(report)![1]!,
-    teamList: /test\s+(\d+)\s/.exec(teamList)![1]!,
+    // Quote amounts carry thousands separators for the reader; the figure is the same without them.
+    status: /\/ ([\d,.]+)/.exec(status)![1]!.replaceAll(',', ''),
+    report: /on ([\d,.]+) capital/.exec(report)![1]!.replaceAll(',', ''),
+    teamList: /test\s+([\d,]+)\s/.exec(teamList)![1]!.replaceAll(',', ''),
     metrics,
   };
 }
