@@ -12,8 +12,8 @@ import { defineCrew } from '../../src/crew/template.ts';
 const params = z.object({
   trend: z.number().int().min(5).max(400).default(50).describe('EMA length of the trend filter.'),
   period: z.number().int().min(2).max(50).default(14).describe('RSI length.'),
-  oversold: z.number().min(5).max(49).default(35).describe('Buy when the RSI rises through this.'),
-  overbought: z.number().min(51).max(95).default(65).describe('Sell when the RSI reaches this.'),
+  oversold: z.number().min(5).max(49).default(45).describe('Buy when the RSI rises through this.'),
+  overbought: z.number().min(51).max(95).default(70).describe('Sell when the RSI reaches this.'),
 });
 
 export default defineCrew({
@@ -31,7 +31,7 @@ export default defineCrew({
     if (!position.isLong && candle.close > ema && prev < p.oversold && rsi >= p.oversold) {
       return { action: 'buy', size: 1, reason: 'RSI bounce ' + rsi.toFixed(1) + ' above EMA ' + ema.toFixed(2) };
     }
-    if (position.isLong && rsi >= p.overbought) return { action: 'sell', size: 1, reason: 'RSI ' + rsi.toFixed(1) + ' overbought' };
+    if (position.isLong && (rsi >= p.overbought || candle.close < ema)) return { action: 'sell', size: 1, reason: 'RSI ' + rsi.toFixed(1) + ' or close below EMA' };
     return HOLD;
   },
 });
