@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { INTERVALS } from '../core/domain.ts';
 import { riskLimitsSchema } from '../risk/limits.ts';
 import { managerConfigSchema } from '../manager/config.ts';
+import { forgeConfigSchema } from '../forge/config.ts';
 import { discordConfigSchema } from '../discord/config.ts';
 
 const decimalString = z
@@ -71,6 +72,8 @@ export const configSchema = z
     equitySnapshotMinutes: z.number().int().min(0).default(60),
     // zod 4: prefault({}) runs the inner defaults (default({}) would skip them).
     manager: managerConfigSchema.prefault({}),
+    /** The crew forge (new crews from an idea); absent: off. */
+    forge: forgeConfigSchema.optional(),
     /** Discord channel ids (env DISCORD_*_CHANNEL_ID override them); the token and owners come from the environment. */
     discord: discordConfigSchema.optional(),
     teams: z.array(teamSchema).min(1),
