@@ -21,12 +21,9 @@ export default defineCommand({
       {
         name: 'new',
         description: 'Draft a crew from an idea in plain words',
-        options: [
-          { name: 'idea', description: 'What the crew should do', type: 'string', required: true, maxLength: 2000 },
-          { name: 'base', description: 'An existing crew module to start from', type: 'string', autocomplete: 'module', maxLength: 60 },
-          { name: 'symbol', description: 'Symbol the proof runs on (default: the forge config)', type: 'string', maxLength: 20 },
-          { name: 'interval', description: 'Interval the proof runs on', type: 'string', choices: intervalChoices },
-        ],
+        // One option, so that the console's "/forge new <idea>" takes the whole line. A crew named in
+        // the idea ("rsi-reversion with a trend filter") is the base; the proof runs on the config's symbol.
+        options: [{ name: 'idea', description: 'What the crew should do (name an existing crew to start from it)', type: 'string', required: true, maxLength: 2000 }],
       },
       { name: 'list', description: 'Drafts and their state' },
       { name: 'show', description: 'A draft’s report: checks, KPIs, robustness, code', options: [draftOption] },
@@ -56,17 +53,8 @@ export default defineCommand({
     const draftName = ctx.options.string('draft') ?? '';
     switch (ctx.subcommand) {
       case 'new': {
-        const interval = ctx.options.string('interval');
         await ctx.progress('Writing the crew, checking it, proving it in the sandbox…');
-        const result = await forge.draft(
-          {
-            idea: ctx.options.string('idea') ?? '',
-            base: ctx.options.string('base') ?? undefined,
-            symbol: ctx.options.string('symbol')?.toUpperCase() ?? undefined,
-            interval: interval && isInterval(interval) ? interval : undefined,
-          },
-          ctx.actor,
-        );
+        const result = await forge.draft({ idea: ctx.options.string('idea') ?? '' }, ctx.actor);
         return ctx.reply(result.ok ? draftReply(result.value) : refused(result.error, 'Forge'));
       }
       case 'revise': {

@@ -79,14 +79,16 @@ export class ForgeService {
     const idea = request.idea.trim();
     if (idea === '') return fail('give an idea, e.g. "buy when the close is above its 200 EMA and the RSI crosses up through 35"');
     if (idea.length > 2000) return fail(`the idea is ${idea.length} characters; keep it under 2000`);
+    // A crew named in the idea ("rsi-reversion with a trend filter") is where the draft starts from.
+    const baseName = request.base ?? this.host.crewNames().find((name) => new RegExp(`(^|[^a-z0-9-])${name}($|[^a-z0-9-])`).test(idea)) ?? null;
     let baseSource: string | null = null;
-    if (request.base) {
-      baseSource = this.host.crewSource(request.base);
-      if (baseSource === null) return fail(`unknown crew "${request.base}" to start from (known: ${this.host.crewNames().join(', ')})`);
+    if (baseName) {
+      baseSource = this.host.crewSource(baseName);
+      if (baseSource === null) return fail(`unknown crew "${baseName}" to start from (known: ${this.host.crewNames().join(', ')})`);
     }
     return this.forge({
       idea,
-      base: request.base ? { name: request.base, source: baseSource! } : null,
+      base: baseName ? { name: baseName, source: baseSource! } : null,
       revises: null,
       feedback: null,
       symbol: request.symbol ?? this.settings.symbol,
