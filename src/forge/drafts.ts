@@ -23,8 +23,9 @@ export interface Attempt {
 export interface Draft {
   readonly id: string;
   readonly idea: string;
-  /** The crew it started from, if any. */
+  /** The crew it started from, if any, and that crew's source (the report shows a diff against it). */
   readonly base: string | null;
+  readonly baseSource: string | null;
   /** The draft it revises, if any. */
   readonly revises: string | null;
   readonly feedback: string | null;

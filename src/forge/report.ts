@@ -2,6 +2,7 @@
 // out-of-sample KPIs beside buy-and-hold and the best existing crew, the windows, robustness,
 // determinism, the trade count's verdict, what it cost, and the code.
 import { describeProblems } from './checks.ts';
+import { lineDiff } from './diff.ts';
 import type { Draft } from './drafts.ts';
 import type { KpiLine, ProofReport } from './proof.ts';
 
@@ -22,7 +23,10 @@ export function forgeReportText(draft: Draft, options: { readonly withCode?: boo
   if (last?.checks?.ok) lines.push(`  ${last.checks.checks.map((c) => `${c.rule} ✓`).join(', ')}`);
   if (draft.failure) lines.push(`Failed: ${draft.failure}`);
   if (draft.proof?.ok) lines.push(...proofLines(draft.proof));
-  if (options.withCode && last?.source) lines.push('Code:', '```ts', last.source.trimEnd(), '```');
+  if (options.withCode && last?.source) {
+    if (draft.baseSource) lines.push(`Code (a diff against ${draft.base}):`, '```diff', lineDiff(draft.baseSource, last.source).trimEnd(), '```');
+    else lines.push('Code:', '```ts', last.source.trimEnd(), '```');
+  }
   return lines.join('\n');
 }
 

@@ -174,6 +174,7 @@ export class ForgeService {
       id: this.store.nextId(),
       idea: input.idea,
       base: input.base?.name ?? null,
+      baseSource: input.base?.source ?? null,
       revises: input.revises,
       feedback: input.feedback,
       requestedBy: `${input.actor.via}:${input.actor.id}`,

@@ -137,3 +137,22 @@ describe('ForgeService', () => {
     expect(await service.approve(result.value.id, OWNER)).toEqual({ ok: false, error: expect.stringContaining('only a proven draft can be approved') });
   }, 120_000);
 });
+
+describe('ForgeService from an existing crew', () => {
+  it('starts from a crew the idea names: its source goes to the model, the report shows a diff against it', async () => {
+    const { service } = await forge();
+    const fromRsi = readFileSync(join(CREWS_DIR, 'rsi-reversion.ts'), 'utf8')
+      .replaceAll("'../src/", "'../../src/")
+      .replace("name: 'rsi-reversion'", "name: 'rsi-trend'")
+      .replace('Long only.', 'Long only, above the trend.');
+    stub.script(submit('rsi-trend.ts', fromRsi.replace('const params =', 'const trend: number = "x";\nconst params =')), submit('rsi-trend.ts', fromRsi));
+    const result = await service.draft({ idea: 'rsi-reversion with a trend filter' }, OWNER);
+    if (!result.ok) throw new Error(result.error);
+    expect(JSON.stringify(stub.chats.at(-2)!.messages)).toContain('Start from the existing crew \\"rsi-reversion\\"');
+    expect(result.value.base).toBe('rsi-reversion');
+    const text = forgeReportText(result.value, { withCode: true });
+    expect(text).toContain('Code (a diff against rsi-reversion):');
+    expect(text).toMatch(/^\+ .*Long only, above the trend\./m);
+    expect(text).toMatch(/^- .*name: 'rsi-reversion'/m);
+  }, 300_000);
+});
