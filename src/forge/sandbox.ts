@@ -27,7 +27,7 @@ export function permissionFlag(version = process.versions.node): string {
 }
 
 export async function proveInSandbox(job: SandboxJob, limits: SandboxLimits = DEFAULT_LIMITS): Promise<ProofOutcome> {
-  const build = buildSandbox();
+  const build = await buildSandbox();
   const draftDir = placeDraft(`${process.pid}-${randomBytes(6).toString('hex')}`, job.name, job.source);
   const { source: _source, ...rest } = job;
   const proofJob: ProofJob = { ...rest, data: job.data.map((d) => resolve(d)), draftDir };
