@@ -6,7 +6,7 @@ import type { Desk } from '../app/desk.ts';
 import type { Config } from '../config/schema.ts';
 import type { ManagerService } from '../manager/manager.ts';
 import type { DeskService } from '../services/desk-service.ts';
-import { PROJECT_ROOT } from './checks.ts';
+import { PROJECT_ROOT, warmUpChecks } from './checks.ts';
 import { deskForgeHost } from './desk-host.ts';
 import { langchainForgeModel } from './model.ts';
 import { ForgeService } from './service.ts';
@@ -40,6 +40,8 @@ export function createForge(options: {
     feeBps: config.paper.feeBps,
   });
   manager.attachForge(forge);
+  // Before the desk trades: the compiler's cold start would otherwise hold the first draft's check.
+  warmUpChecks();
   const listed = config.crewDirs.some((d) => resolve(d) === forgedDir);
   return { forge, warning: listed ? null : `forge: add "${settings.forgedDir}" to crewDirs, or approved crews will not load after a restart` };
 }
