@@ -196,6 +196,13 @@ export class Desk {
    * Adds a crew instance at run time (validated like a config entry), persisted so it survives a restart.
    * Returns the error in words when it cannot be added.
    */
+  /** Adds a crew module loaded while the desk runs (an approved forge draft): spawnable at once, no restart. */
+  addCrewModule(definition: AnyCrewDefinition): { ok: true } | { ok: false; error: string } {
+    if (this.catalog.has(definition.name)) return { ok: false, error: `crew module "${definition.name}" is loaded already` };
+    (this.catalog as Map<string, AnyCrewDefinition>).set(definition.name, definition);
+    return { ok: true };
+  }
+
   async spawnCrew(teamName: string, crewConfig: CrewInstanceConfig, actor: string, via: string): Promise<{ ok: true; crew: CrewRuntime } | { ok: false; error: string }> {
     const team = this.config.teams.find((t) => t.name === teamName);
     if (!team) return { ok: false, error: `no team "${teamName}" (teams: ${this.config.teams.map((t) => t.name).join(', ')})` };

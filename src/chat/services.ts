@@ -4,6 +4,7 @@
 import type { Kpis } from '../backtest/kpis.ts';
 import type { BacktestRequest } from '../services/backtest.ts';
 import type { DeskService } from '../services/desk-service.ts';
+import type { ForgeService } from '../forge/service.ts';
 import type { Actor, Result } from '../services/result.ts';
 
 export type TradingMode = 'paper' | 'testnet' | 'live';
@@ -82,6 +83,8 @@ export interface ChatServices {
   readonly backtest?: BacktestService;
   readonly manager?: ManagerService;
   readonly mode?: ModeService;
+  /** The crew forge (/forge), when configured. */
+  readonly forge?: ForgeService;
 }
 
 /** The answer when there is no manager: how to configure one. */

@@ -174,7 +174,11 @@ export async function startCommand(argv: string[]): Promise<number> {
     else if (event.type === 'report') print(`daily report\n${event.report.text}`);
     else if (event.type === 'proposal') print(`manager proposes (${event.proposal.id}): ${event.proposal.summary} — /proposal approve ${event.proposal.id}`);
   });
-  const services: ChatServices = { desk: deskService, manager, backtest: backtester };
+  // The forge loads the TypeScript compiler: only when configured.
+  const forged = config.forge ? (await import('../forge/wire.ts')).createForge({ config, desk, deskService, manager }) : null;
+  if (forged?.forge === null) say(`crewdesk: the forge is off: ${forged.reason}`);
+  else if (forged?.warning) say(`crewdesk: ${forged.warning}`);
+  const services: ChatServices = { desk: deskService, manager, backtest: backtester, ...(forged?.forge ? { forge: forged.forge } : {}) };
   let chat: { close(): Promise<void> };
   if (discordSettings) {
     const { startDiscord } = await import('../discord/bot.ts');

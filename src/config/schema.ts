@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { INTERVALS } from '../core/domain.ts';
 import { riskLimitsSchema } from '../risk/limits.ts';
 import { managerConfigSchema } from '../manager/config.ts';
+import { forgeConfigSchema } from '../forge/config.ts';
 import { discordConfigSchema } from '../discord/config.ts';
 import { consoleConfigSchema } from '../app/console-settings.ts';
 
@@ -74,6 +75,8 @@ export const configSchema = z
     manager: managerConfigSchema.prefault({}),
     /** What the console prints (quiet, normal, verbose) and the time zone it shows times in. */
     console: consoleConfigSchema.prefault({}),
+    /** The crew forge (new crews from an idea); absent: off. */
+    forge: forgeConfigSchema.optional(),
     /** Discord channel ids (env DISCORD_*_CHANNEL_ID override them); the token and owners come from the environment. */
     discord: discordConfigSchema.optional(),
     teams: z.array(teamSchema).min(1),

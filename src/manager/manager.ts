@@ -18,6 +18,7 @@ import { createChatModel, keepTracingLocal } from './model.ts';
 import { crewCatalogue, dataBlock, exitParamsText, fill, hardLimitsText, loadPrompts, metricsText, type Prompts, teamsText } from './prompts.ts';
 import { type Proposal, ProposalBook } from './proposals.ts';
 import { collectReportData, type DailyReport, equityChart, renderReport, reportPrompt, type ReportData } from './report.ts';
+import type { ForgeDrafter } from '../forge/draft-tool.ts';
 import { buildTools, type ManagerBacktest, type RunContext, type RunOutcome, type ToolHost } from './tools.ts';
 import { BudgetExhaustedError, type Purpose, tokensOf, type UsageReport, UsageLedger } from './usage.ts';
 
@@ -362,6 +363,23 @@ export class ManagerService {
     return { ok: false, kind: 'malformed', message: why };
   }
 
+  /** The crew forge the draft_crew tool uses; set once the forge exists (it spends this manager's budget). */
+  private forge: ForgeDrafter | undefined;
+
+  attachForge(forge: ForgeDrafter): void {
+    this.forge = forge;
+  }
+
+  /** The daily token budget, shared with the forge (purpose `forge`). */
+  get usageLedger(): UsageLedger {
+    return this.ledger;
+  }
+
+  /** The chat model, shared with the forge; null when none is configured. */
+  get chatModel(): BaseChatModel | null {
+    return this.model;
+  }
+
   private toolHost(state: RunState): ToolHost {
     return {
       service: this.service,
@@ -370,6 +388,7 @@ export class ManagerService {
       overview: async () => this.overview(),
       optimization: (module) => this.optimization(module),
       mutate: (run, action, rationale) => this.mutate(run, state, action, rationale),
+      forge: this.forge,
     };
   }
 

@@ -11,6 +11,7 @@ import { INTERVALS } from '../core/domain.ts';
 import type { BacktestRequest } from '../services/backtest.ts';
 import type { DeskService } from '../services/desk-service.ts';
 import type { Result } from '../services/result.ts';
+import { draftCrewTool, type ForgeDrafter } from '../forge/draft-tool.ts';
 import type { ManagerAction } from './actions.ts';
 import { type DeskMetrics, WINDOWS, type Window } from './metrics.ts';
 import { toolData } from './prompts.ts';
@@ -44,6 +45,8 @@ export interface ToolHost {
   optimization(module: string | undefined): Promise<unknown>;
   /** A change asked by a tool: the answer (proposed, done, refused, failed) goes back to the model. */
   mutate(run: RunContext, action: ManagerAction, rationale: string): Promise<unknown>;
+  /** The crew forge, when configured: the manager may draft crews, never approve them. */
+  readonly forge?: ForgeDrafter | undefined;
 }
 
 const BACKTEST_TIMEOUT_MS = 120_000;
@@ -205,6 +208,7 @@ export function buildTools(host: ToolHost, run: RunContext): StructuredToolInter
       description: 'Halts trading (the kill switch). entries takes effect at once; cancel and flatten need the owner. You can never lift a halt: only the owner can (/resume).',
       schema: s.halt,
     }),
+    ...(host.forge ? [draftCrewTool(host.forge)] : []),
   ];
 }
 

@@ -5,8 +5,8 @@
 import type { Journal } from '../ports/journal.ts';
 import type { ManagerConfig } from './config.ts';
 
-export type Purpose = 'chat' | 'evaluation' | 'report';
-export const PURPOSES: readonly Purpose[] = ['chat', 'evaluation', 'report'];
+export type Purpose = 'chat' | 'evaluation' | 'report' | 'forge';
+export const PURPOSES: readonly Purpose[] = ['chat', 'evaluation', 'report', 'forge'];
 
 export interface TokenCount {
   readonly input: number;

@@ -20,7 +20,7 @@ afterEach(async () => {
   chat = undefined;
 });
 
-const ALL_COMMANDS = ['ask', 'backtest', 'balance', 'crew', 'halt', 'help', 'llm', 'logs', 'mode', 'positions', 'proposal', 'report', 'resume', 'risk', 'status', 'team', 'trades'];
+const ALL_COMMANDS = ['ask', 'backtest', 'balance', 'crew', 'forge', 'halt', 'help', 'llm', 'logs', 'mode', 'positions', 'proposal', 'report', 'resume', 'risk', 'status', 'team', 'trades'];
 
 describe('loading commands', () => {
   it('loads every module in commands/ and checks each against Discord’s rules', async () => {

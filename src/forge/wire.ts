@@ -1,0 +1,47 @@
+// Builds the forge for a running desk, from the config's `forge:` section and the manager's model
+// and token budget. Null (with the reason) when there is no `forge:` section or no model.
+import { mkdirSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import type { Desk } from '../app/desk.ts';
+import type { Config } from '../config/schema.ts';
+import type { ManagerService } from '../manager/manager.ts';
+import type { DeskService } from '../services/desk-service.ts';
+import { PROJECT_ROOT, warmUpChecks } from './checks.ts';
+import { deskForgeHost } from './desk-host.ts';
+import { langchainForgeModel } from './model.ts';
+import { ForgeService } from './service.ts';
+
+export function createForge(options: {
+  readonly config: Config;
+  readonly desk: Desk;
+  readonly deskService: DeskService;
+  readonly manager: ManagerService;
+}): { forge: ForgeService; warning: string | null } | { forge: null; reason: string } {
+  const { config, desk, deskService, manager } = options;
+  const settings = config.forge;
+  if (!settings) return { forge: null, reason: 'no `forge:` section in the config' };
+  const model = manager.chatModel;
+  if (!model) return { forge: null, reason: 'the forge needs the manager’s model (OPENAI_API_KEY)' };
+  const forgedDir = resolve(settings.forgedDir);
+  if (relative(PROJECT_ROOT, forgedDir).startsWith('..')) {
+    return { forge: null, reason: `forge.forgedDir ${forgedDir} is outside the project (${PROJECT_ROOT}): an approved module's imports would not resolve` };
+  }
+  const draftsDir = join(dirname(resolve(config.journal)), 'forge-drafts');
+  mkdirSync(draftsDir, { recursive: true });
+  const forge = new ForgeService(draftsDir, langchainForgeModel(model, config.manager.provider.timeoutSeconds * 1000), manager.usageLedger, deskForgeHost(desk, deskService), {
+    maxAttempts: settings.maxAttempts,
+    data: settings.data.length > 0 ? settings.data : [config.replay.data],
+    symbol: settings.symbol,
+    interval: settings.interval,
+    inSampleShare: settings.inSampleShare,
+    limits: { timeoutMs: settings.timeoutSeconds * 1000, memoryMb: settings.memoryMb },
+    forgedDir,
+    cash: settings.cash,
+    feeBps: config.paper.feeBps,
+  });
+  manager.attachForge(forge);
+  // Before the desk trades: the compiler's cold start would otherwise hold the first draft's check.
+  warmUpChecks();
+  const listed = config.crewDirs.some((d) => resolve(d) === forgedDir);
+  return { forge, warning: listed ? null : `forge: add "${settings.forgedDir}" to crewDirs, or approved crews will not load after a restart` };
+}
