@@ -42,7 +42,7 @@ describe('the desk’s backtester', () => {
     expect(reply.title).toBe('sma-cross BTCUSDT 1h, 2021-01-01 → 2021-03-31');
     const fields = Object.fromEntries(reply.fields!.map((f) => [f.name, f.value]));
     expect(fields['Round trips']).toMatch(/^\d+ \(\d+ won, \d+ lost\)$/);
-    expect(fields.Equity).toMatch(/^10000\.00 → \d+\.\d\d$/);
+    expect(fields.Equity).toMatch(/^10,000\.00 → [\d,]+\.\d\d$/);
     expect(reply.files).toHaveLength(1);
     expect(reply.files![0]!.name).toBe('equity.png');
     expect(reply.files![0]!.data.subarray(0, 8)).toEqual(PNG_SIGNATURE);
