@@ -174,11 +174,12 @@ export class Engine {
   private readonly inflight: Promise<void>[] = [];
   private lastCloseTime = -1;
   private stopped = false;
+  /** The journal has stopped writing (fail-stop): trading is halted, further write errors are only logged. */
+  private journalDown = false;
 
   constructor(private readonly deps: EngineDeps) {
-    this.orders = new OrderManager(deps.exchange, deps.journal, deps.bus, deps.clock, deps.feeBps, (what, error) =>
-      this.reportError('journal', `${what}: ${error instanceof Error ? error.message : String(error)}`),
-    );
+    this.orders = new OrderManager(deps.exchange, deps.journal, deps.bus, deps.clock, deps.feeBps, (what, error) => this.journalFailed(what, error));
+    deps.journal.onFailure((error) => this.haltOnJournalFailure(error));
   }
 
   get gate(): RiskGate {
@@ -369,9 +370,11 @@ export class Engine {
     const now = deps.clock.now();
     const adviceKey = `${crew.id}@${candle.openTime}`;
     deps.bus.publish({ type: 'advice', crewId: crew.id, adviceKey, candleTime: candle.openTime, advice, at: now });
-    deps.journal
-      .recordAdvice({ crewId: crew.id, adviceKey, candleTime: candle.openTime, action: advice.action, size: advice.size, reason: advice.reason, at: now })
-      .catch((error: unknown) => this.journalFailed('recordAdvice', error));
+    try {
+      deps.journal.recordAdvice({ crewId: crew.id, adviceKey, candleTime: candle.openTime, action: advice.action, size: advice.size, reason: advice.reason, at: now });
+    } catch (error) {
+      this.journalFailed('recordAdvice', error);
+    }
 
     const teamCapital = deps.teams.get(crew.team) ?? crew.capital;
     const verdict = deps.gate.check(advice, {
@@ -388,9 +391,11 @@ export class Engine {
     });
     if (!verdict.ok) {
       deps.bus.publish({ type: 'risk.denied', crewId: crew.id, adviceKey, rule: verdict.rule, reason: verdict.reason, at: now });
-      deps.journal
-        .recordRiskEvent({ crewId: crew.id, adviceKey, rule: verdict.rule, reason: verdict.reason, detail: { advice }, at: now })
-        .catch((error: unknown) => this.journalFailed('recordRiskEvent', error));
+      try {
+        deps.journal.recordRiskEvent({ crewId: crew.id, adviceKey, rule: verdict.rule, reason: verdict.reason, detail: { advice }, at: now });
+      } catch (error) {
+        this.journalFailed('recordRiskEvent', error);
+      }
       return;
     }
     deps.gate.noteOrderSent(crew.id, now);
@@ -407,7 +412,25 @@ export class Engine {
   }
 
   private journalFailed(what: string, error: unknown): void {
-    this.reportError('journal', `${what}: ${error instanceof Error ? error.message : String(error)}`);
+    const message = `${what}: ${error instanceof Error ? error.message : String(error)}`;
+    // Once the journal has stopped writing, the owner has been told why (haltOnJournalFailure):
+    // each refused write after that goes to the log only.
+    if (this.journalDown) this.deps.log.warn({ source: 'journal' }, message);
+    else this.reportError('journal', message);
+  }
+
+  /** Fail-stop: the journal cannot write, so nothing more may be done that it would have to hold.
+   * Entries stop at once, in memory (the halt itself cannot be journaled); an order of any kind is
+   * refused by the journal before it could be sent; the owner hears why. */
+  private haltOnJournalFailure(error: Error): void {
+    this.journalDown = true;
+    const at = this.deps.clock.now();
+    const reason = `the journal cannot write (${error.message}); trading stopped until the desk is restarted on a journal that can`;
+    if (!haltAtLeast(this.deps.gate.halt, 'entries')) {
+      this.deps.gate.setHalt({ level: 'entries', reason, actor: 'journal', since: at });
+      this.deps.bus.publish({ type: 'halt', level: 'entries', reason, actor: 'journal', at });
+    }
+    this.reportError('journal', reason);
   }
 
   /** Exposure (quote, at last prices) of one team's crews, or of all crews (team null). */
@@ -444,7 +467,11 @@ export class Engine {
       deps.gate.blockEntriesForDay(now);
       const reason = `today's loss ${(this.dayStartEquity - total).toFixed(2)} reached the daily limit of ${limits.dailyLossLimitQuote}`;
       deps.bus.publish({ type: 'risk.denied', crewId: '*', adviceKey: '', rule: 'daily-loss', reason, at: now });
-      deps.journal.recordRiskEvent({ crewId: null, adviceKey: null, rule: 'daily-loss', reason, at: now }).catch(() => {});
+      try {
+        deps.journal.recordRiskEvent({ crewId: null, adviceKey: null, rule: 'daily-loss', reason, at: now });
+      } catch (error) {
+        this.journalFailed('recordRiskEvent', error);
+      }
     }
     const every = deps.equitySnapshotMs ?? 3_600_000;
     if (every > 0 && candle.closeTime >= this.nextSnapshotAt) {
@@ -467,11 +494,19 @@ export class Engine {
     }
     for (const [team, equity] of teams) points.push({ scope: `team:${team}`, equity: toText(equity), at });
     points.push({ scope: 'total', equity: toText(total), at });
-    this.deps.journal.recordEquity(points).catch((e: unknown) => this.reportError('journal', `recordEquity: ${String(e)}`));
+    try {
+      this.deps.journal.recordEquity(points);
+    } catch (error) {
+      this.journalFailed('recordEquity', error);
+    }
     for (const crew of this.crews.values()) {
       if (!crew.stateDirty) continue;
       crew.stateDirty = false;
-      this.deps.journal.saveCrewState(crew.id, crew.state, at).catch((e: unknown) => this.reportError('journal', `saveCrewState: ${String(e)}`));
+      try {
+        this.deps.journal.saveCrewState(crew.id, crew.state, at);
+      } catch (error) {
+        this.journalFailed('saveCrewState', error);
+      }
     }
     this.deps.bus.publish({ type: 'equity', at, snapshots: points.map(({ scope, equity }) => ({ scope, equity })) });
   }
@@ -482,7 +517,11 @@ export class Engine {
     const at = this.deps.clock.now();
     crew.status = 'paused';
     crew.statusReason = reason;
-    this.deps.journal.updateCrewStatus(id, 'paused', reason, at).catch((e: unknown) => this.reportError('journal', String(e)));
+    try {
+      this.deps.journal.updateCrewStatus(id, 'paused', reason, at);
+    } catch (error) {
+      this.journalFailed('updateCrewStatus', error);
+    }
     this.deps.bus.publish({ type: 'crew.paused', crewId: id, reason: `${reason} (by ${actor})`, at });
     return true;
   }
@@ -495,7 +534,11 @@ export class Engine {
     crew.statusReason = '';
     // A resumed crew starts a fresh drawdown measurement from its current equity.
     crew.book.peakEquityF = crew.book.equityF;
-    this.deps.journal.updateCrewStatus(id, 'active', `resumed by ${actor}`, at).catch((e: unknown) => this.reportError('journal', String(e)));
+    try {
+      this.deps.journal.updateCrewStatus(id, 'active', `resumed by ${actor}`, at);
+    } catch (error) {
+      this.journalFailed('updateCrewStatus', error);
+    }
     this.deps.bus.publish({ type: 'crew.resumed', crewId: id, actor, at });
     return true;
   }
@@ -549,6 +592,8 @@ export class Engine {
     if (this.stopped) return this.deps.journal.flush();
     this.stopped = true;
     this.orders.stopListening();
+    // Nothing can be persisted on a journal that stopped writing: what it holds is the last truth.
+    if (this.journalDown) return;
     await this.settle();
     const now = this.deps.clock.now();
     for (const crew of this.crews.values()) {

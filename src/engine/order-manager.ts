@@ -110,16 +110,10 @@ export class OrderManager {
     owner.nextOrderSeq = seq + 1;
     const entry = this.track(order, owner, { quote: sized.reserveQuote, qty: sized.reserveQty }, []);
     owner.book.reserve(entry.heldQuote, entry.heldQty);
-    // Write-ahead: the order exists in the journal before the exchange hears of it. For an in-process
-    // simulated venue the write is queued first but not waited for (both vanish together in a crash).
-    // A journal with a write-ahead log makes it durable synchronously (insertOrderNow); otherwise the
-    // commit is awaited.
+    // Write-ahead: the order is committed to the journal (synchronously) before the exchange hears of
+    // it, in every mode. A journal that cannot write throws here, and the order is never sent.
     try {
-      const logged = this.exchange.inProcess ? this.journal.insertOrder(order, seq + 1) : (this.journal.insertOrderNow?.(order, seq + 1) ?? null);
-      // Durable already (in-process venue, or the intent log took it): the commit goes on behind.
-      // Otherwise the commit is awaited before sending.
-      if (logged !== null) logged.catch((error: unknown) => this.onJournalError(`insertOrder ${order.clientOrderId}`, error));
-      else await this.journal.insertOrder(order, seq + 1);
+      this.journal.insertOrder(order, seq + 1);
     } catch (error) {
       // Not journaled (e.g. this advice already has an order): never sent.
       this.open.delete(order.clientOrderId);
@@ -286,9 +280,11 @@ export class OrderManager {
     owner.book.applyFill(fill);
     this.updateHold(entry);
     const position = owner.book.toPosition();
-    this.journal
-      .recordFill({ ...fill, crewId: owner.id }, position, entry.order, from)
-      .catch((error: unknown) => this.onJournalError(`recordFill ${fill.tradeId}`, error));
+    try {
+      this.journal.recordFill({ ...fill, crewId: owner.id }, position, entry.order, from);
+    } catch (error) {
+      this.onJournalError(`recordFill ${fill.tradeId}`, error);
+    }
     if (isTerminal(to)) this.open.delete(entry.order.clientOrderId);
     this.bus.publish({ type: 'fill', crewId: owner.id, fill, position });
     if (from !== to) this.bus.publish({ type: 'order.updated', order: entry.order, from, reason: 'fill' });
@@ -301,7 +297,11 @@ export class OrderManager {
     entry.order = withProgress(o, to, patch.exchangeOrderId ?? o.exchangeOrderId, patch.executedQty ?? o.executedQty, patch.cumulativeQuote ?? o.cumulativeQuote, this.clock.now());
     this.updateHold(entry);
     if (isTerminal(to)) this.open.delete(entry.order.clientOrderId);
-    this.journal.updateOrder(entry.order, from, reason).catch((error: unknown) => this.onJournalError(`updateOrder ${entry.order.clientOrderId}`, error));
+    try {
+      this.journal.updateOrder(entry.order, from, reason);
+    } catch (error) {
+      this.onJournalError(`updateOrder ${entry.order.clientOrderId}`, error);
+    }
     this.bus.publish({ type: 'order.updated', order: entry.order, from, reason });
   }
 
