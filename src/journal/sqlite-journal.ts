@@ -107,6 +107,10 @@ const OPEN_STATUSES = `('new','submitted','partially_filled','unknown')`;
 
 /** Every fixed statement, prepared at open. Positional parameters follow rows.ts's *Params functions. */
 const SQL = {
+  begin: 'BEGIN IMMEDIATE',
+  commit: 'COMMIT',
+  rollback: 'ROLLBACK',
+
   // A re-save keeps the creation time and never moves the order sequence back: a stale record
   // must not make the crew reuse a client order id.
   upsertCrew:
@@ -252,6 +256,12 @@ export class SqliteJournal implements Journal {
   private readonly listStatements = new Map<string, Statement>();
   /** Runs a function in a transaction (BEGIN IMMEDIATE; a savepoint inside another). */
   private readonly inTransaction: <T>(fn: () => T) => T;
+  /** The commit of the open transaction, due at the end of this turn of the event loop. */
+  private commitDue: NodeJS.Immediate | null = null;
+  /** How deep the caller's transaction() calls are nested (an order inserted inside commits when they end). */
+  private callerDepth = 0;
+  private commitCount = 0;
+  private orderInCallerTransaction = false;
 
   private constructor(
     /** The file this journal writes (or ':memory:'). */
@@ -272,6 +282,11 @@ export class SqliteJournal implements Journal {
     return this.lock?.tookOver ?? null;
   }
 
+  /** Transactions committed since open (beyond the port: for benchmarks). */
+  get commits(): number {
+    return this.commitCount;
+  }
+
   /** The first failed write, once the journal has stopped writing; null while it writes. */
   get failed(): Error | null {
     return this.failure;
@@ -279,13 +294,20 @@ export class SqliteJournal implements Journal {
 
   // ── lifecycle ──
 
+  /** Commits what this turn has written so far (the end of the turn would have). */
   flush(): void {
     if (this.closed) throw new JournalClosedError('flush', undefined, this.file);
+    if (this.callerDepth === 0) this.commitOpen('flush');
   }
 
   /** Closes the file and releases the lock. Calling it again does nothing; any other call afterwards throws. */
   close(): void {
     if (this.closed) return;
+    try {
+      this.commitOpen('close');
+    } catch {
+      // A journal that cannot write has told its listeners; closing goes on.
+    }
     this.closed = true;
     try {
       this.db.close();
@@ -297,7 +319,17 @@ export class SqliteJournal implements Journal {
   }
 
   transaction<T>(fn: () => T): T {
-    return this.write('transaction', undefined, () => this.inTransaction(fn));
+    this.callerDepth++;
+    try {
+      return this.write('transaction', undefined, fn);
+    } finally {
+      this.callerDepth--;
+      // An order inserted inside is durable when the outermost transaction() returns.
+      if (this.callerDepth === 0 && this.orderInCallerTransaction) {
+        this.orderInCallerTransaction = false;
+        this.commitOpen('transaction');
+      }
+    }
   }
 
   onFailure(listener: (error: Error) => void): () => void {
@@ -340,7 +372,10 @@ export class SqliteJournal implements Journal {
   insertOrder(order: Order, nextOrderSeq: number): void {
     const id = order.clientOrderId;
     try {
-      this.write('insertOrder', id, () => this.inTransaction(() => runInsertOrder(this.s, orderParams(order), nextOrderSeq)));
+      this.write('insertOrder', id, () => runInsertOrder(this.s, orderParams(order), nextOrderSeq));
+      // Write-ahead: the order row (and everything written before it) is committed before this returns.
+      if (this.callerDepth === 0) this.commitOpen('insertOrder', id);
+      else this.orderInCallerTransaction = true;
     } catch (error) {
       throw this.orderConflict(order, error);
     }
@@ -363,7 +398,7 @@ export class SqliteJournal implements Journal {
   }
 
   updateOrder(order: Order, from: OrderStatus, reason: string): void {
-    this.write('updateOrder', order.clientOrderId, () => this.inTransaction(() => this.runOrderUpdate(order, from, reason)));
+    this.write('updateOrder', order.clientOrderId, () => this.runOrderUpdate(order, from, reason));
   }
 
   recordFill(fill: JournalFill, position: Position, order: Order, from: OrderStatus): boolean {
@@ -573,12 +608,53 @@ export class SqliteJournal implements Journal {
     if (this.isReadonly) throw new JournalError(method, key, `the journal (${this.file}) is open read-only`);
     if (this.failure !== null) throw new JournalFailedError(method, key, this.file, this.failure);
     try {
-      return body();
+      if (!this.db.inTransaction) {
+        this.s.begin.run();
+        this.commitDue = setImmediate(() => this.commitAtTurnEnd());
+      }
+      // A savepoint: the write is all or nothing within the open transaction.
+      return this.inTransaction(body);
     } catch (error) {
       const wrapped = wrapError(method, key, error);
       // Inside a caller's transaction() the innermost write sees it first; once is enough.
       if (isFailStop(wrapped instanceof JournalError ? wrapped.code : undefined) && this.failure === null) this.fail(wrapped as JournalError);
       throw wrapped;
+    }
+  }
+
+  /** Commits the open transaction, if any; a failure to commit is the journal's (fail-stop). */
+  private commitOpen(method: string, key?: string): void {
+    if (this.commitDue !== null) {
+      clearImmediate(this.commitDue);
+      this.commitDue = null;
+    }
+    if (this.closed || !this.db.inTransaction) return;
+    try {
+      this.s.commit.run();
+      this.commitCount++;
+    } catch (error) {
+      // Some failures end the transaction themselves; the others leave it to be rolled back.
+      if (this.db.inTransaction) {
+        try {
+          this.s.rollback.run();
+        } catch {
+          // Rolled back already.
+        }
+      }
+      const wrapped = wrapError(method, key, error) as JournalError;
+      if (this.failure === null) this.fail(wrapped);
+      throw wrapped;
+    }
+  }
+
+  private commitAtTurnEnd(): void {
+    this.commitDue = null;
+    // A caller's transaction() never spans turns (it is synchronous), but be sure.
+    if (this.callerDepth > 0) return;
+    try {
+      this.commitOpen('commit');
+    } catch {
+      // Told to the onFailure listeners; there is no caller here to throw to.
     }
   }
 

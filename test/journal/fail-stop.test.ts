@@ -174,6 +174,7 @@ describe('a journal that cannot write', () => {
     for (let i = 0; i < 10_000 && first === undefined; i++) {
       try {
         journal.recordAdvice(advice(i, 'x'.repeat(200)));
+        journal.flush(); // committed now, not at the end of the turn
         written++;
       } catch (error) {
         first = error;

@@ -112,6 +112,8 @@ function filled(o: Order, f: JournalFill): Order {
 
 /** Reads the file through a connection of its own, as another process (or a human with sqlite3) would. */
 async function raw<T>(sql: string, params: (string | number)[] = []): Promise<T[]> {
+  // What this turn wrote commits at its end: no flush, no close, just the event loop turning.
+  await new Promise((resolve) => setImmediate(resolve));
   const db = new Database(file, { readonly: true });
   try {
     return db.prepare(sql).all(...params) as T[];
@@ -205,6 +207,19 @@ describe('orders', () => {
       { clientOrderId: o.clientOrderId, from: null, to: 'new', executedQty: dec(0), reason: o.reason, at: o.createdAt },
     ]);
     expect((await journal.getCrewInstances())[0]!.nextOrderSeq).toBe(2);
+  });
+
+  it('write-ahead: insertOrder returns with the order committed (and what was written before it), mid-turn', () => {
+    journal.recordAdvice(advice(1));
+    journal.insertOrder(order(1), 2);
+    // Synchronously, before this turn ends: another connection (another process) sees both.
+    const other = new Database(file, { readonly: true });
+    try {
+      expect(other.prepare('SELECT client_order_id FROM orders').all()).toEqual([{ client_order_id: 'cd-abc-1' }]);
+      expect(other.prepare('SELECT count(*) AS n FROM advice').get()).toEqual({ n: 1 });
+    } finally {
+      other.close();
+    }
   });
 
   it('keeps every transition, in order, and the open-orders view follows', async () => {
@@ -455,7 +470,7 @@ describe('money', () => {
 // ── ordering and the queue ──
 
 describe('write order', () => {
-  it('each write has committed when it returns, in call order: another connection sees it at once', async () => {
+  it('writes commit in call order by the end of the turn: another connection sees them, no flush needed', async () => {
     await journal.saveCrewInstance(crew());
     const n = 300;
     for (let seq = 1; seq <= n; seq++) {
@@ -466,7 +481,7 @@ describe('write order', () => {
     }
     journal.recordEquity([{ scope: 'desk', equity: '1000', at: T0 }]);
 
-    // No flush, no close: a reader of the file (another process) has every row already.
+    // No flush, no close: once the turn ends, a reader of the file (another process) has every row.
     const events = await raw<{ client_order_id: string; to_status: string }>(
       'SELECT client_order_id, to_status FROM order_events ORDER BY id',
     );
