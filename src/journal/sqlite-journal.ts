@@ -1,7 +1,14 @@
-// The journal on SQLite (better-sqlite3). Synchronous: a write has committed when the call returns
-// — WAL with synchronous=NORMAL, so a commit survives the process being killed at any moment (a
-// power cut may lose the last commits, never corrupt the file). So the order row is durable
-// before the order is sent, with no log beside SQLite and no queue in front of it.
+// The journal on SQLite (better-sqlite3). Synchronous: no queue, no promise, no worker thread.
+// WAL with synchronous=NORMAL: a commit survives the process being killed at any moment (a power
+// cut may lose the last commits, never corrupt the file).
+//
+// When things commit: each write runs at once, as one savepoint (all or nothing), inside the
+// transaction of the current event-loop turn, which commits at the end of the turn (setImmediate),
+// at flush() or close() — and at every insertOrder: the order row, with everything written before
+// it, is committed before insertOrder returns, so it is durable before the order is sent, with no
+// log beside SQLite. (A commit per write cost ~30–380 µs of CPU here; the statements ~2 µs.) A
+// caller's transaction(fn) joins the same transaction; an order inserted inside it is committed
+// when the outermost transaction() returns.
 //
 // Fail-stop: the first write that fails for the journal's own reason (disk full, I/O error, a
 // damaged file; errors.ts isFailStop) stops all writing — every later write throws — and tells

@@ -1,5 +1,6 @@
 // The journal port: everything crewdesk does, persisted. Synchronous: each method that changes
-// state is one transaction, committed (or joined to the caller's transaction()) before it returns.
+// state is all or nothing and done when it returns; it is durable by the end of the current turn
+// of the event loop, and an order row (insertOrder) before the call returns.
 // Money crosses as Decimal and is stored as decimal TEXT.
 import type { Fill, HaltState, Interval, Order, OrderStatus, Position } from '../core/domain.ts';
 
@@ -66,10 +67,9 @@ export interface JournalFill extends Fill {
 }
 
 export interface Journal {
-  /** Nothing is ever pending (every write commits before it returns); kept so callers can say "all
-   * written" at a boundary. Throws after close(). */
+  /** Makes every write so far durable now rather than at the end of the turn. Throws after close(). */
   flush(): void;
-  /** Closes; further calls throw. Calling it again does nothing. */
+  /** Commits what is written and closes; further calls throw. Calling it again does nothing. */
   close(): void;
   /** Runs `fn` in one transaction: every write in it commits together, or none does (a throw rolls
    * them back and rethrows). A transaction inside another joins it (as a savepoint). */
@@ -85,8 +85,8 @@ export interface Journal {
   saveCrewState(id: string, state: Readonly<Record<string, unknown>>, at: number): void;
 
   /** Write-ahead: the order (status `new`), its first state event, and the crew's next sequence, in one
-   * transaction, committed before this returns. Throws a JournalConflictError when the client order
-   * id or the advice key exists. */
+   * transaction, durable before this returns (inside transaction(fn): when the outermost call returns).
+   * Throws a JournalConflictError when the client order id or the advice key exists. */
   insertOrder(order: Order, nextOrderSeq: number): void;
   /** A status change (or progress) of an order, with its transition event. */
   updateOrder(order: Order, from: OrderStatus, reason: string): void;

@@ -138,6 +138,30 @@ describe('migrations', () => {
     );
   });
 
+  it('opens a journal the sqlite3-era crewdesk wrote (same migrations and ledger, WAL), keeping its rows', () => {
+    // What that version left on disk: the schema of migration 1 applied by its runner, its ledger row,
+    // WAL mode, and rows written as it wrote them.
+    const old = new Database(file);
+    old.pragma('journal_mode = WAL');
+    old.exec(`CREATE TABLE schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`);
+    old.exec(MIGRATIONS[0]!.sql);
+    old.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)').run(1, MIGRATIONS[0]!.name, 1_700_000_000_000);
+    old.prepare("INSERT INTO settings (key, value) VALUES ('mode', '\"live\"')").run();
+    old.prepare("INSERT INTO halt (id, level, reason, actor, since) VALUES (1, 'entries', 'old halt', 'owner', 1700000000000)").run();
+    old.close();
+
+    const journal = SqliteJournal.open(file);
+    try {
+      expect(journal.getAppliedMigrations().map((m) => m.id)).toEqual(MIGRATIONS.map((m) => m.id));
+      expect(journal.getSetting('mode')).toBe('live');
+      expect(journal.getHalt()).toEqual({ level: 'entries', reason: 'old halt', actor: 'owner', since: 1_700_000_000_000 });
+      journal.setSetting('mode', 'paper', null);
+      expect(journal.getSetting('mode')).toBe('paper');
+    } finally {
+      journal.close();
+    }
+  });
+
   it('opens an in-memory journal', async () => {
     const journal = await SqliteJournal.open(':memory:');
     expect((await journal.getAppliedMigrations()).length).toBe(MIGRATIONS.length);
