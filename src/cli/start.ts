@@ -77,8 +77,10 @@ export async function startCommand(argv: string[]): Promise<number> {
 
   const journalFile = values.journal ?? config.journal;
   if (journalFile !== ':memory:') mkdirSync(dirname(resolve(journalFile)), { recursive: true });
-  // Paper trades in process; testnet and live keep the write-ahead intent log.
+  // Testnet and live replay an intent log an older crewdesk may have left beside the journal.
   const journal = await SqliteJournal.open(journalFile, { intentLog: config.mode !== 'paper' });
+  const stale = journal.tookOverLockOf;
+  if (stale) say(`crewdesk: took over the journal's lock from process ${stale.pid} on ${stale.host} (since ${stale.since}), which is no longer running`);
   let venue: Venue;
   try {
     venue = await openVenue(config, journal, log, say, { offline: values.offline === true, confirmLive: values['confirm-live'] === true });
