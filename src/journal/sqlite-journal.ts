@@ -331,7 +331,7 @@ export class SqliteJournal implements Journal {
   transaction<T>(fn: () => T): T {
     this.callerDepth++;
     try {
-      return this.write('transaction', undefined, fn);
+      return this.write('transaction', undefined, () => this.inTransaction(fn));
     } finally {
       this.callerDepth--;
       // An order inserted inside is durable when the outermost transaction() returns.
@@ -382,7 +382,7 @@ export class SqliteJournal implements Journal {
   insertOrder(order: Order, nextOrderSeq: number): void {
     const id = order.clientOrderId;
     try {
-      this.write('insertOrder', id, () => runInsertOrder(this.s, orderParams(order), nextOrderSeq));
+      this.write('insertOrder', id, () => this.inTransaction(() => runInsertOrder(this.s, orderParams(order), nextOrderSeq)));
       // Write-ahead: the order row (and everything written before it) is committed before this returns.
       if (this.callerDepth === 0) this.commitOpen('insertOrder', id);
       else this.orderInCallerTransaction = true;
@@ -408,7 +408,7 @@ export class SqliteJournal implements Journal {
   }
 
   updateOrder(order: Order, from: OrderStatus, reason: string): void {
-    this.write('updateOrder', order.clientOrderId, () => this.runOrderUpdate(order, from, reason));
+    this.write('updateOrder', order.clientOrderId, () => this.inTransaction(() => this.runOrderUpdate(order, from, reason)));
   }
 
   recordFill(fill: JournalFill, position: Position, order: Order, from: OrderStatus): boolean {
@@ -622,8 +622,9 @@ export class SqliteJournal implements Journal {
         this.s.begin.run();
         this.commitDue = setImmediate(() => this.commitAtTurnEnd());
       }
-      // A savepoint: the write is all or nothing within the open transaction.
-      return this.inTransaction(body);
+      // A single statement is all or nothing by itself; a write of several wraps them in a savepoint
+      // (this.inTransaction) — ~6 µs a write, which the writes made on every candle do not pay.
+      return body();
     } catch (error) {
       const wrapped = wrapError(method, key, error);
       // Inside a caller's transaction() the innermost write sees it first; once is enough.
