@@ -3,8 +3,14 @@
 
 FROM node:22-bookworm-slim AS deps
 WORKDIR /app
+# better-sqlite3 downloads a prebuilt addon when it can reach GitHub's release assets, and compiles
+# it from source with node-gyp when it cannot (~95 s here): that needs python3, make and g++. They
+# stay in this stage; the runtime image gets only the built node_modules.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
-# Production dependencies only; sqlite3 and @napi-rs/canvas ship prebuilt binaries in the package.
+# Production dependencies only (@napi-rs/canvas ships prebuilt binaries in its platform package).
 RUN npm ci --omit=dev --no-audit --no-fund
 
 FROM node:22-bookworm-slim AS runtime

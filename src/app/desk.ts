@@ -310,10 +310,17 @@ export class Desk {
   }
 
   async close(): Promise<void> {
-    await this.engine.stop();
-    this.bus.flush(); // the notifiers hear the last facts before the desk is gone
-    await this.exchange.close?.();
-    await this.journal.close();
+    try {
+      await this.engine.stop();
+    } finally {
+      // Even when stopping could not journal (a journal that stopped writing): the desk still closes.
+      this.bus.flush(); // the notifiers hear the last facts before the desk is gone
+      try {
+        await this.exchange.close?.();
+      } finally {
+        this.journal.close();
+      }
+    }
   }
 }
 

@@ -14,6 +14,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   'optimize-sweep': async () => (await import('../bench/backtest-sweep.ts')).optimizeSweep,
   'halt-latency': async () => (await import('../bench/halt-latency.ts')).haltLatency,
   'report-prompt': async () => (await import('../bench/report-prompt.ts')).reportPromptSize,
+  'crowd-desk': async () => (await import('../bench/crowd-desk.ts')).crowdDesk,
 };
 
 export function registerBenchmark(name: string, load: () => Promise<Benchmark>): void {

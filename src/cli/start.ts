@@ -83,8 +83,10 @@ export async function startCommand(argv: string[]): Promise<number> {
   say(`crewdesk: config ${configPath} (${why}); mode ${config.mode}; log lines go to ${logFile === '-' ? 'stderr' : logFile}`);
 
   if (journalFile !== ':memory:') mkdirSync(dirname(resolve(journalFile)), { recursive: true });
-  // Paper trades in process; testnet and live keep the write-ahead intent log.
+  // Testnet and live replay an intent log an older crewdesk may have left beside the journal.
   const journal = await SqliteJournal.open(journalFile, { intentLog: config.mode !== 'paper' });
+  const stale = journal.tookOverLockOf;
+  if (stale) say(`crewdesk: took over the journal's lock from process ${stale.pid} on ${stale.host} (since ${stale.since}), which is no longer running`);
   let venue: Venue;
   try {
     venue = await openVenue(config, journal, log, say, { offline: values.offline === true, confirmLive: values['confirm-live'] === true });
@@ -137,7 +139,7 @@ export async function startCommand(argv: string[]): Promise<number> {
     source = replaySource(replay, config.replay.data, speed, {
       // Faster than the desk can follow: hold while notifiers or the console's output are backed up.
       overBound: () => desk.bus.backlog > REPLAY_BACKLOG_FACTS || process.stdout.writableLength > REPLAY_BACKLOG_BYTES,
-      drain: () => journal.flush(),
+      drain: async () => journal.flush(),
       onLag: (lag) =>
         print(
           lag.phase === 'began'

@@ -195,11 +195,12 @@ export class Engine {
   private readonly inflight: Promise<void>[] = [];
   private lastCloseTime = -1;
   private stopped = false;
+  /** The journal has stopped writing (fail-stop): trading is halted, further write errors are only logged. */
+  private journalDown = false;
 
   constructor(private readonly deps: EngineDeps) {
-    this.orders = new OrderManager(deps.exchange, deps.journal, deps.bus, deps.clock, deps.feeBps, (what, error) =>
-      this.reportError('journal', `${what}: ${error instanceof Error ? error.message : String(error)}`),
-    );
+    this.orders = new OrderManager(deps.exchange, deps.journal, deps.bus, deps.clock, deps.feeBps, (what, error) => this.journalFailed(what, error));
+    deps.journal.onFailure((error) => this.haltOnJournalFailure(error));
   }
 
   get gate(): RiskGate {
@@ -437,6 +438,28 @@ export class Engine {
     );
   }
 
+  private journalFailed(what: string, error: unknown): void {
+    const message = `${what}: ${error instanceof Error ? error.message : String(error)}`;
+    // Once the journal has stopped writing, the owner has been told why (haltOnJournalFailure):
+    // each refused write after that goes to the log only.
+    if (this.journalDown) this.deps.log.warn({ source: 'journal' }, message);
+    else this.reportError('journal', message);
+  }
+
+  /** Fail-stop: the journal cannot write, so nothing more may be done that it would have to hold.
+   * Entries stop at once, in memory (the halt itself cannot be journaled); an order of any kind is
+   * refused by the journal before it could be sent; the owner hears why. */
+  private haltOnJournalFailure(error: Error): void {
+    this.journalDown = true;
+    const at = this.deps.clock.now();
+    const reason = `the journal cannot write (${error.message}); trading stopped until the desk is restarted on a journal that can`;
+    if (!haltAtLeast(this.deps.gate.halt, 'entries')) {
+      this.deps.gate.setHalt({ level: 'entries', reason, actor: 'engine (journal)', since: at });
+      this.deps.bus.publish({ type: 'halt', level: 'entries', reason, actor: ENGINE_ACTOR, via: 'journal', at });
+    }
+    this.reportError('journal', reason);
+  }
+
   /** Exposure (quote, at last prices) of one team's crews, or of all crews (team null). */
   private exposure(team: string | null): number {
     let total = 0;
@@ -616,6 +639,8 @@ export class Engine {
     if (this.stopped) return this.deps.journal.flush();
     this.stopped = true;
     this.orders.stopListening();
+    // Nothing can be persisted on a journal that stopped writing: what it holds is the last truth.
+    if (this.journalDown) return;
     await this.settle();
     const now = this.deps.clock.now();
     for (const crew of this.crews.values()) {

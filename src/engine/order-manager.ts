@@ -111,16 +111,10 @@ export class OrderManager {
     owner.nextOrderSeq = seq + 1;
     const entry = this.track(order, owner, { quote: sized.reserveQuote, qty: sized.reserveQty }, []);
     owner.book.reserve(entry.heldQuote, entry.heldQty);
-    // Write-ahead: the order exists in the journal before the exchange hears of it. For an in-process
-    // simulated venue the write is queued first but not waited for (both vanish together in a crash).
-    // A journal with a write-ahead log makes it durable synchronously (insertOrderNow); otherwise the
-    // commit is awaited.
+    // Write-ahead: the order is committed to the journal (synchronously) before the exchange hears of
+    // it, in every mode. A journal that cannot write throws here, and the order is never sent.
     try {
-      const logged = this.exchange.inProcess ? this.journal.insertOrder(order, seq + 1) : (this.journal.insertOrderNow?.(order, seq + 1) ?? null);
-      // Durable already (in-process venue, or the intent log took it): the commit goes on behind.
-      // Otherwise the commit is awaited before sending.
-      if (logged !== null) logged.catch((error: unknown) => this.onJournalError(`insertOrder ${order.clientOrderId}`, error));
-      else await this.journal.insertOrder(order, seq + 1);
+      this.journal.insertOrder(order, seq + 1);
     } catch (error) {
       // Not journaled (e.g. this advice already has an order): never sent.
       this.open.delete(order.clientOrderId);

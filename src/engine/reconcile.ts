@@ -78,7 +78,12 @@ export async function reconcile(engine: Engine, journal: Journal, exchange: Exch
       const order = adoptedOrder(ex, crew);
       const seq = Number.parseInt(ex.clientOrderId.slice(ex.clientOrderId.lastIndexOf('-') + 1), 36);
       if (Number.isFinite(seq) && seq >= crew.nextOrderSeq) crew.nextOrderSeq = seq + 1;
-      await journal.insertOrder(order, crew.nextOrderSeq).catch(() => undefined);
+      try {
+        journal.insertOrder(order, crew.nextOrderSeq);
+      } catch {
+        // As before the journal was synchronous, a refused row (journaled already) does not stop the
+        // adoption; a journal that cannot write reports that itself.
+      }
       engine.orders.adopt(order, crew, []);
       engine.orders.applySnapshot(ex.clientOrderId, ex, undefined, 'adopted at restart');
       report.adopted.push(ex.clientOrderId);

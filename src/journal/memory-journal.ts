@@ -1,5 +1,5 @@
 // The Journal port in memory, for backtests (':memory:'). Same contract as the SQLite journal,
-// without a trip to SQLite's thread per write.
+// without SQLite.
 import type { HaltState, Order, OrderStatus, Position } from '../core/domain.ts';
 import { isTerminal } from '../core/order-state.ts';
 import {
@@ -17,10 +17,10 @@ import {
 /**
  * The Journal port in memory: what a backtest uses for ':memory:'. It keeps the port's contract —
  * write-ahead order conflicts, a replayed fill resolving false, oldest-first lists (newest first
- * when limited), JSON copies of what crews may mutate — but every call settles at once. A
- * backtest makes one journal write per order event; over SQLite, even in memory, each is a trip
- * to sqlite3's thread pool that the engine then waits for, which made trading-heavy runs ten
- * times slower than the engine itself.
+ * when limited), JSON copies of what crews may mutate. A backtest keeps everything it journals
+ * for its report, and never needs it after the process: rows in SQLite would only cost time.
+ * Its writes never fail, so onFailure never calls back, and transaction() has nothing to roll
+ * back that a backtest could observe (a throw ends the run).
  */
 export class MemoryJournal implements Journal {
   private closed = false;
@@ -37,37 +37,46 @@ export class MemoryJournal implements Journal {
   private readonly settings = new Map<string, string>();
   private halt: HaltState = { level: 'none', reason: '', actor: '', since: null };
 
-  async flush(): Promise<void> {
+  flush(): void {
     this.check();
   }
 
-  async close(): Promise<void> {
+  close(): void {
     this.closed = true;
   }
 
-  async saveCrewInstance(record: CrewInstanceRecord): Promise<void> {
+  transaction<T>(fn: () => T): T {
+    this.check();
+    return fn();
+  }
+
+  onFailure(_listener: (error: Error) => void): () => void {
+    return () => undefined;
+  }
+
+  saveCrewInstance(record: CrewInstanceRecord): void {
     this.check();
     this.crews.set(record.id, copy(record));
   }
 
-  async getCrewInstances(): Promise<CrewInstanceRecord[]> {
+  getCrewInstances(): CrewInstanceRecord[] {
     this.check();
     return [...this.crews.values()].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1)).map(copy);
   }
 
-  async updateCrewStatus(id: string, status: CrewStatus, reason: string, at: number): Promise<void> {
+  updateCrewStatus(id: string, status: CrewStatus, reason: string, at: number): void {
     this.check();
     const record = this.crews.get(id);
     if (record) this.crews.set(id, { ...record, status, statusReason: reason, updatedAt: at });
   }
 
-  async saveCrewState(id: string, state: Readonly<Record<string, unknown>>, at: number): Promise<void> {
+  saveCrewState(id: string, state: Readonly<Record<string, unknown>>, at: number): void {
     this.check();
     const record = this.crews.get(id);
     if (record) this.crews.set(id, { ...record, state: copy(state), updatedAt: at });
   }
 
-  async insertOrder(order: Order, nextOrderSeq: number): Promise<void> {
+  insertOrder(order: Order, nextOrderSeq: number): void {
     this.check();
     if (this.orders.has(order.clientOrderId)) throw new JournalConflictError(`order ${order.clientOrderId} exists already`);
     if (this.orderByAdvice.has(order.adviceKey)) throw new JournalConflictError(`advice ${order.adviceKey} has an order already`);
@@ -77,12 +86,12 @@ export class MemoryJournal implements Journal {
     if (record) this.crews.set(order.crewId, { ...record, nextOrderSeq });
   }
 
-  async updateOrder(order: Order, _from: OrderStatus, _reason: string): Promise<void> {
+  updateOrder(order: Order, _from: OrderStatus, _reason: string): void {
     this.check();
     if (this.orders.has(order.clientOrderId)) this.orders.set(order.clientOrderId, order);
   }
 
-  async recordFill(fill: JournalFill, position: Position, order: Order, _from: OrderStatus): Promise<boolean> {
+  recordFill(fill: JournalFill, position: Position, order: Order, _from: OrderStatus): boolean {
     this.check();
     const key = `${fill.symbol}|${fill.tradeId}`;
     if (this.fillKeys.has(key)) return false;
@@ -93,29 +102,29 @@ export class MemoryJournal implements Journal {
     return true;
   }
 
-  async getOrder(clientOrderId: string): Promise<Order | null> {
+  getOrder(clientOrderId: string): Order | null {
     this.check();
     return this.orders.get(clientOrderId) ?? null;
   }
 
-  async getOrderByAdvice(adviceKey: string): Promise<Order | null> {
+  getOrderByAdvice(adviceKey: string): Order | null {
     this.check();
     const id = this.orderByAdvice.get(adviceKey);
     return id === undefined ? null : (this.orders.get(id) ?? null);
   }
 
-  async getOpenOrders(): Promise<Order[]> {
+  getOpenOrders(): Order[] {
     this.check();
     return [...this.orders.values()].filter((o) => !isTerminal(o.status)).sort((a, b) => a.createdAt - b.createdAt);
   }
 
-  async getOrders(filter: { crewId?: string; since?: number; limit?: number } = {}): Promise<Order[]> {
+  getOrders(filter: { crewId?: string; since?: number; limit?: number } = {}): Order[] {
     this.check();
     const all = [...this.orders.values()].filter((o) => (filter.crewId === undefined || o.crewId === filter.crewId) && (filter.since === undefined || o.createdAt >= filter.since));
     return listed(all.sort((a, b) => a.createdAt - b.createdAt), filter.limit);
   }
 
-  async getFills(filter: { crewId?: string; symbol?: string; since?: number; limit?: number } = {}): Promise<JournalFill[]> {
+  getFills(filter: { crewId?: string; symbol?: string; since?: number; limit?: number } = {}): JournalFill[] {
     this.check();
     const all = this.fills.filter(
       (f) =>
@@ -126,75 +135,75 @@ export class MemoryJournal implements Journal {
     return listed(all.sort((a, b) => a.time - b.time), filter.limit);
   }
 
-  async savePosition(position: Position): Promise<void> {
+  savePosition(position: Position): void {
     this.check();
     this.positions.set(position.crewId, position);
   }
 
-  async getPositions(): Promise<Position[]> {
+  getPositions(): Position[] {
     this.check();
     return [...this.positions.values()].sort((a, b) => (a.crewId < b.crewId ? -1 : a.crewId > b.crewId ? 1 : 0));
   }
 
-  async recordEquity(points: readonly EquityPoint[]): Promise<void> {
+  recordEquity(points: readonly EquityPoint[]): void {
     this.check();
     this.equity.push(...points);
   }
 
-  async getEquity(scope: string, since?: number): Promise<EquityPoint[]> {
+  getEquity(scope: string, since?: number): EquityPoint[] {
     this.check();
     return this.equity.filter((p) => p.scope === scope && (since === undefined || p.at >= since)).sort((a, b) => a.at - b.at);
   }
 
-  async recordAdvice(advice: AdviceRecord): Promise<void> {
+  recordAdvice(advice: AdviceRecord): void {
     this.check();
     this.advice.push(advice);
   }
 
-  async getAdvice(filter: { crewId?: string; limit?: number } = {}): Promise<AdviceRecord[]> {
+  getAdvice(filter: { crewId?: string; limit?: number } = {}): AdviceRecord[] {
     this.check();
     return listed(this.advice.filter((a) => filter.crewId === undefined || a.crewId === filter.crewId), filter.limit);
   }
 
-  async recordRiskEvent(event: RiskEventRecord): Promise<void> {
+  recordRiskEvent(event: RiskEventRecord): void {
     this.check();
     this.riskEvents.push(copy(event));
   }
 
-  async getRiskEvents(filter: { crewId?: string; since?: number; limit?: number } = {}): Promise<RiskEventRecord[]> {
+  getRiskEvents(filter: { crewId?: string; since?: number; limit?: number } = {}): RiskEventRecord[] {
     this.check();
     const all = this.riskEvents.filter((e) => (filter.crewId === undefined || e.crewId === filter.crewId) && (filter.since === undefined || e.at >= filter.since));
     return listed(all, filter.limit);
   }
 
-  async recordAudit(entry: AuditRecord): Promise<void> {
+  recordAudit(entry: AuditRecord): void {
     this.check();
     this.audit.push(copy(entry));
   }
 
-  async getAudit(filter: { limit?: number } = {}): Promise<AuditRecord[]> {
+  getAudit(filter: { limit?: number } = {}): AuditRecord[] {
     this.check();
     return listed(this.audit, filter.limit);
   }
 
-  async getHalt(): Promise<HaltState> {
+  getHalt(): HaltState {
     this.check();
     return this.halt;
   }
 
-  async setHalt(state: HaltState, audit: AuditRecord): Promise<void> {
+  setHalt(state: HaltState, audit: AuditRecord): void {
     this.check();
     this.halt = { ...state };
     this.audit.push(copy(audit));
   }
 
-  async getSetting<T = unknown>(key: string): Promise<T | null> {
+  getSetting<T = unknown>(key: string): T | null {
     this.check();
     const text = this.settings.get(key);
     return text === undefined ? null : (JSON.parse(text) as T);
   }
 
-  async setSetting(key: string, value: unknown, audit: AuditRecord | null): Promise<void> {
+  setSetting(key: string, value: unknown, audit: AuditRecord | null): void {
     this.check();
     this.settings.set(key, JSON.stringify(value));
     if (audit) this.audit.push(copy(audit));

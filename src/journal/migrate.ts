@@ -1,8 +1,7 @@
 // Applies the numbered migrations a journal file has not seen yet, each in its own
 // transaction, and refuses a file written by a newer crewdesk (a migration id it does not know).
 import type { Migration } from './migrations.ts';
-import { exec, query } from './sqlite.ts';
-import type { Database } from './sqlite.ts';
+import { type Database, query } from './sqlite.ts';
 
 export interface AppliedMigration {
   readonly id: number;
@@ -16,16 +15,13 @@ const CREATE_LEDGER = `CREATE TABLE IF NOT EXISTS schema_migrations (
   applied_at  INTEGER NOT NULL
 ) STRICT`;
 
-export async function appliedMigrations(db: Database): Promise<AppliedMigration[]> {
-  const ledger = await query<{ n: number }>(
+export function appliedMigrations(db: Database): AppliedMigration[] {
+  const ledger = query<{ n: number }>(
     db,
     `SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`,
   );
   if ((ledger[0]?.n ?? 0) === 0) return [];
-  return query<AppliedMigration>(
-    db,
-    'SELECT id, name, applied_at AS appliedAt FROM schema_migrations ORDER BY id',
-  );
+  return query<AppliedMigration>(db, 'SELECT id, name, applied_at AS appliedAt FROM schema_migrations ORDER BY id');
 }
 
 /** Throws when ids are not strictly ascending: the order of application must be the order of the list. */
@@ -40,9 +36,9 @@ export function checkMigrationList(migrations: readonly Migration[]): void {
 }
 
 /** The migrations not yet applied to `db`, in order. */
-export async function pendingMigrations(db: Database, migrations: readonly Migration[]): Promise<Migration[]> {
+export function pendingMigrations(db: Database, migrations: readonly Migration[]): Migration[] {
   checkMigrationList(migrations);
-  const applied = await appliedMigrations(db);
+  const applied = appliedMigrations(db);
   const known = new Set(migrations.map((m) => m.id));
   const unknown = applied.filter((m) => !known.has(m.id));
   if (unknown.length > 0) {
@@ -53,27 +49,18 @@ export async function pendingMigrations(db: Database, migrations: readonly Migra
   return migrations.filter((m) => !done.has(m.id));
 }
 
-/** Applies what is pending; resolves the ids applied. A failing migration is rolled back whole and
- * the call rejects naming it; the migrations before it stay applied. */
-export async function migrate(db: Database, migrations: readonly Migration[], now: () => number): Promise<number[]> {
-  await exec(db, CREATE_LEDGER);
-  const pending = await pendingMigrations(db, migrations);
+/** Applies what is pending; returns the ids applied. A failing migration is rolled back whole and
+ * the call throws naming it; the migrations before it stay applied. */
+export function migrate(db: Database, migrations: readonly Migration[], now: () => number): number[] {
+  db.exec(CREATE_LEDGER);
+  const pending = pendingMigrations(db, migrations);
   const applied: number[] = [];
   for (const migration of pending) {
     try {
-      await exec(db, 'BEGIN IMMEDIATE');
-      try {
-        await exec(db, migration.sql);
-        await query(db, 'INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)', [
-          migration.id,
-          migration.name,
-          now(),
-        ]);
-        await exec(db, 'COMMIT');
-      } catch (error) {
-        await exec(db, 'ROLLBACK').catch(() => undefined);
-        throw error;
-      }
+      db.transaction(() => {
+        db.exec(migration.sql);
+        db.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)').run(migration.id, migration.name, now());
+      }).immediate();
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       throw new Error(`migration ${migration.id} (${migration.name}) failed: ${message}`, { cause: error });

@@ -1,6 +1,7 @@
-// The journal port: everything crewdesk does, persisted. Each method that changes state is
-// one transaction; writes are applied in call order. Money crosses as Decimal and is stored
-// as decimal TEXT.
+// The journal port: everything crewdesk does, persisted. Synchronous: each method that changes
+// state is all or nothing and done when it returns; it is durable by the end of the current turn
+// of the event loop, and an order row (insertOrder) before the call returns.
+// Money crosses as Decimal and is stored as decimal TEXT.
 import type { Fill, HaltState, Interval, Order, OrderStatus, Position } from '../core/domain.ts';
 
 export type CrewStatus = 'active' | 'paused' | 'stopped';
@@ -66,56 +67,60 @@ export interface JournalFill extends Fill {
 }
 
 export interface Journal {
-  /** Waits until every write issued so far is committed. */
-  flush(): Promise<void>;
-  /** Flushes and closes; further calls reject. */
-  close(): Promise<void>;
+  /** Makes every write so far durable now rather than at the end of the turn. Throws after close(). */
+  flush(): void;
+  /** Commits what is written and closes; further calls throw. Calling it again does nothing. */
+  close(): void;
+  /** Runs `fn` in one transaction: every write in it commits together, or none does (a throw rolls
+   * them back and rethrows). A transaction inside another joins it (as a savepoint). */
+  transaction<T>(fn: () => T): T;
+  /** Called once, with the error, when a write first fails for a reason that is the journal's own
+   * (disk full, I/O error, a damaged file) rather than the call's: from then on every write throws,
+   * so nothing more can be done that is not journaled. Returns a function that unsubscribes. */
+  onFailure(listener: (error: Error) => void): () => void;
 
-  saveCrewInstance(record: CrewInstanceRecord): Promise<void>;
-  getCrewInstances(): Promise<CrewInstanceRecord[]>;
-  updateCrewStatus(id: string, status: CrewStatus, reason: string, at: number): Promise<void>;
-  saveCrewState(id: string, state: Readonly<Record<string, unknown>>, at: number): Promise<void>;
+  saveCrewInstance(record: CrewInstanceRecord): void;
+  getCrewInstances(): CrewInstanceRecord[];
+  updateCrewStatus(id: string, status: CrewStatus, reason: string, at: number): void;
+  saveCrewState(id: string, state: Readonly<Record<string, unknown>>, at: number): void;
 
   /** Write-ahead: the order (status `new`), its first state event, and the crew's next sequence, in one
-   * transaction. Rejects with a JournalConflictError when the client order id or the advice key exists. */
-  insertOrder(order: Order, nextOrderSeq: number): Promise<void>;
-  /** insertOrder made durable before it returns (a write-ahead log), for a journal that can: the
-   * order may be sent at once; the promise settles when the journal proper has it. Null when it
-   * cannot tell at once that the order will be accepted (nothing is written: await insertOrder). */
-  insertOrderNow?(order: Order, nextOrderSeq: number): Promise<void> | null;
+   * transaction, durable before this returns (inside transaction(fn): when the outermost call returns).
+   * Throws a JournalConflictError when the client order id or the advice key exists. */
+  insertOrder(order: Order, nextOrderSeq: number): void;
   /** A status change (or progress) of an order, with its transition event. */
-  updateOrder(order: Order, from: OrderStatus, reason: string): Promise<void>;
-  /** A fill with the position and order after it, in one transaction. Resolves false (and writes nothing)
+  updateOrder(order: Order, from: OrderStatus, reason: string): void;
+  /** A fill with the position and order after it, in one transaction. Returns false (and writes nothing)
    * when the fill (symbol + trade id) is already journaled. */
-  recordFill(fill: JournalFill, position: Position, order: Order, from: OrderStatus): Promise<boolean>;
-  getOrder(clientOrderId: string): Promise<Order | null>;
-  getOrderByAdvice(adviceKey: string): Promise<Order | null>;
+  recordFill(fill: JournalFill, position: Position, order: Order, from: OrderStatus): boolean;
+  getOrder(clientOrderId: string): Order | null;
+  getOrderByAdvice(adviceKey: string): Order | null;
   /** Orders not in a terminal state (new, submitted, partially_filled, unknown). */
-  getOpenOrders(): Promise<Order[]>;
-  getOrders(filter?: { crewId?: string; since?: number; limit?: number }): Promise<Order[]>;
+  getOpenOrders(): Order[];
+  getOrders(filter?: { crewId?: string; since?: number; limit?: number }): Order[];
   /** Newest first when limit is set, else oldest first. */
-  getFills(filter?: { crewId?: string; symbol?: string; since?: number; limit?: number }): Promise<JournalFill[]>;
+  getFills(filter?: { crewId?: string; symbol?: string; since?: number; limit?: number }): JournalFill[];
 
-  savePosition(position: Position): Promise<void>;
-  getPositions(): Promise<Position[]>;
+  savePosition(position: Position): void;
+  getPositions(): Position[];
 
-  recordEquity(points: readonly EquityPoint[]): Promise<void>;
-  getEquity(scope: string, since?: number): Promise<EquityPoint[]>;
+  recordEquity(points: readonly EquityPoint[]): void;
+  getEquity(scope: string, since?: number): EquityPoint[];
 
-  recordAdvice(advice: AdviceRecord): Promise<void>;
-  getAdvice(filter?: { crewId?: string; limit?: number }): Promise<AdviceRecord[]>;
-  recordRiskEvent(event: RiskEventRecord): Promise<void>;
-  getRiskEvents(filter?: { crewId?: string; since?: number; limit?: number }): Promise<RiskEventRecord[]>;
-  recordAudit(entry: AuditRecord): Promise<void>;
-  getAudit(filter?: { limit?: number }): Promise<AuditRecord[]>;
+  recordAdvice(advice: AdviceRecord): void;
+  getAdvice(filter?: { crewId?: string; limit?: number }): AdviceRecord[];
+  recordRiskEvent(event: RiskEventRecord): void;
+  getRiskEvents(filter?: { crewId?: string; since?: number; limit?: number }): RiskEventRecord[];
+  recordAudit(entry: AuditRecord): void;
+  getAudit(filter?: { limit?: number }): AuditRecord[];
 
-  getHalt(): Promise<HaltState>;
+  getHalt(): HaltState;
   /** The halt state and its audit entry, in one transaction. */
-  setHalt(state: HaltState, audit: AuditRecord): Promise<void>;
+  setHalt(state: HaltState, audit: AuditRecord): void;
 
   /** Small JSON settings (risk overrides, team allocations, mode) with the audit entry of the change. */
-  getSetting<T = unknown>(key: string): Promise<T | null>;
-  setSetting(key: string, value: unknown, audit: AuditRecord | null): Promise<void>;
+  getSetting<T = unknown>(key: string): T | null;
+  setSetting(key: string, value: unknown, audit: AuditRecord | null): void;
 }
 
 export class JournalConflictError extends Error {

@@ -115,8 +115,8 @@ describe('MemoryJournal keeps the journal port’s contract', () => {
   it('refuses a second order for the same id or advice, and a replayed fill', async () => {
     const journal = new MemoryJournal();
     await journal.insertOrder(order, 2);
-    await expect(journal.insertOrder(order, 2)).rejects.toBeInstanceOf(JournalConflictError);
-    await expect(journal.insertOrder({ ...order, clientOrderId: 'cd-a-2' }, 3)).rejects.toBeInstanceOf(JournalConflictError);
+    expect(() => journal.insertOrder(order, 2)).toThrow(JournalConflictError);
+    expect(() => journal.insertOrder({ ...order, clientOrderId: 'cd-a-2' }, 3)).toThrow(JournalConflictError);
     const fill = { tradeId: '1', clientOrderId: 'cd-a-1', exchangeOrderId: '1', symbol: 'BTCUSDT', side: 'BUY' as const, price: dec(10), quantity: dec(1), quoteQuantity: dec(10), fee: dec('0.01'), feeAsset: 'USDT', time: 5, crewId: 'a' };
     const position = { crewId: 'a', symbol: 'BTCUSDT', quantity: dec(1), costBasis: dec('10.01'), cash: dec(90), realizedPnl: dec(0), feesPaid: dec('0.01'), entryTime: 5, entryPrice: dec(10) };
     const filled = { ...order, status: 'filled' as const, executedQty: dec(1), cumulativeQuote: dec(10) };
@@ -137,7 +137,7 @@ describe('MemoryJournal keeps the journal port’s contract', () => {
     state.n = 2;
     expect(await journal.getSetting('s')).toEqual({ n: 1 });
     await journal.close();
-    await expect(journal.getSetting('s')).rejects.toThrow(/closed/);
+    expect(() => journal.getSetting('s')).toThrow(/closed/);
   });
 });
 

@@ -28,7 +28,11 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  await journal.close().catch(() => {});
+  try {
+    journal.close();
+  } catch {
+    // closed already by the test
+  }
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

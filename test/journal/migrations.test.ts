@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import sqlite3 from 'sqlite3';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS, type Migration } from '../../src/journal/migrations.ts';
 import { SqliteJournal } from '../../src/journal/sqlite-journal.ts';
@@ -22,15 +22,11 @@ afterEach(() => {
 
 /** Reads a file with a connection of its own, as another process would. */
 async function rawQuery<T>(sql: string): Promise<T[]> {
-  const db = await new Promise<sqlite3.Database>((resolve, reject) => {
-    const opened: sqlite3.Database = new sqlite3.Database(file, sqlite3.OPEN_READONLY, (e) =>
-      e ? reject(e) : resolve(opened),
-    );
-  });
+  const db = new Database(file, { readonly: true });
   try {
-    return await new Promise<T[]>((resolve, reject) => db.all<T>(sql, (e, rows) => (e ? reject(e) : resolve(rows))));
+    return db.prepare(sql).all() as T[];
   } finally {
-    await new Promise<void>((resolve) => db.close(() => resolve()));
+    db.close();
   }
 }
 
@@ -101,7 +97,7 @@ describe('migrations', () => {
       sql: 'CREATE TABLE half_done (x TEXT) STRICT; INSERT INTO no_such_table VALUES (1);',
     };
 
-    await expect(SqliteJournal.open(file, { migrations: [...MIGRATIONS, broken] })).rejects.toThrow(
+    expect(() => SqliteJournal.open(file, { migrations: [...MIGRATIONS, broken] })).toThrow(
       /migration 90 \(broken-on-purpose\) failed: .*no such table: no_such_table/,
     );
 
@@ -116,12 +112,12 @@ describe('migrations', () => {
     const future: Migration = { id: 999, name: 'from-the-future', sql: 'CREATE TABLE future (x TEXT) STRICT;' };
     await (await SqliteJournal.open(file, { migrations: [...MIGRATIONS, future] })).close();
 
-    await expect(SqliteJournal.open(file)).rejects.toThrow(/999 \(from-the-future\).*newer version/);
+    expect(() => SqliteJournal.open(file)).toThrow(/999 \(from-the-future\).*newer version/);
   });
 
   it('refuses a migration list that is not in ascending order', async () => {
     const list: Migration[] = [...MIGRATIONS, { id: 1, name: 'again', sql: 'SELECT 1;' }];
-    await expect(SqliteJournal.open(file, { migrations: list })).rejects.toThrow(/ascending/);
+    expect(() => SqliteJournal.open(file, { migrations: list })).toThrow(/ascending/);
   });
 
   it('read-only: reads a current file, refuses writes, refuses a file that needs migrating', async () => {
@@ -131,15 +127,39 @@ describe('migrations', () => {
 
     const reader = await SqliteJournal.open(file, { readonly: true });
     expect(await reader.getSetting('mode')).toBe('live');
-    await expect(reader.setSetting('mode', 'paper', null)).rejects.toThrow(
+    expect(() => reader.setSetting('mode', 'paper', null)).toThrow(
       /journal\.setSetting\(mode\): .*read-only/,
     );
     await reader.close();
 
     const next: Migration = { id: MIGRATIONS.length + 1, name: 'add-notes', sql: 'CREATE TABLE notes (b TEXT) STRICT;' };
-    await expect(SqliteJournal.open(file, { readonly: true, migrations: [...MIGRATIONS, next] })).rejects.toThrow(
+    expect(() => SqliteJournal.open(file, { readonly: true, migrations: [...MIGRATIONS, next] })).toThrow(
       /needs migrations .*add-notes/,
     );
+  });
+
+  it('opens a journal the sqlite3-era crewdesk wrote (same migrations and ledger, WAL), keeping its rows', () => {
+    // What that version left on disk: the schema of migration 1 applied by its runner, its ledger row,
+    // WAL mode, and rows written as it wrote them.
+    const old = new Database(file);
+    old.pragma('journal_mode = WAL');
+    old.exec(`CREATE TABLE schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`);
+    old.exec(MIGRATIONS[0]!.sql);
+    old.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)').run(1, MIGRATIONS[0]!.name, 1_700_000_000_000);
+    old.prepare("INSERT INTO settings (key, value) VALUES ('mode', '\"live\"')").run();
+    old.prepare("INSERT INTO halt (id, level, reason, actor, since) VALUES (1, 'entries', 'old halt', 'owner', 1700000000000)").run();
+    old.close();
+
+    const journal = SqliteJournal.open(file);
+    try {
+      expect(journal.getAppliedMigrations().map((m) => m.id)).toEqual(MIGRATIONS.map((m) => m.id));
+      expect(journal.getSetting('mode')).toBe('live');
+      expect(journal.getHalt()).toEqual({ level: 'entries', reason: 'old halt', actor: 'owner', since: 1_700_000_000_000 });
+      journal.setSetting('mode', 'paper', null);
+      expect(journal.getSetting('mode')).toBe('paper');
+    } finally {
+      journal.close();
+    }
   });
 
   it('opens an in-memory journal', async () => {
@@ -150,6 +170,7 @@ describe('migrations', () => {
 
   it('names the file when it cannot be opened', async () => {
     const missing = path.join(dir, 'no-such-dir', 'journal.db');
-    await expect(SqliteJournal.open(missing)).rejects.toThrow(`journal.open(${missing}): SQLITE_CANTOPEN`);
+    // better-sqlite3 says why before SQLite would (sqlite3 said SQLITE_CANTOPEN).
+    expect(() => SqliteJournal.open(missing)).toThrow(`journal.open(${missing}): Cannot open database because the directory does not exist`);
   });
 });

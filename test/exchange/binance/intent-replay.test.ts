@@ -12,7 +12,7 @@ import type { Config } from '../../../src/config/schema.ts';
 import type { Order } from '../../../src/core/domain.ts';
 import type { Emulator } from '../../../src/emulator/emulator.ts';
 import { clientOrderId, crewTag } from '../../../src/engine/client-order-id.ts';
-import { intentLogPath } from '../../../src/journal/intent-log.ts';
+import { legacyIntentsPath as intentLogPath } from '../../../src/journal/legacy-intents.ts';
 import { orderParams } from '../../../src/journal/rows.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
 import { wallClock } from '../../../src/ports/clock.ts';
