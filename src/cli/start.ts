@@ -167,57 +167,56 @@ export async function startCommand(argv: string[]): Promise<number> {
   const deskService = new DeskService(desk, { mode: venue.live || config.mode === 'paper' ? config.mode : `${config.mode}` });
   // /backtest and the manager's run_backtest: one runner, the real backtester on the desk's candle folder, in worker threads.
   const backtester = new DeskBacktester({ data: [config.replay.data], crewDirs: config.crewDirs, feeBps: config.paper.feeBps, slippageBps: config.paper.slippageBps });
-  const manager = await ManagerService.create({ service: deskService, config: config.manager, log, backtest: backtester });
-  // The daily report goes out whenever reporting is on; a model only adds its commentary.
-  const scheduler = new ManagerScheduler(manager, config.manager, log);
-  scheduler.start();
-  manager.subscribe((event) => {
-    if (event.type === 'alert') print(`manager alert [${event.kind}] ${event.message}`);
-    else if (event.type === 'report') print(`daily report\n${event.report.text}`);
-    else if (event.type === 'proposal') print(`manager proposes (${event.proposal.id}): ${event.proposal.summary} — /proposal approve ${event.proposal.id}`);
-  });
-  // The forge loads the TypeScript compiler: only when configured.
-  const forged = config.forge ? (await import('../forge/wire.ts')).createForge({ config, desk, deskService, manager }) : null;
-  if (forged?.forge === null) say(`crewdesk: the forge is off: ${forged.reason}`);
-  else if (forged?.warning) say(`crewdesk: ${forged.warning}`);
-  const services: ChatServices = { desk: deskService, manager, backtest: backtester, ...(forged?.forge ? { forge: forged.forge } : {}) };
-  let chat: { close(): Promise<void> };
-  if (discordSettings) {
-    const { startDiscord } = await import('../discord/bot.ts');
-    const { postManagerEvents } = await import('../discord/manager-events.ts');
-    try {
-      const discord = await startDiscord({ services, config: discordSettings, bus: desk.bus, log });
-      manager.subscribe(postManagerEvents(discord));
-      say(`crewdesk: Discord connected as ${discord.client.user?.tag ?? 'the bot'}; the console is off.`);
-      chat = discord;
-    } catch (error) {
-      await scheduler.stop();
-      await backtester.close();
-      await manager.close();
-      await desk.close();
-      throw error;
-    }
-  } else {
-    const consoleChat: ConsoleHandle = await startConsole({ services, input: process.stdin, output: process.stdout, log, onInterrupt: () => stop('Ctrl-C') });
-    print = consoleChat.print;
-    chat = consoleChat;
-  }
-
+  // Trading starts now, reconciled: loading the manager (langchain) and the chat takes seconds that
+  // no candle should wait for. Until the console is ready, Ctrl-C and SIGTERM stop the desk.
+  const running = session.run(controller.signal);
+  running.catch(() => {}); // awaited below; a failure before then is not unhandled
+  let manager: ManagerService | undefined;
+  let scheduler: ManagerScheduler | undefined;
+  let chat: { close(): Promise<void> } | undefined;
   const timer = exitAfter ? setTimeout(() => stop(`--exit-after ${exitAfter}s`), exitAfter * 1000) : null;
   const filtersTimer = venue.live ? setInterval(() => void desk.engine.refreshFilters(), 3_600_000) : null;
   filtersTimer?.unref();
   try {
-    await session.run(controller.signal);
+    manager = await ManagerService.create({ service: deskService, config: config.manager, log, backtest: backtester });
+    // The daily report goes out whenever reporting is on; a model only adds its commentary.
+    scheduler = new ManagerScheduler(manager, config.manager, log);
+    scheduler.start();
+    manager.subscribe((event) => {
+      if (event.type === 'alert') print(`manager alert [${event.kind}] ${event.message}`);
+      else if (event.type === 'report') print(`daily report\n${event.report.text}`);
+      else if (event.type === 'proposal') print(`manager proposes (${event.proposal.id}): ${event.proposal.summary} — /proposal approve ${event.proposal.id}`);
+    });
+    // The forge loads the TypeScript compiler: only when configured.
+    const forged = config.forge ? (await import('../forge/wire.ts')).createForge({ config, desk, deskService, manager }) : null;
+    if (forged?.forge === null) say(`crewdesk: the forge is off: ${forged.reason}`);
+    else if (forged?.warning) say(`crewdesk: ${forged.warning}`);
+    const services: ChatServices = { desk: deskService, manager, backtest: backtester, ...(forged?.forge ? { forge: forged.forge } : {}) };
+    if (discordSettings) {
+      const { startDiscord } = await import('../discord/bot.ts');
+      const { postManagerEvents } = await import('../discord/manager-events.ts');
+      const discord = await startDiscord({ services, config: discordSettings, bus: desk.bus, log });
+      manager.subscribe(postManagerEvents(discord));
+      say(`crewdesk: Discord connected as ${discord.client.user?.tag ?? 'the bot'}; the console is off.`);
+      chat = discord;
+    } else {
+      const consoleChat: ConsoleHandle = await startConsole({ services, input: process.stdin, output: process.stdout, log, onInterrupt: () => stop('Ctrl-C') });
+      print = consoleChat.print;
+      chat = consoleChat;
+    }
+    await running;
     if (!controller.signal.aborted) say('crewdesk: the market data ended.');
   } finally {
     if (timer) clearTimeout(timer);
     if (filtersTimer) clearInterval(filtersTimer);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await scheduler.stop();
-    await chat.close();
+    controller.abort(); // a start-up that failed stops the trading it let begin
+    await running.catch(() => {});
+    await scheduler?.stop();
+    await chat?.close();
     await backtester.close();
-    await manager.close();
+    await manager?.close();
     print = say;
     await desk.engine.stop();
     if (venue.paper) {
