@@ -28,7 +28,9 @@ export type FactActor =
   | { readonly kind: 'owner'; readonly id: string }
   | { readonly kind: 'manager' }
   | { readonly kind: 'risk'; readonly rule: RiskRule }
-  | { readonly kind: 'engine' };
+  | { readonly kind: 'engine' }
+  /** The journal's fail-stop: it could not write, so entries halted. */
+  | { readonly kind: 'journal' };
 
 /** What a fact concerns: one crew, one team, or the whole desk. */
 export type FactScope = { readonly kind: 'crew'; readonly crewId: string } | { readonly kind: 'team'; readonly team: string } | { readonly kind: 'desk' };
@@ -40,6 +42,7 @@ export type ExitKind = 'stop-loss' | 'take-profit' | 'trailing-stop' | 'max-hold
 export type TradeAdvice = Exclude<Advice, { action: 'hold' }>;
 
 export const ENGINE_ACTOR: FactActor = Object.freeze({ kind: 'engine' });
+export const JOURNAL_ACTOR: FactActor = Object.freeze({ kind: 'journal' });
 export const MANAGER_FACT_ACTOR: FactActor = Object.freeze({ kind: 'manager' });
 export const DESK_SCOPE: FactScope = Object.freeze({ kind: 'desk' });
 
@@ -62,7 +65,7 @@ export function actorName(actor: FactActor): string {
 
 /** The risk monitors and the engine act on their own; an owner or the manager was asked to. */
 export function actedAlone(actor: FactActor): boolean {
-  return actor.kind === 'risk' || actor.kind === 'engine';
+  return actor.kind === 'risk' || actor.kind === 'engine' || actor.kind === 'journal';
 }
 
 /** A key per scope (`crew:<id>`, `team:<name>`, `total`): the journal's equity scope, a map key. Never parsed back. */

@@ -2,7 +2,7 @@
 // order → fill → journal → notifiers. Only the injected clock, market data and exchange differ.
 import { type Advice, type Candle, type HaltLevel, type HaltState, type Interval, type SymbolFilters, intervalMs as intervalMsOf } from '../core/domain.ts';
 import { roundQuantity } from '../core/filters.ts';
-import { actorName, crewScope, DESK_SCOPE, ENGINE_ACTOR, type EventBus, type ExitKind, type FactActor, type FactScope, riskActor, type TradeAdvice } from '../core/events.ts';
+import { actorName, crewScope, DESK_SCOPE, ENGINE_ACTOR, type EventBus, JOURNAL_ACTOR, type ExitKind, type FactActor, type FactScope, riskActor, type TradeAdvice } from '../core/events.ts';
 import { type Decimal, dec, toText, ZERO } from '../core/money.ts';
 import type { AnyCrewDefinition, CrewContext, CrewLogger, CrewPositionView, ExitParams } from '../crew/template.ts';
 import type { Logger } from '../log/logger.ts';
@@ -454,8 +454,8 @@ export class Engine {
     const at = this.deps.clock.now();
     const reason = `the journal cannot write (${error.message}); trading stopped until the desk is restarted on a journal that can`;
     if (!haltAtLeast(this.deps.gate.halt, 'entries')) {
-      this.deps.gate.setHalt({ level: 'entries', reason, actor: 'engine (journal)', since: at });
-      this.deps.bus.publish({ type: 'halt', level: 'entries', reason, actor: ENGINE_ACTOR, via: 'journal', at });
+      this.deps.gate.setHalt({ level: 'entries', reason, actor: 'journal', since: at });
+      this.deps.bus.publish({ type: 'halt', level: 'entries', reason, actor: JOURNAL_ACTOR, via: 'journal', at });
     }
     this.reportError('journal', reason);
   }
@@ -713,7 +713,7 @@ export class Engine {
 
   /** A journal write whose result nothing waits for: a failure (thrown or rejected) is reported, never thrown. */
   private journalWrite(what: string, write: () => unknown): void {
-    const failed = (error: unknown) => this.reportError('journal', `${what}: ${error instanceof Error ? error.message : String(error)}`);
+    const failed = (error: unknown) => this.journalFailed(what, error);
     try {
       const result = write();
       if (result instanceof Promise) result.catch(failed);

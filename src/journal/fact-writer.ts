@@ -16,9 +16,17 @@ export interface FactWriterOptions {
 
 /** Makes the journal the bus's recorder. A failed write becomes an `error` fact (source `journal`) naming it. */
 export function recordFactsInJournal(bus: EventBus, journal: Journal, options: FactWriterOptions): () => void {
-  const failed = (fact: EngineEvent, error: unknown) =>
+  // Once the journal has stopped writing (fail-stop), the engine has told the owner why, once; every
+  // fact after that would fail the same way, and saying each one would bury that message.
+  let stopped = false;
+  const stopListening = journal.onFailure(() => {
+    stopped = true;
+  });
+  const failed = (fact: EngineEvent, error: unknown) => {
+    if (stopped) return;
     bus.publish({ type: 'error', source: 'journal', message: `${writeName(fact)}: ${error instanceof Error ? error.message : String(error)}`, at: options.now() });
-  return bus.record('journal', (fact) => {
+  };
+  const stopRecording = bus.record('journal', (fact) => {
     let result: unknown;
     try {
       result = writeFact(journal, fact);
@@ -35,6 +43,10 @@ export function recordFactsInJournal(bus: EventBus, journal: Journal, options: F
       },
     );
   });
+  return () => {
+    stopRecording();
+    stopListening();
+  };
 }
 
 /**

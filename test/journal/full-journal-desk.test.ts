@@ -60,7 +60,7 @@ it('a full journal halts entries, alerts the owner, lets no unjournaled order ou
   expect(h.desk.engine.gate.halt).toMatchObject({ level: 'entries', actor: 'journal' });
   expect(h.desk.engine.gate.halt.reason).toMatch(/^the journal cannot write \(journal\.\w+\(.*\): SQLITE_FULL: /);
   const halts = h.events.filter((e) => e.type === 'halt');
-  expect(halts).toEqual([expect.objectContaining({ level: 'entries', actor: 'journal' })]);
+  expect(halts).toEqual([expect.objectContaining({ level: 'entries', actor: { kind: 'journal' } })]);
   const errors = h.events.filter((e) => e.type === 'error');
   // One error fact for the owner, however many writes were refused after it.
   expect(errors).toEqual([expect.objectContaining({ source: 'journal', message: expect.stringMatching(/cannot write .*SQLITE_FULL/) })]);
