@@ -3,7 +3,7 @@
 // boundaries, the console's write and the Discord renderer.
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConsoleNotifier } from '../../src/app/console-notifier.ts';
+import { ConsoleNotifier } from '../../src/console/console-notifier.ts';
 import { type ConsoleHandle, startConsole } from '../../src/chat/console.ts';
 import type { ManagerService } from '../../src/chat/services.ts';
 import type { EngineEvent } from '../../src/core/events.ts';

@@ -2,7 +2,7 @@
 // anything malformed; no owner, no Discord; channel ids from the config file, overridden by env.
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/load.ts';
-import { DISCORD_DEFAULT_API_URL, discordConfigSchema, discordRequested, loadDiscordSettings, loadRegistrationSettings } from '../../src/discord/config.ts';
+import { DISCORD_DEFAULT_API_URL, discordConfigSchema, discordRequested, loadDiscordSettings, loadRegistrationSettings } from '../../src/config/discord.ts';
 
 const OWNER = '900000000000000002';
 const BASE = { DISCORD_TOKEN: 'token', DISCORD_OWNER_IDS: OWNER };

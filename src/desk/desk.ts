@@ -54,7 +54,7 @@ function teamCapitalKey(team: string): string {
   return `team.${team}.capital`;
 }
 
-/** The running desk's market, as a spawn sees it (src/app/market-session.ts): whether a crew's candles can come, and its joining. */
+/** The running desk's market, as a spawn sees it (market-session.ts): whether a crew's candles can come, and its joining. */
 export interface SpawnMarket {
   /** Null when candles of `subscription` can be delivered; else why not. */
   refusal(subscription: { readonly symbol: string; readonly interval: Interval }): Promise<string | null>;
