@@ -20,6 +20,7 @@ import { RiskGate } from '../risk/gate.ts';
 import { type RiskLimits, riskLimitsSchema } from '../risk/limits.ts';
 import type { Config, CrewInstanceConfig, TeamConfig } from '../config/schema.ts';
 import { ConfigError } from '../config/errors.ts';
+import type { CrewLoadProblem } from '../crew/loader.ts';
 
 export interface DeskOptions {
   readonly config: Config;
@@ -37,10 +38,6 @@ export interface DeskOptions {
   readonly catalog?: Awaited<ReturnType<typeof loadCrews>>;
 }
 
-export interface CrewLoadProblem {
-  readonly path: string;
-  readonly reason: string;
-}
 
 export const RISK_LIMITS_SETTING = 'risk.limits';
 export const SPAWNED_CREWS_SETTING = 'crews.spawned';
