@@ -51,7 +51,9 @@ describe('Discord settings', () => {
   });
 
   it('refuse a channel id written as a YAML number (it would lose digits), and unknown keys', () => {
+    // biome-ignore lint/correctness/noPrecisionLoss: a snowflake written as a number loses digits: the schema must refuse it
     expect(discordConfigSchema.safeParse({ channels: { alerts: 900000000000000202 } }).success).toBe(false);
+    // biome-ignore lint/correctness/noPrecisionLoss: as above
     expect(() => loadDiscordSettings(BASE, { channels: { alerts: 900000000000000202 } })).toThrow(/discord: channels\.alerts: .*in quotes/);
     expect(() => loadDiscordSettings(BASE, { channels: { alert: '900000000000000202' } })).toThrow(/unknown key "alert"/);
   });
