@@ -5,8 +5,8 @@ import { register } from 'tsx/esm/api';
 import { preloadNative } from './native-preload.js';
 
 /** Commands that run crews (and so their indicators). */
-const RUNS_CREWS = new Set(['start', 'backtest', 'optimize', 'bench']);
+const RUNS_CREWS = new Set(['start', 'backtest', 'optimize']);
 await preloadNative({ indicators: RUNS_CREWS.has(process.argv[2]) });
 register();
-const { main } = await import('../src/cli/main.ts');
+const { main } = await import('../src/app/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -5,7 +5,7 @@
 // and the description says only what the desk does.
 import { defineCommand } from '../src/chat/define-command.ts';
 import { refused } from '../src/chat/render.ts';
-import { TRADING_MODES, type TradingMode } from '../src/chat/services.ts';
+import { TRADING_MODES, type TradingMode } from '../src/core/domain.ts';
 
 export default defineCommand({
   data: {

@@ -2,7 +2,7 @@
 // input gives bit-identical numbers (inputs are read in order, nothing depends on the clock or
 // on Map/Set iteration of unordered keys). Numbers are not rounded here: presentation rounds.
 import { DAY_MS, type EquitySummary } from './equity-recorder.ts';
-import { duration } from './report.ts';
+import { duration } from './time-text.ts';
 
 /** The conventions behind the KPIs, quotable as is (the README does). */
 export const KPI_CONVENTIONS = [

@@ -7,6 +7,7 @@ import type { BacktestFill, BacktestResult, Span } from './run.ts';
 import type { EquityRecorder } from './equity-recorder.ts';
 import type { TeamBacktestResult } from './team.ts';
 import type { OptimizationResult } from './optimize.ts';
+import { duration, isoMinute } from './time-text.ts';
 
 // ── JSON ──
 
@@ -307,17 +308,6 @@ export function money(value: number): string {
   return `${value < 0 ? '-' : ''}${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${cents}`;
 }
 
-/** 50d 17h, 3h 20m, 45m. */
-export function duration(ms: number): string {
-  if (ms <= 0) return '0m';
-  const minutes = Math.round(ms / 60_000);
-  const days = Math.floor(minutes / 1440);
-  const hours = Math.floor((minutes % 1440) / 60);
-  const mins = minutes % 60;
-  if (days > 0) return `${days}d ${hours}h`;
-  if (hours > 0) return `${hours}h ${mins}m`;
-  return `${mins}m`;
-}
 
 /** key=value pairs; `only` picks the swept names (the rest are the defaults). */
 export function paramsText(params: Readonly<Record<string, unknown>>, only?: readonly string[]): string {
@@ -336,9 +326,6 @@ function spanText(span: Span): string {
   }`;
 }
 
-export function isoMinute(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
-}
 
 function isoDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);

@@ -7,7 +7,7 @@
 // depends on the wall clock, on random ids or on the order in which async work finished.
 import { existsSync } from 'node:fs';
 import { MemoryJournal } from '../journal/memory-journal.ts';
-import { Desk } from '../app/desk.ts';
+import { Desk } from '../desk/desk.ts';
 import { parseConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import type { Candle, Interval } from '../core/domain.ts';

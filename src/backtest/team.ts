@@ -8,7 +8,7 @@ import type { CandleGap } from '../market/csv-candles.ts';
 import type { FileMarketData } from '../market/file-market-data.ts';
 import type { TimeRange } from './coverage.ts';
 import type { EquityRecorder } from './equity-recorder.ts';
-import { isoMinute } from './report.ts';
+import { isoMinute } from './time-text.ts';
 import type { Kpis } from './kpis.ts';
 import {
   BacktestInputError,

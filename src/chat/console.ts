@@ -16,7 +16,7 @@ import { parseCommandLine } from './command-line.ts';
 import { Dispatcher } from './dispatcher.ts';
 import type { OwnerPolicy } from './preconditions.ts';
 import { capitalize } from './render.ts';
-import type { ChatServices, ManagerService } from './services.ts';
+import type { ChatServices, ManagerChat } from './services.ts';
 
 /** The person at the process's own terminal: the local owner. */
 export const CONSOLE_ACTOR: Actor = { id: 'console', via: 'console', isOwner: true };
@@ -30,7 +30,7 @@ export interface ConsoleOptions {
   /** Default: the local owner (CONSOLE_ACTOR). */
   readonly actor?: Actor;
   /** The manager for free text and /ask (overrides services.manager; ignored when `dispatcher` is given: it has its own services). */
-  readonly manager?: ManagerService;
+  readonly manager?: ManagerChat;
   /** A dispatcher to share (else one is loaded from commandDirs, default commands/). */
   readonly dispatcher?: Dispatcher;
   readonly commandDirs?: readonly string[];

@@ -128,7 +128,9 @@ export function embedParts(reply: Reply): EmbedPart[] {
   for (const field of reply.fields ?? []) {
     const name = truncate(field.name || '\u200b', L.fieldName - 10);
     const values = splitText(field.value || '\u200b', L.fieldValue);
-    values.forEach((value, i) => fields.push({ name: i === 0 ? name : `${name} (cont.)`, value, ...(field.inline !== undefined ? { inline: field.inline } : {}) }));
+    values.forEach((value, i) => {
+      fields.push({ name: i === 0 ? name : `${name} (cont.)`, value, ...(field.inline !== undefined ? { inline: field.inline } : {}) });
+    });
   }
 
   const parts: { description?: string; fields: EmbedField[] }[] = descriptionChunks.map((d) => ({ description: d, fields: [] }));

@@ -6,9 +6,8 @@ import type { BacktestRequest } from '../services/backtest.ts';
 import type { DeskService } from '../services/desk-service.ts';
 import type { ForgeService } from '../forge/service.ts';
 import type { Actor, Result } from '../services/result.ts';
+import type { TradingMode } from '../core/domain.ts';
 
-export type TradingMode = 'paper' | 'testnet' | 'live';
-export const TRADING_MODES: readonly TradingMode[] = ['paper', 'testnet', 'live'];
 
 /** The same request the manager's run_backtest tool makes. */
 export type { BacktestRequest };
@@ -38,7 +37,8 @@ export interface BacktestService {
   ): Promise<Result<BacktestReport>>;
 }
 
-export interface ManagerService {
+/** What the chat needs of the manager (the class is ManagerService in src/manager/). */
+export interface ManagerChat {
   /** One turn of the conversation kept under `channelKey`; resolves with the manager's reply text. */
   ask(text: string, channelKey: string, actor: Actor): Promise<string>;
   /** The manager's report on the desk (what /report shows when the manager is there). */
@@ -81,7 +81,7 @@ export interface ModeService {
 export interface ChatServices {
   readonly desk: DeskService;
   readonly backtest?: BacktestService;
-  readonly manager?: ManagerService;
+  readonly manager?: ManagerChat;
   readonly mode?: ModeService;
   /** The crew forge (/forge), when configured. */
   readonly forge?: ForgeService;

@@ -3,10 +3,10 @@
 import { z } from 'zod';
 import { INTERVALS } from '../core/domain.ts';
 import { riskLimitsSchema } from '../risk/limits.ts';
-import { managerConfigSchema } from '../manager/config.ts';
-import { forgeConfigSchema } from '../forge/config.ts';
-import { discordConfigSchema } from '../discord/config.ts';
-import { consoleConfigSchema } from '../app/console-settings.ts';
+import { managerConfigSchema } from './manager.ts';
+import { forgeConfigSchema } from './forge.ts';
+import { discordConfigSchema } from './discord.ts';
+import { consoleConfigSchema } from '../console/console-settings.ts';
 
 const decimalString = z
   .union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?$/, 'a positive decimal such as "2500" or "2500.50"')])

@@ -177,4 +177,6 @@ export interface HaltState {
   readonly since: number | null;
 }
 
-export type TradingMode = 'backtest' | 'replay' | 'paper' | 'testnet' | 'live';
+/** Where a desk's orders go: the in-process paper exchange, Binance Spot's testnet, or Binance Spot. */
+export type TradingMode = 'paper' | 'testnet' | 'live';
+export const TRADING_MODES: readonly TradingMode[] = ['paper', 'testnet', 'live'];

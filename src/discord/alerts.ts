@@ -14,7 +14,7 @@ import { DISCORD_LIMITS, truncate } from '../chat/limits.ts';
 import { describeTrouble } from '../chat/trouble-text.ts';
 import { actedAlone, actorName, type EngineEvent, type EventBus, type ExitKind, type FactActor, scopeKey, scopeName } from '../core/events.ts';
 import type { Logger } from '../log/logger.ts';
-import type { ChannelKind, DiscordChannels } from './config.ts';
+import type { ChannelKind, DiscordChannels } from '../config/discord.ts';
 import { plainText } from '../core/plain-text.ts';
 import { renderReply, type OutgoingFile, type OutgoingMessage } from './render.ts';
 

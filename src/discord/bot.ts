@@ -36,7 +36,7 @@ import type { EventBus } from '../core/events.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Actor } from '../services/result.ts';
 import { type AlertsOptions, DiscordAlerts } from './alerts.ts';
-import type { DiscordSettings } from './config.ts';
+import type { DiscordSettings } from '../config/discord.ts';
 import { plainText } from '../core/plain-text.ts';
 import { type OutgoingMessage, parseCommandButton, parseConfirmationButton, type ProposalView, renderProposal, renderReply } from './render.ts';
 import { InteractionSink, MessageSink, SAFETY_DEFER_MS } from './sinks.ts';

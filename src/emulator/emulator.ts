@@ -1,12 +1,12 @@
 // A protocol-faithful local Binance Spot: REST `/api/v3`, WebSocket market streams and the
-// WebSocket API on one 127.0.0.1 port, one account traded by crewdesk's MatchingEngine, prices
+// WebSocket API on one 127.0.0.1 port, one account traded by crewdesk's PaperMatcher, prices
 // replayed from candles (files or synthetic), and fault knobs for chaos tests. The real
 // `@binance/spot` client talks to it as it would to Binance; only the URLs change.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Candle } from '../core/domain.ts';
-import type { MatchingEngine } from '../exchange/paper/matching-engine.ts';
+import type { PaperMatcher } from '../exchange/paper/paper-matcher.ts';
 import { type AdminControls, handleAdmin } from './admin.ts';
 import type { Credentials } from './auth.ts';
 import { balanceJson, fmt, orderJson, tradeJson } from './binance-format.ts';
@@ -73,7 +73,7 @@ export interface Emulator {
   readonly symbols: readonly string[];
   /** The live knobs (mutating them works; `setKnobs` validates). */
   readonly knobs: Knobs;
-  readonly engine: MatchingEngine;
+  readonly engine: PaperMatcher;
   readonly venue: Venue;
   readonly replay: MarketReplay;
   setKnobs(patch: KnobsPatch): Knobs;

@@ -1,4 +1,4 @@
-// The emulated account: crewdesk's MatchingEngine (the same engine the paper exchange uses) plus
+// The emulated account: crewdesk's PaperMatcher (the same engine the paper exchange uses) plus
 // what Binance reports and the engine does not keep — numeric order ids, time in force, the
 // quote amount asked for, maker/taker per trade, a cancel's own client order id — and the user
 // data events (executionReport, outboundAccountPosition) each change produces.
@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { OrderSide, OrderType, SymbolFilters, TimeInForce } from '../core/domain.ts';
 import { roundPrice } from '../core/filters.ts';
 import { type Decimal, dec, ZERO } from '../core/money.ts';
-import { MatchingEngine } from '../exchange/paper/matching-engine.ts';
+import { PaperMatcher } from '../exchange/paper/paper-matcher.ts';
 import { ExchangeError, type ExchangeOrder, type ExecutionUpdate } from '../ports/exchange.ts';
 import {
   type BalanceView,
@@ -68,7 +68,7 @@ export interface VenueOptions {
 }
 
 export class Venue {
-  readonly engine: MatchingEngine;
+  readonly engine: PaperMatcher;
   readonly feeBps: number;
   private readonly filters: ReadonlyMap<string, SymbolFilters>;
   private readonly now: () => number;
@@ -87,7 +87,7 @@ export class Venue {
     this.filters = options.filters;
     this.now = options.now;
     this.feeBps = options.feeBps;
-    this.engine = new MatchingEngine({
+    this.engine = new PaperMatcher({
       balances: options.balances,
       feeBps: options.feeBps,
       filters: (symbol) => {

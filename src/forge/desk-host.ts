@@ -3,7 +3,7 @@
 // it on paper — refused when the desk trades on testnet or live.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Desk } from '../app/desk.ts';
+import type { Desk } from '../desk/desk.ts';
 import { crewDirectories, loadCrews } from '../crew/loader.ts';
 import type { DeskService } from '../services/desk-service.ts';
 import { fail, ok } from '../services/result.ts';

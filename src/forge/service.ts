@@ -202,7 +202,7 @@ export class ForgeService {
         if (!again.ok) return ok(this.update(draft, { state: 'failed', failure: again.reason }));
       }
       const messages = forgeMessages({ idea: input.idea, takenNames: [...taken], base: input.base ?? undefined, previous, feedback: input.feedback ?? undefined });
-      let reply;
+      let reply: Awaited<ReturnType<typeof this.model.complete>>;
       try {
         reply = await this.model.complete(messages);
       } catch (error) {

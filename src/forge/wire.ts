@@ -2,7 +2,7 @@
 // and token budget. Null (with the reason) when there is no `forge:` section or no model.
 import { mkdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import type { Desk } from '../app/desk.ts';
+import type { Desk } from '../desk/desk.ts';
 import type { Config } from '../config/schema.ts';
 import type { ManagerService } from '../manager/manager.ts';
 import type { DeskService } from '../services/desk-service.ts';

@@ -1,5 +1,5 @@
 // The Management LLM's public surface: what the composition root, the chat and the CLI use.
-export { type Autonomy, DEFAULT_MANAGER_CONFIG, type ManagerConfig, managerConfigSchema, resolveProvider } from './config.ts';
+export { type Autonomy, DEFAULT_MANAGER_CONFIG, type ManagerConfig, managerConfigSchema, resolveProvider } from '../config/manager.ts';
 export {
   type AlertKind,
   type EvaluationOutcome,

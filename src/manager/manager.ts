@@ -12,7 +12,7 @@ import { type Logger, silentLogger } from '../log/logger.ts';
 import type { DeskService } from '../services/desk-service.ts';
 import { type Actor, fail, ok, type Result } from '../services/result.ts';
 import { type ActionPolicy, checkAction, executeAction, type ManagerAction } from './actions.ts';
-import { type Autonomy, type ManagerConfig, resolveProvider } from './config.ts';
+import { type Autonomy, type ManagerConfig, resolveProvider } from '../config/manager.ts';
 import { collectMetrics, boundsOf, type DeskMetrics, type Window } from './metrics.ts';
 import { createChatModel, keepTracingLocal } from './model.ts';
 import { crewCatalogue, dataBlock, exitParamsText, fill, hardLimitsText, loadPrompts, metricsText, type Prompts, teamsText } from './prompts.ts';

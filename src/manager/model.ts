@@ -2,7 +2,7 @@
 // knows the provider; everything else sees a BaseChatModel (tests pass langchain's fake models).
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { ChatOpenAI } from '@langchain/openai';
-import type { ProviderSettings } from './config.ts';
+import type { ProviderSettings } from '../config/manager.ts';
 
 /** LangChain sends traces to LangSmith when one of these says so; crewdesk talks to the model server only. */
 const TRACING_VARIABLES = ['LANGSMITH_TRACING_V2', 'LANGCHAIN_TRACING_V2', 'LANGSMITH_TRACING', 'LANGCHAIN_TRACING'] as const;

@@ -5,7 +5,7 @@
 // on. Tests call the jobs directly.
 import { createTask, type ScheduledTask } from 'node-cron';
 import { type Logger, silentLogger } from '../log/logger.ts';
-import type { ManagerConfig } from './config.ts';
+import type { ManagerConfig } from '../config/manager.ts';
 import type { ManagerService } from './manager.ts';
 
 export class ManagerScheduler {

@@ -3,7 +3,7 @@
 // journal's settings, so a restart neither forgets the spend nor resets the budget. The budget is
 // checked in code before every call: past it, no call until the next UTC day.
 import type { Journal } from '../ports/journal.ts';
-import type { ManagerConfig } from './config.ts';
+import type { ManagerConfig } from '../config/manager.ts';
 
 export type Purpose = 'chat' | 'evaluation' | 'report' | 'forge';
 export const PURPOSES: readonly Purpose[] = ['chat', 'evaluation', 'report', 'forge'];

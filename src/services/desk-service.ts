@@ -1,7 +1,7 @@
 // The desk's services: what slash commands, console commands and the manager's tools call.
 // One path into the engine for every interface; each mutating call is validated and audited.
-import type { Desk } from '../app/desk.ts';
-import { DESCRIBED_EVENTS, describeEvent } from '../app/console-notifier.ts';
+import type { Desk } from '../desk/desk.ts';
+import { DESCRIBED_EVENTS, describeEvent } from '../console/console-notifier.ts';
 import type { CrewInstanceConfig } from '../config/schema.ts';
 import { crewInstanceSchema } from '../config/schema.ts';
 import { type HaltLevel, isInterval } from '../core/domain.ts';
@@ -14,7 +14,7 @@ import type { CrewSummary } from '../engine/engine.ts';
 import { type AllocationFigures, overAllocation } from '../risk/allocation.ts';
 import { haltAtLeast } from '../risk/gate.ts';
 import { type RiskLimits, riskLimitsSchema } from '../risk/limits.ts';
-import { RISK_LIMITS_SETTING } from '../app/desk.ts';
+import { RISK_LIMITS_SETTING } from '../desk/desk.ts';
 import { LineRing } from './line-ring.ts';
 import { type Actor, factActor, fail, ok, type Result } from './result.ts';
 

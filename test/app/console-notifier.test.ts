@@ -1,7 +1,7 @@
 // The console's line per fact, rendered from the facts' typed fields: who acted, which exit sent a
 // sell, what scope a denial covers; a status change a fill made is the fill's line, not its own.
 import { describe, expect, it } from 'vitest';
-import { ConsoleNotifier, describeEvent } from '../../src/app/console-notifier.ts';
+import { ConsoleNotifier, describeEvent } from '../../src/console/console-notifier.ts';
 import { crewScope, DESK_SCOPE, type EngineEvent, type FactScope, ownerActor, riskActor } from '../../src/core/events.ts';
 import { dec } from '../../src/core/money.ts';
 import { newOrder } from '../support/journal-records.ts';

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Big from 'big.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.ts';
-import { parseIsoTime } from '../../src/backtest/cli.ts';
+import { main } from '../../src/app/main.ts';
+import { parseIsoTime } from '../../src/app/backtest-cli.ts';
 import { candleDir, candlePath, REPO_ROOT } from '../data/candle-fixtures.ts';
 import { tempDir } from '../support/desk-harness.ts';
 

@@ -74,7 +74,9 @@ function expectShortened(expected: unknown, actual: unknown, path: string): void
   if (Array.isArray(expected)) {
     expect(Array.isArray(actual), path).toBe(true);
     expect((actual as unknown[]).length, path).toBeGreaterThanOrEqual(expected.length);
-    expected.forEach((item, i) => expectShortened(item, (actual as unknown[])[i], `${path}[${i}]`));
+    expected.forEach((item, i) => {
+      expectShortened(item, (actual as unknown[])[i], `${path}[${i}]`);
+    });
   } else if (typeof expected === 'object' && expected !== null) {
     expect(typeof actual, path).toBe('object');
     for (const [key, value] of Object.entries(expected)) expectShortened(value, (actual as Record<string, unknown>)[key], `${path}.${key}`);

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { expandGrid, latestOptimizationResults, type OptimizationResult, parseGrid, runOptimization, type SweepTimings } from '../../src/backtest/optimize.ts';
 import { optimizationTable } from '../../src/backtest/report.ts';
 import { runBacktest } from '../../src/backtest/run.ts';
-import { main } from '../../src/cli/main.ts';
+import { main } from '../../src/app/main.ts';
 import { SqliteJournal } from '../../src/journal/sqlite-journal.ts';
 import { candlePath, KNOWN_GAPS, REPO_ROOT } from '../data/candle-fixtures.ts';
 import { tempDir } from '../support/desk-harness.ts';

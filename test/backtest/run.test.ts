@@ -8,7 +8,7 @@ import { backtestDocument, teamTable } from '../../src/backtest/report.ts';
 import { runBacktest } from '../../src/backtest/run.ts';
 import { MemoryJournal } from '../../src/journal/memory-journal.ts';
 import { runTeamBacktest } from '../../src/backtest/team.ts';
-import { main } from '../../src/cli/main.ts';
+import { main } from '../../src/app/main.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import { dec } from '../../src/core/money.ts';
 import { SqliteJournal } from '../../src/journal/sqlite-journal.ts';

@@ -1,7 +1,7 @@
 // The console is readable: repeats are folded, the noise level and the time zone are settings in
 // the config (checked by zod), numbers read one way per kind, and a red table is not a failure.
 import { describe, expect, it } from 'vitest';
-import { ConsoleNotifier } from '../../src/app/console-notifier.ts';
+import { ConsoleNotifier } from '../../src/console/console-notifier.ts';
 import { renderReply } from '../../src/chat/console.ts';
 import { configSchema } from '../../src/config/schema.ts';
 import type { EngineEvent } from '../../src/core/events.ts';

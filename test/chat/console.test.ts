@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ConsoleHandle, startConsole } from '../../src/chat/console.ts';
-import type { BacktestService, ManagerService } from '../../src/chat/services.ts';
+import type { BacktestService, ManagerChat } from '../../src/chat/services.ts';
 import { ok } from '../../src/services/result.ts';
 import { tempDir } from '../support/desk-harness.ts';
 import { bidderCandles, type ChatDesk, deferred, openChatDesk } from './chat-harness.ts';
@@ -129,7 +129,7 @@ describe('the console', () => {
 
   it('keeps a conversation with the manager under the "console" key', async () => {
     const heard: string[] = [];
-    const manager: ManagerService = {
+    const manager: ManagerChat = {
       ask: async (text, channel, actor) => {
         heard.push(`${channel}/${actor.id}: ${text}`);
         return 'Nothing to worry about.';

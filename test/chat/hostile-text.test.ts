@@ -3,9 +3,9 @@
 // boundaries, the console's write and the Discord renderer.
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConsoleNotifier } from '../../src/app/console-notifier.ts';
+import { ConsoleNotifier } from '../../src/console/console-notifier.ts';
 import { type ConsoleHandle, startConsole } from '../../src/chat/console.ts';
-import type { ManagerService } from '../../src/chat/services.ts';
+import type { ManagerChat } from '../../src/chat/services.ts';
 import type { EngineEvent } from '../../src/core/events.ts';
 import { plainText } from '../../src/core/plain-text.ts';
 import { type AlertPost, DiscordAlerts } from '../../src/discord/alerts.ts';
@@ -61,7 +61,7 @@ describe('the console', () => {
   });
 
   it('prints the model’s answer with its escape sequences removed', async () => {
-    const manager: ManagerService = { ask: async () => `All fine.\n${HOSTILE}`, report: async () => 'fine' };
+    const manager: ManagerChat = { ask: async () => `All fine.\n${HOSTILE}`, report: async () => 'fine' };
     chat = await openChatDesk({ manager });
     const input = new PassThrough();
     const output = new PassThrough();

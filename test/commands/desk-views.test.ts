@@ -1,7 +1,7 @@
 // The read-only views through the dispatcher: /status, /balance, /positions, /trades, /logs,
 // /report, /help — on a desk that has traded (a market buy filled, a limit bid resting).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ManagerService } from '../../src/chat/services.ts';
+import type { ManagerChat } from '../../src/chat/services.ts';
 import { ok } from '../../src/services/result.ts';
 import { parseCommandLine } from '../../src/chat/command-line.ts';
 import { bidderCandles, type ChatDesk, openChatDesk, replyText } from '../chat/chat-harness.ts';
@@ -86,7 +86,7 @@ describe('after some trading', () => {
 describe('/report and /ask with a manager', () => {
   it('show the manager’s words, with the conversation keyed by channel', async () => {
     const asked: string[] = [];
-    const manager: ManagerService = {
+    const manager: ManagerChat = {
       ask: async (text, channel, actor) => {
         asked.push(`${channel}|${actor.id}|${text}`);
         return 'BTC looks calm; nothing to do.';
@@ -106,7 +106,7 @@ describe('/report and /ask with a manager', () => {
 describe('/report and /proposal with the manager’s report and proposals', () => {
   it('/report carries the equity chart, like the scheduled post', async () => {
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 1]);
-    const manager: ManagerService = {
+    const manager: ManagerChat = {
       ask: async () => '',
       report: async () => 'text only',
       buildReport: async () => ({ title: 'Daily report — 2024-01-01', text: 'Overall +1.50', chartPng: png }),
@@ -118,7 +118,7 @@ describe('/report and /proposal with the manager’s report and proposals', () =
 
   it('/proposal alone lists the open proposals (the console runs its first subcommand, list)', async () => {
     let open = [{ id: 'p7k2', summary: 'pause sma-btc', expiresAt: Date.UTC(2024, 0, 1, 5, 0) }];
-    const manager: ManagerService = {
+    const manager: ManagerChat = {
       ask: async () => '',
       report: async () => '',
       pendingProposals: () => open,

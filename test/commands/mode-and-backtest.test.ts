@@ -1,7 +1,8 @@
 // /mode (with and without the Binance adapter's mode service) and /backtest (with a fake
 // backtester: deferred, progress edits, KPIs and the chart as a file).
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BacktestRequest, BacktestService, ModeService, TradingMode } from '../../src/chat/services.ts';
+import type { TradingMode } from '../../src/core/domain.ts';
+import type { BacktestRequest, BacktestService, ModeService } from '../../src/chat/services.ts';
 import { fail, ok } from '../../src/services/result.ts';
 import { type ChatDesk, openChatDesk, OWNER, TestSink } from '../chat/chat-harness.ts';
 

@@ -2,8 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { UsageError } from '../../src/cli/args.ts';
-import { dataCommand, parseDownloadArgs } from '../../src/data/cli.ts';
+import { UsageError } from '../../src/app/args.ts';
+import { dataCommand, parseDownloadArgs } from '../../src/app/data-cli.ts';
 import { candlePath } from './candle-fixtures.ts';
 import { FakeBinanceVision } from './fake-binance-vision.ts';
 

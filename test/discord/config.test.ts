@@ -2,7 +2,7 @@
 // anything malformed; no owner, no Discord; channel ids from the config file, overridden by env.
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/load.ts';
-import { DISCORD_DEFAULT_API_URL, discordConfigSchema, discordRequested, loadDiscordSettings, loadRegistrationSettings } from '../../src/discord/config.ts';
+import { DISCORD_DEFAULT_API_URL, discordConfigSchema, discordRequested, loadDiscordSettings, loadRegistrationSettings } from '../../src/config/discord.ts';
 
 const OWNER = '900000000000000002';
 const BASE = { DISCORD_TOKEN: 'token', DISCORD_OWNER_IDS: OWNER };
@@ -51,7 +51,9 @@ describe('Discord settings', () => {
   });
 
   it('refuse a channel id written as a YAML number (it would lose digits), and unknown keys', () => {
+    // biome-ignore lint/correctness/noPrecisionLoss: a snowflake written as a number loses digits: the schema must refuse it
     expect(discordConfigSchema.safeParse({ channels: { alerts: 900000000000000202 } }).success).toBe(false);
+    // biome-ignore lint/correctness/noPrecisionLoss: as above
     expect(() => loadDiscordSettings(BASE, { channels: { alerts: 900000000000000202 } })).toThrow(/discord: channels\.alerts: .*in quotes/);
     expect(() => loadDiscordSettings(BASE, { channels: { alert: '900000000000000202' } })).toThrow(/unknown key "alert"/);
   });

@@ -3,7 +3,7 @@
 // writes can ping anyone.
 import { GatewayIntentBits } from 'discord-api-types/v10';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ChatServices, ManagerService } from '../../src/chat/services.ts';
+import type { ChatServices, ManagerChat } from '../../src/chat/services.ts';
 import type { Actor } from '../../src/services/result.ts';
 import { type DiscordDesk, expectCleanRun, openDiscordDesk, seen } from './discord-harness.ts';
 
@@ -17,7 +17,7 @@ afterEach(async () => {
 /** A manager that answers from a script and records what it was asked. */
 function scriptedManager(answer: (text: string) => string) {
   const asked: { text: string; channel: string; actor: Actor }[] = [];
-  const manager: ManagerService = {
+  const manager: ManagerChat = {
     ask: async (text, channel, actor) => {
       asked.push({ text, channel, actor });
       return answer(text);
@@ -28,8 +28,8 @@ function scriptedManager(answer: (text: string) => string) {
 }
 
 /** Test-only: give the running desk a manager (the dispatcher reads services.manager at each turn). */
-function setManager(services: ChatServices, manager: ManagerService | undefined): void {
-  (services as { manager?: ManagerService }).manager = manager;
+function setManager(services: ChatServices, manager: ManagerChat | undefined): void {
+  (services as { manager?: ManagerChat }).manager = manager;
 }
 
 describe('a conversation on Discord', () => {

@@ -7,7 +7,7 @@ import { ApplicationCommandOptionType } from 'discord-api-types/v10';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandSpec } from '../../src/chat/command.ts';
 import { COMMANDS_DIR, loadCommands, specsOf } from '../../src/chat/command-loader.ts';
-import { deployCommandsCommand } from '../../src/discord/deploy-cli.ts';
+import { deployCommandsCommand } from '../../src/app/deploy-commands-cli.ts';
 import { commandsFingerprint, deployCommands, toDiscordCommand } from '../../src/discord/deploy.ts';
 import { FakeDiscord } from '../fakes/discord/fake-discord.ts';
 import { tempDir } from '../support/desk-harness.ts';

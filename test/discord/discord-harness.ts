@@ -12,7 +12,7 @@ import { ownerAllowlist } from '../../src/chat/preconditions.ts';
 import type { ChatServices } from '../../src/chat/services.ts';
 import type { Candle } from '../../src/core/domain.ts';
 import { type DiscordHandle, startDiscord } from '../../src/discord/bot.ts';
-import type { DiscordSettings } from '../../src/discord/config.ts';
+import type { DiscordSettings } from '../../src/config/discord.ts';
 import { deployCommands } from '../../src/discord/deploy.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import { ArrayMarketData } from '../../src/market/synthetic.ts';

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChatServices } from '../../src/chat/services.ts';
 import { postManagerEvents } from '../../src/discord/manager-events.ts';
-import { managerConfigSchema } from '../../src/manager/config.ts';
+import { managerConfigSchema } from '../../src/config/manager.ts';
 import { ManagerService } from '../../src/manager/index.ts';
 import { flatCandles } from '../support/desk-harness.ts';
 import { OpenAIStub } from '../fakes/openai-stub/server.ts';

@@ -2,7 +2,7 @@
 // one `crewdesk backtest` runs) over real Binance candles, in a worker thread, with progress, the
 // KPIs and the equity chart as a PNG — and the manager's tool on the same runner.
 import { afterEach, describe, expect, it } from 'vitest';
-import { DeskBacktester } from '../../src/app/desk-backtester.ts';
+import { DeskBacktester } from '../../src/desk/desk-backtester.ts';
 import { candleDir } from '../data/candle-fixtures.ts';
 import { type ChatDesk, deferred, openChatDesk, OWNER, TestSink } from '../chat/chat-harness.ts';
 import { answer, callTools, fakeModel, type ManagerHarness, openManager, toolAnswers } from '../manager/manager-harness.ts';

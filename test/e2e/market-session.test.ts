@@ -2,7 +2,7 @@
 // starts the next with the new subscription, going on after the last candle delivered; a market
 // the source cannot serve is refused with the reason before anything is written.
 import { afterEach, describe, expect, it } from 'vitest';
-import { MarketSession, type MarketSource } from '../../src/app/market-session.ts';
+import { MarketSession, type MarketSource } from '../../src/desk/market-session.ts';
 import type { Candle } from '../../src/core/domain.ts';
 import type { CandleSubscription, MarketData } from '../../src/ports/market-data.ts';
 import { DeskService } from '../../src/services/desk-service.ts';

@@ -5,7 +5,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseBalances } from '../../src/emulator/cli.ts';
+import { parseBalances } from '../../src/app/emulator-cli.ts';
 import { API_KEY, API_SECRET, signedFetch } from './harness.ts';
 
 const RUNNER = new URL('./fixtures/run-emulator.ts', import.meta.url).pathname;

@@ -553,7 +553,9 @@ describe('text and numbers', () => {
     await journal.saveCrewInstance(crew());
     // SQLite itself would read the decimal text 0.556089 as 0.5560889999999999.
     const sizes = [0.556089, 0.1, 1 / 3, 0.64912537038932];
-    sizes.forEach((size, i) => journal.recordAdvice(advice(i, { size })));
+    sizes.forEach((size, i) => {
+      journal.recordAdvice(advice(i, { size }));
+    });
     await reopen();
 
     expect((await journal.getAdvice()).map((a) => a.size)).toEqual(sizes);

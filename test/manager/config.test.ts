@@ -1,7 +1,7 @@
 // The manager's config section and where the model is: strict zod, secrets from the environment.
 import { describe, expect, it } from 'vitest';
 import { formatZodError } from '../../src/crew/template.ts';
-import { managerConfigSchema, PLACEHOLDER_API_KEY, resolveProvider } from '../../src/manager/config.ts';
+import { managerConfigSchema, PLACEHOLDER_API_KEY, resolveProvider } from '../../src/config/manager.ts';
 import { keepTracingLocal } from '../../src/manager/model.ts';
 import { loadPrompts, PromptError } from '../../src/manager/prompts.ts';
 import { mkdtempSync, writeFileSync, cpSync, rmSync } from 'node:fs';

@@ -1,9 +1,9 @@
 // Conversation: memory per channel or DM, bounded; the same manager behind the console's free
-// text as behind Discord (it is the chat's ManagerService as it is).
+// text as behind Discord (it is the chat's ManagerChat as it is).
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CONSOLE_ACTOR, startConsole } from '../../src/chat/console.ts';
-import type { ManagerService as ChatManager } from '../../src/chat/services.ts';
+import type { ManagerChat as ChatManager } from '../../src/chat/services.ts';
 import { tempDir } from '../support/desk-harness.ts';
 import { answer, callTools, fakeModel, type ManagerHarness, openManager, OWNER, seen } from './manager-harness.ts';
 

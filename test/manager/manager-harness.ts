@@ -4,7 +4,7 @@ import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import { AIMessage } from '@langchain/core/messages';
 import { fakeModel } from '@langchain/core/testing';
 import type { AuditRecord } from '../../src/ports/journal.ts';
-import { type ManagerConfig, managerConfigSchema } from '../../src/manager/config.ts';
+import { type ManagerConfig, managerConfigSchema } from '../../src/config/manager.ts';
 import { type ManagerEvent, type ManagerOptions, ManagerService } from '../../src/manager/manager.ts';
 import type { ManagerBacktest } from '../../src/manager/tools.ts';
 import { DeskService } from '../../src/services/desk-service.ts';

@@ -1,7 +1,7 @@
 // The report prompt grows with the number of crews, not with the number of trades (the numbers
 // `npm run bench -- --only report-prompt` measures, here at a smaller scale and in characters).
 import { describe, expect, it } from 'vitest';
-import { promptFor } from '../../src/bench/report-prompt.ts';
+import { promptFor } from '../../bench/report-prompt.ts';
 import { loadPrompts } from '../../src/manager/prompts.ts';
 
 const template = loadPrompts().report;

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Desk } from '../../src/app/desk.ts';
+import { Desk } from '../../src/desk/desk.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import type { Candle, Interval } from '../../src/core/domain.ts';
 import type { EngineEvent } from '../../src/core/events.ts';

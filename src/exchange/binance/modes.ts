@@ -12,8 +12,10 @@ import {
 } from '@binance/spot';
 import { z } from 'zod';
 import type { BinanceRest } from './rest-client.ts';
+import type { TradingMode } from '../../core/domain.ts';
 
-export type BinanceMode = 'paper' | 'testnet' | 'live';
+/** The desk's trading modes, as the Binance adapter picks endpoints for them. */
+export type BinanceMode = TradingMode;
 
 export interface BinanceEndpoints {
   /** REST base, without `/api` (`https://api.binance.com`). */

@@ -32,11 +32,10 @@ import type { z } from 'zod';
 import type { Logger } from '../../log/logger.ts';
 import { ExchangeError } from '../../ports/exchange.ts';
 import { type ClockReading, ClockSkewError, readingFrom, recvWindowFor } from './server-clock.ts';
-import { TroubleWatch } from './trouble-watch.ts';
+import { type CallKind, TroubleWatch } from './trouble-watch.ts';
 import { serverTimeSchema } from './wire.ts';
 
-/** How a call may be repeated: reads and cancels on no answer or a 5xx; new orders never. */
-export type CallKind = 'read' | 'cancel' | 'order';
+export type { CallKind } from './trouble-watch.ts';
 
 export interface BinanceRestOptions {
   readonly restUrl: string;

@@ -5,7 +5,9 @@
 // it lasts is tallied, and the first success after it closes it (one fact: ended, with the tally).
 import type { ExchangeTrouble, ExchangeTroubleKind } from '../../core/events.ts';
 import type { ExchangeError } from '../../ports/exchange.ts';
-import type { CallKind } from './rest-client.ts';
+
+/** How a call may be repeated: reads and cancels on no answer or a 5xx; new orders never. */
+export type CallKind = 'read' | 'cancel' | 'order';
 
 /** Orders rejected in a row (with no order accepted between) that make an episode. */
 export const REJECTION_RUN = 3;

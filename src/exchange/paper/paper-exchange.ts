@@ -1,16 +1,16 @@
-// The paper venue behind the Exchange port: an async face over the synchronous MatchingEngine,
+// The paper venue behind the Exchange port: an async face over the synchronous PaperMatcher,
 // so backtests and paper trading go through the same order code as live.
 import type { Balance, Candle, Fill, OrderRequest, SymbolFilters } from '../../core/domain.ts';
 import type { Exchange, ExchangeOrder, ExecutionUpdate } from '../../ports/exchange.ts';
-import { MatchingEngine, type MatchingEngineOptions } from './matching-engine.ts';
+import { PaperMatcher, type PaperMatcherOptions } from './paper-matcher.ts';
 
 export class PaperExchange implements Exchange {
   readonly name = 'paper';
   readonly inProcess = true;
-  readonly engine: MatchingEngine;
+  readonly engine: PaperMatcher;
 
-  constructor(engine: MatchingEngine | MatchingEngineOptions) {
-    this.engine = engine instanceof MatchingEngine ? engine : new MatchingEngine(engine);
+  constructor(engine: PaperMatcher | PaperMatcherOptions) {
+    this.engine = engine instanceof PaperMatcher ? engine : new PaperMatcher(engine);
   }
 
   // The methods are async so a refusal arrives as a rejected promise, as from a real venue.

@@ -5,7 +5,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Desk } from '../../../src/app/desk.ts';
+import { Desk } from '../../../src/desk/desk.ts';
 import { parseConfig } from '../../../src/config/load.ts';
 import { dec } from '../../../src/core/money.ts';
 import type { Emulator } from '../../../src/emulator/emulator.ts';

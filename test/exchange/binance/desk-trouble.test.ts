@@ -4,8 +4,8 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConsoleNotifier } from '../../../src/app/console-notifier.ts';
-import { Desk } from '../../../src/app/desk.ts';
+import { ConsoleNotifier } from '../../../src/console/console-notifier.ts';
+import { Desk } from '../../../src/desk/desk.ts';
 import { parseConfig } from '../../../src/config/load.ts';
 import { type ExchangeTrouble, ownerActor } from '../../../src/core/events.ts';
 import type { Emulator } from '../../../src/emulator/emulator.ts';

@@ -6,7 +6,7 @@
 import { appendFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Desk } from '../../../src/app/desk.ts';
+import { Desk } from '../../../src/desk/desk.ts';
 import { parseConfig } from '../../../src/config/load.ts';
 import type { Config } from '../../../src/config/schema.ts';
 import type { Order } from '../../../src/core/domain.ts';

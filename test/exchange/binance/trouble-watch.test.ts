@@ -2,7 +2,7 @@
 // a tally of what was refused while it lasted, ended. Bans, rate limits, clock faults, and a run of
 // rejected orders; a worse kind inside an episode is said once more.
 import { describe, expect, it } from 'vitest';
-import { describeEvent } from '../../../src/app/console-notifier.ts';
+import { describeEvent } from '../../../src/console/console-notifier.ts';
 import type { ExchangeTrouble } from '../../../src/core/events.ts';
 import { AlertClassifier } from '../../../src/discord/alerts.ts';
 import { REJECTION_RUN, TroubleWatch } from '../../../src/exchange/binance/trouble-watch.ts';

@@ -4,7 +4,7 @@ import { defaultFilters } from '../../../src/core/filters.ts';
 import { dec } from '../../../src/core/money.ts';
 import { ManualClock } from '../../../src/ports/clock.ts';
 import { type Exchange, ExchangeError, type ExecutionUpdate } from '../../../src/ports/exchange.ts';
-import { MatchingEngine } from '../../../src/exchange/paper/matching-engine.ts';
+import { PaperMatcher } from '../../../src/exchange/paper/paper-matcher.ts';
 import { PaperExchange } from '../../../src/exchange/paper/paper-exchange.ts';
 
 const T0 = Date.UTC(2024, 0, 1);
@@ -62,7 +62,7 @@ describe('PaperExchange', () => {
   });
 
   it('can wrap an existing engine, which the emulator shares', async () => {
-    const engine = new MatchingEngine({ balances: {}, filters: defaultFilters, clock: new ManualClock(T0) });
+    const engine = new PaperMatcher({ balances: {}, filters: defaultFilters, clock: new ManualClock(T0) });
     const exchange = new PaperExchange(engine);
     expect(exchange.engine).toBe(engine);
     expect(await exchange.cancelAllOrders('BTCUSDT')).toEqual([]);

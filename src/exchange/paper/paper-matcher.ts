@@ -18,7 +18,7 @@ import { type Decimal, RoundingMode, bps, ceilQuotientToStep, ceilToStep, dec, f
 import type { Clock } from '../../ports/clock.ts';
 import { ExchangeError, type ExchangeOrder, type ExecutionUpdate } from '../../ports/exchange.ts';
 
-export interface MatchingEngineOptions {
+export interface PaperMatcherOptions {
   /** Starting balances, asset → decimal string (all free). */
   readonly balances: Readonly<Record<string, string>>;
   /** Fee on the notional, charged in the quote asset on both sides. */
@@ -90,7 +90,7 @@ interface SymbolBook {
 
 const INSUFFICIENT_BALANCE = 'Account has insufficient balance for requested action.';
 
-export class MatchingEngine {
+export class PaperMatcher {
   private readonly books = new Map<string, SymbolBook>();
   private readonly wallets = new Map<string, Wallet>();
   private readonly listeners: ExecutionListener[] = [];
@@ -106,7 +106,7 @@ export class MatchingEngine {
   private readonly filtersOf: (symbol: string) => SymbolFilters;
   private readonly onListenerError: (error: unknown) => void;
 
-  constructor(options: MatchingEngineOptions) {
+  constructor(options: PaperMatcherOptions) {
     this.feeRate = bps(options.feeBps ?? 10);
     this.orderSeq = this.tradeSeq = options.startSequence ?? 0;
     const slip = bps(options.slippageBps ?? 0);

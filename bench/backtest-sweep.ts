@@ -10,8 +10,8 @@
 // here: ~1.0–1.3× on two threads of one process, ~1.55× on two processes), and no sweep can scale
 // past it; `parallelEfficiency` is the sweep's speed-up over the machine's on the allocating loop.
 import { Worker } from 'node:worker_threads';
-import { runOptimization, type SweepTimings } from '../backtest/optimize.ts';
-import { withTempDir } from '../cli/bench.ts';
+import { runOptimization, type SweepTimings } from '../src/backtest/optimize.ts';
+import { withTempDir } from './temp-dir.ts';
 import { writeSyntheticCsv } from './backtest-year.ts';
 import { percentile, round3 } from './stats.ts';
 

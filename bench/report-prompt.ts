@@ -6,10 +6,10 @@
 // Tokens are counted with js-tiktoken's o200k_base encoding (the GPT-4o family's) when its
 // bundled rank file loads — offline, nothing is downloaded — and estimated as characters / 4
 // otherwise; both are printed.
-import type { CrewSummary } from '../engine/engine.ts';
-import { aggregate, type CrewInput, type MetricFill } from '../manager/metrics.ts';
-import { loadPrompts } from '../manager/prompts.ts';
-import { buildReportData, reportPrompt } from '../manager/report.ts';
+import type { CrewSummary } from '../src/engine/engine.ts';
+import { aggregate, type CrewInput, type MetricFill } from '../src/manager/metrics.ts';
+import { loadPrompts } from '../src/manager/prompts.ts';
+import { buildReportData, reportPrompt } from '../src/manager/report.ts';
 
 const DAY_START = Date.UTC(2025, 0, 15);
 const DAY_MS = 86_400_000;

@@ -1,10 +1,10 @@
 // `crewdesk data download SYMBOL INTERVAL FROM TO [--daily] [--dir data/candles] [--base-url URL] [--rest-url URL]`
 import type { Interval } from '../core/domain.ts';
 import { INTERVALS, isInterval } from '../core/domain.ts';
-import { parseFlags, UsageError } from '../cli/args.ts';
-import type { DownloadOptions } from './download.ts';
-import { DEFAULT_BASE_URL, DEFAULT_REST_URL, DownloadError, downloadCandles } from './download.ts';
-import { parsePeriod, periodsBetween } from './periods.ts';
+import { parseFlags, UsageError } from './args.ts';
+import type { DownloadOptions } from '../data/download.ts';
+import { DEFAULT_BASE_URL, DEFAULT_REST_URL, DownloadError, downloadCandles } from '../data/download.ts';
+import { parsePeriod, periodsBetween } from '../data/periods.ts';
 
 export const DATA_USAGE = `usage: crewdesk data download SYMBOL INTERVAL FROM TO [options]
 

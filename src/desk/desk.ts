@@ -20,6 +20,7 @@ import { RiskGate } from '../risk/gate.ts';
 import { type RiskLimits, riskLimitsSchema } from '../risk/limits.ts';
 import type { Config, CrewInstanceConfig, TeamConfig } from '../config/schema.ts';
 import { ConfigError } from '../config/errors.ts';
+import type { CrewLoadProblem } from '../crew/loader.ts';
 
 export interface DeskOptions {
   readonly config: Config;
@@ -37,10 +38,6 @@ export interface DeskOptions {
   readonly catalog?: Awaited<ReturnType<typeof loadCrews>>;
 }
 
-export interface CrewLoadProblem {
-  readonly path: string;
-  readonly reason: string;
-}
 
 export const RISK_LIMITS_SETTING = 'risk.limits';
 export const SPAWNED_CREWS_SETTING = 'crews.spawned';
@@ -54,7 +51,7 @@ function teamCapitalKey(team: string): string {
   return `team.${team}.capital`;
 }
 
-/** The running desk's market, as a spawn sees it (src/app/market-session.ts): whether a crew's candles can come, and its joining. */
+/** The running desk's market, as a spawn sees it (market-session.ts): whether a crew's candles can come, and its joining. */
 export interface SpawnMarket {
   /** Null when candles of `subscription` can be delivered; else why not. */
   refusal(subscription: { readonly symbol: string; readonly interval: Interval }): Promise<string | null>;

@@ -1,8 +1,8 @@
 // `crewdesk emulator`: runs the local Binance Spot emulator until interrupted. The first line of
 // stdout is its base URL (for scripts and child-process tests); the API key and secret come
 // from BINANCE_API_KEY / BINANCE_API_SECRET and are printed nowhere.
-import { numberFlag, parseFlags, UsageError } from '../cli/args.ts';
-import { startEmulator } from './emulator.ts';
+import { numberFlag, parseFlags, UsageError } from './args.ts';
+import { startEmulator } from '../emulator/emulator.ts';
 
 const USAGE = `usage: crewdesk emulator [--port N] [--data FILE|DIR] [--speed X] [--balances USDT=10000,BTC=0]
                          [--history N] [--fee-bps N] [--seed N]

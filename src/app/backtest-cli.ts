@@ -6,11 +6,11 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { loadConfigFile, loadEnv } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { INTERVALS, type Interval, isInterval } from '../core/domain.ts';
-import { numberFlag, parseFlags, UsageError } from '../cli/args.ts';
-import { gapBreaks, renderEquityChart, renderTeamChart } from './chart.ts';
-import { METRICS, type Metric, defaultWorkers, runOptimization } from './optimize.ts';
-import type { EquityRecorder } from './equity-recorder.ts';
-import { createProgress, type Progress, type ProgressOptions } from './progress.ts';
+import { numberFlag, parseFlags, UsageError } from './args.ts';
+import { gapBreaks, renderEquityChart, renderTeamChart } from '../backtest/chart.ts';
+import { METRICS, type Metric, defaultWorkers, runOptimization } from '../backtest/optimize.ts';
+import type { EquityRecorder } from '../backtest/equity-recorder.ts';
+import { createProgress, type Progress, type ProgressOptions } from '../backtest/progress.ts';
 import {
   backtestDocument,
   backtestTable,
@@ -24,9 +24,9 @@ import {
   teamDocument,
   teamTable,
   toJson,
-} from './report.ts';
-import { type BacktestFill, BacktestInputError, quoteAsset, runBacktest } from './run.ts';
-import { runTeamBacktest } from './team.ts';
+} from '../backtest/report.ts';
+import { type BacktestFill, BacktestInputError, quoteAsset, runBacktest } from '../backtest/run.ts';
+import { runTeamBacktest } from '../backtest/team.ts';
 
 export const BACKTEST_USAGE = `usage: crewdesk backtest --crew NAME --symbol SYMBOL --interval INTERVAL --data FILE|DIR [options]
        crewdesk backtest --team CONFIG.yaml [--team-name NAME] --data DIR [options]

@@ -5,11 +5,11 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { runBacktest } from '../backtest/run.ts';
-import { withTempDir } from '../cli/bench.ts';
-import { OHLCV_HEADER } from '../market/csv-candles.ts';
-import { FileMarketData } from '../market/file-market-data.ts';
-import { syntheticCandles } from '../market/synthetic.ts';
+import { runBacktest } from '../src/backtest/run.ts';
+import { withTempDir } from './temp-dir.ts';
+import { OHLCV_HEADER } from '../src/market/csv-candles.ts';
+import { FileMarketData } from '../src/market/file-market-data.ts';
+import { syntheticCandles } from '../src/market/synthetic.ts';
 import { round3 } from './stats.ts';
 
 const YEAR_OF_MINUTES = 525_600;

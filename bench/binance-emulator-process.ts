@@ -10,9 +10,9 @@
 // - "order processed": a wrapper around `venue.place` runs when the emulator gets to match it —
 //   the difference is the emulator's own queue (it is single-threaded; Binance is not).
 // The parent drives it over IPC: { cmd: 'advance' | 'reset' | 'latencies' | 'state' | 'close' }.
-import type { Candle } from '../core/domain.ts';
-import { startEmulator } from '../emulator/emulator.ts';
-import { probe } from '../emulator/probe.ts';
+import type { Candle } from '../src/core/domain.ts';
+import { startEmulator } from '../src/emulator/emulator.ts';
+import { probe } from '../src/emulator/probe.ts';
 
 export interface EmulatorProcessSetup {
   /** Flat one-minute candles from T0 at these price levels, per symbol (prices do not matter to the benchmark). */

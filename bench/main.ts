@@ -1,20 +1,18 @@
-// `npm run bench`: performance measured, printed as one JSON object. Never a timed assertion
+// `npm run bench` (bin/bench.js): performance measured, printed as one JSON object. Never a timed assertion
 // in the tests; BENCHMARKS.md records the numbers with the date and the machine.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
-import { parseFlags } from './args.ts';
+import { cpus, totalmem } from 'node:os';
+import { parseFlags } from '../src/app/args.ts';
 
 export type Benchmark = (options: { quick: boolean }) => Promise<Record<string, unknown>>;
 
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
-  engine: async () => (await import('../bench/engine-throughput.ts')).engineThroughput,
-  'binance-latency': async () => (await import('../bench/binance-latency.ts')).binanceLatency,
-  'backtest-year': async () => (await import('../bench/backtest-year.ts')).backtestYear,
-  'optimize-sweep': async () => (await import('../bench/backtest-sweep.ts')).optimizeSweep,
-  'halt-latency': async () => (await import('../bench/halt-latency.ts')).haltLatency,
-  'report-prompt': async () => (await import('../bench/report-prompt.ts')).reportPromptSize,
-  'crowd-desk': async () => (await import('../bench/crowd-desk.ts')).crowdDesk,
+  engine: async () => (await import('./engine-throughput.ts')).engineThroughput,
+  'binance-latency': async () => (await import('./binance-latency.ts')).binanceLatency,
+  'backtest-year': async () => (await import('./backtest-year.ts')).backtestYear,
+  'optimize-sweep': async () => (await import('./backtest-sweep.ts')).optimizeSweep,
+  'halt-latency': async () => (await import('./halt-latency.ts')).haltLatency,
+  'report-prompt': async () => (await import('./report-prompt.ts')).reportPromptSize,
+  'crowd-desk': async () => (await import('./crowd-desk.ts')).crowdDesk,
 };
 
 export function registerBenchmark(name: string, load: () => Promise<Benchmark>): void {
@@ -37,14 +35,4 @@ export async function benchCommand(argv: string[]): Promise<number> {
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   return 0;
-}
-
-/** A scratch directory removed afterwards. */
-export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = mkdtempSync(join(tmpdir(), 'crewdesk-bench-'));
-  try {
-    return await fn(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }

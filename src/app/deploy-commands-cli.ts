@@ -2,9 +2,9 @@
 // to the Discord server named by DISCORD_GUILD_ID, when they changed. Refuses when a command
 // module is broken: registering without it would delete its command from Discord.
 import { loadCommands, specsOf } from '../chat/command-loader.ts';
-import { parseFlags } from '../cli/args.ts';
-import { loadRegistrationSettings } from './config.ts';
-import { deployCommands, toDiscordCommands } from './deploy.ts';
+import { parseFlags } from './args.ts';
+import { loadRegistrationSettings } from '../config/discord.ts';
+import { deployCommands, toDiscordCommands } from '../discord/deploy.ts';
 
 export async function deployCommandsCommand(argv: string[], env: NodeJS.ProcessEnv = process.env, write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Promise<number> {
   const { values } = parseFlags(argv, { force: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, dir: { type: 'string' } });

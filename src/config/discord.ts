@@ -3,7 +3,7 @@
 // channel ids may also come from the config file's `discord:` section, which the environment
 // overrides. Every error names the variable (or key) and what is wrong with it.
 import { z } from 'zod';
-import { ConfigError } from '../config/errors.ts';
+import { ConfigError } from './errors.ts';
 import { formatZodError } from '../crew/template.ts';
 
 /** Discord's own REST base; discord.js appends /v10. */

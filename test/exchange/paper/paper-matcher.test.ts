@@ -4,7 +4,7 @@ import { defaultFilters, makeFilters } from '../../../src/core/filters.ts';
 import { dec } from '../../../src/core/money.ts';
 import { ManualClock } from '../../../src/ports/clock.ts';
 import { ExchangeError, type ExecutionUpdate } from '../../../src/ports/exchange.ts';
-import { MatchingEngine, type MatchingEngineOptions } from '../../../src/exchange/paper/matching-engine.ts';
+import { PaperMatcher, type PaperMatcherOptions } from '../../../src/exchange/paper/paper-matcher.ts';
 
 const T0 = Date.UTC(2024, 0, 1);
 const MINUTE = 60_000;
@@ -27,11 +27,11 @@ function candle(i: number, ohlc: { o: number; h: number; l: number; c: number },
 /** A flat candle at one price, to set the last price a decision is made on. */
 const flat = (i: number, price: number): Candle => candle(i, { o: price, h: price, l: price, c: price });
 
-const engines: MatchingEngine[] = [];
+const engines: PaperMatcher[] = [];
 
-function setup(options: Partial<MatchingEngineOptions> = {}) {
+function setup(options: Partial<PaperMatcherOptions> = {}) {
   const clock = new ManualClock(T0);
-  const engine = new MatchingEngine({
+  const engine = new PaperMatcher({
     balances: { USDT: '10000' },
     filters: defaultFilters,
     clock,

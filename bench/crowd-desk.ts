@@ -3,15 +3,15 @@
 // costs the desk: the event loop's lag (how late a timer, a command or a stream message would be
 // served) and the process's memory.
 import { loadavg } from 'node:os';
-import { Desk } from '../app/desk.ts';
-import { withTempDir } from '../cli/bench.ts';
-import { parseConfig } from '../config/load.ts';
-import { defaultFilters } from '../core/filters.ts';
-import { PaperExchange } from '../exchange/paper/paper-exchange.ts';
-import { silentLogger } from '../log/logger.ts';
-import { PacedMarketData } from '../market/replay.ts';
-import { SyntheticMarketData } from '../market/synthetic.ts';
-import { ManualClock } from '../ports/clock.ts';
+import { Desk } from '../src/desk/desk.ts';
+import { withTempDir } from './temp-dir.ts';
+import { parseConfig } from '../src/config/load.ts';
+import { defaultFilters } from '../src/core/filters.ts';
+import { PaperExchange } from '../src/exchange/paper/paper-exchange.ts';
+import { silentLogger } from '../src/log/logger.ts';
+import { PacedMarketData } from '../src/market/replay.ts';
+import { SyntheticMarketData } from '../src/market/synthetic.ts';
+import { ManualClock } from '../src/ports/clock.ts';
 import { percentile, round3 } from './stats.ts';
 
 const TICK_MS = 5;

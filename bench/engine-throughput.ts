@@ -3,18 +3,18 @@
 // the seeded synthetic generator (no file parsing); its own cost is measured apart. Beside it, in
 // the same process, the indicator-only loop: the same two SMAs and the same cross decisions with
 // no engine at all — the floor any engine is measured against, as a ratio.
-import { Desk } from '../app/desk.ts';
-import { parseConfig } from '../config/load.ts';
-import { defaultFilters } from '../core/filters.ts';
-import { PaperExchange } from '../exchange/paper/paper-exchange.ts';
-import { MemoryJournal } from '../journal/memory-journal.ts';
-import { silentLogger } from '../log/logger.ts';
-import { ArrayMarketData, syntheticCandles } from '../market/synthetic.ts';
-import { SqliteJournal } from '../journal/sqlite-journal.ts';
-import type { Candle } from '../core/domain.ts';
+import { Desk } from '../src/desk/desk.ts';
+import { parseConfig } from '../src/config/load.ts';
+import { defaultFilters } from '../src/core/filters.ts';
+import { PaperExchange } from '../src/exchange/paper/paper-exchange.ts';
+import { MemoryJournal } from '../src/journal/memory-journal.ts';
+import { silentLogger } from '../src/log/logger.ts';
+import { ArrayMarketData, syntheticCandles } from '../src/market/synthetic.ts';
+import { SqliteJournal } from '../src/journal/sqlite-journal.ts';
+import type { Candle } from '../src/core/domain.ts';
 import { loadavg } from 'node:os';
-import { ManualClock } from '../ports/clock.ts';
-import { withTempDir } from '../cli/bench.ts';
+import { ManualClock } from '../src/ports/clock.ts';
+import { withTempDir } from './temp-dir.ts';
 import { SMA } from 'trading-signals';
 import { round3 } from './stats.ts';
 
