@@ -15,6 +15,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   'halt-latency': async () => (await import('../bench/halt-latency.ts')).haltLatency,
   'report-prompt': async () => (await import('../bench/report-prompt.ts')).reportPromptSize,
   'crowd-desk': async () => (await import('../bench/crowd-desk.ts')).crowdDesk,
+  'forge-draft': async () => (await import('../bench/forge-draft.ts')).forgeDraft,
 };
 
 export function registerBenchmark(name: string, load: () => Promise<Benchmark>): void {
