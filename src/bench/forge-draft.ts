@@ -2,13 +2,14 @@
 // allowlist), then the sandboxed proof (in-sample / out-of-sample, walk-forward, buy-and-hold and
 // the existing crews, robustness ±20 %, the determinism rerun) — on one month of 1m candles of the
 // seeded synthetic market; and what a draft being proven costs the desk: the candle close → order
-// latency of binance-latency.ts, measured while drafts are proven back to back in the same process.
+// latency of binance-latency.ts, measured while drafts are proven back to back in the same process
+// (the checks in their worker thread, as the desk runs them).
 // The model is a scripted stand-in (no network): what is timed is the forge's own work.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withTempDir } from '../cli/bench.ts';
-import { warmUpChecks } from '../forge/checks.ts';
+import { workerChecker } from '../forge/checker.ts';
 import type { ForgeModel } from '../forge/model.ts';
 import { ForgeService } from '../forge/service.ts';
 import { fail } from '../services/result.ts';
@@ -71,6 +72,8 @@ export async function forgeDraft({ quick }: { quick: boolean }): Promise<Record<
         return { submission: { fileName: `${name}.ts`, source: draftSource(name) }, text: '', tokens: { input: 0, output: 0 } };
       },
     };
+    // As the desk wires it (src/forge/wire.ts): the checks in a worker thread.
+    const checker = workerChecker();
     const forge = new ForgeService(
       mkdtempSync(join(tmpdir(), 'crewdesk-bench-drafts-')),
       model,
@@ -82,6 +85,8 @@ export async function forgeDraft({ quick }: { quick: boolean }): Promise<Record<
         spawnPaper: async () => fail('benchmark: nothing is spawned'),
       },
       { maxAttempts: 1, data: [candles], symbol: 'BTCUSDT', interval: '1m', inSampleShare: 0.7, limits: { timeoutMs: 300_000, memoryMb: 512 }, forgedDir: join(dir, 'forged'), cash: 10_000, feeBps: 10 },
+      Date.now,
+      checker.check,
     );
     const oneDraft = async (): Promise<number> => {
       const started = performance.now();
@@ -93,9 +98,9 @@ export async function forgeDraft({ quick }: { quick: boolean }): Promise<Record<
     };
 
     try {
-      // As the desk does at start (src/forge/wire.ts): the compiler's cold start is not a draft's.
+      // The worker warms the compiler up as it starts (at the desk's start): not a draft's time.
       let started = performance.now();
-      warmUpChecks();
+      await checker.check({ fileName: 'bench-warm-up.ts', source: draftSource('bench-warm-up'), existingNames: new Set() });
       const compilerWarmUpSeconds = (performance.now() - started) / 1000;
       // The first draft also builds the sandbox's JavaScript copy of src/ (only changed files later).
       const firstDraftSeconds = await oneDraft();
@@ -138,6 +143,7 @@ export async function forgeDraft({ quick }: { quick: boolean }): Promise<Record<
         loadAverage: loadavg().map(round3),
       };
     } finally {
+      await checker.close();
       rmSync(forge.store.dir, { recursive: true, force: true });
     }
   });
