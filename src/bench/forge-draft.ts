@@ -84,7 +84,17 @@ export async function forgeDraft({ quick }: { quick: boolean }): Promise<Record<
         addCrewModule: async () => fail('benchmark: nothing is approved'),
         spawnPaper: async () => fail('benchmark: nothing is spawned'),
       },
-      { maxAttempts: 1, data: [candles], symbol: 'BTCUSDT', interval: '1m', inSampleShare: 0.7, limits: { timeoutMs: 300_000, memoryMb: 512 }, forgedDir: join(dir, 'forged'), cash: 10_000, feeBps: 10 },
+      {
+        maxAttempts: 1,
+        data: [candles],
+        symbol: 'BTCUSDT',
+        interval: '1m',
+        inSampleShare: 0.7,
+        limits: { timeoutMs: 300_000, memoryMb: 512 },
+        forgedDir: join(dir, 'forged'),
+        cash: 10_000,
+        feeBps: 10,
+      },
       Date.now,
       checker.check,
     );
@@ -93,7 +103,8 @@ export async function forgeDraft({ quick }: { quick: boolean }): Promise<Record<
       const result = await forge.draft({ idea: 'an RSI bounce above the 50 EMA' }, OWNER);
       const seconds = (performance.now() - started) / 1000;
       if (!result.ok) throw new Error(`benchmark: the draft was refused: ${result.error}`);
-      if (result.value.state !== 'proven') throw new Error(`benchmark: the draft ended ${result.value.state}: ${JSON.stringify(result.value.proof ?? result.value.attempts.at(-1))}`);
+      if (result.value.state !== 'proven')
+        throw new Error(`benchmark: the draft ended ${result.value.state}: ${JSON.stringify(result.value.proof ?? result.value.attempts.at(-1))}`);
       return seconds;
     };
 

@@ -66,6 +66,10 @@ export function workerChecker(): { readonly check: DraftChecker; readonly inWork
 /** A worker loads the TypeScript sources itself: tsx's loader is registered first (as desk-backtester.ts does). */
 function bootstrapSource(): string {
   const entry = new URL('./checks-worker.ts', import.meta.url).href;
-  const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const api = pathToFileURL(
+    createRequire(import.meta.url)
+      .resolve('tsx/esm/api')
+      .replace(/\.cjs$/, '.mjs'),
+  ).href;
   return `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
 }

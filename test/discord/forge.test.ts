@@ -35,14 +35,25 @@ async function openForgeDesk(): Promise<DiscordDesk> {
   stub = await OpenAIStub.start();
   // The forge acts on the desk the harness builds, which exists only once the harness does.
   let host: ForgeHost | undefined;
-  const desk = (): ForgeHost => host ?? (() => { throw new Error('no desk yet'); })();
+  const desk = (): ForgeHost =>
+    host ??
+    (() => {
+      throw new Error('no desk yet');
+    })();
   const lazy: ForgeHost = {
     crewNames: () => desk().crewNames(),
     crewSource: (name) => desk().crewSource(name),
     addCrewModule: (file) => desk().addCrewModule(file),
     spawnPaper: (request, actor) => desk().spawnPaper(request, actor),
   };
-  const model = new ChatOpenAI({ model: 'stub-model', apiKey: 'sk-test', configuration: { baseURL: stub.baseUrl }, streaming: false, useResponsesApi: false, maxRetries: 0 });
+  const model = new ChatOpenAI({
+    model: 'stub-model',
+    apiKey: 'sk-test',
+    configuration: { baseURL: stub.baseUrl },
+    streaming: false,
+    useResponsesApi: false,
+    maxRetries: 0,
+  });
   const budget = { check: async () => ({ ok: true as const }), record: async () => {} };
   const forge = new ForgeService(mkdtempSync(join(tmpdir(), 'crewdesk-forge-discord-')), langchainForgeModel(model, 30_000), budget, lazy, {
     maxAttempts: 3,
