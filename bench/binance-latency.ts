@@ -134,7 +134,7 @@ export default defineCrew({
 });
 `;
 
-async function candleToOrder(setup: { crews: number; symbols: number; rounds: number; paced: boolean }): Promise<Record<string, unknown>> {
+export async function candleToOrder(setup: { crews: number; symbols: number; rounds: number; paced: boolean }): Promise<Record<string, unknown>> {
   const symbols = SYMBOLS.slice(0, setup.symbols);
   return withTempDir(async (dir) => {
     writeFileSync(

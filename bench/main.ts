@@ -13,6 +13,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   'halt-latency': async () => (await import('./halt-latency.ts')).haltLatency,
   'report-prompt': async () => (await import('./report-prompt.ts')).reportPromptSize,
   'crowd-desk': async () => (await import('./crowd-desk.ts')).crowdDesk,
+  'forge-draft': async () => (await import('./forge-draft.ts')).forgeDraft,
 };
 
 export function registerBenchmark(name: string, load: () => Promise<Benchmark>): void {

@@ -1,6 +1,7 @@
 // /forge: the crew forge — a new crew written from an idea, checked, proven in a sandbox, and
 // approved or rejected by the owner. Approve and reject are hard: the manager may never run them.
-import type { Reply } from '../src/chat/command.ts';
+import type { CommandContext, Reply } from '../src/chat/command.ts';
+import type { ChatServices } from '../src/chat/services.ts';
 import { defineCommand } from '../src/chat/define-command.ts';
 import { refused, table } from '../src/chat/render.ts';
 import { INTERVALS, isInterval } from '../src/core/domain.ts';
@@ -55,11 +56,13 @@ export default defineCommand({
       case 'new': {
         await ctx.progress('Writing the crew, checking it, proving it in the sandbox…');
         const result = await forge.draft({ idea: ctx.options.string('idea') ?? '' }, ctx.actor);
+        if (result.ok && offersButtons(ctx, result.value)) return offerApproval(ctx, result.value);
         return ctx.reply(result.ok ? draftReply(result.value) : refused(result.error, 'Forge'));
       }
       case 'revise': {
         await ctx.progress(`Revising ${draftName}…`);
         const result = await forge.revise(draftName, ctx.options.string('feedback') ?? '', ctx.actor);
+        if (result.ok && offersButtons(ctx, result.value)) return offerApproval(ctx, result.value);
         return ctx.reply(result.ok ? draftReply(result.value) : refused(result.error, 'Forge'));
       }
       case 'list': {
@@ -85,24 +88,74 @@ export default defineCommand({
         if (given > 0 && given < 3) return ctx.reply(refused('to spawn on paper, give all of symbol, interval and capital (e.g. /forge approve f1 BTCUSDT 15m capital:1000)', 'Forge'));
         if (interval && !isInterval(interval)) return ctx.reply(refused(`unknown interval "${interval}"`, 'Forge'));
         const spawn = symbol && interval && capital && isInterval(interval) ? { symbol, interval, capital } : undefined;
-        const result = await forge.approve(draftName, ctx.actor, spawn);
-        if (!result.ok) return ctx.reply(refused(result.error, 'Forge'));
-        const { draft, file, spawned } = result.value;
-        return ctx.reply({
-          title: `Approved: ${draft.name}`,
-          text: `Written to ${file} and loaded into the desk.${spawned ? ` Spawned on paper as ${spawned}.` : ' Spawn it with /crew spawn when you like.'}`,
-          tone: 'good',
-        });
+        return ctx.reply(approvedReply(await forge.approve(draftName, ctx.actor, spawn)));
       }
-      case 'reject': {
-        const result = await forge.reject(draftName, ctx.actor);
-        return ctx.reply(result.ok ? { title: `Rejected: ${result.value.id}`, text: 'The draft and its report stay in /forge list.', tone: 'info' } : refused(result.error, 'Forge'));
-      }
+      case 'reject':
+        return ctx.reply(rejectedReply(await forge.reject(draftName, ctx.actor)));
       default:
         return ctx.reply(refused(`unknown subcommand ${ctx.subcommand ?? ''}`, 'Forge'));
     }
   },
 });
+
+type Ctx = CommandContext<ChatServices>;
+type Forge = NonNullable<ChatServices['forge']>;
+
+/** How long a report's Approve / Reject buttons stay live (Discord lets a command answer for 15 minutes). */
+const APPROVAL_BUTTONS_MS = 10 * 60_000;
+
+/**
+ * On Discord, a proven draft's report carries Approve / Reject buttons: a confirmation bound to the
+ * owner who asked, single-use and expiring. Never for the manager (it has no buttons to press, and
+ * the service refuses it anyway); the console keeps /forge approve|reject.
+ */
+function offersButtons(ctx: Ctx, draft: Draft): boolean {
+  return draft.state === 'proven' && ctx.actor.via === 'discord' && ctx.actor.isOwner;
+}
+
+async function offerApproval(ctx: Ctx, draft: Draft): Promise<void> {
+  const forge = ctx.services.forge as Forge;
+  const answer = await ctx.confirm(`Approve ${draft.name} (${draft.id})? Approving accepts its code as your own.`, {
+    confirmLabel: 'Approve',
+    cancelLabel: 'Reject',
+    timeoutMs: APPROVAL_BUTTONS_MS,
+    body: draftReply(draft),
+  });
+  switch (answer) {
+    case 'confirmed': {
+      const result = await forge.approve(draft.id, ctx.actor);
+      await auditButton(ctx, 'approve', draft, result.ok);
+      return ctx.reply(approvedReply(result));
+    }
+    case 'cancelled': {
+      const result = await forge.reject(draft.id, ctx.actor);
+      await auditButton(ctx, 'reject', draft, result.ok);
+      return ctx.reply(rejectedReply(result));
+    }
+    default:
+      // Expired, or the desk is stopping: the draft stays proven; the commands still decide it.
+      return ctx.reply({ title: `Forge draft ${draft.id}: not decided`, text: `The buttons ${answer === 'expired' ? 'expired' : 'were withdrawn'}; /forge approve ${draft.id} or /forge reject ${draft.id} still decide it.`, tone: 'info' });
+  }
+}
+
+/** A button's decision is audited as the typed command would be (/forge new itself is not a mutating command). */
+async function auditButton(ctx: Ctx, what: 'approve' | 'reject', draft: Draft, ok: boolean): Promise<void> {
+  await ctx.services.desk.audit(ctx.actor, 'command', { command: `/forge ${what} (button)`, options: { draft: draft.id }, outcome: ok ? 'done' : 'refused' });
+}
+
+function approvedReply(result: Awaited<ReturnType<Forge['approve']>>): Reply {
+  if (!result.ok) return refused(result.error, 'Forge');
+  const { draft, file, spawned } = result.value;
+  return {
+    title: `Approved: ${draft.name}`,
+    text: `Written to ${file} and loaded into the desk.${spawned ? ` Spawned on paper as ${spawned}.` : ' Spawn it with /crew spawn when you like.'}`,
+    tone: 'good',
+  };
+}
+
+function rejectedReply(result: Awaited<ReturnType<Forge['reject']>>): Reply {
+  return result.ok ? { title: `Rejected: ${result.value.id}`, text: 'The draft and its report stay in /forge list.', tone: 'info' } : refused(result.error, 'Forge');
+}
 
 function draftReply(draft: Draft, withCode = false): Reply {
   const tone = draft.state === 'proven' || draft.state === 'approved' ? 'good' : draft.state === 'failed' ? 'bad' : 'info';

@@ -77,7 +77,16 @@ export interface OptionValues {
   boolean(name: string): boolean | null;
 }
 
-export type ConfirmOutcome = 'confirmed' | 'cancelled' | 'expired';
+/** withdrawn: nobody answered — the prompt could not be shown, or the desk is shutting down. */
+export type ConfirmOutcome = 'confirmed' | 'cancelled' | 'expired' | 'withdrawn';
+
+export interface ConfirmOptions {
+  readonly timeoutMs?: number;
+  readonly confirmLabel?: string;
+  readonly cancelLabel?: string;
+  /** A whole reply to show with the buttons (a forge report), instead of the prompt alone. */
+  readonly body?: Reply;
+}
 
 export interface CommandContext<S = unknown> {
   readonly actor: Actor;
@@ -94,7 +103,7 @@ export interface CommandContext<S = unknown> {
   /** Updates a deferred reply with progress text (no-op where there is nothing to edit). */
   progress(text: string): Promise<void>;
   /** Asks the asker to confirm with a single-use button bound to them; expires after `timeoutMs`. */
-  confirm(prompt: string, options?: { readonly timeoutMs?: number; readonly confirmLabel?: string }): Promise<ConfirmOutcome>;
+  confirm(prompt: string, options?: ConfirmOptions): Promise<ConfirmOutcome>;
 }
 
 /** A confirmation the transport shows: Discord as two buttons, the console as a y/n question. */
@@ -104,6 +113,10 @@ export interface ConfirmationRequest {
   readonly actorId: string;
   readonly prompt: string;
   readonly confirmLabel: string;
+  /** The other button's label (default: Cancel). */
+  readonly cancelLabel?: string;
+  /** Shown with the buttons instead of the prompt alone (Discord: the report's embeds carry them). */
+  readonly body?: Reply;
   /** ms since epoch. */
   readonly expiresAt: number;
 }

@@ -3,7 +3,7 @@
 // token, the console asks y/n; both answer through `answer`, which refuses a second use, another
 // user, or a token past its time.
 import { randomBytes } from 'node:crypto';
-import type { ConfirmationRequest, ConfirmOutcome } from './command.ts';
+import type { ConfirmationRequest, ConfirmOptions, ConfirmOutcome } from './command.ts';
 import { fail, ok, type Result } from '../services/result.ts';
 
 export const DEFAULT_CONFIRM_TIMEOUT_MS = 60_000;
@@ -38,7 +38,7 @@ export class Confirmations {
   open(
     actorId: string,
     prompt: string,
-    options: { readonly timeoutMs?: number; readonly confirmLabel?: string } = {},
+    options: ConfirmOptions = {},
   ): { request: ConfirmationRequest; outcome: Promise<ConfirmOutcome> } {
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
     const request: ConfirmationRequest = {
@@ -46,6 +46,8 @@ export class Confirmations {
       actorId,
       prompt,
       confirmLabel: options.confirmLabel ?? 'Confirm',
+      ...(options.cancelLabel !== undefined ? { cancelLabel: options.cancelLabel } : {}),
+      ...(options.body !== undefined ? { body: options.body } : {}),
       expiresAt: this.now() + timeoutMs,
     };
     let settle!: (outcome: ConfirmOutcome) => void;
@@ -83,14 +85,14 @@ export class Confirmations {
     return [...this.pending.values()].map((p) => p.request).filter((r) => actorId === undefined || r.actorId === actorId);
   }
 
-  /** Withdraws one open confirmation (its prompt could not be shown). */
-  cancel(token: string): void {
-    this.finish(token, 'cancelled');
+  /** Withdraws one open confirmation (its prompt could not be shown). `withdrawn` tells the command nobody pressed Cancel. */
+  cancel(token: string, outcome: 'cancelled' | 'withdrawn' = 'cancelled'): void {
+    this.finish(token, outcome);
   }
 
   /** Cancels every open confirmation (shutting down). */
-  cancelAll(): void {
-    for (const token of [...this.pending.keys()]) this.finish(token, 'cancelled');
+  cancelAll(outcome: 'cancelled' | 'withdrawn' = 'cancelled'): void {
+    for (const token of [...this.pending.keys()]) this.finish(token, outcome);
   }
 
   private finish(token: string, outcome: ConfirmOutcome): void {

@@ -8,7 +8,7 @@
 import type { Logger } from '../log/logger.ts';
 import type { Actor } from '../services/result.ts';
 import { autocomplete as suggest } from './autocomplete.ts';
-import type { AutocompleteChoice, CommandContext, CommandModule, CommandSpec, ConfirmOutcome, Reply, ReplySink, SubcommandSpec } from './command.ts';
+import type { AutocompleteChoice, CommandContext, CommandModule, CommandSpec, ConfirmOptions, ConfirmOutcome, Reply, ReplySink, SubcommandSpec } from './command.ts';
 import { COMMANDS_DIR, type CommandLoadProblem, checkCommand, loadCommands } from './command-loader.ts';
 import { type ConfirmAnswer, Confirmations } from './confirmations.ts';
 import { askManager } from './conversation.ts';
@@ -138,9 +138,13 @@ export class Dispatcher {
       await this.refuse(actor, 'button', 'confirmation', refusal, { reply: async (r) => void (reply = r) });
       return reply;
     }
+    const asked = this.confirmations.openRequests().find((r) => r.token === token);
     const result = this.confirmations.answer(token, actor.id, answer);
     if (!result.ok) return { text: `Not accepted: ${result.error}.`, tone: 'bad', ephemeral: true };
-    return { text: result.value === 'confirmed' ? 'Confirmed.' : 'Cancelled.', tone: result.value === 'confirmed' ? 'good' : 'info', ephemeral: true };
+    const confirmed = result.value === 'confirmed';
+    // A prompt with its own labels (a forge report's Approve / Reject) is answered in them.
+    const text = asked?.body ? `${confirmed ? asked.confirmLabel : (asked.cancelLabel ?? 'Cancel')}: answered.` : confirmed ? 'Confirmed.' : 'Cancelled.';
+    return { text, tone: confirmed ? 'good' : 'info', ephemeral: true };
   }
 
   /** Free text (manager channel, DM, mention, a console line without "/"): to the manager. */
@@ -172,7 +176,7 @@ export class Dispatcher {
 
   /** Cancels open confirmations (the commands waiting on them go on with "cancelled"), waits for the work under way, then audits the refusal counts still open. */
   async close(): Promise<void> {
-    this.confirmations.cancelAll();
+    this.confirmations.cancelAll('withdrawn');
     await this.idle();
     await this.auditEpisodes(this.refusals.drain());
   }
@@ -248,12 +252,12 @@ export class Dispatcher {
     return outcome;
   }
 
-  private async confirm(actor: Actor, sink: ReplySink, prompt: string, options?: { readonly timeoutMs?: number; readonly confirmLabel?: string }): Promise<ConfirmOutcome> {
+  private async confirm(actor: Actor, sink: ReplySink, prompt: string, options?: ConfirmOptions): Promise<ConfirmOutcome> {
     const { request, outcome } = this.confirmations.open(actor.id, prompt, options);
     try {
       await sink.confirm(request);
     } catch (error) {
-      this.confirmations.cancel(request.token);
+      this.confirmations.cancel(request.token, 'withdrawn');
       throw error;
     }
     return outcome;

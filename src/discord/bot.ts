@@ -277,7 +277,7 @@ export async function startDiscord(options: DiscordOptions): Promise<DiscordHand
       if (closing) return;
       closing = true;
       const timeoutMs = closeOptions.timeoutMs ?? 10_000;
-      for (const token of asked) dispatcher.confirmations.cancel(token);
+      for (const token of asked) dispatcher.confirmations.cancel(token, 'withdrawn');
       const settled = await withTimeout(dispatcher.idle().then(() => true), timeoutMs, '').catch(() => false);
       if (!settled) log.warn('discord: commands still running at shutdown; their replies are lost');
       await alerts.close(Math.min(timeoutMs, 5_000));

@@ -96,16 +96,32 @@ export function renderConfirmation(request: ConfirmationRequest): OutgoingMessag
         description: truncate(`${plainText(request.prompt)}\n\nOnly the person who ran the command can answer. Expires <t:${expires}:R>.`, DISCORD_LIMITS.embedDescription),
       },
     ],
-    components: [
-      {
-        type: ComponentType.ActionRow,
-        components: [
-          { type: ComponentType.Button, style: ButtonStyle.Danger, label: truncate(plainText(request.confirmLabel), 80), custom_id: `${CONFIRM_PREFIX}${request.token}` },
-          { type: ComponentType.Button, style: ButtonStyle.Secondary, label: 'Cancel', custom_id: `${CANCEL_PREFIX}${request.token}` },
-        ],
-      },
-    ],
+    components: [confirmationButtons(request, ButtonStyle.Danger, ButtonStyle.Secondary)],
     allowedMentions: { parse: [] },
+  };
+}
+
+/**
+ * A confirmation as messages: the prompt alone, or — with a body (a forge report) — the body's
+ * messages, the last one carrying a green confirm and a red cancel button and saying who may answer.
+ */
+export function renderConfirmationMessages(request: ConfirmationRequest): OutgoingMessage[] {
+  if (!request.body) return [renderConfirmation(request)];
+  const messages = renderReply(request.body);
+  const last = messages[messages.length - 1]!;
+  const expires = Math.floor(request.expiresAt / 1000);
+  last.content = truncate(`${plainText(request.prompt)} Only the person who ran the command can answer; the buttons expire <t:${expires}:R>.`, DISCORD_LIMITS.content);
+  last.components = [confirmationButtons(request, ButtonStyle.Success, ButtonStyle.Danger)];
+  return messages;
+}
+
+function confirmationButtons(request: ConfirmationRequest, confirmStyle: ButtonStyle.Success | ButtonStyle.Danger, cancelStyle: ButtonStyle.Secondary | ButtonStyle.Danger): APIActionRowComponent<APIButtonComponentWithCustomId> {
+  return {
+    type: ComponentType.ActionRow,
+    components: [
+      { type: ComponentType.Button, style: confirmStyle, label: truncate(plainText(request.confirmLabel), 80), custom_id: `${CONFIRM_PREFIX}${request.token}` },
+      { type: ComponentType.Button, style: cancelStyle, label: truncate(plainText(request.cancelLabel ?? 'Cancel'), 80), custom_id: `${CANCEL_PREFIX}${request.token}` },
+    ],
   };
 }
 

@@ -11,7 +11,7 @@ import type { ConfirmationRequest, Reply, ReplySink } from '../chat/command.ts';
 import { DISCORD_LIMITS, truncate } from '../chat/limits.ts';
 import type { Logger } from '../log/logger.ts';
 import { plainText } from '../core/plain-text.ts';
-import { type OutgoingMessage, renderConfirmation, renderReply } from './render.ts';
+import { type OutgoingMessage, renderConfirmationMessages, renderReply } from './render.ts';
 
 type Log = Pick<Logger, 'warn' | 'error' | 'debug'>;
 
@@ -96,21 +96,26 @@ export class InteractionSink implements ReplySink {
   }
 
   async confirm(request: ConfirmationRequest): Promise<void> {
-    const prompt = renderConfirmation(request);
+    const messages = renderConfirmationMessages(request);
+    // A bare prompt is private; a prompt with a body (a forge report) is as public as the command.
+    const flags = request.body && request.body.ephemeral !== true ? {} : { flags: MessageFlags.Ephemeral as const };
     // Thrown on failure: the dispatcher withdraws a confirmation nobody could see.
     await this.enqueue('confirmation', async () => {
       this.stopSafetyTimer();
-      if (this.state === 'fresh') {
-        await this.interaction.reply({ ...prompt, flags: MessageFlags.Ephemeral });
-        this.state = 'replied';
-        this.prompts.push('@original');
-      } else if (this.state === 'deferred') {
-        await this.interaction.editReply({ ...prompt, content: '' });
-        this.state = 'replied';
-        this.prompts.push('@original');
-      } else {
-        const sent = await this.interaction.followUp({ ...prompt, flags: MessageFlags.Ephemeral });
-        this.prompts.push(sent.id);
+      for (const [i, message] of messages.entries()) {
+        const buttons = i === messages.length - 1;
+        if (this.state === 'fresh') {
+          await this.interaction.reply({ ...message, ...flags });
+          this.state = 'replied';
+          if (buttons) this.prompts.push('@original');
+        } else if (this.state === 'deferred') {
+          await this.interaction.editReply({ ...message, content: message.content ?? '' });
+          this.state = 'replied';
+          if (buttons) this.prompts.push('@original');
+        } else {
+          const sent = await this.interaction.followUp({ ...message, ...flags });
+          if (buttons) this.prompts.push(sent.id);
+        }
       }
     });
     this.options.onPrompt?.(request.token);
@@ -204,7 +209,7 @@ export class MessageSink implements ReplySink {
   }
 
   async confirm(request: ConfirmationRequest): Promise<void> {
-    await this.send(renderConfirmation(request));
+    for (const message of renderConfirmationMessages(request)) await this.send(message);
     this.onPrompt?.(request.token);
   }
 

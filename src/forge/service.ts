@@ -10,7 +10,8 @@ import { renderEquityChart } from '../backtest/chart.ts';
 import type { Interval } from '../core/domain.ts';
 import type { TokenCount } from '../manager/usage.ts';
 import { type Actor, fail, ok, type Result } from '../services/result.ts';
-import { checkDraft, describeProblems, PROJECT_ROOT } from './checks.ts';
+import { type DraftChecker, inlineChecker } from './checker.ts';
+import { describeProblems, PROJECT_ROOT } from './checks.ts';
 import { type Attempt, type Draft, DraftStore } from './drafts.ts';
 import type { ForgeModel } from './model.ts';
 import { forgeMessages } from './prompt.ts';
@@ -70,6 +71,8 @@ export class ForgeService {
     private readonly host: ForgeHost,
     private readonly settings: ForgeSettings,
     private readonly now: () => number = Date.now,
+    /** Where drafts are checked (the desk: a worker thread, off its event loop). */
+    private readonly checkDraft: DraftChecker = inlineChecker,
   ) {
     this.store = new DraftStore(draftsDir);
   }
@@ -210,7 +213,7 @@ export class ForgeService {
       }
       await this.budget.record('forge', reply.tokens);
       const sub = reply.submission;
-      const checks = sub ? checkDraft({ fileName: sub.fileName, source: sub.source, existingNames: taken }) : null;
+      const checks = sub ? await this.checkDraft({ fileName: sub.fileName, source: sub.source, existingNames: taken }) : null;
       const problems = !sub
         ? 'the answer held no module: call submit_crew with fileName and source, or answer with the file name and one ```ts fenced block'
         : checks!.ok

@@ -6,7 +6,8 @@ import type { Desk } from '../desk/desk.ts';
 import type { Config } from '../config/schema.ts';
 import type { ManagerService } from '../manager/manager.ts';
 import type { DeskService } from '../services/desk-service.ts';
-import { PROJECT_ROOT, warmUpChecks } from './checks.ts';
+import { workerChecker } from './checker.ts';
+import { PROJECT_ROOT } from './checks.ts';
 import { deskForgeHost } from './desk-host.ts';
 import { langchainForgeModel } from './model.ts';
 import { ForgeService } from './service.ts';
@@ -28,6 +29,9 @@ export function createForge(options: {
   }
   const draftsDir = join(dirname(resolve(config.journal)), 'forge-drafts');
   mkdirSync(draftsDir, { recursive: true });
+  // The compiler in a worker thread, warmed up there as it starts: neither its cold start nor a
+  // draft's type check ever holds the desk's event loop (it does not keep the process alive).
+  const checker = workerChecker();
   const forge = new ForgeService(draftsDir, langchainForgeModel(model, config.manager.provider.timeoutSeconds * 1000), manager.usageLedger, deskForgeHost(desk, deskService), {
     maxAttempts: settings.maxAttempts,
     data: settings.data.length > 0 ? settings.data : [config.replay.data],
@@ -38,10 +42,8 @@ export function createForge(options: {
     forgedDir,
     cash: settings.cash,
     feeBps: config.paper.feeBps,
-  });
+  }, Date.now, checker.check);
   manager.attachForge(forge);
-  // Before the desk trades: the compiler's cold start would otherwise hold the first draft's check.
-  warmUpChecks();
   const listed = config.crewDirs.some((d) => resolve(d) === forgedDir);
   return { forge, warning: listed ? null : `forge: add "${settings.forgedDir}" to crewDirs, or approved crews will not load after a restart` };
 }

@@ -674,11 +674,16 @@ export function notConfiguredText(reason: string | null): string {
 export function usageText(u: UsageReport): string {
   const line = (label: string, f: UsageReport['today']) =>
     `${label}: ${f.total.toLocaleString('en-US')} tokens (${f.input.toLocaleString('en-US')} in, ${f.output.toLocaleString('en-US')} out) in ${f.calls} calls — ≈ ${f.cost.toFixed(4)} ${u.currency}` +
-    ` [chat ${f.byPurpose.chat.calls}, evaluation ${f.byPurpose.evaluation.calls}, report ${f.byPurpose.report.calls} calls]${f.estimatedCalls ? ` (${f.estimatedCalls} estimated: the server sent no usage)` : ''}`;
+    ` [chat ${f.byPurpose.chat.calls}, evaluation ${f.byPurpose.evaluation.calls}, report ${f.byPurpose.report.calls}, forge ${f.byPurpose.forge.calls} calls]${f.estimatedCalls ? ` (${f.estimatedCalls} estimated: the server sent no usage)` : ''}`;
+  // The forge's share, said apart: drafting a crew can cost more than a day of chat.
+  const forge = ({ byPurpose: { forge: f } }: UsageReport['today']) =>
+    `  of which the forge: ${(f.input + f.output).toLocaleString('en-US')} tokens (${f.input.toLocaleString('en-US')} in, ${f.output.toLocaleString('en-US')} out) in ${f.calls} calls`;
   return [
     `Model ${u.model}`,
     line(`Today (${u.day} UTC)`, u.today),
+    forge(u.today),
     line(`This month (${u.month})`, u.thisMonth),
+    forge(u.thisMonth),
     `Daily budget ${u.budget.daily.toLocaleString('en-US')} tokens: ${u.budget.exhausted ? 'spent — no more calls until tomorrow (UTC)' : `${u.budget.remaining.toLocaleString('en-US')} left`}`,
   ].join('\n');
 }

@@ -18,6 +18,7 @@ import { eventually } from '../emulator/harness.ts';
 import { OpenAIStub } from '../fakes/openai-stub/server.ts';
 import { GOOD_DRAFT, GOOD_NAME } from './drafts.ts';
 
+const CONSOLE_OWNER = { id: 'console', via: 'console', isOwner: true } as const;
 let stub: OpenAIStub;
 let chat: ChatDesk;
 const forgedDir = join(PROJECT_ROOT, 'crews', `forged-cmd-test-${process.pid}`);
@@ -60,7 +61,8 @@ describe('/forge', () => {
   it('drafts, reports, refuses the manager, and the owner’s approval hot-loads and spawns the crew on paper', async () => {
     stub.script({ toolCalls: [{ name: 'submit_crew', arguments: { fileName: `${GOOD_NAME}.ts`, source: GOOD_DRAFT } }], delayMs: 1_000 });
     let forged = false;
-    const running = chat.run({ command: 'forge', subcommand: 'new', options: { idea: 'an RSI bounce above the 50 EMA' } }).then((r) => {
+    // From the console: on Discord the report carries Approve / Reject buttons instead (test/discord/forge.test.ts).
+    const running = chat.run({ actor: CONSOLE_OWNER, command: 'forge', subcommand: 'new', options: { idea: 'an RSI bounce above the 50 EMA' } }).then((r) => {
       forged = true;
       return r;
     });

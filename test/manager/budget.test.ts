@@ -67,6 +67,16 @@ describe('the daily token budget', () => {
     expect(m.manager.usage().thisMonth.total).toBe(6_600);
   });
 
+  it('/llm usage shows the forge’s tokens (purpose forge) apart, inside the day’s and the month’s totals', async () => {
+    m = await openManager({ model: fakeModel() });
+    await m.manager.usageLedger.record('forge', { input: 3_000, output: 700 });
+    await m.manager.usageLedger.record('forge', { input: 1_000, output: 300 });
+    const text = m.manager.usageText();
+    expect(text).toMatch(/Today \(.*\): 5,000 tokens .* in 2 calls .*forge 2 calls\]/);
+    expect(text).toContain('of which the forge: 5,000 tokens (4,000 in, 1,000 out) in 2 calls');
+    expect(text.match(/of which the forge: 5,000 tokens/g)).toHaveLength(2); // today and this month
+  });
+
   it('survives a restart: the spend comes back from the journal', async () => {
     const model = fakeModel().respond(answer('ok', { input: 900, output: 100 }));
     m = await openManager({ model, config: { dailyTokenBudget: 1_000 } });
