@@ -2,7 +2,7 @@
 // process of its own (binance-emulator-process.ts, which takes both instants), the Binance
 // adapter (@binance/spot: orders over the WebSocket API, REST as its fallback, user data on the
 // same WebSocket API connection), Binance market data (one combined kline stream), and the Desk
-// with its SQLite journal (write-ahead: each order committed before it is sent) running 20 crew
+// with its SQLite journal (write-ahead: a close's orders committed together before they are sent) running 20 crew
 // instances that place an order on every candle.
 // - candle close → order: from the emulator sending a closing kline (`x:true`) to the emulator
 //   receiving an order that candle caused (the request has arrived), per order; and, apart, to the

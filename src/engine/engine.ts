@@ -15,7 +15,7 @@ import { type MonitorAction, RISK_MEASURES_SETTING, RiskMonitors } from '../risk
 import { crewTag } from './client-order-id.ts';
 import { CrewBook } from './crew-book.ts';
 import { checkExits } from './exits.ts';
-import { OrderManager, type OrderOwner } from './order-manager.ts';
+import { OrderManager, type OrderOwner, type PreparedOrder } from './order-manager.ts';
 
 /** Candles between yields to the event loop in a synchronous run. Often enough that the journal's
  * queued writes go to SQLite before they live through a garbage collection (measured: 512 candles
@@ -191,6 +191,8 @@ export class Engine {
   /** Drawdown per crew, total drawdown and the daily loss (src/risk/monitors.ts), persisted. */
   readonly risk = new RiskMonitors();
   private pending: Promise<unknown>[] = [];
+  /** The orders decided on the candle being processed: journaled together, then sent (see sendStep). */
+  private step: PreparedOrder[] = [];
   /** Order work of the candles that closed at `lastCloseTime`, awaited before a later candle. */
   private readonly inflight: Promise<void>[] = [];
   private lastCloseTime = -1;
@@ -361,7 +363,11 @@ export class Engine {
 
     const routed = this.routes.get(candle.symbol)?.get(candle.interval);
     if (routed) {
-      for (const crew of routed) this.decide(crew, candle);
+      try {
+        for (const crew of routed) this.decide(crew, candle);
+      } finally {
+        this.sendStep();
+      }
     }
     this.afterCandle(candle);
     if (this.pending.length === 0) return undefined;
@@ -431,11 +437,24 @@ export class Engine {
     // The crew's state (sequence) is persisted with the next equity snapshot (and at stop): never a
     // journal round trip per order.
     crew.stateDirty = true;
-    this.pending.push(
-      this.orders.submit(crew, verdict.order, adviceKey, reason, exit).catch((error: unknown) =>
-        this.reportError('orders', `${crew.id}: ${error instanceof Error ? error.message : String(error)}`),
-      ),
-    );
+    // Funds are set aside now, so the next crew's decision sees them; journaled and sent in sendStep.
+    this.step.push(this.orders.prepare(crew, verdict.order, adviceKey, reason, exit));
+  }
+
+  /**
+   * Sends the orders every crew decided on this close: one journal commit for all of them (a commit
+   * costs ~60–300 µs of CPU; twenty in series kept the twentieth order waiting), then each is sent,
+   * in decision order.
+   */
+  private sendStep(): void {
+    if (this.step.length === 0) return;
+    const step = this.step;
+    this.step = [];
+    const results = this.orders.submit(step);
+    for (let i = 0; i < results.length; i++) {
+      const crewId = step[i]!.entry.owner.id;
+      this.pending.push(results[i]!.catch((error: unknown) => this.reportError('orders', `${crewId}: ${error instanceof Error ? error.message : String(error)}`)));
+    }
   }
 
   private journalFailed(what: string, error: unknown): void {
@@ -618,8 +637,8 @@ export class Engine {
       return reason;
     }
     deps.gate.noteOrderSent(crew.id, at);
-    const submitted = await this.orders.submit(crew, verdict.order, adviceKey, advice.reason, 'flatten');
-    return submitted.error ?? null;
+    const [submitted] = this.orders.submit([this.orders.prepare(crew, verdict.order, adviceKey, advice.reason, 'flatten')]);
+    return (await submitted!).error ?? null;
   }
 
   /** Waits for queued journal writes. */

@@ -1,5 +1,5 @@
-// The order manager owns every order's life: it journals an order (write-ahead) before it is
-// sent, applies the exchange's updates and fills to the crew's book, and publishes each change as a
+// The order manager owns every order's life: it journals the orders of a step (write-ahead, one
+// commit for all of them) before any is sent, applies the exchange's updates and fills to the crew's book, and publishes each change as a
 // fact (the journal, the bus's recorder, writes it as it is published). Exchange updates may arrive before, with or after an order's acknowledgement.
 import type { Fill, Order, OrderRequest, OrderStatus } from '../core/domain.ts';
 import type { EventBus, ExitKind } from '../core/events.ts';
@@ -32,6 +32,14 @@ export interface OpenOrder {
   readonly seenTrades: Set<string>;
 }
 
+/** An order decided and holding its funds, not yet journaled or sent (OrderManager.prepare). */
+export interface PreparedOrder {
+  readonly entry: OpenOrder;
+  readonly exit: ExitKind | null;
+  /** The owner's next sequence number after this order (journaled with it). */
+  readonly nextOrderSeq: number;
+}
+
 export interface SubmitResult {
   readonly order: Order;
   readonly error?: string;
@@ -41,6 +49,8 @@ export class OrderManager {
   private readonly open = new Map<string, OpenOrder>();
   private readonly fee: Decimal;
   private unsubscribe: (() => void) | null = null;
+  /** The journal has stopped writing (fail-stop): no order is sent from then on. */
+  private journalDown = false;
   /** Waits between queries of an order whose send was not confirmed. */
   unknownRetries: readonly number[] = [250, 750, 2000];
 
@@ -53,6 +63,9 @@ export class OrderManager {
     private readonly onJournalError: (what: string, error: unknown) => void,
   ) {
     this.fee = bps(feeBps);
+    journal.onFailure(() => {
+      this.journalDown = true;
+    });
   }
 
   /** Listen for updates before anything is sent, so no fill is missed. */
@@ -79,9 +92,13 @@ export class OrderManager {
     owner.book.reserve(entry.heldQuote, entry.heldQty);
   }
 
-  /** Journals the order, then sends it. Never throws for an exchange refusal: the order ends `rejected`.
-   * `exit` says why a sell is sent (null for a buy). */
-  async submit(owner: OrderOwner, sized: SizedOrder, adviceKey: string, reason: string, exit: ExitKind | null): Promise<SubmitResult> {
+  /**
+   * Makes a decided order: takes its sequence number and sets its funds aside in the crew's book at
+   * once, so a decision made before it is sent (another crew on the same close) sees the reservation
+   * and two orders never share a sequence number. Nothing is journaled or sent yet: see submit.
+   * `exit` says why a sell is sent (null for a buy).
+   */
+  prepare(owner: OrderOwner, sized: SizedOrder, adviceKey: string, reason: string, exit: ExitKind | null): PreparedOrder {
     const seq = owner.nextOrderSeq;
     const now = this.clock.now();
     const order: EveryField<Order> = {
@@ -106,23 +123,50 @@ export class OrderManager {
       createdAt: now,
       updatedAt: now,
     };
-    // Sequence and funds are taken before anything is awaited: a decision made meanwhile (another crew,
-    // another symbol) sees this order's reservation, and two orders never share a sequence number.
     owner.nextOrderSeq = seq + 1;
     const entry = this.track(order, owner, { quote: sized.reserveQuote, qty: sized.reserveQty }, []);
     owner.book.reserve(entry.heldQuote, entry.heldQty);
-    // Write-ahead: the order is committed to the journal (synchronously) before the exchange hears of
-    // it, in every mode. A journal that cannot write throws here, and the order is never sent.
-    try {
-      this.journal.insertOrder(order, seq + 1);
-    } catch (error) {
-      // Not journaled (e.g. this advice already has an order): never sent.
-      this.open.delete(order.clientOrderId);
-      owner.book.release(entry.heldQuote, entry.heldQty);
-      return { order, error: `not sent: ${error instanceof Error ? error.message : String(error)}` };
-    }
-    this.bus.publish({ type: 'order.created', order, exit });
+    return { entry, exit, nextOrderSeq: seq + 1 };
+  }
 
+  /**
+   * Journals the orders of one step (a candle close) in one transaction — one commit however many —
+   * then sends them, in the order given. Write-ahead: nothing is sent before that commit has
+   * returned, in every mode. An order the journal refuses for itself (e.g. its advice already has an
+   * order) is not sent; if the commit fails, or the journal stops writing meanwhile (fail-stop), none
+   * is. Never throws for an exchange refusal: that order ends `rejected`. One result per order.
+   */
+  submit(orders: readonly PreparedOrder[]): Promise<SubmitResult>[] {
+    const refused: (string | null)[] = orders.map(() => null);
+    try {
+      this.journal.transaction(() => {
+        orders.forEach(({ entry, nextOrderSeq }, i) => {
+          try {
+            this.journal.insertOrder(entry.order, nextOrderSeq);
+          } catch (error) {
+            refused[i] = errorText(error);
+          }
+        });
+      });
+    } catch (error) {
+      refused.fill(errorText(error));
+    }
+    // A failure inside the transaction may have rolled all of it back (SQLite does on SQLITE_FULL):
+    // only a journal that still writes vouches for the rows.
+    if (this.journalDown) refused.fill('the journal has stopped writing');
+    return orders.map(({ entry, exit }, i) => {
+      const why = refused[i];
+      if (why === null) return this.send(entry, exit);
+      this.open.delete(entry.order.clientOrderId);
+      entry.owner.book.release(entry.heldQuote, entry.heldQty);
+      return Promise.resolve({ order: entry.order, error: `not sent: ${why}` });
+    });
+  }
+
+  /** Sends a journaled order. (Called without a pause for each order of a step: placeOrder runs at once.) */
+  private async send(entry: OpenOrder, exit: ExitKind | null): Promise<SubmitResult> {
+    const { order } = entry;
+    this.bus.publish({ type: 'order.created', order, exit });
     const request: OrderRequest = order;
     try {
       const ack = await this.exchange.placeOrder(request);
@@ -340,6 +384,10 @@ function withProgress(o: Order, status: OrderStatus, exchangeOrderId: string | u
     updatedAt,
   };
   return next;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Every field of T present (optional ones as `undefined`): the compiler then names a field a copy forgets. */
