@@ -28,7 +28,15 @@ export async function optimizeSweep({ quick }: { quick: boolean }): Promise<Reco
       const cpu = process.cpuUsage();
       let timings: SweepTimings | null = null;
       const result = await runOptimization({
-        crew: 'sma-cross', symbol: 'BTCUSDT', interval: '1m', data: [file], grid: GRID, workers, split: 0.7, metric: 'sharpe', top: 5,
+        crew: 'sma-cross',
+        symbol: 'BTCUSDT',
+        interval: '1m',
+        data: [file],
+        grid: GRID,
+        workers,
+        split: 0.7,
+        metric: 'sharpe',
+        top: 5,
         onTimings: (t) => (timings = t),
       });
       const used = process.cpuUsage(cpu);
@@ -138,7 +146,12 @@ function phases(timings: SweepTimings | null): Phases | null {
     workers: workers.length,
     workersReadySeconds: round3(timings.workersReadySeconds),
     firstRunsSecondsPerWorker: round3(firstSeconds / Math.max(workers.length, 1)),
-    warmRunMedianMs: round3(percentile(workers.flatMap((ms) => ms.slice(WARM_AFTER)), 0.5)),
+    warmRunMedianMs: round3(
+      percentile(
+        workers.flatMap((ms) => ms.slice(WARM_AFTER)),
+        0.5,
+      ),
+    ),
   };
 }
 
@@ -147,4 +160,3 @@ function warmSpeedUp(one: Phases | null, two: Phases | null): number | null {
   if (one === null || two === null) return null;
   return round3((two.workers * one.warmRunMedianMs) / two.warmRunMedianMs);
 }
-

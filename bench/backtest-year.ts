@@ -85,4 +85,3 @@ export async function backtestYear({ quick }: { quick: boolean }): Promise<Recor
     };
   });
 }
-

@@ -173,7 +173,13 @@ async function runDesk(
         {
           name: 'bench',
           capital: String(setup.crews * 10_000),
-          crews: Array.from({ length: setup.crews }, (_, i) => ({ id: `flip-${i}`, crew: 'bench-flip', symbol: symbols[i % symbols.length]!, interval: '1m', capital: '10000' })),
+          crews: Array.from({ length: setup.crews }, (_, i) => ({
+            id: `flip-${i}`,
+            crew: 'bench-flip',
+            symbol: symbols[i % symbols.length]!,
+            interval: '1m',
+            capital: '10000',
+          })),
         },
       ],
     },
@@ -190,13 +196,9 @@ async function runDesk(
     let fills = 0;
     let wanted = 0;
     let reached: (() => void) | null = null;
-    desk.bus.subscribe(
-      'count',
-      () => {
-        if (++fills >= wanted && reached !== null) reached();
-      },
-      ['fill'],
-    );
+    desk.bus.subscribe('count', () => {
+      if (++fills >= wanted && reached !== null) reached();
+    }, ['fill']);
     const fillsReach = (n: number, what: string) =>
       new Promise<void>((resolve, reject) => {
         if (fills >= n) return resolve();
@@ -265,7 +267,15 @@ async function cancelAllLatency(setup: { orders: number; symbols: number; rounds
           const symbol = symbols[i % symbols.length]!;
           // Resting buys at half the price (20 quote each): open until cancelled.
           const price = dec(LEVELS[SYMBOLS.indexOf(symbol)]!).div(2);
-          return live.placeOrder({ clientOrderId: `cd-cxl-${round}-${i}`, symbol, side: 'BUY', type: 'LIMIT', price, quantity: dec(20).div(price).round(0, RoundingMode.up), timeInForce: 'GTC' });
+          return live.placeOrder({
+            clientOrderId: `cd-cxl-${round}-${i}`,
+            symbol,
+            side: 'BUY',
+            type: 'LIMIT',
+            price,
+            quantity: dec(20).div(price).round(0, RoundingMode.up),
+            timeInForce: 'GTC',
+          });
         }),
       );
       const open = (await emu.ask<{ openOrders: number }>('state')).openOrders;

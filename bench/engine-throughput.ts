@@ -126,7 +126,9 @@ async function runDesk({ candles, journalFile, sampleRss }: { candles: readonly 
       paper: { feeBps: 10, slippageBps: 0, balances: { USDT: '10000' } },
       // The whole path runs, but no drawdown stop ends the run early: this measures throughput.
       risk: { maxCrewDrawdownPct: 100, maxTotalDrawdownPct: 100 },
-      teams: [{ name: 'bench', capital: '10000', crews: [{ id: 'sma', crew: 'sma-cross', symbol: 'BTCUSDT', interval: '1m', params: { fast: 10, slow: 30 } }] }],
+      teams: [
+        { name: 'bench', capital: '10000', crews: [{ id: 'sma', crew: 'sma-cross', symbol: 'BTCUSDT', interval: '1m', params: { fast: 10, slow: 30 } }] },
+      ],
     },
     'bench config',
   );
@@ -149,11 +151,15 @@ async function runDesk({ candles, journalFile, sampleRss }: { candles: readonly 
   let orders = 0;
   let fills = 0;
   let denials = 0;
-  desk.bus.subscribe('count', (e) => {
-    if (e.type === 'order.created') orders++;
-    else if (e.type === 'fill') fills++;
-    else if (e.type === 'risk.denied') denials++;
-  }, ['order.created', 'fill', 'risk.denied']);
+  desk.bus.subscribe(
+    'count',
+    (e) => {
+      if (e.type === 'order.created') orders++;
+      else if (e.type === 'fill') fills++;
+      else if (e.type === 'risk.denied') denials++;
+    },
+    ['order.created', 'fill', 'risk.denied'],
+  );
   const cpu = process.cpuUsage();
   const t = performance.now();
   await desk.engine.run(new ArrayMarketData(candles));
@@ -165,4 +171,3 @@ async function runDesk({ candles, journalFile, sampleRss }: { candles: readonly 
   await desk.close();
   return { seconds, cpuSeconds: (used.user + used.system) / 1e6, orders, fills, denials, journaledFills, rss, commits };
 }
-

@@ -63,7 +63,14 @@ export async function haltLatency({ quick }: { quick: boolean }): Promise<Record
   const bot = await startDiscord({
     services,
     dispatcher,
-    config: { token: fake.token, applicationId: fake.application.id, guildId: fake.guild.id, ownerIds: [FAKE_DISCORD_IDS.owner], apiUrl: fake.apiUrl, channels: { alerts: fake.channelId('alerts') } },
+    config: {
+      token: fake.token,
+      applicationId: fake.application.id,
+      guildId: fake.guild.id,
+      ownerIds: [FAKE_DISCORD_IDS.owner],
+      apiUrl: fake.apiUrl,
+      channels: { alerts: fake.channelId('alerts') },
+    },
     bus: h.desk.bus,
     log,
     clientOptions: fake.clientOptions(),
@@ -71,7 +78,17 @@ export async function haltLatency({ quick }: { quick: boolean }): Promise<Record
 
   let time = Date.UTC(2024, 0, 1);
   const candles = (): Candle[] => {
-    const list = SYMBOLS.map((symbol) => ({ symbol, interval: '1h' as const, openTime: time, closeTime: time + HOUR - 1, open: 100, high: 100, low: 100, close: 100, volume: 1 }));
+    const list = SYMBOLS.map((symbol) => ({
+      symbol,
+      interval: '1h' as const,
+      openTime: time,
+      closeTime: time + HOUR - 1,
+      open: 100,
+      high: 100,
+      low: 100,
+      close: 100,
+      volume: 1,
+    }));
     time += HOUR;
     return list;
   };
@@ -92,7 +109,8 @@ export async function haltLatency({ quick }: { quick: boolean }): Promise<Record
       const doneAt = await cancelled;
       lastCancelled = null;
       const reply = await command.awaitReply();
-      if (!reply.embeds[0]?.fields?.some((f) => f.value.includes(`Cancelled ${CREWS * 2} open orders.`))) throw new Error(`unexpected /halt reply: ${JSON.stringify(reply.embeds)}`);
+      if (!reply.embeds[0]?.fields?.some((f) => f.value.includes(`Cancelled ${CREWS * 2} open orders.`)))
+        throw new Error(`unexpected /halt reply: ${JSON.stringify(reply.embeds)}`);
       await dispatcher.idle();
       if (run > 0) samples.push(doneAt - sentAt); // the first run warms up the code paths
       await h.desk.engine.setHalt('none', 'bench', ownerActor('bench'), 'test');

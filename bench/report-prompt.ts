@@ -98,7 +98,15 @@ export function promptFor(template: string, crews: number, tradesPerCrew: number
     for (let t = 0; t < tradesPerCrew; t++) {
       price *= 1 + (random() - 0.48) * 0.02;
       const qty = 1;
-      fills.push({ crewId: id, time: DAY_START + Math.floor((t / tradesPerCrew) * DAY_MS), side: t % 2 === 0 ? 'BUY' : 'SELL', price, qty, fee: price * qty * 0.001, quote: price * qty });
+      fills.push({
+        crewId: id,
+        time: DAY_START + Math.floor((t / tradesPerCrew) * DAY_MS),
+        side: t % 2 === 0 ? 'BUY' : 'SELL',
+        price,
+        qty,
+        fee: price * qty * 0.001,
+        quote: price * qty,
+      });
     }
   }
   fills.sort((a, b) => a.time - b.time);

@@ -28,10 +28,14 @@ export default defineCommand({
   },
   async execute(ctx) {
     const service = ctx.services.backtest;
-    if (!service) return ctx.reply({ title: 'Backtest', text: 'This desk was started without the backtester, so /backtest is not available here.', tone: 'info' });
+    if (!service)
+      return ctx.reply({ title: 'Backtest', text: 'This desk was started without the backtester, so /backtest is not available here.', tone: 'info' });
     const from = ctx.options.string('from');
     const to = ctx.options.string('to');
-    for (const [name, value] of [['from', from], ['to', to]] as const) {
+    for (const [name, value] of [
+      ['from', from],
+      ['to', to],
+    ] as const) {
       if (value && !DATE.test(value)) return ctx.reply(refused(`option "${name}" must be a date like 2024-01-31 (got ${value})`));
     }
     const parsed = paramsOption(ctx.options.string('params'));

@@ -9,8 +9,18 @@ export default defineCommand({
     if (!result.ok) return ctx.reply(refused(result.error, 'Balance'));
     const { exchange, crews } = result.value;
     const parts = [
-      exchange.length > 0 ? table(['asset', 'free', 'locked'], exchange.map((b) => [b.asset, b.free, b.locked])) : 'The exchange account holds nothing.',
-      crews.length > 0 ? table(['crew', 'cash', 'reserved'], crews.map((c) => [c.id, c.cash, c.reserved])) : 'No crews.',
+      exchange.length > 0
+        ? table(
+            ['asset', 'free', 'locked'],
+            exchange.map((b) => [b.asset, b.free, b.locked]),
+          )
+        : 'The exchange account holds nothing.',
+      crews.length > 0
+        ? table(
+            ['crew', 'cash', 'reserved'],
+            crews.map((c) => [c.id, c.cash, c.reserved]),
+          )
+        : 'No crews.',
     ];
     await ctx.reply({ title: 'Balance', tone: 'info', code: parts.join('\n\n') });
   },

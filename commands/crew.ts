@@ -88,7 +88,11 @@ export default defineCommand({
       case 'set': {
         const param = ctx.options.string('param') ?? '';
         const r = await desk.setParam(crew, param, ctx.options.string('value') ?? '', ctx.actor);
-        return ctx.reply(r.ok ? { title: 'Param set', text: `${crew}: ${param} ${JSON.stringify(r.value.from)} → ${JSON.stringify(r.value.to)}`, tone: 'good' } : refused(r.error));
+        return ctx.reply(
+          r.ok
+            ? { title: 'Param set', text: `${crew}: ${param} ${JSON.stringify(r.value.from)} → ${JSON.stringify(r.value.to)}`, tone: 'good' }
+            : refused(r.error),
+        );
       }
     }
   },

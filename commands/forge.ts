@@ -9,7 +9,13 @@ import type { Draft } from '../src/forge/drafts.ts';
 import { forgeReportText } from '../src/forge/report.ts';
 import { readFileSync } from 'node:fs';
 
-const draftOption = { name: 'draft', description: 'The draft id (f1, f2, …) or the crew name it proposes', type: 'string', required: true, maxLength: 60 } as const;
+const draftOption = {
+  name: 'draft',
+  description: 'The draft id (f1, f2, …) or the crew name it proposes',
+  type: 'string',
+  required: true,
+  maxLength: 60,
+} as const;
 const intervalChoices = INTERVALS.map((i) => ({ name: i, value: i }));
 
 export default defineCommand({
@@ -24,7 +30,9 @@ export default defineCommand({
         description: 'Draft a crew from an idea in plain words',
         // One option, so that the console's "/forge new <idea>" takes the whole line. A crew named in
         // the idea ("rsi-reversion with a trend filter") is the base; the proof runs on the config's symbol.
-        options: [{ name: 'idea', description: 'What the crew should do (name an existing crew to start from it)', type: 'string', required: true, maxLength: 2000 }],
+        options: [
+          { name: 'idea', description: 'What the crew should do (name an existing crew to start from it)', type: 'string', required: true, maxLength: 2000 },
+        ],
       },
       { name: 'list', description: 'Drafts and their state' },
       { name: 'show', description: 'A draft’s report: checks, KPIs, robustness, code', options: [draftOption] },
@@ -50,7 +58,12 @@ export default defineCommand({
   },
   async execute(ctx) {
     const forge = ctx.services.forge;
-    if (!forge) return ctx.reply({ title: 'Forge', text: 'The forge is not configured on this desk: it needs the manager’s model (OPENAI_API_KEY) and a `forge:` section in the config.', tone: 'info' });
+    if (!forge)
+      return ctx.reply({
+        title: 'Forge',
+        text: 'The forge is not configured on this desk: it needs the manager’s model (OPENAI_API_KEY) and a `forge:` section in the config.',
+        tone: 'info',
+      });
     const draftName = ctx.options.string('draft') ?? '';
     switch (ctx.subcommand) {
       case 'new': {
@@ -72,7 +85,13 @@ export default defineCommand({
           title: 'Forge drafts',
           code: table(
             ['draft', 'crew', 'state', 'out-of-sample', 'idea'],
-            drafts.map((d) => [d.id, d.name ?? '–', d.state, d.proof?.ok ? `${d.proof.outOfSample.totalReturnPct.toFixed(2)} %` : '–', d.idea.length > 50 ? `${d.idea.slice(0, 49)}…` : d.idea]),
+            drafts.map((d) => [
+              d.id,
+              d.name ?? '–',
+              d.state,
+              d.proof?.ok ? `${d.proof.outOfSample.totalReturnPct.toFixed(2)} %` : '–',
+              d.idea.length > 50 ? `${d.idea.slice(0, 49)}…` : d.idea,
+            ]),
           ),
         });
       }
@@ -85,7 +104,8 @@ export default defineCommand({
         const interval = ctx.options.string('interval');
         const capital = ctx.options.string('capital');
         const given = [symbol, interval, capital].filter(Boolean).length;
-        if (given > 0 && given < 3) return ctx.reply(refused('to spawn on paper, give all of symbol, interval and capital (e.g. /forge approve f1 BTCUSDT 15m capital:1000)', 'Forge'));
+        if (given > 0 && given < 3)
+          return ctx.reply(refused('to spawn on paper, give all of symbol, interval and capital (e.g. /forge approve f1 BTCUSDT 15m capital:1000)', 'Forge'));
         if (interval && !isInterval(interval)) return ctx.reply(refused(`unknown interval "${interval}"`, 'Forge'));
         const spawn = symbol && interval && capital && isInterval(interval) ? { symbol, interval, capital } : undefined;
         return ctx.reply(approvedReply(await forge.approve(draftName, ctx.actor, spawn)));
@@ -134,7 +154,11 @@ async function offerApproval(ctx: Ctx, draft: Draft): Promise<void> {
     }
     default:
       // Expired, or the desk is stopping: the draft stays proven; the commands still decide it.
-      return ctx.reply({ title: `Forge draft ${draft.id}: not decided`, text: `The buttons ${answer === 'expired' ? 'expired' : 'were withdrawn'}; /forge approve ${draft.id} or /forge reject ${draft.id} still decide it.`, tone: 'info' });
+      return ctx.reply({
+        title: `Forge draft ${draft.id}: not decided`,
+        text: `The buttons ${answer === 'expired' ? 'expired' : 'were withdrawn'}; /forge approve ${draft.id} or /forge reject ${draft.id} still decide it.`,
+        tone: 'info',
+      });
   }
 }
 
@@ -154,7 +178,9 @@ function approvedReply(result: Awaited<ReturnType<Forge['approve']>>): Reply {
 }
 
 function rejectedReply(result: Awaited<ReturnType<Forge['reject']>>): Reply {
-  return result.ok ? { title: `Rejected: ${result.value.id}`, text: 'The draft and its report stay in /forge list.', tone: 'info' } : refused(result.error, 'Forge');
+  return result.ok
+    ? { title: `Rejected: ${result.value.id}`, text: 'The draft and its report stay in /forge list.', tone: 'info' }
+    : refused(result.error, 'Forge');
 }
 
 function draftReply(draft: Draft, withCode = false): Reply {
@@ -168,5 +194,10 @@ function draftReply(draft: Draft, withCode = false): Reply {
       files = [];
     }
   }
-  return { title: `Forge draft ${draft.id}${draft.name ? `: ${draft.name}` : ''}`, code: forgeReportText(draft, { withCode }) + next, tone, ...(files.length ? { files } : {}) };
+  return {
+    title: `Forge draft ${draft.id}${draft.name ? `: ${draft.name}` : ''}`,
+    code: forgeReportText(draft, { withCode }) + next,
+    tone,
+    ...(files.length ? { files } : {}),
+  };
 }

@@ -35,7 +35,9 @@ export default defineCommand({
     const level = (ctx.options.string('level') ?? 'cancel') as Level;
     const reason = ctx.options.string('reason') ?? `halted by ${ctx.actor.id} (${ctx.actor.via})`;
     if (level === 'flatten') {
-      const answer = await ctx.confirm('Flatten: stop entries, cancel every open order and SELL EVERY POSITION at market?', { confirmLabel: 'Flatten everything' });
+      const answer = await ctx.confirm('Flatten: stop entries, cancel every open order and SELL EVERY POSITION at market?', {
+        confirmLabel: 'Flatten everything',
+      });
       if (answer !== 'confirmed') {
         return ctx.reply({
           title: 'Not flattened',

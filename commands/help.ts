@@ -44,11 +44,17 @@ function detail(spec: CommandSpec): string {
         o.min !== undefined || o.max !== undefined ? `${o.min ?? '…'} to ${o.max ?? '…'}` : null,
       ].filter(Boolean);
       // A choice whose name explains it (e.g. what each /halt level does) gets its own line.
-      const explained = (o.choices ?? []).filter((c) => c.name !== String(c.value)).map((c) => `${indent}  ${c.value}: ${c.name.replace(new RegExp(`^${String(c.value)}: `), '')}`);
+      const explained = (o.choices ?? [])
+        .filter((c) => c.name !== String(c.value))
+        .map((c) => `${indent}  ${c.value}: ${c.name.replace(new RegExp(`^${String(c.value)}: `), '')}`);
       return [`${indent}${optionUsage(o)} ${o.description} (${extra.join(', ')})`, ...explained].join('\n');
     });
   if (!spec.subcommands?.length) return [usage(spec), ...options(spec.options ?? [], '  ')].join('\n');
   return spec.subcommands
-    .map((s) => [`/${spec.name} ${s.name} ${(s.options ?? []).map(optionUsage).join(' ')}`.trimEnd(), `  ${s.description}`, ...options(s.options ?? [], '    ')].join('\n'))
+    .map((s) =>
+      [`/${spec.name} ${s.name} ${(s.options ?? []).map(optionUsage).join(' ')}`.trimEnd(), `  ${s.description}`, ...options(s.options ?? [], '    ')].join(
+        '\n',
+      ),
+    )
     .join('\n');
 }

@@ -10,6 +10,8 @@ export default defineCommand({
   },
   async execute(ctx) {
     const lines = ctx.services.desk.logs(ctx.options.integer('n') ?? 20);
-    await ctx.reply(lines.length > 0 ? { title: 'Logs', code: lines.join('\n'), tone: 'info' } : { title: 'Logs', text: 'Nothing has happened yet.', tone: 'info' });
+    await ctx.reply(
+      lines.length > 0 ? { title: 'Logs', code: lines.join('\n'), tone: 'info' } : { title: 'Logs', text: 'Nothing has happened yet.', tone: 'info' },
+    );
   },
 });

@@ -13,7 +13,14 @@ export default defineCommand({
     description: 'Show the trading mode; with a target, how to switch to it (set in the config, at start)',
     mutating: true,
     hard: true,
-    options: [{ name: 'target', description: 'The mode you want: the reply says what to change', type: 'string', choices: TRADING_MODES.map((m) => ({ name: m, value: m })) }],
+    options: [
+      {
+        name: 'target',
+        description: 'The mode you want: the reply says what to change',
+        type: 'string',
+        choices: TRADING_MODES.map((m) => ({ name: m, value: m })),
+      },
+    ],
   },
   async execute(ctx) {
     const service = ctx.services.mode;
@@ -35,9 +42,18 @@ export default defineCommand({
     if (!change.ready) return ctx.reply({ title: `Cannot switch to ${target}`, text: 'Some checks failed:', code: checks, tone: 'bad', refused: true });
     const answer = await ctx.confirm(`Switch from ${change.from} to ${change.to}?\n${checks}`, { confirmLabel: `Switch to ${change.to}` });
     if (answer !== 'confirmed') {
-      return ctx.reply({ title: 'Mode unchanged', text: `${answer === 'expired' ? 'The confirmation expired' : 'Cancelled'}: still ${change.from}.`, tone: 'info', refused: true });
+      return ctx.reply({
+        title: 'Mode unchanged',
+        text: `${answer === 'expired' ? 'The confirmation expired' : 'Cancelled'}: still ${change.from}.`,
+        tone: 'info',
+        refused: true,
+      });
     }
     const applied = await change.apply(ctx.actor);
-    await ctx.reply(applied.ok ? { title: `Mode: ${change.to}`, text: applied.value, code: checks, tone: change.to === 'live' ? 'warn' : 'good' } : refused(applied.error, 'Switch failed'));
+    await ctx.reply(
+      applied.ok
+        ? { title: `Mode: ${change.to}`, text: applied.value, code: checks, tone: change.to === 'live' ? 'warn' : 'good' }
+        : refused(applied.error, 'Switch failed'),
+    );
   },
 });

@@ -11,7 +11,11 @@ export default defineCommand({
     subcommands: [
       // First: `/proposal` with no subcommand runs it in the console.
       { name: 'list', description: 'The proposals still waiting for an answer', mutating: false },
-      { name: 'approve', description: 'Carry the proposal out', options: [{ name: 'id', description: 'The proposal id', type: 'string', required: true, maxLength: 64 }] },
+      {
+        name: 'approve',
+        description: 'Carry the proposal out',
+        options: [{ name: 'id', description: 'The proposal id', type: 'string', required: true, maxLength: 64 }],
+      },
       {
         name: 'reject',
         description: 'Turn the proposal down',
@@ -33,7 +37,10 @@ export default defineCommand({
       return ctx.reply({
         title: `Open proposals (${open.length})`,
         tone: 'info',
-        code: table(['id', 'proposal', 'expires'], open.map((p) => [p.id, p.summary, utc(p.expiresAt)])),
+        code: table(
+          ['id', 'proposal', 'expires'],
+          open.map((p) => [p.id, p.summary, utc(p.expiresAt)]),
+        ),
         text: 'Answer one with /proposal approve <id> or /proposal reject <id>.',
       });
     }
@@ -41,7 +48,12 @@ export default defineCommand({
       await ctx.reply({ title: 'Proposals', text: 'The manager is not configured, so there are no proposals to answer.', tone: 'info' });
       return;
     }
-    const result = ctx.subcommand === 'approve' ? await manager.approve(id, ctx.actor) : await manager.reject(id, ctx.actor, ctx.options.string('reason') ?? undefined);
-    await ctx.reply(result.ok ? { title: `Proposal ${ctx.subcommand === 'approve' ? 'approved' : 'rejected'}`, text: result.value, tone: 'good' } : { title: 'Proposal', text: result.error, tone: 'bad', refused: true });
+    const result =
+      ctx.subcommand === 'approve' ? await manager.approve(id, ctx.actor) : await manager.reject(id, ctx.actor, ctx.options.string('reason') ?? undefined);
+    await ctx.reply(
+      result.ok
+        ? { title: `Proposal ${ctx.subcommand === 'approve' ? 'approved' : 'rejected'}`, text: result.value, tone: 'good' }
+        : { title: 'Proposal', text: result.error, tone: 'bad', refused: true },
+    );
   },
 });

@@ -10,14 +10,25 @@ export default defineCommand({
     const { desk, manager } = ctx.services;
     if (manager?.buildReport) {
       const report = await manager.buildReport();
-      return ctx.reply({ title: report.title, text: report.text, tone: 'info', ...(report.chartPng ? { files: [{ name: 'equity.png', data: report.chartPng }] } : {}) });
+      return ctx.reply({
+        title: report.title,
+        text: report.text,
+        tone: 'info',
+        ...(report.chartPng ? { files: [{ name: 'equity.png', data: report.chartPng }] } : {}),
+      });
     }
     if (manager) return ctx.reply({ title: 'Report', text: await manager.report(), tone: 'info' });
     const s = desk.status();
     const trades = await desk.trades(undefined, 5);
     const denials = await desk.riskEvents(5);
-    const crews = table(['crew', 'status', 'equity', 'pnl', 'pnl %', 'dd %'], s.crews.map((c) => [c.id, c.status, money(c.equity), signed(c.pnl), `${signed(c.pnlPct)}%`, fixed(c.drawdownPct)]));
-    const lastTrades = trades.ok && trades.value.length > 0 ? trades.value.map((t) => `${utc(t.time)} ${t.crewId} ${t.side} ${t.quantity} ${t.symbol} @ ${t.price}`).join('\n') : 'none';
+    const crews = table(
+      ['crew', 'status', 'equity', 'pnl', 'pnl %', 'dd %'],
+      s.crews.map((c) => [c.id, c.status, money(c.equity), signed(c.pnl), `${signed(c.pnlPct)}%`, fixed(c.drawdownPct)]),
+    );
+    const lastTrades =
+      trades.ok && trades.value.length > 0
+        ? trades.value.map((t) => `${utc(t.time)} ${t.crewId} ${t.side} ${t.quantity} ${t.symbol} @ ${t.price}`).join('\n')
+        : 'none';
     await ctx.reply({
       title: `Report — ${utc(s.asOf)}`,
       tone: pnlTone(s.todayPnl),

@@ -32,7 +32,10 @@ export default defineCommand({
     await ctx.reply({
       title: 'Risk limits',
       tone: 'info',
-      code: table(['limit', 'value'], Object.entries(limits).map(([name, value]) => [name, String(value)])),
+      code: table(
+        ['limit', 'value'],
+        Object.entries(limits).map(([name, value]) => [name, String(value)]),
+      ),
       fields: events.length > 0 ? [{ name: 'Latest denials', value: events.map(riskEventLine).join('\n') }] : [],
     });
   },

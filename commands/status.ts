@@ -9,7 +9,9 @@ export default defineCommand({
     const counts = { active: 0, paused: 0, stopped: 0 };
     for (const c of s.crews) counts[c.status]++;
     const halted = s.halt.level !== 'none';
-    const halt = halted ? `${s.halt.level.toUpperCase()} since ${s.halt.since ? utc(s.halt.since, deskTimeZone(ctx.services)) : '?'} by ${s.halt.actor}: ${s.halt.reason}` : 'not halted';
+    const halt = halted
+      ? `${s.halt.level.toUpperCase()} since ${s.halt.since ? utc(s.halt.since, deskTimeZone(ctx.services)) : '?'} by ${s.halt.actor}: ${s.halt.reason}`
+      : 'not halted';
     const rows = s.crews.map((c) => [c.id, c.status, `${c.symbol} ${c.interval}`, money(c.equity), signed(c.pnl), `${signed(c.pnlPct)}%`]);
     await ctx.reply({
       title: 'Status',

@@ -29,7 +29,10 @@ export default defineCommand({
     await ctx.reply({
       title: 'Teams',
       tone: 'info',
-      code: table(['team', 'capital', 'allocated', 'crews'], teams.map((t) => [t.name, t.capital, t.allocated, t.crews.join(', ') || '—'])),
+      code: table(
+        ['team', 'capital', 'allocated', 'crews'],
+        teams.map((t) => [t.name, t.capital, t.allocated, t.crews.join(', ') || '—']),
+      ),
     });
   },
 });

@@ -22,7 +22,16 @@ export default defineCommand({
       tone: 'info',
       code: table(
         ['time', 'crew', 'side', 'quantity', 'symbol', 'price', 'quote', 'fee'],
-        result.value.map((t) => [utc(t.time, deskTimeZone(ctx.services)), t.crewId, t.side, t.quantity, t.symbol, t.price, money(t.quote), `${t.fee} ${t.feeAsset}`]),
+        result.value.map((t) => [
+          utc(t.time, deskTimeZone(ctx.services)),
+          t.crewId,
+          t.side,
+          t.quantity,
+          t.symbol,
+          t.price,
+          money(t.quote),
+          `${t.fee} ${t.feeAsset}`,
+        ]),
       ),
     });
   },

@@ -39,8 +39,7 @@ const params = z.object({
 
 export default defineCrew({
   name: 'dca',
-  description:
-    "Buys a fixed fraction of the crew's cash every N candles, optionally only below an EMA. Never sells: set takeProfitPct for exits.",
+  description: "Buys a fixed fraction of the crew's cash every N candles, optionally only below an EMA. Never sells: set takeProfitPct for exits.",
   params,
   indicators: (p): DcaIndicators => ({ ema: p.emaPeriod > 0 ? new EMA(p.emaPeriod) : null }),
   warmup: (p) => p.emaPeriod,

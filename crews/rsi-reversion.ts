@@ -22,8 +22,7 @@ const params = z.object({
 
 export default defineCrew({
   name: 'rsi-reversion',
-  description:
-    'Buys when the RSI rises back through the oversold level, sells everything when it rises through the overbought level. Long only.',
+  description: 'Buys when the RSI rises back through the oversold level, sells everything when it rises through the overbought level. Long only.',
   params,
   indicators: (p): RsiReversionIndicators => ({
     rsi: new RSI(p.period, undefined, { oversold: p.oversold, overbought: p.overbought }),

@@ -368,7 +368,8 @@ function intervalFlag(value: string): Interval {
 }
 
 function dataFlag(values: string[] | undefined): string[] {
-  if (values === undefined || values.length === 0) throw new UsageError('--data is required: candle CSV files or folders (crewdesk data download fetches them)');
+  if (values === undefined || values.length === 0)
+    throw new UsageError('--data is required: candle CSV files or folders (crewdesk data download fetches them)');
   return values;
 }
 
@@ -385,7 +386,14 @@ export function parseIsoTime(text: string, flag: string): number {
   const day = Number(d);
   const utc = Date.UTC(year, month - 1, day, Number(h), Number(mi), Number(s), Number(ms.padEnd(3, '0')));
   const check = new Date(Date.UTC(year, month - 1, day));
-  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) {
+  if (
+    check.getUTCFullYear() !== year ||
+    check.getUTCMonth() !== month - 1 ||
+    check.getUTCDate() !== day ||
+    Number(h) > 23 ||
+    Number(mi) > 59 ||
+    Number(s) > 59
+  ) {
     throw bad();
   }
   if (zone === 'Z') return utc;

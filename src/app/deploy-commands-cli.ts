@@ -6,7 +6,11 @@ import { parseFlags } from './args.ts';
 import { loadRegistrationSettings } from '../config/discord.ts';
 import { deployCommands, toDiscordCommands } from '../discord/deploy.ts';
 
-export async function deployCommandsCommand(argv: string[], env: NodeJS.ProcessEnv = process.env, write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Promise<number> {
+export async function deployCommandsCommand(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+): Promise<number> {
   const { values } = parseFlags(argv, { force: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, dir: { type: 'string' } });
   const { commands, problems } = await loadCommands(values.dir ? [values.dir] : undefined);
   if (problems.length > 0) {
@@ -24,7 +28,10 @@ export async function deployCommandsCommand(argv: string[], env: NodeJS.ProcessE
   if (result.status === 'unchanged') {
     write(`deploy-commands: the ${result.count} commands are already registered in guild ${settings.guildId}; nothing sent (--force sends them anyway).`);
   } else {
-    const changes = [result.added.length ? `added ${result.added.map((n) => `/${n}`).join(' ')}` : '', result.removed.length ? `removed ${result.removed.map((n) => `/${n}`).join(' ')}` : '']
+    const changes = [
+      result.added.length ? `added ${result.added.map((n) => `/${n}`).join(' ')}` : '',
+      result.removed.length ? `removed ${result.removed.map((n) => `/${n}`).join(' ')}` : '',
+    ]
       .filter(Boolean)
       .join('; ');
     write(`deploy-commands: registered ${result.count} commands in guild ${settings.guildId}${changes ? ` (${changes})` : ''}.`);

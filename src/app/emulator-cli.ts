@@ -56,7 +56,7 @@ export async function emulatorCommand(argv: string[]): Promise<number> {
   const feeBps = numberFlag(values['fee-bps'], 'fee-bps', (n) => n >= 0 && n <= 1000);
   const seed = numberFlag(values.seed, 'seed', Number.isInteger);
   if (!process.env.BINANCE_API_KEY || !process.env.BINANCE_API_SECRET) {
-    throw new UsageError('set BINANCE_API_KEY and BINANCE_API_SECRET: they are the emulated account\'s credentials');
+    throw new UsageError("set BINANCE_API_KEY and BINANCE_API_SECRET: they are the emulated account's credentials");
   }
 
   const emulator = await startEmulator({

@@ -7,10 +7,22 @@ type Command = (argv: string[]) => Promise<number>;
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   start: { summary: 'run the desk (paper by default): crews, risk gate, journal, chat', load: async () => (await import('./start.ts')).startCommand },
   data: { summary: 'download historical candles (data.binance.vision, REST for recent days)', load: async () => (await import('./data-cli.ts')).dataCommand },
-  emulator: { summary: 'run a local Binance Spot emulator (REST, market streams, WebSocket API)', load: async () => (await import('./emulator-cli.ts')).emulatorCommand },
-  'deploy-commands': { summary: 'register the slash commands with the Discord guild (only when they changed)', load: async () => (await import('./deploy-commands-cli.ts')).deployCommandsCommand },
-  backtest: { summary: 'backtest a crew or a team over past candles: KPIs, JSON, chart', load: async () => (await import('./backtest-cli.ts')).backtestCommand },
-  optimize: { summary: 'sweep a grid of crew params across worker threads, in- and out-of-sample', load: async () => (await import('./backtest-cli.ts')).optimizeCommand },
+  emulator: {
+    summary: 'run a local Binance Spot emulator (REST, market streams, WebSocket API)',
+    load: async () => (await import('./emulator-cli.ts')).emulatorCommand,
+  },
+  'deploy-commands': {
+    summary: 'register the slash commands with the Discord guild (only when they changed)',
+    load: async () => (await import('./deploy-commands-cli.ts')).deployCommandsCommand,
+  },
+  backtest: {
+    summary: 'backtest a crew or a team over past candles: KPIs, JSON, chart',
+    load: async () => (await import('./backtest-cli.ts')).backtestCommand,
+  },
+  optimize: {
+    summary: 'sweep a grid of crew params across worker threads, in- and out-of-sample',
+    load: async () => (await import('./backtest-cli.ts')).optimizeCommand,
+  },
 };
 
 export function registerCommand(name: string, summary: string, load: () => Promise<Command>): void {

@@ -98,7 +98,12 @@ export async function startCommand(argv: string[]): Promise<number> {
   // Notifier lines go through the console when it runs, so they never break the typed prompt.
   let print = say;
   let filtersOf: (symbol: string) => SymbolFilters | undefined = () => undefined;
-  const notifier = new ConsoleNotifier((line) => print(line), undefined, { level: config.console.level, timeZone: config.console.timezone, foldMinutes: config.console.foldMinutes, filtersOf: (symbol) => filtersOf(symbol) });
+  const notifier = new ConsoleNotifier((line) => print(line), undefined, {
+    level: config.console.level,
+    timeZone: config.console.timezone,
+    foldMinutes: config.console.foldMinutes,
+    filtersOf: (symbol) => filtersOf(symbol),
+  });
   let desk: Desk;
   try {
     desk = await Desk.open({ config, exchange: venue.exchange, clock: venue.clock, log, journal, notifiers: [notifier] });
@@ -119,11 +124,15 @@ export async function startCommand(argv: string[]): Promise<number> {
   // Orders a killed run made durable but never committed: restored before reconciliation asked the exchange about them.
   const replay = journal.intentReplay;
   if (replay.inserted.length > 0 || replay.skipped.length > 0) {
-    say(`crewdesk: write-ahead intent log replayed: ${replay.inserted.length} order(s) restored (${replay.inserted.join(', ') || 'none'})${replay.skipped.length ? `; not replayed: ${replay.skipped.join('; ')}` : ''}`);
+    say(
+      `crewdesk: write-ahead intent log replayed: ${replay.inserted.length} order(s) restored (${replay.inserted.join(', ') || 'none'})${replay.skipped.length ? `; not replayed: ${replay.skipped.join('; ')}` : ''}`,
+    );
   }
   const r = desk.reconciliation;
   if (r && (r.settled.length || r.adopted.length || r.fillsApplied || r.foreign.length || r.drift.length)) {
-    say(`crewdesk: restart reconciliation: ${r.settled.length} open order(s) settled, ${r.fillsApplied} missed fill(s) applied, ${r.adopted.length} adopted, ${r.foreign.length} foreign order(s) left alone${r.drift.length ? `; BALANCE DRIFT: ${r.drift.join('; ')} — crews paused until you /resume them` : ''}`);
+    say(
+      `crewdesk: restart reconciliation: ${r.settled.length} open order(s) settled, ${r.fillsApplied} missed fill(s) applied, ${r.adopted.length} adopted, ${r.foreign.length} foreign order(s) left alone${r.drift.length ? `; BALANCE DRIFT: ${r.drift.join('; ')} — crews paused until you /resume them` : ''}`,
+    );
   }
 
   let source: MarketSource;
@@ -166,7 +175,12 @@ export async function startCommand(argv: string[]): Promise<number> {
 
   const deskService = new DeskService(desk, { mode: venue.live || config.mode === 'paper' ? config.mode : `${config.mode}` });
   // /backtest and the manager's run_backtest: one runner, the real backtester on the desk's candle folder, in worker threads.
-  const backtester = new DeskBacktester({ data: [config.replay.data], crewDirs: config.crewDirs, feeBps: config.paper.feeBps, slippageBps: config.paper.slippageBps });
+  const backtester = new DeskBacktester({
+    data: [config.replay.data],
+    crewDirs: config.crewDirs,
+    feeBps: config.paper.feeBps,
+    slippageBps: config.paper.slippageBps,
+  });
   // Trading starts now, reconciled: loading the manager (langchain) and the chat takes seconds that
   // no candle should wait for. Until the console is ready, Ctrl-C and SIGTERM stop the desk.
   const running = session.run(controller.signal);
@@ -257,7 +271,13 @@ async function openVenue(
       clock,
     });
     if (live) {
-      return { exchange: paper, clock, live: new BinanceMarketData({ restUrl: endpoints.restUrl, wsStreamUrl: endpoints.wsStreamUrl, log }), description: `paper trading on Binance's live market data (${endpoints.restUrl})`, paper };
+      return {
+        exchange: paper,
+        clock,
+        live: new BinanceMarketData({ restUrl: endpoints.restUrl, wsStreamUrl: endpoints.wsStreamUrl, log }),
+        description: `paper trading on Binance's live market data (${endpoints.restUrl})`,
+        paper,
+      };
     }
     say(`crewdesk: Binance cannot be reached (${reach.reason}). Paper trading continues on a LOCAL REPLAY instead — not live prices.`);
     return { exchange: paper, clock, live: null, description: 'paper trading (local replay, Binance not connected)', paper };
@@ -266,7 +286,10 @@ async function openVenue(
   // testnet and live: real orders. Never a silent fallback.
   const apiKey = process.env.BINANCE_API_KEY;
   const apiSecret = process.env.BINANCE_API_SECRET;
-  if (!apiKey || !apiSecret) throw new UsageError(`mode ${config.mode} needs BINANCE_API_KEY and BINANCE_API_SECRET in the environment (${config.mode === 'testnet' ? 'Spot testnet keys' : 'keys without withdrawal permission'})`);
+  if (!apiKey || !apiSecret)
+    throw new UsageError(
+      `mode ${config.mode} needs BINANCE_API_KEY and BINANCE_API_SECRET in the environment (${config.mode === 'testnet' ? 'Spot testnet keys' : 'keys without withdrawal permission'})`,
+    );
   const reach = await probeReachable(endpoints.restUrl, 5000);
   if (!reach.ok) throw new UsageError(`mode ${config.mode}: Binance cannot be reached (${reach.reason}); not starting. Check the network, or use mode: paper`);
   const exchange = await BinanceExchange.connect({ endpoints, apiKey, apiSecret, log });
@@ -282,7 +305,13 @@ async function openVenue(
     }
   }
   const market = new BinanceMarketData({ restUrl: endpoints.restUrl, wsStreamUrl: endpoints.wsStreamUrl, rest: exchange.rest, log });
-  return { exchange, clock: wallClock, live: market, description: `${config.mode === 'live' ? 'LIVE trading with real money' : 'Spot testnet trading'} (${endpoints.restUrl})`, paper: null };
+  return {
+    exchange,
+    clock: wallClock,
+    live: market,
+    description: `${config.mode === 'live' ? 'LIVE trading with real money' : 'Spot testnet trading'} (${endpoints.restUrl})`,
+    paper: null,
+  };
 }
 
 /** Binance's klines: every symbol the exchange lists (the crew's build checks it), each stream going on where it was. */
@@ -309,8 +338,11 @@ function replaySource(first: MarketData, folder: string, speed: number, backpres
       return new PacedMarketData(await FileMarketData.open([folder], { from: after + 1 }), speed, backpressure);
     },
     refusal: async (s) => {
-      if (!files) return `the local replay is a synthetic market and serves only the markets it started with; add the crew to the config and restart to trade ${s.symbol} ${s.interval}`;
-      return files.covers(s) ? null : `the local replay has no candle files for ${s.symbol} ${s.interval} in ${folder} (crewdesk data download ${s.symbol} ${s.interval} FROM TO fetches them)`;
+      if (!files)
+        return `the local replay is a synthetic market and serves only the markets it started with; add the crew to the config and restart to trade ${s.symbol} ${s.interval}`;
+      return files.covers(s)
+        ? null
+        : `the local replay has no candle files for ${s.symbol} ${s.interval} in ${folder} (crewdesk data download ${s.symbol} ${s.interval} FROM TO fetches them)`;
     },
     ...(files ? { history: files.history.bind(files) } : {}),
   };

@@ -4,7 +4,19 @@ import type { CrewSummary } from '../engine/engine.ts';
 /** A plain-text table of crew results, with team and overall totals. */
 export function formatSummary(crews: readonly CrewSummary[]): string {
   const header = ['crew', 'team', 'module', 'symbol', 'status', 'capital', 'equity', 'pnl', 'pnl %', 'fees', 'max dd %'];
-  const rows = crews.map((c) => [c.id, c.team, c.module, `${c.symbol} ${c.interval}`, c.status, formatQuote(c.capital), formatQuote(c.equity), formatPnl(c.pnl), formatPct(c.pnlPct, { signed: true }), formatQuote(c.feesPaid), c.drawdownPct.toFixed(2)]);
+  const rows = crews.map((c) => [
+    c.id,
+    c.team,
+    c.module,
+    `${c.symbol} ${c.interval}`,
+    c.status,
+    formatQuote(c.capital),
+    formatQuote(c.equity),
+    formatPnl(c.pnl),
+    formatPct(c.pnlPct, { signed: true }),
+    formatQuote(c.feesPaid),
+    c.drawdownPct.toFixed(2),
+  ]);
   const byTeam = new Map<string, { capital: number; equity: number }>();
   for (const c of crews) {
     const t = byTeam.get(c.team) ?? { capital: 0, equity: 0 };
@@ -15,7 +27,19 @@ export function formatSummary(crews: readonly CrewSummary[]): string {
   let capital = 0;
   let equity = 0;
   for (const [team, t] of byTeam) {
-    rows.push([`team ${team}`, '', '', '', '', formatQuote(t.capital), formatQuote(t.equity), formatPnl(t.equity - t.capital), pct(t.equity, t.capital), '', '']);
+    rows.push([
+      `team ${team}`,
+      '',
+      '',
+      '',
+      '',
+      formatQuote(t.capital),
+      formatQuote(t.equity),
+      formatPnl(t.equity - t.capital),
+      pct(t.equity, t.capital),
+      '',
+      '',
+    ]);
     capital += t.capital;
     equity += t.equity;
   }

@@ -271,8 +271,7 @@ export async function renderEquityChart(options: EquityChartOptions): Promise<Bu
             font: font(11),
             color: TEXT,
             // With a drawdown panel below, the lowest label would sit on the panel's 0 %: drop it.
-            callback: (value, index, ticks) =>
-              hasDrawdown && index === 0 ? '' : `${tickLabel(Number(value), ticks)}${mode === 'return' ? '%' : ''}`,
+            callback: (value, index, ticks) => (hasDrawdown && index === 0 ? '' : `${tickLabel(Number(value), ticks)}${mode === 'return' ? '%' : ''}`),
           },
         },
       },
@@ -343,11 +342,7 @@ export interface XY {
  * spikes and dips survive. The first and last points are always kept. Short series come back as
  * they are (copied).
  */
-export function downsampleMinMax<T extends { readonly time: number }>(
-  points: readonly T[],
-  value: (point: T) => number,
-  maxPoints: number,
-): T[] {
+export function downsampleMinMax<T extends { readonly time: number }>(points: readonly T[], value: (point: T) => number, maxPoints: number): T[] {
   const n = points.length;
   if (n <= maxPoints || n <= 2) return points.slice();
   const first = points[0]!;

@@ -231,10 +231,7 @@ export class EquityRecorder {
     }
     const openDrawdownMs = this.underwater ? this.tradedMs - this.peakClock : 0;
     const recovered = this.maxDrawdown > 0 && !this.maxDrawdownOpen;
-    const maxDrawdownDurationMs =
-      this.maxDrawdown === 0
-        ? 0
-        : (recovered ? this.maxDrawdownRecoveryClock : this.tradedMs) - this.maxDrawdownPeakClock;
+    const maxDrawdownDurationMs = this.maxDrawdown === 0 ? 0 : (recovered ? this.maxDrawdownRecoveryClock : this.tradedMs) - this.maxDrawdownPeakClock;
     return {
       count: this.count,
       startTime: this.startTime,

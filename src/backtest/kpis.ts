@@ -145,11 +145,7 @@ export function computeKpis(input: KpiInput): Kpis {
   if (trips.closed.length === 0) {
     notes.push('profitFactor: no round trips');
   } else if (grossLoss === 0) {
-    notes.push(
-      grossProfit > 0
-        ? 'profitFactor: no losing round trip — infinite, reported as null'
-        : 'profitFactor: every round trip broke even',
-    );
+    notes.push(grossProfit > 0 ? 'profitFactor: no losing round trip — infinite, reported as null' : 'profitFactor: every round trip broke even');
   } else {
     profitFactor = grossProfit / grossLoss;
   }
@@ -168,7 +164,7 @@ export function computeKpis(input: KpiInput): Kpis {
   let buyAndHoldReturnPct: number | null = null;
   if (input.buyAndHold && input.buyAndHold.firstPrice > 0) {
     const { firstPrice, lastPrice, feeRate } = input.buyAndHold;
-    buyAndHoldReturnPct = ((lastPrice / firstPrice) * (1 - feeRate)) / (1 + feeRate) * 100 - 100;
+    buyAndHoldReturnPct = (((lastPrice / firstPrice) * (1 - feeRate)) / (1 + feeRate)) * 100 - 100;
   } else {
     notes.push('buyAndHoldReturnPct: no prices given');
   }
@@ -212,10 +208,7 @@ export function dailyReturns(equity: EquitySummary): number[] {
   return returns;
 }
 
-function dailyRatios(
-  equity: EquitySummary,
-  notes: string[],
-): { sharpe: number | null; sortino: number | null; days: number } {
+function dailyRatios(equity: EquitySummary, notes: string[]): { sharpe: number | null; sortino: number | null; days: number } {
   const returns = dailyReturns(equity);
   const n = returns.length;
   if (n < 2) {

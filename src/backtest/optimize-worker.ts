@@ -181,7 +181,7 @@ export type ToWorker =
 export type FromWorker =
   | { readonly type: 'ready' }
   | { readonly type: 'result'; readonly id: number; readonly run: SweepRun; readonly ms: number }
-  | { readonly type: 'failed'; readonly id: number; readonly message: string; /** A BacktestInputError: the user's to fix. */ readonly input: boolean };
+  | { readonly type: 'failed'; readonly id: number; readonly message: string /** A BacktestInputError: the user's to fix. */; readonly input: boolean };
 
 async function serve(port: MessagePort, init: WorkerInit): Promise<void> {
   // The crew modules load now, in parallel with the main thread reading the candles.

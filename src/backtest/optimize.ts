@@ -29,7 +29,18 @@ import {
   WORKER_KIND,
   type WorkerInit,
 } from './optimize-worker.ts';
-import { asInputError, type BacktestOptions, BacktestInputError, boundProblem, checkAmounts, checkParams, checkSpan, findCrew, openMarket, quoteAsset } from './run.ts';
+import {
+  asInputError,
+  type BacktestOptions,
+  BacktestInputError,
+  boundProblem,
+  checkAmounts,
+  checkParams,
+  checkSpan,
+  findCrew,
+  openMarket,
+  quoteAsset,
+} from './run.ts';
 
 export type { TimeRange };
 
@@ -281,7 +292,10 @@ export async function runOptimization(options: OptimizeOptions): Promise<Optimiz
   try {
     loaded = loadSpan(options, loadFrom, split, walkForward);
   } catch (error) {
-    await starting.then((pool) => pool.close(), () => undefined);
+    await starting.then(
+      (pool) => pool.close(),
+      () => undefined,
+    );
     throw error;
   }
   const pool = await starting;
@@ -321,13 +335,20 @@ export async function runOptimization(options: OptimizeOptions): Promise<Optimiz
         if (winner.score === null) {
           // Nothing to pick on: the window is left out of the compounded return, and said so.
           tick();
-          notes.push(`walk-forward window ${k + 1}: no combination has an in-sample ${metric}${nullReason(winner.run.kpis, metric)}; nothing picked, left out of the compounded return`);
+          notes.push(
+            `walk-forward window ${k + 1}: no combination has an in-sample ${metric}${nullReason(winner.run.kpis, metric)}; nothing picked, left out of the compounded return`,
+          );
           results.push({ window: k + 1, inSample: w.inSample, outOfSample: w.outOfSample, best: null });
           continue;
         }
         const check = await pool.run(combos[winner.index]!, w.outOfSample).finally(tick);
         compounded *= 1 + check.kpis.totalReturnPct / 100;
-        results.push({ window: k + 1, inSample: w.inSample, outOfSample: w.outOfSample, best: { params: combos[winner.index]!, inSampleScore: winner.score, outOfSample: check.kpis } });
+        results.push({
+          window: k + 1,
+          inSample: w.inSample,
+          outOfSample: w.outOfSample,
+          best: { params: combos[winner.index]!, inSampleScore: winner.score, outOfSample: check.kpis },
+        });
       }
       walk = { windows: results, compoundedReturnPct: (compounded - 1) * 100 };
     }
@@ -381,7 +402,8 @@ function loadSpan(options: OptimizeOptions, loadFrom: number | undefined, split:
   const { columns, gaps } = loadColumns(options.data, options.symbol, options.interval, loadFrom, options.to);
   const openTimes = columnViews(columns).openTime;
   const firstIndex = options.from === undefined ? 0 : lowerBound(openTimes, options.from);
-  if (firstIndex >= columns.count) throw new BacktestInputError(`no ${options.symbol} ${options.interval} candles between --from and --to in ${options.data.join(', ')}`);
+  if (firstIndex >= columns.count)
+    throw new BacktestInputError(`no ${options.symbol} ${options.interval} candles between --from and --to in ${options.data.join(', ')}`);
   const span = { start: openTimes[firstIndex]!, end: openTimes[columns.count - 1]! + step };
   const candles = columns.count - firstIndex;
   // Split by the time the candles cover, so a gap in the data (two files weeks apart) is in
@@ -401,7 +423,9 @@ function loadSpan(options: OptimizeOptions, loadFrom: number | undefined, split:
       const last = i === walkForward - 1 ? columns.count : first + length;
       const inWindow = partOf(last - first, split);
       if (inWindow < 1 || inWindow >= last - first) {
-        throw new BacktestInputError(`--walk-forward ${walkForward}: windows of ${length} candle(s) are too short to split ${split} in-sample / ${(1 - split).toFixed(2)} out-of-sample`);
+        throw new BacktestInputError(
+          `--walk-forward ${walkForward}: windows of ${length} candle(s) are too short to split ${split} in-sample / ${(1 - split).toFixed(2)} out-of-sample`,
+        );
       }
       const at = timeOf(first + inWindow);
       windows.push({ inSample: { start: timeOf(first), end: at }, outOfSample: { start: at, end: timeOf(last) } });
@@ -425,7 +449,15 @@ function partOf(count: number, split: number): number {
 
 /** Why a metric is null for a run, from its KPIs' notes (" (fewer than 2 daily returns)"), or nothing. */
 function nullReason(kpis: Kpis, metric: Metric): string {
-  const key = { sharpe: 'sharpe', sortino: 'sortino', return: 'totalReturnPct', cagr: 'cagrPct', profitFactor: 'profitFactor', winRate: 'winRatePct', maxDrawdown: 'maxDrawdownPct' }[metric];
+  const key = {
+    sharpe: 'sharpe',
+    sortino: 'sortino',
+    return: 'totalReturnPct',
+    cagr: 'cagrPct',
+    profitFactor: 'profitFactor',
+    winRate: 'winRatePct',
+    maxDrawdown: 'maxDrawdownPct',
+  }[metric];
   const note = kpis.notes.find((n) => n.split(':')[0]!.split(', ').includes(key));
   return note === undefined ? '' : ` (${note.slice(note.indexOf(':') + 1).trim()})`;
 }
@@ -482,7 +514,8 @@ export function loadColumns(
  */
 class WorkerPool {
   private readonly idle: Worker[] = [];
-  private readonly waiting: { message: Omit<Extract<ToWorker, { type: 'run' }>, 'id'>; resolve: (run: SweepRun) => void; reject: (error: Error) => void }[] = [];
+  private readonly waiting: { message: Omit<Extract<ToWorker, { type: 'run' }>, 'id'>; resolve: (run: SweepRun) => void; reject: (error: Error) => void }[] =
+    [];
   private readonly pending = new Map<number, { worker: Worker; resolve: (run: SweepRun) => void; reject: (error: Error) => void }>();
   private nextId = 1;
   private failure: Error | null = null;
@@ -596,7 +629,11 @@ class WorkerPool {
 function bootstrapSource(): string {
   const entry = new URL('./optimize-worker.ts', import.meta.url).href;
   // require.resolve picks tsx's CommonJS build; its ESM twin sits beside it.
-  const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const api = pathToFileURL(
+    createRequire(import.meta.url)
+      .resolve('tsx/esm/api')
+      .replace(/\.cjs$/, '.mjs'),
+  ).href;
   const preload = new URL('../../bin/native-preload.js', import.meta.url).href;
   return (
     `import(${JSON.stringify(preload)}).then((p) => p.preloadNative())` +

@@ -91,9 +91,7 @@ function fillDocument(fill: BacktestFill): BacktestFill {
 export function fillsCsv(fills: readonly (BacktestFill & { readonly crew?: string })[]): string {
   const withCrew = fills.some((f) => f.crew !== undefined);
   const header = `${withCrew ? 'crew,' : ''}time,time_iso,side,price,qty,fee`;
-  const rows = fills.map(
-    (f) => `${withCrew ? `${f.crew ?? ''},` : ''}${f.time},${new Date(f.time).toISOString()},${f.side},${f.price},${f.qty},${f.fee}`,
-  );
+  const rows = fills.map((f) => `${withCrew ? `${f.crew ?? ''},` : ''}${f.time},${new Date(f.time).toISOString()},${f.side},${f.price},${f.qty},${f.fee}`);
   return `${[header, ...rows].join('\n')}\n`;
 }
 
@@ -143,7 +141,10 @@ function gapsText(gaps: number, missing: number): string {
 /** The gaps of one symbol and interval (all of them when not given): their count and missing candles. */
 function gapsOf(gaps: readonly CandleGap[], of?: { readonly symbol: string; readonly interval: string }): string {
   const mine = of === undefined ? gaps : gaps.filter((g) => g.symbol === of.symbol && g.interval === of.interval);
-  return gapsText(mine.length, mine.reduce((n, g) => n + g.missing, 0));
+  return gapsText(
+    mine.length,
+    mine.reduce((n, g) => n + g.missing, 0),
+  );
 }
 
 export function backtestTable(result: BacktestResult, quote: string, style: TableStyle): string {
@@ -194,16 +195,17 @@ export function optimizationTable(result: OptimizationResult, style: TableStyle)
       result.skipped.length > 0 ? ` (${result.skipped.length} skipped)` : ''
     }`,
     `in-sample ${isoMinute(result.inSample.start)} → ${isoMinute(result.inSample.end)} · out-of-sample ${isoMinute(result.outOfSample.start)} → ${isoMinute(result.outOfSample.end)} (split ${result.split})`,
-    ...(result.span.gaps > 0
-      ? [`gaps in the data: ${gapsText(result.span.gaps, result.span.missingCandles)}, split by the time the candles cover`]
-      : []),
+    ...(result.span.gaps > 0 ? [`gaps in the data: ${gapsText(result.span.gaps, result.span.missingCandles)}, split by the time the candles cover`] : []),
     result.notes.some((n) => n.startsWith('no combination'))
       ? `not ranked: no ${result.metric} in-sample; out-of-sample KPIs of the first ${result.top.length} in grid order`
       : `ranked by ${result.metric} in-sample; out-of-sample KPIs of the top ${result.top.length}`,
   ];
   const rows = result.top.map((r) => [
     String(r.rank),
-    paramsText(r.params, result.grid.map((g) => g.name)),
+    paramsText(
+      r.params,
+      result.grid.map((g) => g.name),
+    ),
     metricText(r.inSample.score),
     pct(r.inSample.kpis.totalReturnPct),
     `${r.inSample.kpis.roundTrips}`,
@@ -213,7 +215,12 @@ export function optimizationTable(result: OptimizationResult, style: TableStyle)
     `${r.outOfSample.kpis.roundTrips}`,
     optionalPct(r.outOfSample.kpis.buyAndHoldReturnPct),
   ]);
-  const table = grid(['#', 'params', `IS ${result.metric}`, 'IS return', 'IS trips', 'OOS return', 'OOS Sharpe', 'OOS max DD', 'OOS trips', 'OOS B&H'], rows, style, [1]);
+  const table = grid(
+    ['#', 'params', `IS ${result.metric}`, 'IS return', 'IS trips', 'OOS return', 'OOS Sharpe', 'OOS max DD', 'OOS trips', 'OOS B&H'],
+    rows,
+    style,
+    [1],
+  );
   const parts = [...head.map((l, i) => (style.tty && i === 0 ? bold(l) : l)), '', table];
   if (result.walkForward) {
     const wf = result.walkForward;
@@ -225,7 +232,12 @@ export function optimizationTable(result: OptimizationResult, style: TableStyle)
           String(w.window),
           `${isoDay(w.inSample.start)} → ${isoDay(w.inSample.end)}`,
           `${isoDay(w.outOfSample.start)} → ${isoDay(w.outOfSample.end)}`,
-          w.best ? paramsText(w.best.params, result.grid.map((g) => g.name)) : '—',
+          w.best
+            ? paramsText(
+                w.best.params,
+                result.grid.map((g) => g.name),
+              )
+            : '—',
           w.best ? metricText(w.best.inSampleScore) : '—',
           w.best ? pct(w.best.outOfSample.totalReturnPct) : '—',
           w.best ? ratio(w.best.outOfSample.sharpe) : '—',
@@ -253,7 +265,11 @@ export function grid(header: readonly string[], rows: readonly (readonly string[
   const cell = (text: string, i: number): string =>
     leftAligned.includes(i) ? text.padEnd(widths[i]! + text.length - width(text)) : text.padStart(widths[i]! + text.length - width(text));
   if (!style.tty) {
-    const line = (cells: readonly string[]): string => cells.map((c, i) => cell(c, i)).join('  ').trimEnd();
+    const line = (cells: readonly string[]): string =>
+      cells
+        .map((c, i) => cell(c, i))
+        .join('  ')
+        .trimEnd();
     return [line(header), ...rows.map(line)].join('\n');
   }
   const rule = (l: string, m: string, r: string): string => `${l}${widths.map((w) => '─'.repeat(w + 2)).join(m)}${r}`;
@@ -308,7 +324,6 @@ export function money(value: number): string {
   return `${value < 0 ? '-' : ''}${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${cents}`;
 }
 
-
 /** key=value pairs; `only` picks the swept names (the rest are the defaults). */
 export function paramsText(params: Readonly<Record<string, unknown>>, only?: readonly string[]): string {
   const keys = only ?? Object.keys(params).filter((k) => !isOffExit(k, params[k]));
@@ -325,7 +340,6 @@ function spanText(span: Span): string {
     span.warmupCandles > 0 ? ` (+${span.warmupCandles} warm-up)` : ''
   }`;
 }
-
 
 function isoDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);

@@ -213,7 +213,10 @@ export function singleCrewConfig(o: {
   readonly risk?: Partial<RiskLimits> | undefined;
 }): Config {
   const quote = quoteAsset(o.symbol);
-  const risk = riskLimitsSchema.partial().strict().safeParse(o.risk ?? {});
+  const risk = riskLimitsSchema
+    .partial()
+    .strict()
+    .safeParse(o.risk ?? {});
   if (!risk.success) throw new BacktestInputError(`risk limits: ${formatZodError(risk.error)}`);
   const config = parseConfig(
     {

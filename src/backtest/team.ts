@@ -113,7 +113,10 @@ export async function runTeamBacktest(options: TeamBacktestOptions): Promise<Tea
     balances: Object.fromEntries(quotes.map((q) => [q, team.capital])),
     journal,
     perCrew: true,
-    priceLevels: firstPrices(market, crews.map((c) => c.symbol)),
+    priceLevels: firstPrices(
+      market,
+      crews.map((c) => c.symbol),
+    ),
     expectedSpan: expectedSpan(market, subscriptions, options.from, options.to),
     onProgress: options.onProgress,
   });
@@ -192,7 +195,13 @@ function checkFinestCoverage(
 }
 
 /** The time the files of one subscription cover within [from, to), as merged ranges. */
-function coverage(market: FileMarketData, symbol: string, interval: Interval, from: number | undefined, to: number | undefined): { start: number; end: number }[] {
+function coverage(
+  market: FileMarketData,
+  symbol: string,
+  interval: Interval,
+  from: number | undefined,
+  to: number | undefined,
+): { start: number; end: number }[] {
   const step = intervalMs(interval);
   const spans = market
     .files()

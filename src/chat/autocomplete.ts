@@ -12,7 +12,20 @@ export interface AutocompleteContext {
 }
 
 /** Symbols offered besides those the crews trade (any symbol can still be typed). */
-export const COMMON_SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'BNBUSDT', 'SOLUSDT', 'XRPUSDT', 'ADAUSDT', 'DOGEUSDT', 'AVAXUSDT', 'LINKUSDT', 'DOTUSDT', 'LTCUSDT', 'TRXUSDT'] as const;
+export const COMMON_SYMBOLS = [
+  'BTCUSDT',
+  'ETHUSDT',
+  'BNBUSDT',
+  'SOLUSDT',
+  'XRPUSDT',
+  'ADAUSDT',
+  'DOGEUSDT',
+  'AVAXUSDT',
+  'LINKUSDT',
+  'DOTUSDT',
+  'LTCUSDT',
+  'TRXUSDT',
+] as const;
 const SYMBOL = /^[A-Z0-9]{5,20}$/;
 
 export function autocomplete(source: AutocompleteSource, partial: string, services: ChatServices, context: AutocompleteContext = {}): AutocompleteChoice[] {

@@ -148,7 +148,13 @@ function assign(specs: readonly OptionSpec[], tokens: readonly Token[], where: s
   const slots = specs.filter((s) => !(s.name in options));
   for (let k = 0; k < positional.length; k++) {
     const slot = slots[k];
-    if (!slot) return fail(`too many values for ${where}: ${positional.slice(k).map((p) => JSON.stringify(p)).join(' ')} (options: ${specs.map((s) => s.name).join(', ') || 'none'})`);
+    if (!slot)
+      return fail(
+        `too many values for ${where}: ${positional
+          .slice(k)
+          .map((p) => JSON.stringify(p))
+          .join(' ')} (options: ${specs.map((s) => s.name).join(', ') || 'none'})`,
+      );
     const isLast = k === slots.length - 1;
     if (isLast && slot.type === 'string' && positional.length > slots.length) {
       options[slot.name] = positional.slice(k).join(' ');

@@ -81,7 +81,8 @@ export function checkCommand(value: unknown, expectedName?: string): string | nu
   if (typeof module.execute !== 'function') return 'execute is not a function';
   const spec = module.data;
   if (typeof spec !== 'object' || spec === null) return 'data (the command spec) is missing';
-  if (typeof spec.name !== 'string' || !NAME.test(spec.name)) return `command name ${JSON.stringify(spec.name)} must be 1-32 lower-case letters, digits, "-" or "_"`;
+  if (typeof spec.name !== 'string' || !NAME.test(spec.name))
+    return `command name ${JSON.stringify(spec.name)} must be 1-32 lower-case letters, digits, "-" or "_"`;
   if (expectedName !== undefined && spec.name !== expectedName) return `command name "${spec.name}" does not match the file name "${expectedName}"`;
   const described = checkDescription(spec.description, `/${spec.name}`);
   if (described) return described;
@@ -146,6 +147,10 @@ function messageOf(error: unknown): string {
 }
 
 function firstLine(text: string): string {
-  const line = text.replace(/\u001b\[[0-9;]*m/g, '').split(/\r?\n/).find((l) => l.trim() !== '') ?? 'unknown error';
+  const line =
+    text
+      .replace(/\u001b\[[0-9;]*m/g, '')
+      .split(/\r?\n/)
+      .find((l) => l.trim() !== '') ?? 'unknown error';
   return line.length > 300 ? `${line.slice(0, 299)}…` : line;
 }

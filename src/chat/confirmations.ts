@@ -35,11 +35,7 @@ export class Confirmations {
   }
 
   /** Opens a confirmation for `actorId`; `outcome` settles on the answer or at expiry. */
-  open(
-    actorId: string,
-    prompt: string,
-    options: ConfirmOptions = {},
-  ): { request: ConfirmationRequest; outcome: Promise<ConfirmOutcome> } {
+  open(actorId: string, prompt: string, options: ConfirmOptions = {}): { request: ConfirmationRequest; outcome: Promise<ConfirmOutcome> } {
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
     const request: ConfirmationRequest = {
       token: randomBytes(12).toString('base64url'),

@@ -8,7 +8,17 @@
 import type { Logger } from '../log/logger.ts';
 import type { Actor } from '../services/result.ts';
 import { autocomplete as suggest } from './autocomplete.ts';
-import type { AutocompleteChoice, CommandContext, CommandModule, CommandSpec, ConfirmOptions, ConfirmOutcome, Reply, ReplySink, SubcommandSpec } from './command.ts';
+import type {
+  AutocompleteChoice,
+  CommandContext,
+  CommandModule,
+  CommandSpec,
+  ConfirmOptions,
+  ConfirmOutcome,
+  Reply,
+  ReplySink,
+  SubcommandSpec,
+} from './command.ts';
 import { COMMANDS_DIR, type CommandLoadProblem, checkCommand, loadCommands } from './command-loader.ts';
 import { type ConfirmAnswer, Confirmations } from './confirmations.ts';
 import { askManager } from './conversation.ts';

@@ -68,7 +68,8 @@ function checkValue(spec: OptionSpec, value: unknown): Result<OptionValue> {
     }
     case 'number': {
       const n = typeof value === 'number' ? value : typeof value === 'string' ? (parsePlainNumber(value) ?? NaN) : NaN;
-      if (!Number.isFinite(n)) return fail(`option "${spec.name}" must be a number in plain decimal notation${rangeText(spec)}, such as 12 or 0.5 (got ${shown})`);
+      if (!Number.isFinite(n))
+        return fail(`option "${spec.name}" must be a number in plain decimal notation${rangeText(spec)}, such as 12 or 0.5 (got ${shown})`);
       converted = n;
       break;
     }
@@ -84,7 +85,11 @@ function checkValue(spec: OptionSpec, value: unknown): Result<OptionValue> {
     return fail(`option "${spec.name}" must be${rangeText(spec)} (got ${converted})`);
   }
   if (spec.choices && spec.choices.length > 0) {
-    const match = spec.choices.find((c) => c.value === converted || (typeof converted === 'string' && (String(c.value).toLowerCase() === converted.toLowerCase() || c.name.toLowerCase() === converted.toLowerCase())));
+    const match = spec.choices.find(
+      (c) =>
+        c.value === converted ||
+        (typeof converted === 'string' && (String(c.value).toLowerCase() === converted.toLowerCase() || c.name.toLowerCase() === converted.toLowerCase())),
+    );
     if (!match) return fail(`option "${spec.name}" must be one of ${spec.choices.map((c) => String(c.value)).join(', ')} (got ${shown})`);
     converted = match.value;
   }

@@ -8,7 +8,6 @@ import type { ForgeService } from '../forge/service.ts';
 import type { Actor, Result } from '../services/result.ts';
 import type { TradingMode } from '../core/domain.ts';
 
-
 /** The same request the manager's run_backtest tool makes. */
 export type { BacktestRequest };
 

@@ -45,7 +45,8 @@ export const discordConfigSchema = z
 export type DiscordFileConfig = z.infer<typeof discordConfigSchema>;
 
 /** An empty variable ("DISCORD_GUILD_ID=") counts as unset. */
-const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v), schema.optional());
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v), schema.optional());
 
 export const discordEnvSchema = z.object({
   DISCORD_TOKEN: optional(z.string().min(1)),

@@ -9,7 +9,10 @@ export const forgeConfigSchema = z
     /** Candle files or folders the proof runs on; empty: the replay folder (`replay.data`). */
     data: z.array(z.string().min(1)).default([]),
     /** What the proof runs on unless the request says otherwise. */
-    symbol: z.string().regex(/^[A-Z0-9]{5,20}$/, 'a Binance spot symbol such as BTCUSDT').default('BTCUSDT'),
+    symbol: z
+      .string()
+      .regex(/^[A-Z0-9]{5,20}$/, 'a Binance spot symbol such as BTCUSDT')
+      .default('BTCUSDT'),
     interval: z.enum(INTERVALS).default('1h'),
     /** Share of the candles that is in-sample; the rest is out-of-sample. */
     inSampleShare: z.number().min(0.5).max(0.9).default(0.7),

@@ -13,14 +13,22 @@ export type ConsoleLevel = (typeof CONSOLE_LEVELS)[number];
 
 export const consoleConfigSchema = z
   .object({
-    level: z.enum(CONSOLE_LEVELS).default('normal').describe('quiet: fills, halts, pauses, rejections, errors; normal: also advice, orders, denials (repeats folded); verbose: everything, unfolded.'),
+    level: z
+      .enum(CONSOLE_LEVELS)
+      .default('normal')
+      .describe('quiet: fills, halts, pauses, rejections, errors; normal: also advice, orders, denials (repeats folded); verbose: everything, unfolded.'),
     timezone: z
       .string()
       .refine(isTimeZone, { message: 'not a time zone: use an IANA name such as "Europe/Zurich" or "UTC"' })
       .default('UTC')
       .describe('The time zone the console shows times in.'),
     /** Market minutes within which a line of the same shape is counted, not printed again. */
-    foldMinutes: z.number().int().min(1).max(10_080).default(24 * 60),
+    foldMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_080)
+      .default(24 * 60),
   })
   .strict();
 

@@ -369,7 +369,7 @@ function divideRounded(num: bigint, den: bigint, mode: RoundingMode): bigint {
   const q = num / den;
   const r = num % den;
   if (r === 0n || mode === RoundingMode.down) return q;
-  const away = (num < 0n) !== (den < 0n) ? q - 1n : q + 1n;
+  const away = num < 0n !== den < 0n ? q - 1n : q + 1n;
   if (mode === RoundingMode.up) return away;
   const twice = (r < 0n ? -r : r) * 2n;
   const size = den < 0n ? -den : den;

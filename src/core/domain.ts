@@ -49,15 +49,7 @@ export type TimeInForce = 'GTC' | 'IOC' | 'FOK';
 
 /** Order life: new (journaled, not yet sent) → submitted → partially_filled → filled | cancelled | rejected | expired;
  * `unknown` is a sent order whose outcome the exchange has not confirmed yet (a timeout, a dropped response). */
-export type OrderStatus =
-  | 'new'
-  | 'submitted'
-  | 'partially_filled'
-  | 'filled'
-  | 'cancelled'
-  | 'rejected'
-  | 'expired'
-  | 'unknown';
+export type OrderStatus = 'new' | 'submitted' | 'partially_filled' | 'filled' | 'cancelled' | 'rejected' | 'expired' | 'unknown';
 
 /** What is sent to an exchange. Exactly one of quantity / quoteQuantity is set (quoteQuantity: MARKET only). */
 export interface OrderRequest {

@@ -68,8 +68,7 @@ export function checkFilters(
     }
   }
   const price = order.price ?? referencePrice;
-  const notional =
-    order.quoteQuantity !== undefined ? order.quoteQuantity : (order.quantity ?? ZERO).times(price);
+  const notional = order.quoteQuantity !== undefined ? order.quoteQuantity : (order.quantity ?? ZERO).times(price);
   if (!market || filters.applyMinToMarket) {
     if (notional.lt(filters.minNotional)) {
       return { filter: 'NOTIONAL', detail: `notional ${notional} below minNotional ${filters.minNotional}` };

@@ -73,7 +73,16 @@ const TIME_FORMATS = new Map<string, Intl.DateTimeFormat>();
 export function formatTime(ms: number, timeZone = 'UTC'): string {
   let f = TIME_FORMATS.get(timeZone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' });
+    f = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'short',
+    });
     TIME_FORMATS.set(timeZone, f);
   }
   const p: Record<string, string> = {};

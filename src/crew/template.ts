@@ -36,25 +36,9 @@ export interface CrewContext<P, I> {
 /** Params every crew gets from the template. 0 means off. */
 export const exitParamsSchema = z.object({
   stopLossPct: z.number().min(0).max(50).default(0).describe('Sell when the price falls this % below the entry (0 = off).'),
-  takeProfitPct: z
-    .number()
-    .min(0)
-    .max(500)
-    .default(0)
-    .describe('Sell when the price rises this % above the entry (0 = off).'),
-  trailingStopPct: z
-    .number()
-    .min(0)
-    .max(50)
-    .default(0)
-    .describe('Sell when the price falls this % from its highest close since entry (0 = off).'),
-  maxHoldingMinutes: z
-    .number()
-    .int()
-    .min(0)
-    .max(525_600)
-    .default(0)
-    .describe('Sell a position held this long (0 = off).'),
+  takeProfitPct: z.number().min(0).max(500).default(0).describe('Sell when the price rises this % above the entry (0 = off).'),
+  trailingStopPct: z.number().min(0).max(50).default(0).describe('Sell when the price falls this % from its highest close since entry (0 = off).'),
+  maxHoldingMinutes: z.number().int().min(0).max(525_600).default(0).describe('Sell a position held this long (0 = off).'),
 });
 export type ExitParams = z.infer<typeof exitParamsSchema>;
 
@@ -150,10 +134,7 @@ export function schemaProblems(definition: AnyCrewDefinition): string[] {
 }
 
 /** Validates params for a crew: defaults filled in, unknown keys and out-of-bounds values refused with the key named. */
-export function parseParams(
-  definition: AnyCrewDefinition,
-  input: unknown,
-): { ok: true; params: Record<string, unknown> } | { ok: false; error: string } {
+export function parseParams(definition: AnyCrewDefinition, input: unknown): { ok: true; params: Record<string, unknown> } | { ok: false; error: string } {
   const result = definition.schema.safeParse(input ?? {});
   if (result.success) return { ok: true, params: result.data as Record<string, unknown> };
   return { ok: false, error: formatZodError(result.error) };

@@ -146,9 +146,7 @@ async function downloadPeriod(context: Context, period: CandlePeriod): Promise<D
     await rm(part, { force: true });
     // A resumed download may have joined two versions of the file: once more from scratch.
     if (fetched === 'resumed' && fresh === 0) continue;
-    throw new DownloadError(
-      `${name}.zip: checksum mismatch (published sha256 ${expected}, downloaded ${actual}); nothing was kept`,
-    );
+    throw new DownloadError(`${name}.zip: checksum mismatch (published sha256 ${expected}, downloaded ${actual}); nothing was kept`);
   }
   try {
     await extractCsv(part, `${name}.csv`, csv);
@@ -204,12 +202,7 @@ class TransientError extends Error {}
  * Downloads `url` into `part`, resuming from the bytes already there. Returns 'missing' on a 404
  * (the archive is not published), else whether it had to resume.
  */
-async function fetchResumable(
-  context: Context,
-  url: string,
-  part: string,
-  label: string,
-): Promise<'missing' | 'complete' | 'resumed'> {
+async function fetchResumable(context: Context, url: string, part: string, label: string): Promise<'missing' | 'complete' | 'resumed'> {
   let resumed = false;
   for (let attempt = 0; ; attempt++) {
     if (attempt > 0) await context.backoff(attempt);
@@ -393,15 +386,21 @@ const WEIGHT_MARGIN = 10;
 
 /** One kline as /api/v3/klines returns it (the fields this CSV needs, in order). */
 const klineRow = z.tuple([
-  z.number().int(), // open time
+  z
+    .number()
+    .int(), // open time
   z.string(), // open
   z.string(), // high
   z.string(), // low
   z.string(), // close
   z.string(), // volume
-  z.number().int(), // close time
+  z
+    .number()
+    .int(), // close time
   z.string(), // quote volume
-  z.number().int(), // trades
+  z
+    .number()
+    .int(), // trades
   z.string(), // taker buy base
   z.string(), // taker buy quote
   z.string(), // ignore
@@ -432,8 +431,7 @@ async function restFallback(context: Context, period: CandlePeriod, csv: string)
     let start = period.start;
     while (start <= last) {
       const url =
-        `${context.restUrl}/api/v3/klines?symbol=${encodeURIComponent(symbol)}&interval=${interval}` +
-        `&startTime=${start}&endTime=${last}&limit=${PAGE}`;
+        `${context.restUrl}/api/v3/klines?symbol=${encodeURIComponent(symbol)}&interval=${interval}` + `&startTime=${start}&endTime=${last}&limit=${PAGE}`;
       const page = await getKlines(context, url);
       if (page.length === 0) break;
       let lines = '';

@@ -49,8 +49,7 @@ export function periodsBetween(from: number, to: number, kind: PeriodKind): Cand
   let start = from;
   while (start <= to) {
     const date = new Date(start);
-    const end =
-      kind === 'monthly' ? Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1) : start + 86_400_000;
+    const end = kind === 'monthly' ? Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1) : start + 86_400_000;
     periods.push({ kind, label: label(kind, start), start, end });
     start = end;
   }

@@ -36,7 +36,12 @@ async function serve(port: MessagePort, job: BacktestJob): Promise<void> {
   try {
     let from = job.from;
     if (from === undefined && job.to === undefined) {
-      const span = expectedSpan(openMarket(job.data, [{ symbol: job.symbol, interval: job.interval }], undefined, undefined), [{ symbol: job.symbol, interval: job.interval }], undefined, undefined);
+      const span = expectedSpan(
+        openMarket(job.data, [{ symbol: job.symbol, interval: job.interval }], undefined, undefined),
+        [{ symbol: job.symbol, interval: job.interval }],
+        undefined,
+        undefined,
+      );
       if (span) from = Math.max(span.start, span.end - job.defaultSpanMs);
     }
     let shown = -1;

@@ -100,7 +100,10 @@ export class DeskBacktester implements BacktestService {
     });
   }
 
-  private inWorker(job: BacktestJob, options: { readonly onProgress?: (progress: BacktestProgress) => void; readonly signal?: AbortSignal }): Promise<Result<BacktestReport>> {
+  private inWorker(
+    job: BacktestJob,
+    options: { readonly onProgress?: (progress: BacktestProgress) => void; readonly signal?: AbortSignal },
+  ): Promise<Result<BacktestReport>> {
     const { signal } = options;
     return new Promise((resolve) => {
       const worker = new Worker(bootstrapSource(), { eval: true, workerData: job, stdout: true, stderr: true });
@@ -121,7 +124,8 @@ export class DeskBacktester implements BacktestService {
       signal?.addEventListener('abort', onAbort, { once: true });
       worker.on('message', (m: FromBacktestWorker) => {
         if (m.type === 'progress') options.onProgress?.({ fraction: m.fraction, text: `${m.candles.toLocaleString('en-US')} candles` });
-        else if (m.type === 'done') finish(ok({ title: m.title, kpis: m.kpis, chartPng: Buffer.from(m.chartPng.buffer, m.chartPng.byteOffset, m.chartPng.byteLength) }));
+        else if (m.type === 'done')
+          finish(ok({ title: m.title, kpis: m.kpis, chartPng: Buffer.from(m.chartPng.buffer, m.chartPng.byteOffset, m.chartPng.byteLength) }));
         else finish(fail(m.message));
       });
       worker.on('error', (error) => finish(fail(`the backtest worker failed: ${error.message}`)));
@@ -141,7 +145,11 @@ function reason(signal: AbortSignal): string {
  */
 function bootstrapSource(): string {
   const entry = new URL('./backtest-worker.ts', import.meta.url).href;
-  const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const api = pathToFileURL(
+    createRequire(import.meta.url)
+      .resolve('tsx/esm/api')
+      .replace(/\.cjs$/, '.mjs'),
+  ).href;
   const preload = new URL('../../bin/native-preload.js', import.meta.url).href;
   return (
     `import(${JSON.stringify(preload)}).then((p) => p.preloadNative())` +

@@ -38,7 +38,6 @@ export interface DeskOptions {
   readonly catalog?: Awaited<ReturnType<typeof loadCrews>>;
 }
 
-
 export const RISK_LIMITS_SETTING = 'risk.limits';
 export const SPAWNED_CREWS_SETTING = 'crews.spawned';
 
@@ -178,7 +177,9 @@ export class Desk {
     const over = overAllocatedTeams(engine, teams);
     if (over.length > 0) {
       if (!options.journal) await journal.close();
-      throw new Error(`the config allocates more capital than there is: ${over.join('; ')}. Lower a crew's capital in the config (or stop a spawned crew) and start again`);
+      throw new Error(
+        `the config allocates more capital than there is: ${over.join('; ')}. Lower a crew's capital in the config (or stop a spawned crew) and start again`,
+      );
     }
     // Recovery before the first candle: open orders, missed fills, adopted orders, balance drift.
     desk.reconciliation = await reconcile(engine, journal, exchange);
@@ -200,7 +201,12 @@ export class Desk {
     return { ok: true };
   }
 
-  async spawnCrew(teamName: string, crewConfig: CrewInstanceConfig, actor: string, via: string): Promise<{ ok: true; crew: CrewRuntime } | { ok: false; error: string }> {
+  async spawnCrew(
+    teamName: string,
+    crewConfig: CrewInstanceConfig,
+    actor: string,
+    via: string,
+  ): Promise<{ ok: true; crew: CrewRuntime } | { ok: false; error: string }> {
     const team = this.config.teams.find((t) => t.name === teamName);
     if (!team) return { ok: false, error: `no team "${teamName}" (teams: ${this.config.teams.map((t) => t.name).join(', ')})` };
     if (this.engine.crews.has(crewConfig.id)) return { ok: false, error: `a crew instance "${crewConfig.id}" exists already` };
@@ -220,7 +226,14 @@ export class Desk {
       actor,
       via,
       action: 'crew.spawn',
-      detail: { crew: crewConfig.id, module: crewConfig.crew, symbol: crewConfig.symbol, interval: crewConfig.interval, capital: crewConfig.capital, params: crewConfig.params },
+      detail: {
+        crew: crewConfig.id,
+        module: crewConfig.crew,
+        symbol: crewConfig.symbol,
+        interval: crewConfig.interval,
+        capital: crewConfig.capital,
+        params: crewConfig.params,
+      },
       at: this.clock.now(),
     });
     await this.market?.joined(runtime);
@@ -230,7 +243,13 @@ export class Desk {
   /** Sets a team's capital (persisted; the config's value is the starting point). */
   async setTeamCapital(team: string, capital: Decimal, actor: string, via: string): Promise<void> {
     this.teams.set(team, capital);
-    await this.journal.setSetting(teamCapitalKey(team), toText(capital), { actor, via, action: 'team.capital', detail: { team, capital: toText(capital) }, at: this.clock.now() });
+    await this.journal.setSetting(teamCapitalKey(team), toText(capital), {
+      actor,
+      via,
+      action: 'team.capital',
+      detail: { team, capital: toText(capital) },
+      at: this.clock.now(),
+    });
   }
 
   /** Builds one crew instance, restoring it from the journal; the config wins where the owner edited it. */
@@ -248,7 +267,13 @@ export class Desk {
     const named = team.crews.reduce((sum, c) => (c.enabled && c.capital ? sum.plus(dec(c.capital)) : sum), dec(0));
     const share = unnamed.length > 0 ? dec(team.capital).minus(named).div(unnamed.length).round(2, RoundingMode.down) : dec(0);
     const configCapital = crewConfig.capital ? dec(crewConfig.capital) : share;
-    const fingerprint = JSON.stringify({ params: crewConfig.params, capital: toText(configCapital), symbol: crewConfig.symbol, interval: crewConfig.interval, crew: crewConfig.crew });
+    const fingerprint = JSON.stringify({
+      params: crewConfig.params,
+      capital: toText(configCapital),
+      symbol: crewConfig.symbol,
+      interval: crewConfig.interval,
+      crew: crewConfig.crew,
+    });
     const fingerprintKey = `crew.${crewConfig.id}.config`;
     const configChanged = stored !== undefined && (await journal.getSetting<string>(fingerprintKey)) !== fingerprint;
 
@@ -268,7 +293,10 @@ export class Desk {
     try {
       filters = await this.exchange.symbolFilters(crewConfig.symbol);
     } catch (error) {
-      log.error({ crew: crewConfig.id }, `crew instance "${crewConfig.id}" skipped: symbol ${crewConfig.symbol}: ${error instanceof Error ? error.message : String(error)}`);
+      log.error(
+        { crew: crewConfig.id },
+        `crew instance "${crewConfig.id}" skipped: symbol ${crewConfig.symbol}: ${error instanceof Error ? error.message : String(error)}`,
+      );
       return null;
     }
     const base = filters.baseAsset;
@@ -301,7 +329,11 @@ export class Desk {
     await journal.saveCrewInstance(record);
     if (!storedPosition || configChanged) await journal.savePosition(book.toPosition());
     if (!stored || configChanged) {
-      await journal.setSetting(fingerprintKey, fingerprint, stored ? { actor: 'config', via: 'config', action: 'crew.config-changed', detail: { crew: crewConfig.id }, at: now } : null);
+      await journal.setSetting(
+        fingerprintKey,
+        fingerprint,
+        stored ? { actor: 'config', via: 'config', action: 'crew.config-changed', detail: { crew: crewConfig.id }, at: now } : null,
+      );
     }
     return runtime;
   }
@@ -340,7 +372,8 @@ function overAllocatedTeams(engine: Engine, teams: ReadonlyMap<string, Decimal>)
   for (const [team, capital] of teams) {
     let allocated = dec(0);
     for (const crew of engine.crews.values()) if (crew.team === team && crew.status !== 'stopped') allocated = allocated.plus(crew.capital);
-    if (allocated.gt(capital)) problems.push(`team ${team} has ${toText(allocated)} allocated of its capital ${toText(capital)} (${toText(allocated.minus(capital))} over)`);
+    if (allocated.gt(capital))
+      problems.push(`team ${team} has ${toText(allocated)} allocated of its capital ${toText(capital)} (${toText(allocated.minus(capital))} over)`);
   }
   return problems;
 }

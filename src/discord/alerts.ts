@@ -112,7 +112,11 @@ export class AlertClassifier {
         if (this.lastDenial.get(key) === event.rule) return null;
         this.lastDenial.set(key, event.rule);
         // A daily loss limit stops every entry until tomorrow: the owner hears of it.
-        return { channel: 'alerts', ping: event.rule === 'daily-loss', text: `⚠️ risk · ${scopeName(event.scope)}: [${event.rule}] ${event.reason} (not repeated until the crew trades again)` };
+        return {
+          channel: 'alerts',
+          ping: event.rule === 'daily-loss',
+          text: `⚠️ risk · ${scopeName(event.scope)}: [${event.rule}] ${event.reason} (not repeated until the crew trades again)`,
+        };
       }
       case 'order.created':
         this.lastDenial.delete(scopeKey({ kind: 'crew', crewId: event.order.crewId }));
@@ -200,7 +204,12 @@ export class DiscordAlerts {
     this.unsubscribe?.();
     this.bus = bus;
     // Deferred: an alert is queued after the step that made the fact, so never before an order it sends.
-    this.unsubscribe = bus.subscribe('discord-alerts', (event) => this.notify(event), ['fill', 'advice', 'risk.denied', 'order.created', 'crew.paused', 'crew.resumed', 'halt', 'error', 'exchange.trouble'], { deferred: true });
+    this.unsubscribe = bus.subscribe(
+      'discord-alerts',
+      (event) => this.notify(event),
+      ['fill', 'advice', 'risk.denied', 'order.created', 'crew.paused', 'crew.resumed', 'halt', 'error', 'exchange.trouble'],
+      { deferred: true },
+    );
   }
 
   /** Classifies and queues one event. Synchronous and cheap; never throws. */
@@ -372,17 +381,24 @@ class ChannelQueue {
             break;
           } catch (error) {
             const status = (error as { status?: unknown }).status;
-            const final = (typeof status === 'number' && status >= 400 && status < 500 && status !== 429) || (error as { permanent?: unknown }).permanent === true;
+            const final =
+              (typeof status === 'number' && status >= 400 && status < 500 && status !== 429) || (error as { permanent?: unknown }).permanent === true;
             if (final || s.closed()) {
               s.counters.lost += batch.lines;
               batch.settle?.(false);
-              s.log?.error({ channel: this.channelId, err: error instanceof Error ? error.message : String(error) }, 'discord: alert could not be posted, and will not be retried');
+              s.log?.error(
+                { channel: this.channelId, err: error instanceof Error ? error.message : String(error) },
+                'discord: alert could not be posted, and will not be retried',
+              );
               break;
             }
             attempt++;
             s.counters.retries++;
             const delay = Math.min(s.retryMaxMs, s.retryBaseMs * 2 ** (attempt - 1));
-            s.log?.warn({ channel: this.channelId, attempt, retryInMs: delay, err: error instanceof Error ? error.message : String(error) }, 'discord: alert post failed; retrying');
+            s.log?.warn(
+              { channel: this.channelId, attempt, retryInMs: delay, err: error instanceof Error ? error.message : String(error) },
+              'discord: alert post failed; retrying',
+            );
             await this.sleep(delay);
           }
         }
@@ -429,7 +445,13 @@ class ChannelQueue {
     const content = ping && owners.length > 0 ? `${owners.map((id) => `<@${id}>`).join(' ')}\n${text}` : text;
     const post: AlertPost = ping
       ? { content: truncate(content, DISCORD_LIMITS.content), allowedMentions: { parse: [], users: owners }, nonce: s.nonce(), enforceNonce: true }
-      : { content: truncate(content, DISCORD_LIMITS.content), allowedMentions: { parse: [] }, flags: MessageFlags.SuppressNotifications, nonce: s.nonce(), enforceNonce: true };
+      : {
+          content: truncate(content, DISCORD_LIMITS.content),
+          allowedMentions: { parse: [] },
+          flags: MessageFlags.SuppressNotifications,
+          nonce: s.nonce(),
+          enforceNonce: true,
+        };
     return { post, lines: lines.length };
   }
 

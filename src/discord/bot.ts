@@ -118,7 +118,9 @@ export async function startDiscord(options: DiscordOptions): Promise<DiscordHand
   client.on(Events.ShardError, (error) => log.warn({ err: error.message }, 'discord: gateway connection error (it reconnects by itself)'));
   client.on(Events.Warn, (message) => log.warn(`discord: ${message}`));
   client.on(Events.ShardResume, () => log.info('discord: gateway connection resumed'));
-  client.rest.on('rateLimited', (info) => log.debug({ route: info.route, retryAfterMs: info.retryAfter, global: info.global }, 'discord: rate limited; discord.js waits it out'));
+  client.rest.on('rateLimited', (info) =>
+    log.debug({ route: info.route, retryAfterMs: info.retryAfter, global: info.global }, 'discord: rate limited; discord.js waits it out'),
+  );
 
   let ready: () => void;
   let neverReady: (error: Error) => void;
@@ -179,11 +181,16 @@ export async function startDiscord(options: DiscordOptions): Promise<DiscordHand
       // A button that stands for a command (a proposal's Approve/Reject) runs that command, owner check and audit included.
       const sink = sinkFor(interaction, run.command, `/${run.command} ${run.subcommand} (button)`);
       const outcome = await dispatcher
-        .dispatch({ actor: actorOf(interaction.user), command: run.command, subcommand: run.subcommand, options: run.options, channel: interaction.channelId }, sink)
+        .dispatch(
+          { actor: actorOf(interaction.user), command: run.command, subcommand: run.subcommand, options: run.options, channel: interaction.channelId },
+          sink,
+        )
         .finally(() => sink.dispose());
       // Answered (or no longer answerable) for an owner: the buttons are stale. A stranger's press changes nothing.
       if (config.ownerIds.includes(interaction.user.id) && (outcome === 'done' || outcome === 'refused')) {
-        await interaction.message.edit({ components: [] }).catch((error: unknown) => log.warn({ err: messageOf(error) }, 'discord: could not remove the answered buttons'));
+        await interaction.message
+          .edit({ components: [] })
+          .catch((error: unknown) => log.warn({ err: messageOf(error) }, 'discord: could not remove the answered buttons'));
       }
       return;
     }
@@ -193,7 +200,11 @@ export async function startDiscord(options: DiscordOptions): Promise<DiscordHand
     if (!reply) return;
     if (reply.tone === 'good' || reply.tone === 'info') {
       // Accepted: the prompt loses its buttons and says what was answered.
-      await interaction.update({ content: plainText(`${reply.text ?? 'Answered.'} (by ${interaction.user.username})`), components: [], allowedMentions: { parse: [] } });
+      await interaction.update({
+        content: plainText(`${reply.text ?? 'Answered.'} (by ${interaction.user.username})`),
+        components: [],
+        allowedMentions: { parse: [] },
+      });
     } else {
       await replyTo(interaction, reply);
     }
@@ -218,8 +229,10 @@ export async function startDiscord(options: DiscordOptions): Promise<DiscordHand
     if (closing) return;
     try {
       if (interaction.isChatInputCommand()) return onCommand(interaction);
-      if (interaction.isButton()) return void onButton(interaction).catch((error: unknown) => log.warn({ err: messageOf(error) }, 'discord: button not answered'));
-      if (interaction.isAutocomplete()) return void onAutocomplete(interaction).catch((error: unknown) => log.warn({ err: messageOf(error) }, 'discord: autocomplete not answered'));
+      if (interaction.isButton())
+        return void onButton(interaction).catch((error: unknown) => log.warn({ err: messageOf(error) }, 'discord: button not answered'));
+      if (interaction.isAutocomplete())
+        return void onAutocomplete(interaction).catch((error: unknown) => log.warn({ err: messageOf(error) }, 'discord: autocomplete not answered'));
     } catch (error) {
       log.error({ err: messageOf(error) }, 'discord: interaction handler failed');
     }
@@ -278,7 +291,11 @@ export async function startDiscord(options: DiscordOptions): Promise<DiscordHand
       closing = true;
       const timeoutMs = closeOptions.timeoutMs ?? 10_000;
       for (const token of asked) dispatcher.confirmations.cancel(token, 'withdrawn');
-      const settled = await withTimeout(dispatcher.idle().then(() => true), timeoutMs, '').catch(() => false);
+      const settled = await withTimeout(
+        dispatcher.idle().then(() => true),
+        timeoutMs,
+        '',
+      ).catch(() => false);
       if (!settled) log.warn('discord: commands still running at shutdown; their replies are lost');
       await alerts.close(Math.min(timeoutMs, 5_000));
       await client.destroy();
@@ -319,7 +336,10 @@ async function checkChannels(client: Client, config: DiscordSettings, log: Logge
       const channel = await client.channels.fetch(id);
       if (!channel?.isSendable()) log.warn({ channel: id }, `discord: the ${kind} channel is not a text channel the bot can post in`);
     } catch (error) {
-      log.warn({ channel: id, err: messageOf(error) }, `discord: the ${kind} channel (DISCORD_${kind.toUpperCase()}_CHANNEL_ID) cannot be read: wrong id, or the bot is not in that server`);
+      log.warn(
+        { channel: id, err: messageOf(error) },
+        `discord: the ${kind} channel (DISCORD_${kind.toUpperCase()}_CHANNEL_ID) cannot be read: wrong id, or the bot is not in that server`,
+      );
     }
   }
 }

@@ -19,7 +19,10 @@ import type { CommandSpec, OptionSpec, OptionType } from '../chat/command.ts';
 /** Nobody but administrators sees the commands unless a server admin grants them (Server Settings → Integrations). */
 export const DEFAULT_MEMBER_PERMISSIONS = '0';
 
-const OPTION_TYPES: Record<OptionType, ApplicationCommandOptionType.String | ApplicationCommandOptionType.Integer | ApplicationCommandOptionType.Boolean | ApplicationCommandOptionType.Number> = {
+const OPTION_TYPES: Record<
+  OptionType,
+  ApplicationCommandOptionType.String | ApplicationCommandOptionType.Integer | ApplicationCommandOptionType.Boolean | ApplicationCommandOptionType.Number
+> = {
   string: ApplicationCommandOptionType.String,
   integer: ApplicationCommandOptionType.Integer,
   boolean: ApplicationCommandOptionType.Boolean,

@@ -15,7 +15,12 @@ export function postManagerEvents(discord: Pick<DiscordHandle, 'alerts' | 'postR
     switch (event.type) {
       case 'report': {
         const { report } = event;
-        void discord.postReport({ title: report.title, text: report.text, tone: 'info', ...(report.chartPng ? { files: [{ name: 'equity.png', data: report.chartPng }] } : {}) });
+        void discord.postReport({
+          title: report.title,
+          text: report.text,
+          tone: 'info',
+          ...(report.chartPng ? { files: [{ name: 'equity.png', data: report.chartPng }] } : {}),
+        });
         return;
       }
       case 'proposal':
@@ -24,7 +29,10 @@ export function postManagerEvents(discord: Pick<DiscordHandle, 'alerts' | 'postR
       case 'decision': {
         const p = event.proposal;
         const icon = event.decision === 'approved' ? '✅' : event.decision === 'rejected' ? '❌' : '⌛';
-        discord.alerts.queueLine('alerts', `${icon} proposal ${p.id} (${p.summary}) ${event.decision}${event.by ? ` by ${who(event.by)}` : ''}${event.result ? `: ${event.result}` : ''}`);
+        discord.alerts.queueLine(
+          'alerts',
+          `${icon} proposal ${p.id} (${p.summary}) ${event.decision}${event.by ? ` by ${who(event.by)}` : ''}${event.result ? `: ${event.result}` : ''}`,
+        );
         return;
       }
       case 'action':

@@ -32,11 +32,11 @@ const IMAGE = /\.(png|jpe?g|gif|webp)$/i;
 export function renderReply(raw: Reply): OutgoingMessage[] {
   const reply = plainReply(raw);
   const files = (reply.files ?? []).map((f) => ({ attachment: f.data, name: safeFileName(f.name) }));
-  const textOnly = !reply.title && !reply.code && !(reply.fields?.length) && reply.text !== undefined && reply.text.trim() !== '';
+  const textOnly = !reply.title && !reply.code && !reply.fields?.length && reply.text !== undefined && reply.text.trim() !== '';
   let messages: OutgoingMessage[];
   if (textOnly) {
     messages = splitText(reply.text!, DISCORD_LIMITS.content).map((content) => ({ content, allowedMentions: { parse: [] } }));
-  } else if (!reply.title && !reply.code && !(reply.fields?.length) && !reply.text) {
+  } else if (!reply.title && !reply.code && !reply.fields?.length && !reply.text) {
     messages = files.length > 0 ? [{ allowedMentions: { parse: [] } }] : [{ content: 'Done.', allowedMentions: { parse: [] } }];
   } else {
     const color = TONE_COLORS[reply.tone ?? 'info'];
@@ -72,7 +72,9 @@ function toEmbed(part: EmbedPart, color: number): APIEmbed {
     color,
     ...(part.title ? { title: part.title } : {}),
     ...(part.description ? { description: part.description } : {}),
-    ...(part.fields.length > 0 ? { fields: part.fields.map((f) => ({ name: f.name, value: f.value, ...(f.inline !== undefined ? { inline: f.inline } : {}) })) } : {}),
+    ...(part.fields.length > 0
+      ? { fields: part.fields.map((f) => ({ name: f.name, value: f.value, ...(f.inline !== undefined ? { inline: f.inline } : {}) })) }
+      : {}),
   };
 }
 
@@ -93,7 +95,10 @@ export function renderConfirmation(request: ConfirmationRequest): OutgoingMessag
       {
         color: TONE_COLORS.warn,
         title: 'Confirm',
-        description: truncate(`${plainText(request.prompt)}\n\nOnly the person who ran the command can answer. Expires <t:${expires}:R>.`, DISCORD_LIMITS.embedDescription),
+        description: truncate(
+          `${plainText(request.prompt)}\n\nOnly the person who ran the command can answer. Expires <t:${expires}:R>.`,
+          DISCORD_LIMITS.embedDescription,
+        ),
       },
     ],
     components: [confirmationButtons(request, ButtonStyle.Danger, ButtonStyle.Secondary)],
@@ -110,17 +115,29 @@ export function renderConfirmationMessages(request: ConfirmationRequest): Outgoi
   const messages = renderReply(request.body);
   const last = messages[messages.length - 1]!;
   const expires = Math.floor(request.expiresAt / 1000);
-  last.content = truncate(`${plainText(request.prompt)} Only the person who ran the command can answer; the buttons expire <t:${expires}:R>.`, DISCORD_LIMITS.content);
+  last.content = truncate(
+    `${plainText(request.prompt)} Only the person who ran the command can answer; the buttons expire <t:${expires}:R>.`,
+    DISCORD_LIMITS.content,
+  );
   last.components = [confirmationButtons(request, ButtonStyle.Success, ButtonStyle.Danger)];
   return messages;
 }
 
-function confirmationButtons(request: ConfirmationRequest, confirmStyle: ButtonStyle.Success | ButtonStyle.Danger, cancelStyle: ButtonStyle.Secondary | ButtonStyle.Danger): APIActionRowComponent<APIButtonComponentWithCustomId> {
+function confirmationButtons(
+  request: ConfirmationRequest,
+  confirmStyle: ButtonStyle.Success | ButtonStyle.Danger,
+  cancelStyle: ButtonStyle.Secondary | ButtonStyle.Danger,
+): APIActionRowComponent<APIButtonComponentWithCustomId> {
   return {
     type: ComponentType.ActionRow,
     components: [
       { type: ComponentType.Button, style: confirmStyle, label: truncate(plainText(request.confirmLabel), 80), custom_id: `${CONFIRM_PREFIX}${request.token}` },
-      { type: ComponentType.Button, style: cancelStyle, label: truncate(plainText(request.cancelLabel ?? 'Cancel'), 80), custom_id: `${CANCEL_PREFIX}${request.token}` },
+      {
+        type: ComponentType.Button,
+        style: cancelStyle,
+        label: truncate(plainText(request.cancelLabel ?? 'Cancel'), 80),
+        custom_id: `${CANCEL_PREFIX}${request.token}`,
+      },
     ],
   };
 }

@@ -137,7 +137,13 @@ export class InteractionSink implements ReplySink {
         await this.interaction.editReply({ content: 'Answered privately.', embeds: [], allowedMentions: { parse: [] } });
         await this.interaction.followUp({ ...message, flags: MessageFlags.Ephemeral });
       } else {
-        await this.interaction.editReply({ content: message.content ?? '', embeds: message.embeds ?? [], components: [], ...(message.files ? { files: message.files } : {}), allowedMentions: message.allowedMentions });
+        await this.interaction.editReply({
+          content: message.content ?? '',
+          embeds: message.embeds ?? [],
+          components: [],
+          ...(message.files ? { files: message.files } : {}),
+          allowedMentions: message.allowedMentions,
+        });
       }
     } else {
       await this.interaction.followUp({ ...message, ...flags });

@@ -238,7 +238,7 @@ function credentialsFrom(options: EmulatorOptions): Credentials {
   const apiKey = options.apiKey ?? process.env.BINANCE_API_KEY;
   const apiSecret = options.apiSecret ?? process.env.BINANCE_API_SECRET;
   if (!apiKey || !apiSecret) {
-    throw new Error('the emulator needs the account\'s API key and secret: set BINANCE_API_KEY and BINANCE_API_SECRET');
+    throw new Error("the emulator needs the account's API key and secret: set BINANCE_API_KEY and BINANCE_API_SECRET");
   }
   return { apiKey, apiSecret };
 }

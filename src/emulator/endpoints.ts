@@ -3,16 +3,7 @@
 // the transports do authentication, limits and faults, then call `handle`.
 import { defaultFilters } from '../core/filters.ts';
 import { ExchangeError } from '../ports/exchange.ts';
-import {
-  balanceJson,
-  cancelJson,
-  fmt,
-  klineRow,
-  newOrderJson,
-  orderJson,
-  symbolInfoJson,
-  tradeJson,
-} from './binance-format.ts';
+import { balanceJson, cancelJson, fmt, klineRow, newOrderJson, orderJson, symbolInfoJson, tradeJson } from './binance-format.ts';
 import type { Knobs } from './knobs.ts';
 import type { MarketReplay } from './market-replay.ts';
 import {
@@ -210,8 +201,7 @@ export const ENDPOINTS = {
   cancelOpenOrders: {
     weight: fixed(1),
     signed: true,
-    handle: (p, ctx) =>
-      ctx.venue.cancelAll(symbolParam(p)).map(({ order, cancelClientOrderId }) => cancelJson(order, cancelClientOrderId, order.updateTime)),
+    handle: (p, ctx) => ctx.venue.cancelAll(symbolParam(p)).map(({ order, cancelClientOrderId }) => cancelJson(order, cancelClientOrderId, order.updateTime)),
   },
 
   allOrders: {
@@ -226,9 +216,7 @@ export const ENDPOINTS = {
     handle: (p, ctx) => {
       const symbol = symbolParam(p);
       const orderId = intParam(p, 'orderId');
-      return ctx.venue
-        .myTrades(symbol, { ...historyParam(p, 'fromId'), ...(orderId !== undefined && { orderId }) })
-        .map(tradeJson);
+      return ctx.venue.myTrades(symbol, { ...historyParam(p, 'fromId'), ...(orderId !== undefined && { orderId }) }).map(tradeJson);
     },
   },
 } satisfies Record<string, Endpoint>;

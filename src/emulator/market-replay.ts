@@ -87,7 +87,7 @@ export class MarketReplay {
 
   /** The next candles to be played (one per symbol that has one), without playing them. */
   peek(): Candle[] {
-    return [...this.series.values()].flatMap((s) => (s.playing ?? s.head ? [s.playing ?? s.head!] : []));
+    return [...this.series.values()].flatMap((s) => ((s.playing ?? s.head) ? [s.playing ?? s.head!] : []));
   }
 
   /** Plays one tick of every candle in the current slot; false when the data is exhausted. */

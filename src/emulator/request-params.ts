@@ -86,7 +86,10 @@ export function symbolsParam(p: Params): string[] | undefined {
   try {
     parsed = JSON.parse(raw);
   } catch {
-    throw new ExchangeError(-1100, "Illegal characters found in parameter 'symbols'; legal range is '^\\[(\"[A-Z0-9-_.]{1,20}\"(,\"[A-Z0-9-_.]{1,20}\"){0,}){0,1}\\]$'.");
+    throw new ExchangeError(
+      -1100,
+      'Illegal characters found in parameter \'symbols\'; legal range is \'^\\[("[A-Z0-9-_.]{1,20}"(,"[A-Z0-9-_.]{1,20}"){0,}){0,1}\\]$\'.',
+    );
   }
   if (!Array.isArray(parsed) || parsed.some((s) => typeof s !== 'string')) {
     throw new ExchangeError(-1100, "Illegal characters found in parameter 'symbols'.");

@@ -99,7 +99,11 @@ async function answer(ctx: RestServerContext, req: IncomingMessage, url: URL): P
 function errorReply(error: unknown, usage: Usage, endpoint: Endpoint): Reply {
   const headers = usageHeaders(usage, endpoint);
   if (error instanceof RateLimitError) {
-    return { status: error.httpStatus, body: { code: error.code, msg: error.message }, headers: { ...headers, 'Retry-After': String(error.retryAfterSeconds) } };
+    return {
+      status: error.httpStatus,
+      body: { code: error.code, msg: error.message },
+      headers: { ...headers, 'Retry-After': String(error.retryAfterSeconds) },
+    };
   }
   if (error instanceof ExchangeError) {
     return { status: error.httpStatus, body: { code: error.code, msg: error.message }, headers };

@@ -8,15 +8,7 @@ import { roundPrice } from '../core/filters.ts';
 import { type Decimal, dec, ZERO } from '../core/money.ts';
 import { PaperMatcher } from '../exchange/paper/paper-matcher.ts';
 import { ExchangeError, type ExchangeOrder, type ExecutionUpdate } from '../ports/exchange.ts';
-import {
-  type BalanceView,
-  type ExecutionType,
-  type OrderView,
-  type TradeView,
-  accountPositionJson,
-  executionReportJson,
-  isStop,
-} from './binance-format.ts';
+import { type BalanceView, type ExecutionType, type OrderView, type TradeView, accountPositionJson, executionReportJson, isStop } from './binance-format.ts';
 
 export interface PlaceOrderParams {
   readonly symbol: string;
@@ -212,7 +204,12 @@ export class Venue {
       .filter((r) => r.snapshot.symbol === symbol)
       .map((r) => this.view(r))
       .sort((a, b) => a.orderId - b.orderId);
-    return window(all, query, (o) => o.orderId, (o) => o.time);
+    return window(
+      all,
+      query,
+      (o) => o.orderId,
+      (o) => o.time,
+    );
   }
 
   /** GET /api/v3/myTrades, optionally of one order. */
@@ -220,7 +217,12 @@ export class Venue {
     this.symbolFilters(symbol);
     let trades = this.tradesBySymbol.get(symbol) ?? [];
     if (query.orderId !== undefined) trades = trades.filter((t) => t.orderId === query.orderId);
-    return window(trades, query, (t) => t.id, (t) => t.time);
+    return window(
+      trades,
+      query,
+      (t) => t.id,
+      (t) => t.time,
+    );
   }
 
   balances(): BalanceView[] {

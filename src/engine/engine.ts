@@ -2,7 +2,19 @@
 // order → fill → journal → notifiers. Only the injected clock, market data and exchange differ.
 import { type Advice, type Candle, type HaltLevel, type HaltState, type Interval, type SymbolFilters, intervalMs as intervalMsOf } from '../core/domain.ts';
 import { roundQuantity } from '../core/filters.ts';
-import { actorName, crewScope, DESK_SCOPE, ENGINE_ACTOR, type EventBus, JOURNAL_ACTOR, type ExitKind, type FactActor, type FactScope, riskActor, type TradeAdvice } from '../core/events.ts';
+import {
+  actorName,
+  crewScope,
+  DESK_SCOPE,
+  ENGINE_ACTOR,
+  type EventBus,
+  JOURNAL_ACTOR,
+  type ExitKind,
+  type FactActor,
+  type FactScope,
+  riskActor,
+  type TradeAdvice,
+} from '../core/events.ts';
 import { type Decimal, dec, toText, ZERO } from '../core/money.ts';
 import type { AnyCrewDefinition, CrewContext, CrewLogger, CrewPositionView, ExitParams } from '../crew/template.ts';
 import type { Logger } from '../log/logger.ts';
@@ -453,7 +465,9 @@ export class Engine {
     const results = this.orders.submit(step);
     for (let i = 0; i < results.length; i++) {
       const crewId = step[i]!.entry.owner.id;
-      this.pending.push(results[i]!.catch((error: unknown) => this.reportError('orders', `${crewId}: ${error instanceof Error ? error.message : String(error)}`)));
+      this.pending.push(
+        results[i]!.catch((error: unknown) => this.reportError('orders', `${crewId}: ${error instanceof Error ? error.message : String(error)}`)),
+      );
     }
   }
 
@@ -538,7 +552,6 @@ export class Engine {
     const measures = this.risk.toJSON();
     this.journalWrite('risk measures', () => this.deps.journal.setSetting(RISK_MEASURES_SETTING, measures, null));
   }
-
 
   /** Exact equity per crew, team and overall, as a fact (the journal records it); dirty crew states to the journal. */
   snapshot(at: number): void {
@@ -632,7 +645,10 @@ export class Engine {
       exit: 'flatten',
     });
     if (!verdict.ok) {
-      const reason = verdict.rule === 'filters' ? `${crew.book.quantity} ${crew.symbol} is below the minimum order size (dust), left in place (${verdict.reason})` : verdict.reason;
+      const reason =
+        verdict.rule === 'filters'
+          ? `${crew.book.quantity} ${crew.symbol} is below the minimum order size (dust), left in place (${verdict.reason})`
+          : verdict.reason;
       deps.bus.publish({ type: 'risk.denied', scope: crewScope(crew.id), adviceKey, advice, rule: verdict.rule, reason, at });
       return reason;
     }

@@ -331,11 +331,23 @@ export class OrderManager {
     if (from !== to) this.bus.publish({ type: 'order.updated', order: entry.order, from, reason: 'fill', fillTradeId: fill.tradeId });
   }
 
-  private setStatus(entry: OpenOrder, status: OrderStatus, reason: string, patch: Partial<Pick<Order, 'exchangeOrderId' | 'executedQty' | 'cumulativeQuote'>>): void {
+  private setStatus(
+    entry: OpenOrder,
+    status: OrderStatus,
+    reason: string,
+    patch: Partial<Pick<Order, 'exchangeOrderId' | 'executedQty' | 'cumulativeQuote'>>,
+  ): void {
     const from = entry.order.status;
     const to = transition(entry.order.clientOrderId, from, status);
     const o = entry.order;
-    entry.order = withProgress(o, to, patch.exchangeOrderId ?? o.exchangeOrderId, patch.executedQty ?? o.executedQty, patch.cumulativeQuote ?? o.cumulativeQuote, this.clock.now());
+    entry.order = withProgress(
+      o,
+      to,
+      patch.exchangeOrderId ?? o.exchangeOrderId,
+      patch.executedQty ?? o.executedQty,
+      patch.cumulativeQuote ?? o.cumulativeQuote,
+      this.clock.now(),
+    );
     this.updateHold(entry);
     if (isTerminal(to)) this.open.delete(entry.order.clientOrderId);
     this.bus.publish({ type: 'order.updated', order: entry.order, from, reason, fillTradeId: null });
@@ -362,7 +374,14 @@ export class OrderManager {
 
 /** The order with a new status and progress: a literal of every field (one shape, no spread of a
  * spread — this runs on every status change of every order). */
-function withProgress(o: Order, status: OrderStatus, exchangeOrderId: string | undefined, executedQty: Decimal, cumulativeQuote: Decimal, updatedAt: number): Order {
+function withProgress(
+  o: Order,
+  status: OrderStatus,
+  exchangeOrderId: string | undefined,
+  executedQty: Decimal,
+  cumulativeQuote: Decimal,
+  updatedAt: number,
+): Order {
   const next: EveryField<Order> = {
     clientOrderId: o.clientOrderId,
     crewId: o.crewId,
@@ -400,4 +419,3 @@ function reserveOf(order: Order, fee: Decimal): { quote: Decimal; qty: Decimal }
   const price = order.price ?? ZERO;
   return { quote: (order.quantity ?? ZERO).times(price).times(ONE.plus(fee)), qty: ZERO };
 }
-

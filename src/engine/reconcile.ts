@@ -29,7 +29,16 @@ export interface ReconcileOptions {
 }
 
 export async function reconcile(engine: Engine, journal: Journal, exchange: Exchange, options: ReconcileOptions = {}): Promise<ReconcileReport> {
-  const report = { checked: 0, settled: [] as { clientOrderId: string; status: string }[], fillsApplied: 0, adopted: [] as string[], foreign: [] as string[], cancelledStops: [] as string[], drift: [] as string[], pausedForDrift: false };
+  const report = {
+    checked: 0,
+    settled: [] as { clientOrderId: string; status: string }[],
+    fillsApplied: 0,
+    adopted: [] as string[],
+    foreign: [] as string[],
+    cancelledStops: [] as string[],
+    drift: [] as string[],
+    pausedForDrift: false,
+  };
   const crewByTag = new Map([...engine.crews.values()].map((c) => [c.tag, c] as const));
   const open = await journal.getOpenOrders();
 

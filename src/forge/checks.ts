@@ -18,12 +18,7 @@ export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..
 export const FORGED_DIR = join(PROJECT_ROOT, 'crews', 'forged');
 
 /** The only modules a draft may import, as written from crews/forged/. */
-export const ALLOWED_IMPORTS: readonly string[] = Object.freeze([
-  'trading-signals',
-  'zod',
-  '../../src/crew/template.ts',
-  '../../src/core/domain.ts',
-]);
+export const ALLOWED_IMPORTS: readonly string[] = Object.freeze(['trading-signals', 'zod', '../../src/crew/template.ts', '../../src/core/domain.ts']);
 
 /** Globals a crew may use: pure values and functions with no reach outside the process's memory. */
 const ALLOWED_GLOBALS = new Set([
@@ -148,7 +143,8 @@ export function checkDraft(input: DraftInput): CheckReport {
 export function warmUpChecks(): void {
   checkDraft({
     fileName: 'warm-up.ts',
-    source: "import { z } from 'zod';\nimport { defineCrew } from '../../src/crew/template.ts';\nimport { HOLD } from '../../src/core/domain.ts';\nexport default defineCrew({ name: 'warm-up', description: 'x', params: z.object({}), indicators: () => ({}), warmup: () => 0, onCandle: () => HOLD });\n",
+    source:
+      "import { z } from 'zod';\nimport { defineCrew } from '../../src/crew/template.ts';\nimport { HOLD } from '../../src/core/domain.ts';\nexport default defineCrew({ name: 'warm-up', description: 'x', params: z.object({}), indicators: () => ({}), warmup: () => 0, onCandle: () => HOLD });\n",
     existingNames: new Set(),
   });
 }
@@ -158,7 +154,10 @@ function report(name: string, checks: DraftCheck[]): CheckReport {
 }
 
 function check(rule: CheckRule, problems: readonly string[]): DraftCheck {
-  const shown = problems.length > MAX_PROBLEMS_PER_CHECK ? [...problems.slice(0, MAX_PROBLEMS_PER_CHECK), `… and ${problems.length - MAX_PROBLEMS_PER_CHECK} more`] : problems;
+  const shown =
+    problems.length > MAX_PROBLEMS_PER_CHECK
+      ? [...problems.slice(0, MAX_PROBLEMS_PER_CHECK), `… and ${problems.length - MAX_PROBLEMS_PER_CHECK} more`]
+      : problems;
   return { rule, ok: problems.length === 0, problems: shown };
 }
 
@@ -270,7 +269,10 @@ function forbiddenProblems(file: ts.SourceFile, checker: ts.TypeChecker): string
       if (FORBIDDEN_PROPERTIES.has(member)) refuse(node.name, `\`.${member}\` is not allowed: it reaches Function or the prototype chain`);
       const owner = ts.isIdentifier(node.expression) ? node.expression.text : null;
       if (owner !== null && FORBIDDEN_MEMBERS[owner]?.has(member) && isGlobal(node.expression as ts.Identifier, checker)) {
-        refuse(node, `\`${owner}.${member}\` is not allowed${member === 'random' || member === 'now' ? ': a crew must decide the same way on the same candles' : ''}`);
+        refuse(
+          node,
+          `\`${owner}.${member}\` is not allowed${member === 'random' || member === 'now' ? ': a crew must decide the same way on the same candles' : ''}`,
+        );
       }
     } else if (ts.isElementAccessExpression(node)) {
       const problem = computedKeyProblem(node.argumentExpression, checker);
@@ -294,7 +296,8 @@ function forbiddenProblems(file: ts.SourceFile, checker: ts.TypeChecker): string
 
 /** A key that is a number, or a string literal that names no escape. Anything else could be assembled into "constructor". */
 function computedKeyProblem(key: ts.Expression, checker: ts.TypeChecker): string | null {
-  if (ts.isStringLiteralLike(key)) return FORBIDDEN_PROPERTIES.has(key.text) ? `\`["${key.text}"]\` is not allowed: it reaches Function or the prototype chain` : null;
+  if (ts.isStringLiteralLike(key))
+    return FORBIDDEN_PROPERTIES.has(key.text) ? `\`["${key.text}"]\` is not allowed: it reaches Function or the prototype chain` : null;
   if (ts.isNumericLiteral(key)) return null;
   const type = checker.getTypeAtLocation(key);
   if ((type.flags & ts.TypeFlags.NumberLike) !== 0) return null;
@@ -306,7 +309,11 @@ function isValueReference(node: ts.Identifier): boolean {
   const parent = node.parent;
   if (ts.isPropertyAccessExpression(parent) && parent.name === node) return false;
   if (ts.isQualifiedName(parent) && parent.right === node) return false;
-  if ((ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent) || ts.isMethodDeclaration(parent) || ts.isPropertySignature(parent)) && parent.name === node) return false;
+  if (
+    (ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent) || ts.isMethodDeclaration(parent) || ts.isPropertySignature(parent)) &&
+    parent.name === node
+  )
+    return false;
   if ((ts.isGetAccessor(parent) || ts.isSetAccessor(parent) || ts.isEnumMember(parent)) && parent.name === node) return false;
   if (ts.isImportSpecifier(parent) || ts.isImportClause(parent) || ts.isNamespaceImport(parent) || ts.isExportSpecifier(parent)) return false;
   if (ts.isLabeledStatement(parent) || ts.isBreakOrContinueStatement(parent)) return false;
@@ -347,7 +354,8 @@ function paramProblems(file: ts.SourceFile, name: string): string[] {
     problems.push('the module must end with `export default defineCrew({ … })`');
   } else {
     const spec = call.arguments[0];
-    const nameProp = spec && ts.isObjectLiteralExpression(spec) ? spec.properties.find((p) => ts.isPropertyAssignment(p) && p.name.getText(file) === 'name') : undefined;
+    const nameProp =
+      spec && ts.isObjectLiteralExpression(spec) ? spec.properties.find((p) => ts.isPropertyAssignment(p) && p.name.getText(file) === 'name') : undefined;
     const value = nameProp && ts.isPropertyAssignment(nameProp) ? nameProp.initializer : undefined;
     if (!value || !ts.isStringLiteralLike(value)) problems.push(`defineCrew needs \`name: '${name}'\` as a plain string (the file name)`);
     else if (value.text !== name) problems.push(`${at(value)}: crew name "${value.text}" does not match the file name "${name}"`);
@@ -357,7 +365,8 @@ function paramProblems(file: ts.SourceFile, name: string): string[] {
     if (ts.isCallExpression(node) && isZNumber(node)) {
       const methods = chainMethods(node);
       const missing = ['min', 'max', 'default'].filter((m) => !methods.has(m));
-      if (missing.length > 0) problems.push(`${at(node)}: a number param needs ${missing.map((m) => `.${m}()`).join(', ')} (every number has a default and bounds)`);
+      if (missing.length > 0)
+        problems.push(`${at(node)}: a number param needs ${missing.map((m) => `.${m}()`).join(', ')} (every number has a default and bounds)`);
     }
     ts.forEachChild(node, visit);
   };

@@ -35,7 +35,8 @@ export function deskForgeHost(desk: Desk, service: DeskService, options: { reado
       return added.ok ? ok(undefined) : fail(added.error);
     },
     async spawnPaper(request, actor) {
-      if (desk.config.mode !== 'paper') return fail(`the desk trades on ${desk.config.mode}: an approved draft is spawned on paper only; spawn it yourself with /crew spawn if you mean it`);
+      if (desk.config.mode !== 'paper')
+        return fail(`the desk trades on ${desk.config.mode}: an approved draft is spawned on paper only; spawn it yourself with /crew spawn if you mean it`);
       const team = options.team ?? [...desk.teams.keys()][0];
       if (!team) return fail('the desk has no team to spawn into');
       return service.spawnCrew({ team, crew: request.crew, symbol: request.symbol, interval: request.interval, capital: request.capital }, actor);

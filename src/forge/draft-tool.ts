@@ -15,9 +15,12 @@ const MANAGER: Actor = Object.freeze({ id: 'manager', via: 'manager', isOwner: f
 
 export const draftCrewSchema = z
   .object({
-    idea: z.string().min(10).max(2000).describe("The strategy in plain words, as the owner described it: entries, exits, indicators, levels."),
+    idea: z.string().min(10).max(2000).describe('The strategy in plain words, as the owner described it: entries, exits, indicators, levels.'),
     base: z.string().min(1).max(40).optional().describe('An existing crew module to start from, e.g. "rsi-reversion".'),
-    symbol: z.string().regex(/^[A-Z0-9]{5,20}$/, 'a Binance spot symbol such as BTCUSDT').optional(),
+    symbol: z
+      .string()
+      .regex(/^[A-Z0-9]{5,20}$/, 'a Binance spot symbol such as BTCUSDT')
+      .optional(),
     interval: z.enum(INTERVALS).optional(),
   })
   .strict();

@@ -84,7 +84,13 @@ export class DraftStore {
 
   /** A draft by id, or the newest one proposing that crew name. */
   find(idOrName: string): Draft | null {
-    return this.get(idOrName) ?? this.list().filter((d) => d.name === idOrName).at(-1) ?? null;
+    return (
+      this.get(idOrName) ??
+      this.list()
+        .filter((d) => d.name === idOrName)
+        .at(-1) ??
+      null
+    );
   }
 
   nextId(): string {

@@ -11,7 +11,8 @@ export const FORGE_PROMPT_FILE = join(PROJECT_ROOT, 'prompts', 'forge.md');
 /** Momentum, trend and volatility indicators a crew is likely to want (all of trading-signals may be imported). */
 const INDICATORS =
   'SMA, EMA, WMA, DEMA, TEMA, HMA, KAMA, RSI, StochasticRSI, StochasticOscillator, MACD, CCI, ROC, MOM, WilliamsR, ADX, DX, ATR, NATR, BollingerBands, BollingerBandsWidth, KeltnerChannels, DonchianChannels, SuperTrend, PSAR, OBV, MFI, VWAP, CMF, AO, TRIX, TSI, IchimokuCloud';
-const GLOBALS = 'Math, Number, String, Boolean, Array, Object (not its reflective members), JSON, Date (not Date.now), Map, Set, Infinity, NaN, isFinite, isNaN, parseFloat, parseInt, Error';
+const GLOBALS =
+  'Math, Number, String, Boolean, Array, Object (not its reflective members), JSON, Date (not Date.now), Map, Set, Infinity, NaN, isFinite, isNaN, parseFloat, parseInt, Error';
 
 export interface ForgeMessage {
   readonly role: 'system' | 'user';
@@ -41,7 +42,8 @@ export function forgeMessages(input: PromptInput, promptFile = FORGE_PROMPT_FILE
     example: read('crews/rsi-reversion.ts').replaceAll("'../src/", "'../../src/"),
   });
   const parts = [`<idea>\n${input.idea}\n</idea>`];
-  if (input.base) parts.push(`Start from the existing crew "${input.base.name}" (give the new module a new name):\n<base_crew>\n${input.base.source}\n</base_crew>`);
+  if (input.base)
+    parts.push(`Start from the existing crew "${input.base.name}" (give the new module a new name):\n<base_crew>\n${input.base.source}\n</base_crew>`);
   if (input.feedback) parts.push(`The owner's feedback on the earlier draft:\n<feedback>\n${input.feedback}\n</feedback>`);
   if (input.previous) {
     parts.push(

@@ -36,19 +36,25 @@ function proofLines(p: ProofReport): string[] {
   lines.push(`               ${pad('in-sample')}${pad('out-of-sample')}`);
   lines.push(`draft return   ${pad(pct(p.inSample.totalReturnPct))}${pad(pct(p.outOfSample.totalReturnPct))}`);
   lines.push(`buy and hold   ${pad(pct(p.inSample.buyAndHoldReturnPct))}${pad(pct(p.outOfSample.buyAndHoldReturnPct))}`);
-  if (best) lines.push(`best crew      ${pad(pct(best.inSample.totalReturnPct))}${pad(pct(best.outOfSample.totalReturnPct))}(${best.crew}, best out-of-sample)`);
+  if (best)
+    lines.push(`best crew      ${pad(pct(best.inSample.totalReturnPct))}${pad(pct(best.outOfSample.totalReturnPct))}(${best.crew}, best out-of-sample)`);
   lines.push(`max drawdown   ${pad(pct(-p.inSample.maxDrawdownPct))}${pad(pct(-p.outOfSample.maxDrawdownPct))}`);
   lines.push(`sharpe         ${pad(num(p.inSample.sharpe))}${pad(num(p.outOfSample.sharpe))}`);
   lines.push(`round trips    ${pad(String(p.inSample.roundTrips))}${pad(String(p.outOfSample.roundTrips))}`);
   const rate = (v: number | null) => (v === null ? '–' : `${v.toFixed(2)} %`);
   lines.push(`win rate       ${pad(rate(p.inSample.winRatePct))}${pad(rate(p.outOfSample.winRatePct))}`);
-  if (p.walkForward.length > 0) lines.push(`Windows: ${p.walkForward.map((w: KpiLine) => `${pct(w.totalReturnPct)} (hold ${pct(w.buyAndHoldReturnPct)})`).join(', ')}`);
+  if (p.walkForward.length > 0)
+    lines.push(`Windows: ${p.walkForward.map((w: KpiLine) => `${pct(w.totalReturnPct)} (hold ${pct(w.buyAndHoldReturnPct)})`).join(', ')}`);
   if (p.robustness.length > 0) {
     const collapsed = p.robustness.filter((r) => r.collapsed);
     lines.push(
       `Robustness (each param ±20 %): ${p.robustness.map((r) => `${r.param}=${r.value}: ${r.totalReturnPct === null ? `refused (${r.reason})` : pct(r.totalReturnPct)}`).join(', ')}`,
     );
-    lines.push(collapsed.length > 0 ? `  collapses: the gain at the defaults turns into a loss or nothing at ${collapsed.map((r) => `${r.param}=${r.value}`).join(', ')}` : '  no gain turns into a loss');
+    lines.push(
+      collapsed.length > 0
+        ? `  collapses: the gain at the defaults turns into a loss or nothing at ${collapsed.map((r) => `${r.param}=${r.value}`).join(', ')}`
+        : '  no gain turns into a loss',
+    );
   }
   lines.push(`Determinism: ${p.deterministic ? 'two runs byte-identical' : 'two runs DIFFER — the module is not deterministic'}`);
   if (p.tradeVerdict) lines.push(`Trades: ${p.tradeVerdict}`);

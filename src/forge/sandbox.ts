@@ -68,7 +68,8 @@ function runChild(build: string, job: ProofJob, limits: SandboxLimits): Promise<
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      if (timedOut) return resolvePromise(failure(`killed: exceeded the wall-clock limit of ${Math.round(limits.timeoutMs / 1000)} s (an endless loop, or far too slow)`));
+      if (timedOut)
+        return resolvePromise(failure(`killed: exceeded the wall-clock limit of ${Math.round(limits.timeoutMs / 1000)} s (an endless loop, or far too slow)`));
       if (/heap out of memory|Allocation failed/i.test(stderr)) return resolvePromise(failure(`killed: exceeded the memory cap of ${limits.memoryMb} MB`));
       const last = stdout.trimEnd().split('\n').pop() ?? '';
       if (code === 0 && last.startsWith('{')) {
@@ -90,7 +91,10 @@ function failure(reason: string): ProofFailure {
 }
 
 function lastLine(text: string): string {
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('at '));
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('at '));
   const error = lines.find((l) => /Error/.test(l)) ?? lines.at(-1) ?? 'no output';
   return error.length > 300 ? `${error.slice(0, 299)}…` : error;
 }

@@ -31,7 +31,10 @@ export interface ForgeHost {
   /** Loads an approved module into the running desk's catalogue, without a restart. */
   addCrewModule(file: string): Promise<Result<void>>;
   /** Starts an instance on paper; refused when the desk does not trade on paper. */
-  spawnPaper(request: { readonly crew: string; readonly symbol: string; readonly interval: Interval; readonly capital: string }, actor: Actor): Promise<Result<string>>;
+  spawnPaper(
+    request: { readonly crew: string; readonly symbol: string; readonly interval: Interval; readonly capital: string },
+    actor: Actor,
+  ): Promise<Result<string>>;
 }
 
 export interface ForgeSettings {
@@ -204,7 +207,13 @@ export class ForgeService {
         const again = await this.budget.check();
         if (!again.ok) return ok(this.update(draft, { state: 'failed', failure: again.reason }));
       }
-      const messages = forgeMessages({ idea: input.idea, takenNames: [...taken], base: input.base ?? undefined, previous, feedback: input.feedback ?? undefined });
+      const messages = forgeMessages({
+        idea: input.idea,
+        takenNames: [...taken],
+        base: input.base ?? undefined,
+        previous,
+        feedback: input.feedback ?? undefined,
+      });
       let reply: Awaited<ReturnType<typeof this.model.complete>>;
       try {
         reply = await this.model.complete(messages);

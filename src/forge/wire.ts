@@ -32,17 +32,25 @@ export function createForge(options: {
   // The compiler in a worker thread, warmed up there as it starts: neither its cold start nor a
   // draft's type check ever holds the desk's event loop (it does not keep the process alive).
   const checker = workerChecker();
-  const forge = new ForgeService(draftsDir, langchainForgeModel(model, config.manager.provider.timeoutSeconds * 1000), manager.usageLedger, deskForgeHost(desk, deskService), {
-    maxAttempts: settings.maxAttempts,
-    data: settings.data.length > 0 ? settings.data : [config.replay.data],
-    symbol: settings.symbol,
-    interval: settings.interval,
-    inSampleShare: settings.inSampleShare,
-    limits: { timeoutMs: settings.timeoutSeconds * 1000, memoryMb: settings.memoryMb },
-    forgedDir,
-    cash: settings.cash,
-    feeBps: config.paper.feeBps,
-  }, Date.now, checker.check);
+  const forge = new ForgeService(
+    draftsDir,
+    langchainForgeModel(model, config.manager.provider.timeoutSeconds * 1000),
+    manager.usageLedger,
+    deskForgeHost(desk, deskService),
+    {
+      maxAttempts: settings.maxAttempts,
+      data: settings.data.length > 0 ? settings.data : [config.replay.data],
+      symbol: settings.symbol,
+      interval: settings.interval,
+      inSampleShare: settings.inSampleShare,
+      limits: { timeoutMs: settings.timeoutSeconds * 1000, memoryMb: settings.memoryMb },
+      forgedDir,
+      cash: settings.cash,
+      feeBps: config.paper.feeBps,
+    },
+    Date.now,
+    checker.check,
+  );
   manager.attachForge(forge);
   const listed = config.crewDirs.some((d) => resolve(d) === forgedDir);
   return { forge, warning: listed ? null : `forge: add "${settings.forgedDir}" to crewDirs, or approved crews will not load after a restart` };

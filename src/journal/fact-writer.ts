@@ -24,7 +24,12 @@ export function recordFactsInJournal(bus: EventBus, journal: Journal, options: F
   });
   const failed = (fact: EngineEvent, error: unknown) => {
     if (stopped) return;
-    bus.publish({ type: 'error', source: 'journal', message: `${writeName(fact)}: ${error instanceof Error ? error.message : String(error)}`, at: options.now() });
+    bus.publish({
+      type: 'error',
+      source: 'journal',
+      message: `${writeName(fact)}: ${error instanceof Error ? error.message : String(error)}`,
+      at: options.now(),
+    });
   };
   const stopRecording = bus.record('journal', (fact) => {
     let result: unknown;
@@ -57,7 +62,15 @@ export function writeFact(journal: Journal, fact: EngineEvent): unknown {
   switch (fact.type) {
     case 'advice': {
       const { advice } = fact;
-      return journal.recordAdvice({ crewId: fact.crewId, adviceKey: fact.adviceKey, candleTime: fact.candleTime, action: advice.action, size: advice.size, reason: advice.reason, at: fact.at });
+      return journal.recordAdvice({
+        crewId: fact.crewId,
+        adviceKey: fact.adviceKey,
+        candleTime: fact.candleTime,
+        action: advice.action,
+        size: advice.size,
+        reason: advice.reason,
+        at: fact.at,
+      });
     }
     case 'risk.denied':
       return journal.recordRiskEvent({

@@ -120,8 +120,13 @@ export class MemoryJournal implements Journal {
 
   getOrders(filter: { crewId?: string; since?: number; limit?: number } = {}): Order[] {
     this.check();
-    const all = [...this.orders.values()].filter((o) => (filter.crewId === undefined || o.crewId === filter.crewId) && (filter.since === undefined || o.createdAt >= filter.since));
-    return listed(all.sort((a, b) => a.createdAt - b.createdAt), filter.limit);
+    const all = [...this.orders.values()].filter(
+      (o) => (filter.crewId === undefined || o.crewId === filter.crewId) && (filter.since === undefined || o.createdAt >= filter.since),
+    );
+    return listed(
+      all.sort((a, b) => a.createdAt - b.createdAt),
+      filter.limit,
+    );
   }
 
   getFills(filter: { crewId?: string; symbol?: string; since?: number; limit?: number } = {}): JournalFill[] {
@@ -132,7 +137,10 @@ export class MemoryJournal implements Journal {
         (filter.symbol === undefined || f.symbol === filter.symbol) &&
         (filter.since === undefined || f.time >= filter.since),
     );
-    return listed(all.sort((a, b) => a.time - b.time), filter.limit);
+    return listed(
+      all.sort((a, b) => a.time - b.time),
+      filter.limit,
+    );
   }
 
   savePosition(position: Position): void {
@@ -162,7 +170,10 @@ export class MemoryJournal implements Journal {
 
   getAdvice(filter: { crewId?: string; limit?: number } = {}): AdviceRecord[] {
     this.check();
-    return listed(this.advice.filter((a) => filter.crewId === undefined || a.crewId === filter.crewId), filter.limit);
+    return listed(
+      this.advice.filter((a) => filter.crewId === undefined || a.crewId === filter.crewId),
+      filter.limit,
+    );
   }
 
   recordRiskEvent(event: RiskEventRecord): void {
@@ -172,7 +183,9 @@ export class MemoryJournal implements Journal {
 
   getRiskEvents(filter: { crewId?: string; since?: number; limit?: number } = {}): RiskEventRecord[] {
     this.check();
-    const all = this.riskEvents.filter((e) => (filter.crewId === undefined || e.crewId === filter.crewId) && (filter.since === undefined || e.at >= filter.since));
+    const all = this.riskEvents.filter(
+      (e) => (filter.crewId === undefined || e.crewId === filter.crewId) && (filter.since === undefined || e.at >= filter.since),
+    );
     return listed(all, filter.limit);
   }
 

@@ -16,10 +16,7 @@ const CREATE_LEDGER = `CREATE TABLE IF NOT EXISTS schema_migrations (
 ) STRICT`;
 
 export function appliedMigrations(db: Database): AppliedMigration[] {
-  const ledger = query<{ n: number }>(
-    db,
-    `SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`,
-  );
+  const ledger = query<{ n: number }>(db, `SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`);
   if ((ledger[0]?.n ?? 0) === 0) return [];
   return query<AppliedMigration>(db, 'SELECT id, name, applied_at AS appliedAt FROM schema_migrations ORDER BY id');
 }

@@ -1,26 +1,8 @@
 // Rows as SQLite returns them (snake_case, money as decimal TEXT) and their domain values.
 // The schema's CHECK constraints guarantee the enum columns, so reading them back is a cast.
-import type {
-  HaltLevel,
-  HaltState,
-  Interval,
-  Order,
-  OrderSide,
-  OrderStatus,
-  OrderType,
-  Position,
-  TimeInForce,
-} from '../core/domain.ts';
+import type { HaltLevel, HaltState, Interval, Order, OrderSide, OrderStatus, OrderType, Position, TimeInForce } from '../core/domain.ts';
 import { type Decimal, dec, toText } from '../core/money.ts';
-import type {
-  AdviceRecord,
-  AuditRecord,
-  CrewInstanceRecord,
-  CrewStatus,
-  EquityPoint,
-  JournalFill,
-  RiskEventRecord,
-} from '../ports/journal.ts';
+import type { AdviceRecord, AuditRecord, CrewInstanceRecord, CrewStatus, EquityPoint, JournalFill, RiskEventRecord } from '../ports/journal.ts';
 import type { SqlValue } from './sqlite.ts';
 
 /** One state change of an order, as journaled (the first one has `from: null`). */

@@ -19,25 +19,8 @@
 // migrated, a leftover intent log of an older crewdesk replayed (legacy-intents.ts).
 import type { HaltState, Order, OrderStatus, Position } from '../core/domain.ts';
 import { toText } from '../core/money.ts';
-import type {
-  AdviceRecord,
-  AuditRecord,
-  CrewInstanceRecord,
-  CrewStatus,
-  EquityPoint,
-  Journal,
-  JournalFill,
-  RiskEventRecord,
-} from '../ports/journal.ts';
-import {
-  JournalClosedError,
-  JournalDamagedError,
-  JournalError,
-  JournalFailedError,
-  OrderConflictError,
-  isFailStop,
-  wrapError,
-} from './errors.ts';
+import type { AdviceRecord, AuditRecord, CrewInstanceRecord, CrewStatus, EquityPoint, Journal, JournalFill, RiskEventRecord } from '../ports/journal.ts';
+import { JournalClosedError, JournalDamagedError, JournalError, JournalFailedError, OrderConflictError, isFailStop, wrapError } from './errors.ts';
 import { type IntentReplay, NOTHING_REPLAYED, replayLegacyIntents } from './legacy-intents.ts';
 import { JournalLock, type LockHolder } from './lock.ts';
 import { type AppliedMigration, appliedMigrations, migrate, pendingMigrations } from './migrate.ts';
@@ -104,12 +87,8 @@ const NOT_HALTED: HaltState = Object.freeze({ level: 'none', reason: '', actor: 
 const ORDER_COLUMNS =
   'client_order_id, crew_id, advice_key, symbol, side, type, quantity, quote_quantity, price, stop_price, ' +
   'time_in_force, status, exchange_order_id, executed_qty, cumulative_quote, reason, created_at, updated_at';
-const FILL_COLUMNS =
-  'symbol, trade_id, client_order_id, crew_id, exchange_order_id, side, price, quantity, quote_quantity, fee, ' +
-  'fee_asset, time';
-const CREW_COLUMNS =
-  'id, module, team, symbol, interval, params, capital, status, status_reason, state, next_order_seq, ' +
-  'created_at, updated_at';
+const FILL_COLUMNS = 'symbol, trade_id, client_order_id, crew_id, exchange_order_id, side, price, quantity, quote_quantity, fee, ' + 'fee_asset, time';
+const CREW_COLUMNS = 'id, module, team, symbol, interval, params, capital, status, status_reason, state, next_order_seq, ' + 'created_at, updated_at';
 const OPEN_STATUSES = `('new','submitted','partially_filled','unknown')`;
 
 /** Every fixed statement, prepared at open. Positional parameters follow rows.ts's *Params functions. */
@@ -132,22 +111,14 @@ const SQL = {
   bumpOrderSeq: 'UPDATE crew_instances SET next_order_seq = max(next_order_seq, ?) WHERE id = ?',
 
   insertOrder: `INSERT INTO orders (${ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  updateOrder:
-    'UPDATE orders SET status = ?, exchange_order_id = ?, executed_qty = ?, cumulative_quote = ?, updated_at = ? ' +
-    'WHERE client_order_id = ?',
-  insertOrderEvent:
-    'INSERT INTO order_events (client_order_id, from_status, to_status, executed_qty, reason, at) ' +
-    'VALUES (?, ?, ?, ?, ?, ?)',
+  updateOrder: 'UPDATE orders SET status = ?, exchange_order_id = ?, executed_qty = ?, cumulative_quote = ?, updated_at = ? ' + 'WHERE client_order_id = ?',
+  insertOrderEvent: 'INSERT INTO order_events (client_order_id, from_status, to_status, executed_qty, reason, at) ' + 'VALUES (?, ?, ?, ?, ?, ?)',
   selectOrder: `SELECT ${ORDER_COLUMNS} FROM orders WHERE client_order_id = ?`,
   selectOrderByAdvice: `SELECT ${ORDER_COLUMNS} FROM orders WHERE advice_key = ?`,
   selectOpenOrders: `SELECT ${ORDER_COLUMNS} FROM orders WHERE status IN ${OPEN_STATUSES} ORDER BY created_at, rowid`,
-  selectOrderEvents:
-    'SELECT client_order_id, from_status, to_status, executed_qty, reason, at FROM order_events ' +
-    'WHERE client_order_id = ? ORDER BY id',
+  selectOrderEvents: 'SELECT client_order_id, from_status, to_status, executed_qty, reason, at FROM order_events ' + 'WHERE client_order_id = ? ORDER BY id',
 
-  insertFill:
-    `INSERT INTO fills (${FILL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ` +
-    'ON CONFLICT (symbol, trade_id) DO NOTHING',
+  insertFill: `INSERT INTO fills (${FILL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ` + 'ON CONFLICT (symbol, trade_id) DO NOTHING',
 
   upsertPosition:
     'INSERT INTO positions (crew_id, symbol, quantity, cost_basis, cash, realized_pnl, fees_paid, entry_time, entry_price) ' +
@@ -155,17 +126,13 @@ const SQL = {
     'quantity = excluded.quantity, cost_basis = excluded.cost_basis, cash = excluded.cash, ' +
     'realized_pnl = excluded.realized_pnl, fees_paid = excluded.fees_paid, entry_time = excluded.entry_time, ' +
     'entry_price = excluded.entry_price',
-  selectPositions:
-    'SELECT crew_id, symbol, quantity, cost_basis, cash, realized_pnl, fees_paid, entry_time, entry_price ' +
-    'FROM positions ORDER BY crew_id',
+  selectPositions: 'SELECT crew_id, symbol, quantity, cost_basis, cash, realized_pnl, fees_paid, entry_time, entry_price ' + 'FROM positions ORDER BY crew_id',
 
   insertEquity: 'INSERT INTO equity_snapshots (scope, equity, at) VALUES (?, ?, ?)',
   selectEquity: 'SELECT scope, equity, at FROM equity_snapshots WHERE scope = ? AND at >= ? ORDER BY at, id',
 
-  insertAdvice:
-    'INSERT INTO advice (crew_id, advice_key, candle_time, action, size, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-  insertRiskEvent:
-    'INSERT INTO risk_events (crew_id, advice_key, rule, reason, detail, at) VALUES (?, ?, ?, ?, ?, ?)',
+  insertAdvice: 'INSERT INTO advice (crew_id, advice_key, candle_time, action, size, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  insertRiskEvent: 'INSERT INTO risk_events (crew_id, advice_key, rule, reason, detail, at) VALUES (?, ?, ?, ?, ?, ?)',
   insertAudit: 'INSERT INTO audit (actor, via, action, detail, at) VALUES (?, ?, ?, ?, ?)',
 
   selectHalt: 'SELECT level, reason, actor, since FROM halt WHERE id = 1',
@@ -402,7 +369,12 @@ export class SqliteJournal implements Journal {
     if (message.includes('orders.advice_key')) {
       const existing = this.s.selectOrderByAdvice.get(order.adviceKey) as OrderRow | undefined;
       const existingId = existing?.client_order_id ?? null;
-      return new OrderConflictError(order.clientOrderId, 'adviceKey', existingId, `advice key ${order.adviceKey} already has order ${existingId ?? '(unknown)'}`);
+      return new OrderConflictError(
+        order.clientOrderId,
+        'adviceKey',
+        existingId,
+        `advice key ${order.adviceKey} already has order ${existingId ?? '(unknown)'}`,
+      );
     }
     return error;
   }

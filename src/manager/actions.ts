@@ -73,13 +73,20 @@ export function checkAction(service: DeskService, action: ManagerAction, policy:
       const value = coerceParam(action.value, bound);
       const range = bound.min !== undefined || bound.max !== undefined ? ` (allowed ${bound.min ?? '…'} … ${bound.max ?? '…'})` : '';
       const parsed = parseParams(crew.definition, { ...crew.params, [action.param]: value });
-      if (!parsed.ok) return fail(`${action.crew}.${action.param} = ${JSON.stringify(action.value)} is outside the crew's declared bounds: ${parsed.error}${range}`);
+      if (!parsed.ok)
+        return fail(`${action.crew}.${action.param} = ${JSON.stringify(action.value)} is outside the crew's declared bounds: ${parsed.error}${range}`);
       const from = crew.params[action.param];
       if (from === parsed.params[action.param]) return fail(`${action.crew}.${action.param} is ${JSON.stringify(from)} already`);
       return ok({
         action: { ...action, value: parsed.params[action.param] as number | boolean | string },
         summary: `${action.crew}: ${action.param} ${JSON.stringify(from)} → ${JSON.stringify(parsed.params[action.param])}`,
-        figures: { ...crewFigures(service, action.crew), param: action.param, from, to: parsed.params[action.param], bounds: { min: bound.min, max: bound.max, default: bound.default } },
+        figures: {
+          ...crewFigures(service, action.crew),
+          param: action.param,
+          from,
+          to: parsed.params[action.param],
+          bounds: { min: bound.min, max: bound.max, default: bound.default },
+        },
         approval: 'autonomy',
       });
     }
@@ -121,7 +128,9 @@ export function checkAction(service: DeskService, action: ManagerAction, policy:
       if (delta.eq(0)) return fail(`crew ${action.crew} has ${toText(crew.capital)} already`);
       const allocated = dec(team?.allocated ?? '0');
       if (delta.gt(0) && allocated.plus(delta).gt(teamCapital)) {
-        return fail(`team ${crew.team} has ${teamCapital.minus(allocated).round(2)} unallocated; raising ${action.crew} by ${delta.round(2)} needs more (lower another crew first)`);
+        return fail(
+          `team ${crew.team} has ${teamCapital.minus(allocated).round(2)} unallocated; raising ${action.crew} by ${delta.round(2)} needs more (lower another crew first)`,
+        );
       }
       if (delta.lt(0) && crew.book.freeCash.plus(delta).lt(0)) {
         return fail(`crew ${action.crew} has only ${crew.book.freeCash.round(2)} free cash; it cannot give back ${delta.abs().round(2)} now`);
@@ -129,13 +138,24 @@ export function checkAction(service: DeskService, action: ManagerAction, policy:
       return ok({
         action,
         summary: `${action.crew}: capital ${crew.capital.round(2)} → ${target.round(2)}`,
-        figures: { ...crewFigures(service, action.crew), from: toText(crew.capital), to: toText(target), team: { name: crew.team, capital: toText(teamCapital), allocated: toText(allocated) } },
+        figures: {
+          ...crewFigures(service, action.crew),
+          from: toText(crew.capital),
+          to: toText(target),
+          team: { name: crew.team, capital: toText(teamCapital), allocated: toText(allocated) },
+        },
         approval: 'autonomy',
       });
     }
     case 'spawn_crew': {
       const team = service.teamList().find((t) => t.name === action.team);
-      if (!team) return fail(`no team "${action.team}" (teams: ${service.teamList().map((t) => t.name).join(', ')})`);
+      if (!team)
+        return fail(
+          `no team "${action.team}" (teams: ${service
+            .teamList()
+            .map((t) => t.name)
+            .join(', ')})`,
+        );
       const definition = service.desk.catalog.get(action.module);
       if (!definition) return fail(`no crew module "${action.module}" (modules: ${[...service.desk.catalog.keys()].join(', ')})`);
       if (!isInterval(action.interval)) return fail(`interval "${action.interval}" is not one of Binance's (1m, 5m, 15m, 1h, 4h, 1d, …)`);
@@ -149,12 +169,21 @@ export function checkAction(service: DeskService, action: ManagerAction, policy:
       if (capital.lte(0)) return fail('a spawned crew needs capital above 0');
       const teamCapital = dec(team.capital);
       const cap = teamCapital.times(policy.maxCrewShareOfTeamPct).div(100);
-      if (capital.gt(cap)) return fail(`the manager may give a crew at most ${policy.maxCrewShareOfTeamPct}% of its team's capital: ${cap.round(2)} of team ${team.name}'s ${teamCapital.round(2)}`);
+      if (capital.gt(cap))
+        return fail(
+          `the manager may give a crew at most ${policy.maxCrewShareOfTeamPct}% of its team's capital: ${cap.round(2)} of team ${team.name}'s ${teamCapital.round(2)}`,
+        );
       const free = teamCapital.minus(dec(team.allocated));
       if (capital.gt(free)) return fail(`team ${team.name} has ${free.round(2)} unallocated; ${capital.round(2)} asked (lower another crew's capital first)`);
       return ok({
         action: { ...action, symbol, id },
-        summary: `spawn ${id}: ${action.module} on ${symbol} ${action.interval} in team ${team.name} with ${capital.round(2)}${Object.keys(action.params).length ? ` (${Object.entries(action.params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')})` : ''}`,
+        summary: `spawn ${id}: ${action.module} on ${symbol} ${action.interval} in team ${team.name} with ${capital.round(2)}${
+          Object.keys(action.params).length
+            ? ` (${Object.entries(action.params)
+                .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+                .join(', ')})`
+            : ''
+        }`,
         figures: { team: { name: team.name, capital: team.capital, allocated: team.allocated, free: toText(free) }, params: params.params },
         approval: 'autonomy',
       });
@@ -174,7 +203,13 @@ export function checkAction(service: DeskService, action: ManagerAction, policy:
 }
 
 /** Carries a checked action out through the desk service, as `actor` (the manager). Re-checks first. */
-export async function executeAction(service: DeskService, action: ManagerAction, policy: ActionPolicy, actor: Actor, rationale: string): Promise<Result<string>> {
+export async function executeAction(
+  service: DeskService,
+  action: ManagerAction,
+  policy: ActionPolicy,
+  actor: Actor,
+  rationale: string,
+): Promise<Result<string>> {
   const checked = checkAction(service, action, policy);
   if (!checked.ok) return checked;
   const a = checked.value.action;
@@ -190,12 +225,18 @@ export async function executeAction(service: DeskService, action: ManagerAction,
     case 'reallocate_capital':
       return service.allocate(a.crew, a.capital, actor, rationale);
     case 'spawn_crew':
-      return service.spawnCrew({ team: a.team, ...(a.id ? { id: a.id } : {}), crew: a.module, symbol: a.symbol, interval: a.interval, params: { ...a.params }, capital: a.capital }, actor, rationale);
+      return service.spawnCrew(
+        { team: a.team, ...(a.id ? { id: a.id } : {}), crew: a.module, symbol: a.symbol, interval: a.interval, params: { ...a.params }, capital: a.capital },
+        actor,
+        rationale,
+      );
     case 'halt': {
       const r = await service.halt(a.level, `manager: ${a.reason}`, actor);
       if (!r.ok) return r;
       const v = r.value;
-      return ok(`trading halted at level ${v.level}: ${v.cancelled} orders cancelled, ${v.flattened} positions sold${v.failures.length ? `; failures: ${v.failures.join('; ')}` : ''}`);
+      return ok(
+        `trading halted at level ${v.level}: ${v.cancelled} orders cancelled, ${v.flattened} positions sold${v.failures.length ? `; failures: ${v.failures.join('; ')}` : ''}`,
+      );
     }
   }
 }
@@ -203,7 +244,17 @@ export async function executeAction(service: DeskService, action: ManagerAction,
 function crewFigures(service: DeskService, id: string): Record<string, unknown> {
   const s = service.desk.engine.summaries().find((c) => c.id === id);
   if (!s) return {};
-  return { crew: id, team: s.team, status: s.status, capital: s.capital, equity: s.equity, pnl: s.pnl, pnlPct: s.pnlPct, drawdownPct: s.drawdownPct, feesPaid: s.feesPaid };
+  return {
+    crew: id,
+    team: s.team,
+    status: s.status,
+    capital: s.capital,
+    equity: s.equity,
+    pnl: s.pnl,
+    pnlPct: s.pnlPct,
+    drawdownPct: s.drawdownPct,
+    feesPaid: s.feesPaid,
+  };
 }
 
 function statusFigures(service: DeskService): Record<string, unknown> {

@@ -58,15 +58,41 @@ export type AlertKind = 'budget' | 'llm-error' | 'malformed' | 'report' | 'evalu
 export type ManagerEvent =
   | { readonly type: 'alert'; readonly kind: AlertKind; readonly message: string; readonly at: number }
   | { readonly type: 'proposal'; readonly proposal: Proposal }
-  | { readonly type: 'decision'; readonly decision: 'approved' | 'rejected' | 'expired'; readonly proposal: Proposal; readonly by: string | null; readonly result: string | null; readonly at: number }
-  | { readonly type: 'action'; readonly summary: string; readonly ok: boolean; readonly result: string; readonly purpose: Purpose; readonly proposalId: string | null; readonly at: number }
-  | { readonly type: 'evaluation'; readonly text: string; readonly proposals: readonly Proposal[]; readonly actions: readonly { readonly summary: string; readonly result: string }[]; readonly at: number }
+  | {
+      readonly type: 'decision';
+      readonly decision: 'approved' | 'rejected' | 'expired';
+      readonly proposal: Proposal;
+      readonly by: string | null;
+      readonly result: string | null;
+      readonly at: number;
+    }
+  | {
+      readonly type: 'action';
+      readonly summary: string;
+      readonly ok: boolean;
+      readonly result: string;
+      readonly purpose: Purpose;
+      readonly proposalId: string | null;
+      readonly at: number;
+    }
+  | {
+      readonly type: 'evaluation';
+      readonly text: string;
+      readonly proposals: readonly Proposal[];
+      readonly actions: readonly { readonly summary: string; readonly result: string }[];
+      readonly at: number;
+    }
   | { readonly type: 'report'; readonly report: DailyReport; readonly at: number };
 
 export type ManagerListener = (event: ManagerEvent) => void | Promise<void>;
 
 export type EvaluationOutcome =
-  | { readonly status: 'done'; readonly text: string; readonly proposals: readonly Proposal[]; readonly actions: readonly { readonly summary: string; readonly result: string }[] }
+  | {
+      readonly status: 'done';
+      readonly text: string;
+      readonly proposals: readonly Proposal[];
+      readonly actions: readonly { readonly summary: string; readonly result: string }[];
+    }
   | { readonly status: 'skipped' | 'failed'; readonly reason: string };
 
 interface Turn {
@@ -149,8 +175,11 @@ export class ManagerService {
     let manager: ManagerService | null = null;
     const book = await ProposalBook.open(journal, now, (p) => manager?.expired(p), stamp);
     manager = new ManagerService(options.service, options.config, model, reason, prompts, ledger, book, options.backtest, now, log);
-    for (const [crew, why] of Object.entries((await journal.getSetting<Record<string, string>>(MANAGER_PAUSES_SETTING)) ?? {})) manager.managerPauses.set(crew, why);
-    manager.catalogue = crewCatalogue([...options.service.desk.catalog.values()].map((d) => ({ name: d.name, description: d.description, bounds: boundsOf(d) })));
+    for (const [crew, why] of Object.entries((await journal.getSetting<Record<string, string>>(MANAGER_PAUSES_SETTING)) ?? {}))
+      manager.managerPauses.set(crew, why);
+    manager.catalogue = crewCatalogue(
+      [...options.service.desk.catalog.values()].map((d) => ({ name: d.name, description: d.description, bounds: boundsOf(d) })),
+    );
     return manager;
   }
 
@@ -243,7 +272,13 @@ export class ManagerService {
     if (!this.model) return { status: 'skipped', reason: this.notConfiguredReason ?? 'no model' };
     const metrics = await collectMetrics(this.service, window);
     const prompt = this.evaluationPrompt(metrics);
-    const run: RunContext = { purpose: 'evaluation', conversationKey: null, outcomes: [], actionsLeft: this.config.maxActionsPerTurn, backtestsLeft: BACKTESTS_PER_TURN };
+    const run: RunContext = {
+      purpose: 'evaluation',
+      conversationKey: null,
+      outcomes: [],
+      actionsLeft: this.config.maxActionsPerTurn,
+      backtestsLeft: BACKTESTS_PER_TURN,
+    };
     const state: RunState = { actor: null, modelCalls: 0, failure: null };
     const result = await this.runAgent(run, state, [new HumanMessage(prompt)]);
     const actions = doneActions(run.outcomes);
@@ -280,7 +315,12 @@ export class ManagerService {
       this.alert('report', `the daily report could not be built: ${message(error)}`);
       throw error;
     }
-    await this.audit('manager.report', { day: report.day, commentary: report.commentary !== null, ...(report.commentaryMissing ? { commentaryMissing: report.commentaryMissing } : {}), figures: report.data.metrics.overall });
+    await this.audit('manager.report', {
+      day: report.day,
+      commentary: report.commentary !== null,
+      ...(report.commentaryMissing ? { commentaryMissing: report.commentaryMissing } : {}),
+      figures: report.data.metrics.overall,
+    });
     this.emit({ type: 'report', report, at: this.now() });
     return report;
   }
@@ -337,7 +377,14 @@ export class ManagerService {
         state.modelCalls++;
         const promptChars = (request.systemPrompt?.length ?? 0) + request.messages.reduce((n, m) => n + textOf(m).length, 0);
         const response = await handler(request);
-        await this.ledger.record(run.purpose, tokensOf(response.usage_metadata, promptChars, textOf(response).length + (response.tool_calls?.length ? JSON.stringify(response.tool_calls).length : 0)));
+        await this.ledger.record(
+          run.purpose,
+          tokensOf(
+            response.usage_metadata,
+            promptChars,
+            textOf(response).length + (response.tool_calls?.length ? JSON.stringify(response.tool_calls).length : 0),
+          ),
+        );
         return response;
       },
     });
@@ -346,7 +393,8 @@ export class ManagerService {
       const out = await agent.invoke({ messages }, { recursionLimit: maxCalls * 4 + 10 });
       const last = out.messages[out.messages.length - 1];
       if (!last || !AIMessage.isInstance(last)) return this.malformed('the model ended without an answer');
-      if ((last.invalid_tool_calls?.length ?? 0) > 0) return this.malformed(`the model's tool call could not be read (${last.invalid_tool_calls!.map((c) => c.name ?? '?').join(', ')})`);
+      if ((last.invalid_tool_calls?.length ?? 0) > 0)
+        return this.malformed(`the model's tool call could not be read (${last.invalid_tool_calls!.map((c) => c.name ?? '?').join(', ')})`);
       const text = textOf(last).trim();
       if (text === '') return this.malformed('the model gave an empty answer');
       return { ok: true, text: text.length > MAX_ANSWER_CHARS ? `${text.slice(0, MAX_ANSWER_CHARS)}…` : text };
@@ -468,7 +516,15 @@ export class ManagerService {
       });
       if (r.ok && action.kind === 'pause_crew') await this.setManagerPause(action.crew, action.reason);
       if (r.ok && action.kind === 'resume_crew') await this.setManagerPause(action.crew, null);
-      this.emit({ type: 'action', summary: context.summary, ok: r.ok, result: r.ok ? r.value : r.error, purpose: context.purpose, proposalId: context.proposalId, at: this.now() });
+      this.emit({
+        type: 'action',
+        summary: context.summary,
+        ok: r.ok,
+        result: r.ok ? r.value : r.error,
+        purpose: context.purpose,
+        proposalId: context.proposalId,
+        at: this.now(),
+      });
       return r;
     };
     // The kill switch never waits behind other work.
@@ -533,7 +589,10 @@ export class ManagerService {
       if (budget.firstRefusalToday) this.alert('budget', budget.reason);
       return { ok: false, reason: budget.reason };
     }
-    const messages = [new SystemMessage(reportPrompt(this.prompts.report, data)), new HumanMessage('Write the commentary and recommendations for this report.')];
+    const messages = [
+      new SystemMessage(reportPrompt(this.prompts.report, data)),
+      new HumanMessage('Write the commentary and recommendations for this report.'),
+    ];
     try {
       const response = await this.model.invoke(messages, { signal: AbortSignal.timeout(this.config.provider.timeoutSeconds * 1000) });
       const promptChars = messages.reduce((n, m) => n + textOf(m).length, 0);
@@ -566,7 +625,19 @@ export class ManagerService {
       openOrders: s.openOrders,
       asOf: new Date(s.asOf).toISOString(),
       teams: this.service.teamList().map((t) => ({ name: t.name, capital: t.capital, allocated: t.allocated })),
-      crews: s.crews.map((c) => ({ id: c.id, team: c.team, module: c.module, symbol: c.symbol, interval: c.interval, status: c.status, capital: c.capital, equity: c.equity, pnl: c.pnl, pnlPct: c.pnlPct, drawdownPct: c.drawdownPct })),
+      crews: s.crews.map((c) => ({
+        id: c.id,
+        team: c.team,
+        module: c.module,
+        symbol: c.symbol,
+        interval: c.interval,
+        status: c.status,
+        capital: c.capital,
+        equity: c.equity,
+        pnl: c.pnl,
+        pnlPct: c.pnlPct,
+        drawdownPct: c.drawdownPct,
+      })),
       openProposals: this.proposals.list().map((p) => ({ id: p.id, summary: p.summary })),
     };
   }
@@ -608,7 +679,11 @@ export class ManagerService {
 
   private history(key: string): BaseMessage[] {
     return (this.memory.get(key) ?? []).map((t) =>
-      t.role === 'assistant' ? new AIMessage(t.text) : t.role === 'user' ? new HumanMessage(t.text) : new HumanMessage(`Desk note (from crewdesk itself):\n${dataBlock('desk_note', t.text)}`),
+      t.role === 'assistant'
+        ? new AIMessage(t.text)
+        : t.role === 'user'
+          ? new HumanMessage(t.text)
+          : new HumanMessage(`Desk note (from crewdesk itself):\n${dataBlock('desk_note', t.text)}`),
     );
   }
 
@@ -650,7 +725,8 @@ export class ManagerService {
     for (const listener of this.listeners) {
       try {
         const r = listener(event);
-        if (r && typeof (r as Promise<void>).catch === 'function') (r as Promise<void>).catch((error: unknown) => this.log.error({ event: event.type, err: message(error) }, 'manager listener failed'));
+        if (r && typeof (r as Promise<void>).catch === 'function')
+          (r as Promise<void>).catch((error: unknown) => this.log.error({ event: event.type, err: message(error) }, 'manager listener failed'));
       } catch (error) {
         this.log.error({ event: event.type, err: message(error) }, 'manager listener failed');
       }

@@ -167,7 +167,10 @@ export function aggregate(input: MetricsInput): DeskMetrics {
       crews: members.length,
       activeCrews: members.filter((m) => m.status === 'active').length,
       exposurePct: equity > 0 ? round2((positions / equity) * 100) : 0,
-      recent: combine(input.window, members.map((m) => m.recent)),
+      recent: combine(
+        input.window,
+        members.map((m) => m.recent),
+      ),
     };
   });
   // The account's capital is every team's (as /status and /team list say); its equity that capital
@@ -195,7 +198,10 @@ export function aggregate(input: MetricsInput): DeskMetrics {
       drawdownPct: peak !== null && peak > 0 ? round2(((peak - crewEquity) / peak) * 100) : null,
       crews: crews.length,
       activeCrews: crews.filter((c) => c.status === 'active').length,
-      recent: combine(input.window, crews.map((c) => c.recent)),
+      recent: combine(
+        input.window,
+        crews.map((c) => c.recent),
+      ),
     },
     teams,
     crews,

@@ -41,7 +41,10 @@ export function loadPrompts(dir: string = PROMPTS_DIR): Prompts {
     const used = new Set([...text.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]!));
     const allowed = new Set<string>(spec.placeholders);
     const unknown = [...used].filter((p) => !allowed.has(p));
-    if (unknown.length) throw new PromptError(`prompt ${file} uses unknown placeholder${unknown.length > 1 ? 's' : ''} ${unknown.map((p) => `{{${p}}}`).join(', ')} (known: ${spec.placeholders.join(', ')})`);
+    if (unknown.length)
+      throw new PromptError(
+        `prompt ${file} uses unknown placeholder${unknown.length > 1 ? 's' : ''} ${unknown.map((p) => `{{${p}}}`).join(', ')} (known: ${spec.placeholders.join(', ')})`,
+      );
     const missing = spec.placeholders.filter((p) => !used.has(p));
     if (missing.length) throw new PromptError(`prompt ${file} lacks ${missing.map((p) => `{{${p}}}`).join(', ')}`);
     out[name] = text;
@@ -117,7 +120,10 @@ export function hardLimitsText(limits: RiskLimits): string {
     .join('\n');
 }
 
-export function teamsText(teams: readonly { name: string; capital: string; allocated: string }[], crews: readonly { id: string; team: string; module: string; symbol: string; interval: string; status: string; capital: string }[]): string {
+export function teamsText(
+  teams: readonly { name: string; capital: string; allocated: string }[],
+  crews: readonly { id: string; team: string; module: string; symbol: string; interval: string; status: string; capital: string }[],
+): string {
   const body = teams
     .map((t) => {
       const members = crews.filter((c) => c.team === t.name);

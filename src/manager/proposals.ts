@@ -69,7 +69,15 @@ export class ProposalBook {
     const createdAt = this.now();
     const proposal: Proposal = { ...input, id: `p-${randomBytes(4).toString('hex')}`, createdAt, expiresAt: createdAt + ttlMs };
     this.pending.set(proposal.id, proposal);
-    await this.audit('manager.proposal.created', proposal, { action: proposal.action, rationale: proposal.rationale, figures: proposal.figures, purpose: proposal.purpose, requestedBy: proposal.requestedBy, ownerId: proposal.ownerId, expiresAt: new Date(proposal.expiresAt).toISOString() });
+    await this.audit('manager.proposal.created', proposal, {
+      action: proposal.action,
+      rationale: proposal.rationale,
+      figures: proposal.figures,
+      purpose: proposal.purpose,
+      requestedBy: proposal.requestedBy,
+      ownerId: proposal.ownerId,
+      expiresAt: new Date(proposal.expiresAt).toISOString(),
+    });
     await this.persist();
     this.arm(proposal);
     return proposal;
@@ -144,17 +152,26 @@ export class ProposalBook {
 
   private arm(proposal: Proposal): void {
     if (this.closed) return;
-    const timer = setTimeout(() => {
-      this.timers.delete(proposal.id);
-      this.expireDue().catch(() => undefined);
-    }, Math.max(0, proposal.expiresAt - this.now()) + 10);
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(proposal.id);
+        this.expireDue().catch(() => undefined);
+      },
+      Math.max(0, proposal.expiresAt - this.now()) + 10,
+    );
     timer.unref?.();
     this.timers.set(proposal.id, timer);
   }
 
   /** Answers are the answering owner's entries; the rest are the manager's. */
   private async audit(action: string, proposal: Proposal, detail: Record<string, unknown>, actor?: Actor): Promise<void> {
-    await this.journal.recordAudit({ actor: actor?.id ?? 'manager', via: actor?.via ?? 'manager', action, detail: { id: proposal.id, summary: proposal.summary, ...detail }, at: this.stamp() });
+    await this.journal.recordAudit({
+      actor: actor?.id ?? 'manager',
+      via: actor?.via ?? 'manager',
+      action,
+      detail: { id: proposal.id, summary: proposal.summary, ...detail },
+      at: this.stamp(),
+    });
   }
 
   private async persist(): Promise<void> {

@@ -124,7 +124,10 @@ export function reportPrompt(template: string, data: ReportData): string {
 
 function riskText(r: RiskSummary): string {
   if (r.total === 0) return 'none';
-  const rules = r.byRule.slice(0, 8).map((x) => `${x.rule} ×${x.count}`).join(', ');
+  const rules = r.byRule
+    .slice(0, 8)
+    .map((x) => `${x.rule} ×${x.count}`)
+    .join(', ');
   const latest = r.latest.map((e) => `${utcTime(e.at)} ${e.crewId ?? 'all crews'} ${e.rule}: ${e.reason.slice(0, 100)}`).join('; ');
   return `${r.atLeast ? 'at least ' : ''}${r.total} (${rules}); latest: ${latest}`;
 }
@@ -141,21 +144,42 @@ export function renderReport(data: ReportData, commentary: string | null, commen
   ].join('\n');
   const teams = table(
     ['team', 'capital', 'equity', 'pnl', 'pnl %', 'exp %', 'trips', 'win %'],
-    m.teams.map((t) => [t.name, money(t.capital), money(t.equity), signed(t.pnl), signed(t.pnlPct), String(t.exposurePct), String(t.recent.roundTrips), pct(t.recent.winRatePct)]),
+    m.teams.map((t) => [
+      t.name,
+      money(t.capital),
+      money(t.equity),
+      signed(t.pnl),
+      signed(t.pnlPct),
+      String(t.exposurePct),
+      String(t.recent.roundTrips),
+      pct(t.recent.winRatePct),
+    ]),
   );
   const crews = table(
     ['crew', 'status', 'equity', 'pnl', 'pnl %', 'dd %', 'fills', 'trips', 'win %', 'fees'],
-    m.crews.map((c) => [c.id, c.status, money(c.equity), signed(c.pnl), signed(c.pnlPct), String(c.drawdownPct), String(c.recent.fills), String(c.recent.roundTrips), pct(c.recent.winRatePct), String(c.recent.fees)]),
+    m.crews.map((c) => [
+      c.id,
+      c.status,
+      money(c.equity),
+      signed(c.pnl),
+      signed(c.pnlPct),
+      String(c.drawdownPct),
+      String(c.recent.fills),
+      String(c.recent.roundTrips),
+      pct(c.recent.winRatePct),
+      String(c.recent.fees),
+    ]),
   );
   const notable = data.notable.length
     ? data.notable.map((n) => `${n.kind === 'best' ? 'Best' : 'Worst'} round trip: ${n.crewId} ${signed(n.pnl)}`).join('\n')
     : 'No closed round trips in the last 24 hours.';
-  const risk = data.risk.total === 0
-    ? 'No risk events in the last 24 hours.'
-    : [
-        `${data.risk.atLeast ? 'At least ' : ''}${data.risk.total} risk event${data.risk.total === 1 ? '' : 's'}: ${data.risk.byRule.map((r) => `${r.rule} ×${r.count}`).join(', ')}.`,
-        ...data.risk.latest.map((e) => `${utcTime(e.at)} ${e.crewId ?? 'all crews'} [${e.rule}] ${e.reason}`),
-      ].join('\n');
+  const risk =
+    data.risk.total === 0
+      ? 'No risk events in the last 24 hours.'
+      : [
+          `${data.risk.atLeast ? 'At least ' : ''}${data.risk.total} risk event${data.risk.total === 1 ? '' : 's'}: ${data.risk.byRule.map((r) => `${r.rule} ×${r.count}`).join(', ')}.`,
+          ...data.risk.latest.map((e) => `${utcTime(e.at)} ${e.crewId ?? 'all crews'} [${e.rule}] ${e.reason}`),
+        ].join('\n');
   const title = `Daily report — ${data.day}`;
   const parts = [
     title,
@@ -178,7 +202,16 @@ export function renderReport(data: ReportData, commentary: string | null, commen
     commentary ?? `(no commentary: ${commentaryMissing ?? 'no model'})`,
   ];
   if (data.pendingProposals > 0) parts.push('', `${data.pendingProposals} proposal${data.pendingProposals === 1 ? '' : 's'} waiting for an answer.`);
-  return { title, day: data.day, text: parts.join('\n'), sections: { overall, teams, crews, notable, risk }, commentary, commentaryMissing: commentary ? null : commentaryMissing, chartPng, data };
+  return {
+    title,
+    day: data.day,
+    text: parts.join('\n'),
+    sections: { overall, teams, crews, notable, risk },
+    commentary,
+    commentaryMissing: commentary ? null : commentaryMissing,
+    chartPng,
+    data,
+  };
 }
 
 /** Total and team equity over the last week, from the journal's snapshots; null with too little to draw. */
@@ -231,6 +264,10 @@ function pct(x: number | null): string {
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   if (rows.length === 0) return '(none)';
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
 }

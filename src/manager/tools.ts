@@ -88,13 +88,17 @@ export const TOOL_SCHEMAS = {
       capital: decimal.optional(),
     })
     .strict(),
-  get_optimization_results: z.object({ module: z.string().min(1).max(40).optional().describe('Crew module name; leave out for the newest sweep of any.') }).strict(),
+  get_optimization_results: z
+    .object({ module: z.string().min(1).max(40).optional().describe('Crew module name; leave out for the newest sweep of any.') })
+    .strict(),
   adjust_params: z
     .object({
       crew: crewId,
       param: z.string().min(1).max(40),
       // A number as a JSON number or as text in plain decimal notation ("12", "0.5"): text such as "0x10", "1e3" or "Infinity" is refused (core/number-text.ts).
-      value: paramValue.describe("The new value, within the param's declared bounds. Numbers as JSON numbers or plain decimal text such as \"12\" or \"0.5\" (no hex, exponents, Infinity)."),
+      value: paramValue.describe(
+        'The new value, within the param\'s declared bounds. Numbers as JSON numbers or plain decimal text such as "12" or "0.5" (no hex, exponents, Infinity).',
+      ),
       rationale,
     })
     .strict(),
@@ -119,7 +123,11 @@ export const TOOL_SCHEMAS = {
     .strict(),
   halt: z
     .object({
-      level: z.enum(['entries', 'cancel', 'flatten']).describe('entries: no new entries (at once); cancel: also cancel open orders, exits keep working (needs the owner); flatten: also sell every position (needs the owner).'),
+      level: z
+        .enum(['entries', 'cancel', 'flatten'])
+        .describe(
+          'entries: no new entries (at once); cancel: also cancel open orders, exits keep working (needs the owner); flatten: also sell every position (needs the owner).',
+        ),
       reason: rationale,
     })
     .strict(),
@@ -139,7 +147,8 @@ export function buildTools(host: ToolHost, run: RunContext): StructuredToolInter
     }),
     tool(async (a) => toolData(await crewMetrics(host, a.scope, a.name, a.window)), {
       name: 'get_crew_metrics',
-      description: 'Aggregated figures for one crew, one team or the whole desk: PnL, drawdown, exposure, fees, and over the window trades, round trips, win rate. Crew scope adds its params with their bounds.',
+      description:
+        'Aggregated figures for one crew, one team or the whole desk: PnL, drawdown, exposure, fees, and over the window trades, round trips, win rate. Crew scope adds its params with their bounds.',
       schema: s.get_crew_metrics,
     }),
     tool(
@@ -160,12 +169,24 @@ export function buildTools(host: ToolHost, run: RunContext): StructuredToolInter
         if (run.backtestsLeft <= 0) return toolData({ error: 'no more backtests in this turn' });
         run.backtestsLeft--;
         const r = await host.backtest.run(
-          { module: a.module, symbol: a.symbol, interval: a.interval, ...(a.from ? { from: a.from } : {}), ...(a.to ? { to: a.to } : {}), ...(a.params ? { params: a.params } : {}), ...(a.capital ? { capital: a.capital } : {}) },
+          {
+            module: a.module,
+            symbol: a.symbol,
+            interval: a.interval,
+            ...(a.from ? { from: a.from } : {}),
+            ...(a.to ? { to: a.to } : {}),
+            ...(a.params ? { params: a.params } : {}),
+            ...(a.capital ? { capital: a.capital } : {}),
+          },
           { signal: AbortSignal.timeout(BACKTEST_TIMEOUT_MS) },
         );
         return toolData(r.ok ? { title: r.value.title, kpis: kpiSummary(r.value.kpis) } : { error: r.error });
       },
-      { name: 'run_backtest', description: 'Backtests a crew module on past candles with given params (nothing live changes). Answers with KPIs.', schema: s.run_backtest },
+      {
+        name: 'run_backtest',
+        description: 'Backtests a crew module on past candles with given params (nothing live changes). Answers with KPIs.',
+        schema: s.run_backtest,
+      },
     ),
     tool(async (a) => toolData(await host.optimization(a.module)), {
       name: 'get_optimization_results',
@@ -197,15 +218,29 @@ export function buildTools(host: ToolHost, run: RunContext): StructuredToolInter
         toolData(
           await host.mutate(
             run,
-            { kind: 'spawn_crew', team: a.team, module: a.module, symbol: a.symbol, interval: a.interval, capital: a.capital, params: a.params, ...(a.id ? { id: a.id } : {}) },
+            {
+              kind: 'spawn_crew',
+              team: a.team,
+              module: a.module,
+              symbol: a.symbol,
+              interval: a.interval,
+              capital: a.capital,
+              params: a.params,
+              ...(a.id ? { id: a.id } : {}),
+            },
             a.rationale,
           ),
         ),
-      { name: 'spawn_crew', description: "Adds a crew instance (module + symbol + interval + params) to a team, with capital from the team's unallocated capital.", schema: s.spawn_crew },
+      {
+        name: 'spawn_crew',
+        description: "Adds a crew instance (module + symbol + interval + params) to a team, with capital from the team's unallocated capital.",
+        schema: s.spawn_crew,
+      },
     ),
     tool(async (a) => toolData(await host.mutate(run, { kind: 'halt', level: a.level, reason: a.reason }, a.reason)), {
       name: 'halt',
-      description: 'Halts trading (the kill switch). entries takes effect at once; cancel and flatten need the owner. You can never lift a halt: only the owner can (/resume).',
+      description:
+        'Halts trading (the kill switch). entries takes effect at once; cancel and flatten need the owner. You can never lift a halt: only the owner can (/resume).',
       schema: s.halt,
     }),
     ...(host.forge ? [draftCrewTool(host.forge)] : []),
@@ -219,12 +254,32 @@ async function crewMetrics(host: ToolHost, scope: 'crew' | 'team' | 'overall', n
   if (scope === 'team') {
     const team = m.teams.find((t) => t.name === name);
     if (!team) return { error: `no team "${name}" (teams: ${m.teams.map((t) => t.name).join(', ')})` };
-    return { window, team, crews: m.crews.filter((c) => c.team === name).map((c) => ({ id: c.id, status: c.status, equity: c.equity, pnl: c.pnl, pnlPct: c.pnlPct, drawdownPct: c.drawdownPct, winRatePct: c.recent.winRatePct })) };
+    return {
+      window,
+      team,
+      crews: m.crews
+        .filter((c) => c.team === name)
+        .map((c) => ({
+          id: c.id,
+          status: c.status,
+          equity: c.equity,
+          pnl: c.pnl,
+          pnlPct: c.pnlPct,
+          drawdownPct: c.drawdownPct,
+          winRatePct: c.recent.winRatePct,
+        })),
+    };
   }
   const crew = m.crews.find((c) => c.id === name);
   if (!crew) return { error: `no crew "${name}" (crews: ${m.crews.map((c) => c.id).join(', ')})` };
   const params = host.service.crewParams(name);
-  return { window, crew, params: params.ok ? { values: params.value.values, bounds: params.value.bounds.map((b) => ({ name: b.name, type: b.type, min: b.min, max: b.max, default: b.default })) } : null };
+  return {
+    window,
+    crew,
+    params: params.ok
+      ? { values: params.value.values, bounds: params.value.bounds.map((b) => ({ name: b.name, type: b.type, min: b.min, max: b.max, default: b.default })) }
+      : null,
+  };
 }
 
 function kpiSummary(k: Kpis): Record<string, unknown> {

@@ -75,7 +75,13 @@ export class UsageLedger {
     this.month = emptyPeriod(utcMonth(now()));
   }
 
-  static async open(journal: Journal, config: Pick<ManagerConfig, 'dailyTokenBudget' | 'prices'>, model: string, now: () => number, stamp: () => number = now): Promise<UsageLedger> {
+  static async open(
+    journal: Journal,
+    config: Pick<ManagerConfig, 'dailyTokenBudget' | 'prices'>,
+    model: string,
+    now: () => number,
+    stamp: () => number = now,
+  ): Promise<UsageLedger> {
     const ledger = new UsageLedger(journal, config, model, now, stamp);
     await ledger.reload();
     return ledger;
@@ -137,7 +143,9 @@ export class UsageLedger {
   private figures(period: PeriodTotals): UsageFigures {
     const sum = sumTotals(period);
     const { inputPerMillion, outputPerMillion } = this.config.prices;
-    const byPurpose = Object.fromEntries(PURPOSES.map((p) => [p, { input: period.byPurpose[p].input, output: period.byPurpose[p].output, calls: period.byPurpose[p].calls }])) as UsageFigures['byPurpose'];
+    const byPurpose = Object.fromEntries(
+      PURPOSES.map((p) => [p, { input: period.byPurpose[p].input, output: period.byPurpose[p].output, calls: period.byPurpose[p].calls }]),
+    ) as UsageFigures['byPurpose'];
     return { ...sum, cost: (sum.input * inputPerMillion + sum.output * outputPerMillion) / 1_000_000, byPurpose };
   }
 

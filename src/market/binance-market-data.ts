@@ -238,7 +238,9 @@ class LiveCandles implements AsyncIterator<Candle> {
           if (next !== undefined) await next;
         }
       })
-      .catch((error: unknown) => this.options.log?.error({ err: error instanceof Error ? error.message : String(error) }, 'Binance market data: handling a stream event failed'))
+      .catch((error: unknown) =>
+        this.options.log?.error({ err: error instanceof Error ? error.message : String(error) }, 'Binance market data: handling a stream event failed'),
+      )
       .finally(() => {
         this.busy = false;
         // An event that arrived while the last await settled.
@@ -256,7 +258,10 @@ class LiveCandles implements AsyncIterator<Candle> {
       return this.backfill(state, from, kline.t - 1).then(() => {
         if (state.next! < kline.t) {
           // Binance itself has no candles there (an outage of the venue): nothing to deliver.
-          this.options.log?.warn({ symbol: state.sub.symbol, interval: state.sub.interval, from, to: kline.t - 1 }, 'Binance market data: Binance lists no klines for a gap');
+          this.options.log?.warn(
+            { symbol: state.sub.symbol, interval: state.sub.interval, from, to: kline.t - 1 },
+            'Binance market data: Binance lists no klines for a gap',
+          );
           state.next = kline.t;
         }
         return this.handle(task);
@@ -307,7 +312,10 @@ class LiveCandles implements AsyncIterator<Candle> {
       try {
         page = await this.market.klines(state.sub, { startTime: start, ...(Number.isFinite(to) && { endTime: to }), limit: PAGE });
       } catch (error) {
-        this.options.log?.warn({ symbol: state.sub.symbol, err: error instanceof Error ? error.message : String(error), retryInMs: wait }, 'Binance market data: backfill failed; trying again');
+        this.options.log?.warn(
+          { symbol: state.sub.symbol, err: error instanceof Error ? error.message : String(error), retryInMs: wait },
+          'Binance market data: backfill failed; trying again',
+        );
         await new Promise((resolve) => setTimeout(resolve, wait).unref());
         wait = Math.min(30_000, wait * 2);
         continue;
@@ -324,7 +332,10 @@ class LiveCandles implements AsyncIterator<Candle> {
     state.next = candle.openTime + state.step;
     this.market.delivered(state.sub, state.next);
     if (candle.closeTime < this.watermark) {
-      this.options.log?.warn({ symbol: candle.symbol, interval: candle.interval, closeTime: candle.closeTime }, 'Binance market data: a candle arrives after a later one (delivered anyway: none is skipped)');
+      this.options.log?.warn(
+        { symbol: candle.symbol, interval: candle.interval, closeTime: candle.closeTime },
+        'Binance market data: a candle arrives after a later one (delivered anyway: none is skipped)',
+      );
     }
     this.watermark = Math.max(this.watermark, candle.closeTime);
     const waiter = this.waiter;

@@ -234,10 +234,7 @@ export function flattenBatchesSync(source: Iterator<readonly Candle[]>, signal?:
 }
 
 /** Reads a whole file and returns its summary (row count, gaps, span) without keeping the candles. */
-export async function summarizeCandleFile(
-  file: string,
-  options: Omit<ReadCandlesOptions, 'from' | 'to'> = {},
-): Promise<CandleFileSummary> {
+export async function summarizeCandleFile(file: string, options: Omit<ReadCandlesOptions, 'from' | 'to'> = {}): Promise<CandleFileSummary> {
   const reader = readCandles(file, options);
   for await (const batch of reader.batches()) void batch;
   return reader.summary;
@@ -678,9 +675,7 @@ class CandleCsvParser {
         this.fail(`unknown header ${JSON.stringify(line)}; expected ${OHLCV_HEADER}`);
       }
     } else {
-      this.fail(
-        `unknown format: ${fields} columns; expected the 12-column Binance kline CSV or an OHLCV CSV with header ${OHLCV_HEADER}`,
-      );
+      this.fail(`unknown format: ${fields} columns; expected the 12-column Binance kline CSV or an OHLCV CSV with header ${OHLCV_HEADER}`);
     }
     this.columns = COLUMNS[this.format];
     this.summary.format = this.format;

@@ -63,7 +63,12 @@ export class PacedMarketData implements MarketData {
     let lagging = false;
     const lag = (phase: ReplayLag['phase'], behindMs: number, closeTime: number): void => {
       const elapsed = performance.now() - startedAt;
-      onLag?.({ phase, speed: this.speed, behindMs: Math.round(behindMs), keptSpeed: elapsed > 0 ? Math.round((closeTime - (firstClose ?? closeTime)) / elapsed) : this.speed });
+      onLag?.({
+        phase,
+        speed: this.speed,
+        behindMs: Math.round(behindMs),
+        keptSpeed: elapsed > 0 ? Math.round((closeTime - (firstClose ?? closeTime)) / elapsed) : this.speed,
+      });
     };
     for await (const candle of source as AsyncIterable<Candle>) {
       if (signal?.aborted) return;

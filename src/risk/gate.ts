@@ -182,7 +182,15 @@ export class RiskGate {
     if (advice.limitPrice !== undefined) {
       const limitPrice = roundPrice(filters, dec(advice.limitPrice));
       const quantity = quantityFor(filters, spend, limitPrice.times(onePlusFee), false);
-      const order: SizedOrder = { symbol: filters.symbol, side: 'BUY', type: 'LIMIT', quantity, price: limitPrice, reserveQuote: quantity.times(limitPrice).times(onePlusFee), reserveQty: ZERO };
+      const order: SizedOrder = {
+        symbol: filters.symbol,
+        side: 'BUY',
+        type: 'LIMIT',
+        quantity,
+        price: limitPrice,
+        reserveQuote: quantity.times(limitPrice).times(onePlusFee),
+        reserveQty: ZERO,
+      };
       const violation = checkFilters(filters, order, price);
       if (violation) return deny('filters', `Filter failure: ${violation.filter} (${violation.detail})`);
       return ok(note ? { ...order, note } : order);
@@ -224,7 +232,15 @@ export class RiskGate {
     // The order as sent, built whole (as for a buy).
     const order: SizedOrder = market
       ? { symbol: filters.symbol, side: 'SELL', type: 'MARKET', quantity, reserveQuote: ZERO, reserveQty: quantity }
-      : { symbol: filters.symbol, side: 'SELL', type: 'LIMIT', quantity, price: roundPrice(filters, dec(advice.limitPrice!)), reserveQuote: ZERO, reserveQty: quantity };
+      : {
+          symbol: filters.symbol,
+          side: 'SELL',
+          type: 'LIMIT',
+          quantity,
+          price: roundPrice(filters, dec(advice.limitPrice!)),
+          reserveQuote: ZERO,
+          reserveQty: quantity,
+        };
     const violation = checkFilters(filters, order, dec(ctx.price));
     if (violation) return deny('filters', `Filter failure: ${violation.filter} (${violation.detail})`);
     return ok(order);

@@ -108,7 +108,12 @@ export class RiskMonitors {
     if (haltedAtCancel) return null;
     const dd = drawdownPct(this.deskPeakPnl, pnl, capital);
     if (dd < limits.maxTotalDrawdownPct) return null;
-    return { kind: 'halt', rule: 'total-drawdown', level: 'cancel', reason: `total drawdown ${dd.toFixed(2)}% reached the limit of ${limits.maxTotalDrawdownPct}%` };
+    return {
+      kind: 'halt',
+      rule: 'total-drawdown',
+      level: 'cancel',
+      reason: `total drawdown ${dd.toFixed(2)}% reached the limit of ${limits.maxTotalDrawdownPct}%`,
+    };
   }
 
   /** The desk's PnL at a close at `time`: the day's loss against the daily limit (UTC days). */
@@ -124,7 +129,11 @@ export class RiskMonitors {
     if (this.dayStartPnl - pnl < limits.dailyLossLimitQuote || this.blockedDay === day) return null;
     this.blockedDay = day;
     this.dirty = true;
-    return { kind: 'block-entries-today', rule: 'daily-loss', reason: `today's loss ${(this.dayStartPnl - pnl).toFixed(2)} reached the daily limit of ${limits.dailyLossLimitQuote}` };
+    return {
+      kind: 'block-entries-today',
+      rule: 'daily-loss',
+      reason: `today's loss ${(this.dayStartPnl - pnl).toFixed(2)} reached the daily limit of ${limits.dailyLossLimitQuote}`,
+    };
   }
 
   /** A crew's drawdown from its peak, in % (0 when unmeasured). */

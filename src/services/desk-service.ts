@@ -59,11 +59,15 @@ export class DeskService {
     options: { readonly mode?: string } = {},
   ) {
     this.mode = options.mode ?? desk.config.mode;
-    desk.bus.subscribe('desk-service.log', (event: EngineEvent) => {
-      const line = describeEvent(event);
-      if (!line) return;
-      this.lines.push(`${new Date(desk.clock.now()).toISOString().slice(0, 19).replace('T', ' ')} ${line}`);
-    }, DESCRIBED_EVENTS);
+    desk.bus.subscribe(
+      'desk-service.log',
+      (event: EngineEvent) => {
+        const line = describeEvent(event);
+        if (!line) return;
+        this.lines.push(`${new Date(desk.clock.now()).toISOString().slice(0, 19).replace('T', ' ')} ${line}`);
+      },
+      DESCRIBED_EVENTS,
+    );
   }
 
   private get engine() {
@@ -165,12 +169,18 @@ export class DeskService {
     const crew = this.engine.crews.get(id);
     if (!crew) return fail(this.unknownCrew(id));
     const bound = describeParams(crew.definition).find((b) => b.name === name);
-    if (!bound) return fail(`crew ${id} (${crew.definition.name}) has no param "${name}" (params: ${describeParams(crew.definition).map((b) => b.name).join(', ')})`);
+    if (!bound)
+      return fail(
+        `crew ${id} (${crew.definition.name}) has no param "${name}" (params: ${describeParams(crew.definition)
+          .map((b) => b.name)
+          .join(', ')})`,
+      );
     const notANumber = numberRefusal(name, value, bound.type);
     if (notANumber) return fail(notANumber);
     const coerced = coerceParam(value, bound);
     const parsed = parseParams(crew.definition, { ...crew.params, [name]: coerced });
-    if (!parsed.ok) return fail(`${name} = ${JSON.stringify(value)} refused: ${parsed.error}${bound.min !== undefined ? ` (allowed ${bound.min} … ${bound.max})` : ''}`);
+    if (!parsed.ok)
+      return fail(`${name} = ${JSON.stringify(value)} refused: ${parsed.error}${bound.min !== undefined ? ` (allowed ${bound.min} … ${bound.max})` : ''}`);
     const from = crew.params[name];
     crew.setParams(parsed.params);
     const now = this.desk.clock.now();
@@ -195,11 +205,14 @@ export class DeskService {
     const rule = this.engine.risk.pausedBy(id);
     if (rule !== undefined) {
       // A risk rule's pause is lifted by an owner's decision only (the manager's call needs an owner's approval).
-      if (!actor.isOwner || (actor.via === 'manager' && !actor.approvedBy)) return fail(`crew ${id} was paused by the risk rule ${rule}: only an owner can resume it`);
+      if (!actor.isOwner || (actor.via === 'manager' && !actor.approvedBy))
+        return fail(`crew ${id} was paused by the risk rule ${rule}: only an owner can resume it`);
       const dd = this.engine.risk.crewDrawdownPct(id, crew.pnlF, crew.capitalF);
       const limit = this.engine.gate.limits.maxCrewDrawdownPct;
       if (dd >= limit) {
-        return fail(`crew ${id} is still ${dd.toFixed(2)}% below its equity peak (limit ${limit}%): it would pause again at once. Set its capital (/team allocate) to measure afresh, or raise maxCrewDrawdownPct`);
+        return fail(
+          `crew ${id} is still ${dd.toFixed(2)}% below its equity peak (limit ${limit}%): it would pause again at once. Set its capital (/team allocate) to measure afresh, or raise maxCrewDrawdownPct`,
+        );
       }
     }
     if (crew.status === 'stopped') {
@@ -231,7 +244,14 @@ export class DeskService {
   ): Promise<Result<string>> {
     if (!isInterval(input.interval)) return fail(`interval "${input.interval}" is not one of Binance's (1m, 5m, 15m, 1h, 4h, 1d, …)`);
     const id = input.id ?? defaultCrewId(input.crew, input.symbol, input.interval);
-    const parsed = crewInstanceSchema.safeParse({ id, crew: input.crew, symbol: input.symbol.toUpperCase(), interval: input.interval, params: input.params ?? {}, capital: input.capital });
+    const parsed = crewInstanceSchema.safeParse({
+      id,
+      crew: input.crew,
+      symbol: input.symbol.toUpperCase(),
+      interval: input.interval,
+      params: input.params ?? {},
+      capital: input.capital,
+    });
     if (!parsed.success) return fail(formatZodError(parsed.error));
     const capital = dec(parsed.data.capital ?? '0');
     if (!this.desk.teams.has(input.team)) return fail(`no team "${input.team}" (teams: ${[...this.desk.teams.keys()].join(', ')})`);
@@ -302,18 +322,26 @@ export class DeskService {
     const from = limits[name as keyof RiskLimits];
     this.engine.gate.setLimits(parsed.data);
     const overrides = (await this.desk.journal.getSetting<Record<string, unknown>>(RISK_LIMITS_SETTING)) ?? {};
-    await this.desk.journal.setSetting(RISK_LIMITS_SETTING, { ...overrides, [name]: parsed.data[name as keyof RiskLimits] }, {
-      actor: actor.id,
-      via: actor.via,
-      action: 'risk.set',
-      detail: { limit: name, from, to: parsed.data[name as keyof RiskLimits] },
-      at: this.desk.clock.now(),
-    });
+    await this.desk.journal.setSetting(
+      RISK_LIMITS_SETTING,
+      { ...overrides, [name]: parsed.data[name as keyof RiskLimits] },
+      {
+        actor: actor.id,
+        via: actor.via,
+        action: 'risk.set',
+        detail: { limit: name, from, to: parsed.data[name as keyof RiskLimits] },
+        at: this.desk.clock.now(),
+      },
+    );
     return ok(`${name}: ${from} → ${parsed.data[name as keyof RiskLimits]}`);
   }
 
   /** The kill switch. Never queued behind other work; never through the manager's approval flow. */
-  async halt(level: Exclude<HaltLevel, 'none'>, reason: string, actor: Actor): Promise<Result<{ level: HaltLevel; cancelled: number; flattened: number; failures: string[] }>> {
+  async halt(
+    level: Exclude<HaltLevel, 'none'>,
+    reason: string,
+    actor: Actor,
+  ): Promise<Result<{ level: HaltLevel; cancelled: number; flattened: number; failures: string[] }>> {
     const result = await this.engine.setHalt(level, reason || `halted by ${actor.id}`, factActor(actor), actor.via);
     return ok({ level, ...result });
   }
@@ -323,7 +351,9 @@ export class DeskService {
     const was = this.engine.halt;
     if (was.level === 'none') return fail('trading is not halted');
     await this.engine.setHalt('none', `resumed by ${actor.id}`, factActor(actor), actor.via);
-    return ok(`trading resumed (was halted at level ${was.level} since ${was.since ? formatTime(was.since, this.desk.config.console?.timezone) : '?'}: ${was.reason})`);
+    return ok(
+      `trading resumed (was halted at level ${was.level} since ${was.since ? formatTime(was.since, this.desk.config.console?.timezone) : '?'}: ${was.reason})`,
+    );
   }
 
   isHalted(level: HaltLevel = 'entries'): boolean {

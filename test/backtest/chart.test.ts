@@ -130,7 +130,10 @@ describe('renderTeamChart', () => {
     const team = new EquityRecorder();
     const series = crews.map((crew) => crew.equityPoints());
     for (let i = 0; i < series[0]!.length; i++) {
-      team.record(series[0]![i]!.time, series.reduce((sum, points) => sum + points[i]!.equity, 0));
+      team.record(
+        series[0]![i]!.time,
+        series.reduce((sum, points) => sum + points[i]!.equity, 0),
+      );
     }
     const png = await renderTeamChart({
       title: 'Team',

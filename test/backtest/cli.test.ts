@@ -41,7 +41,10 @@ function readRows(file: string): { time: number; open: number; close: number }[]
  * when it crosses below; each signal fills at the next row's open. Buy qty = floor(cash /
  * (open × 1.001), 0.00001); fees 0.1 % of the notional, in quote, to 8 decimals.
  */
-function replaySmaCross(rows: { time: number; open: number; close: number }[]): { fills: { time: number; side: string; price: string; qty: string; fee: string }[]; equity: Big } {
+function replaySmaCross(rows: { time: number; open: number; close: number }[]): {
+  fills: { time: number; side: string; price: string; qty: string; fee: string }[];
+  equity: Big;
+} {
   const sma = (i: number, n: number): number | null => {
     if (i + 1 < n) return null;
     let sum = 0;
@@ -58,7 +61,11 @@ function replaySmaCross(rows: { time: number; open: number; close: number }[]): 
     const next = rows[i + 1]!;
     const price = new Big(next.open);
     if (qty.eq(0) && fast > slow && prevFast <= prevSlow) {
-      qty = cash.div(price.times(fee.plus(1))).div('0.00001').round(0, Big.roundDown).times('0.00001');
+      qty = cash
+        .div(price.times(fee.plus(1)))
+        .div('0.00001')
+        .round(0, Big.roundDown)
+        .times('0.00001');
       const cost = qty.times(price);
       const paid = cost.times(fee).round(8, Big.roundHalfUp);
       cash = cash.minus(cost).minus(paid);
@@ -79,10 +86,14 @@ describe('crewdesk backtest --json, sma-cross defaults on BTCUSDT 1h 2021-Q1 (10
   let stderr = '';
 
   beforeAll(async () => {
-    const result = await run(process.execPath, ['bin/crewdesk.js', 'backtest', '--crew', 'sma-cross', '--symbol', 'BTCUSDT', '--interval', '1h', '--data', BTC_1H, '--json'], {
-      cwd: REPO_ROOT,
-      maxBuffer: 64 << 20,
-    });
+    const result = await run(
+      process.execPath,
+      ['bin/crewdesk.js', 'backtest', '--crew', 'sma-cross', '--symbol', 'BTCUSDT', '--interval', '1h', '--data', BTC_1H, '--json'],
+      {
+        cwd: REPO_ROOT,
+        maxBuffer: 64 << 20,
+      },
+    );
     stdout = result.stdout;
     stderr = result.stderr;
   });
@@ -166,13 +177,17 @@ describe('crewdesk backtest --out', () => {
     const csv = readFileSync(join(out, 'fills.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe('time,time_iso,side,price,qty,fee');
     expect(csv).toHaveLength(document.fills.length + 1);
-    expect(csv[1]).toBe(`${document.fills[0]!.time},${new Date(document.fills[0]!.time).toISOString()},${document.fills[0]!.side},${document.fills[0]!.price},${document.fills[0]!.qty},${document.fills[0]!.fee}`);
+    expect(csv[1]).toBe(
+      `${document.fills[0]!.time},${new Date(document.fills[0]!.time).toISOString()},${document.fills[0]!.side},${document.fills[0]!.price},${document.fills[0]!.qty},${document.fills[0]!.fee}`,
+    );
     expect(result.out).toMatch(/^sma-cross on BTCUSDT 1h · 2021-01-01 00:00 → 2021-04-01 00:00 UTC · 2,158 candles\n/);
     expect(result.out).toMatch(/\nTotal return +[+-]\d+\.\d\d %\n/);
     expect(result.out).toMatch(/\nGaps in the data +2 \(2 candles missing\)\n/);
     expect(result.out).not.toMatch(/\u001b\[|[┌│]/); // no colour, no box when piped
     // Run again into the same folder: replaced whole, no staging folder left behind.
-    expect((await captured(['backtest', '--crew', 'sma-cross', '--symbol', 'BTCUSDT', '--interval', '1h', '--data', BTC_1H, '--out', out, '--json'])).code).toBe(0);
+    expect(
+      (await captured(['backtest', '--crew', 'sma-cross', '--symbol', 'BTCUSDT', '--interval', '1h', '--data', BTC_1H, '--out', out, '--json'])).code,
+    ).toBe(0);
     expect(readdirSync(dir)).toEqual(['run']);
   });
 });
@@ -204,16 +219,42 @@ describe('crewdesk backtest refuses bad input in one line, exit code 2, nothing 
 
   it.each([
     // The known crews are whatever crews/ holds (a crew added as the README shows is listed too).
-    ['an unknown crew, listing the known ones', { crew: 'sma-crosss' }, new RegExp(`^crewdesk backtest: unknown crew "sma-crosss" \\(known: (?=(?:.*, )?dca(?:, |\\)$))(?=(?:.*, )?donchian-breakout(?:, |\\)$))(?=(?:.*, )?rsi-reversion(?:, |\\)$))(?=(?:.*, )?sma-cross(?:, |\\)$))[a-z0-9-]+(?:, [a-z0-9-]+)*\\)$`)],
-    ['a param out of its bounds, naming it and its bounds', { params: '{"fast":10,"slow":900}' }, /^crewdesk backtest: param slow = 900 is outside its bounds 2\.\.500$/],
-    ['an unknown param, listing the crew’s', { params: '{"fats":10}' }, /^crewdesk backtest: unknown param "fats" for crew sma-cross \(params: fast, slow, size, stopLossPct/],
+    [
+      'an unknown crew, listing the known ones',
+      { crew: 'sma-crosss' },
+      new RegExp(
+        `^crewdesk backtest: unknown crew "sma-crosss" \\(known: (?=(?:.*, )?dca(?:, |\\)$))(?=(?:.*, )?donchian-breakout(?:, |\\)$))(?=(?:.*, )?rsi-reversion(?:, |\\)$))(?=(?:.*, )?sma-cross(?:, |\\)$))[a-z0-9-]+(?:, [a-z0-9-]+)*\\)$`,
+      ),
+    ],
+    [
+      'a param out of its bounds, naming it and its bounds',
+      { params: '{"fast":10,"slow":900}' },
+      /^crewdesk backtest: param slow = 900 is outside its bounds 2\.\.500$/,
+    ],
+    [
+      'an unknown param, listing the crew’s',
+      { params: '{"fats":10}' },
+      /^crewdesk backtest: unknown param "fats" for crew sma-cross \(params: fast, slow, size, stopLossPct/,
+    ],
     ['params the crew refuses', { params: '{"fast":30,"slow":20}' }, /^crewdesk backtest: params for crew sma-cross: fast: fast must be below slow$/],
     ['params that are not JSON', { params: '{fast:10}' }, /^crewdesk backtest: --params: not JSON: \{fast:10\}/],
     ['a bad date', { from: '2021-02-30' }, /^crewdesk backtest: --from: "2021-02-30" is not a date; use ISO 8601/],
-    ['an empty span', { from: '2021-03-01', to: '2021-02-01' }, /^crewdesk backtest: the span is empty: from 2021-03-01T00:00:00\.000Z is not before to 2021-02-01/],
+    [
+      'an empty span',
+      { from: '2021-03-01', to: '2021-02-01' },
+      /^crewdesk backtest: the span is empty: from 2021-03-01T00:00:00\.000Z is not before to 2021-02-01/,
+    ],
     ['a span without candles', { from: '2022-01-01' }, /^crewdesk backtest: no candles in the span/],
-    ['data without the symbol and interval', { interval: '4h' }, /^crewdesk backtest: no candle files for BTCUSDT 4h in .*BTCUSDT-1h-2021-Q1\.csv \(expected names like BTCUSDT-4h-2024-01\.csv/],
-    ['a data path that does not exist', { data: '/nonexistent/candles' }, /^crewdesk backtest: candle path \/nonexistent\/candles: no such file or directory \(fetch candles first: crewdesk data download SYMBOL INTERVAL FROM TO writes them to data\/candles\)$/],
+    [
+      'data without the symbol and interval',
+      { interval: '4h' },
+      /^crewdesk backtest: no candle files for BTCUSDT 4h in .*BTCUSDT-1h-2021-Q1\.csv \(expected names like BTCUSDT-4h-2024-01\.csv/,
+    ],
+    [
+      'a data path that does not exist',
+      { data: '/nonexistent/candles' },
+      /^crewdesk backtest: candle path \/nonexistent\/candles: no such file or directory \(fetch candles first: crewdesk data download SYMBOL INTERVAL FROM TO writes them to data\/candles\)$/,
+    ],
     ['a bad interval', { interval: '7m' }, /^crewdesk backtest: --interval: "7m" is not one of 1m, 3m/],
     ['a missing --crew', { crew: null }, /^crewdesk backtest: --crew is required/],
     ['a cash of zero', { cash: '0' }, /^crewdesk backtest: --cash: "0" is not a valid number here$/],
@@ -238,7 +279,9 @@ describe('crewdesk backtest refuses bad input in one line, exit code 2, nothing 
     for (const attempt of [1, 2]) {
       const result = await captured([...base({ data: join(dir, 'bad') }), '--journal', journal]);
       expect(result.code, `attempt ${attempt}`).toBe(2);
-      expect(result.err, `attempt ${attempt}`).toMatch(/^crewdesk backtest: malformed candle file: .*\/bad\/BTCUSDT-1h-2021-01\.csv:3: high 95 is below low 100\n$/);
+      expect(result.err, `attempt ${attempt}`).toMatch(
+        /^crewdesk backtest: malformed candle file: .*\/bad\/BTCUSDT-1h-2021-01\.csv:3: high 95 is below low 100\n$/,
+      );
       expect(existsSync(journal), `attempt ${attempt}`).toBe(false);
     }
   });

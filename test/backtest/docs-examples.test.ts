@@ -108,7 +108,11 @@ describe.skipIf(!present)('docs/backtesting.md: every example reproduces exactly
   });
 
   it('has the examples it is meant to hold: a backtest, a team backtest and a sweep', () => {
-    expect(examples.map((e) => words(e.command).slice(0, 3).join(' '))).toEqual(['crewdesk backtest --crew', 'crewdesk backtest --team', 'crewdesk optimize --crew']);
+    expect(examples.map((e) => words(e.command).slice(0, 3).join(' '))).toEqual([
+      'crewdesk backtest --crew',
+      'crewdesk backtest --team',
+      'crewdesk optimize --crew',
+    ]);
   });
 
   for (const [index, example] of examples.entries()) {

@@ -132,11 +132,7 @@ describe('computeKpis on a hand-worked week', () => {
     expect(kpis.feesPaid).toBeCloseTo(4.76815, 9);
     expect(kpis.openAtEnd).toBe(true);
     const trips = roundTripsOf(WEEK_FILLS).closed;
-    expect(trips.map((trip) => trip.pnl)).toEqual([
-      expect.closeTo(-29.073, 9),
-      expect.closeTo(162.745, 9),
-      expect.closeTo(-0.05015, 9),
-    ]);
+    expect(trips.map((trip) => trip.pnl)).toEqual([expect.closeTo(-29.073, 9), expect.closeTo(162.745, 9), expect.closeTo(-0.05015, 9)]);
     expect(trips[0]).toMatchObject({ openTime: T0 + D - 1, closeTime: T0 + 4 * D - 1, fees: expect.closeTo(2.073, 9) });
   });
 
@@ -144,7 +140,7 @@ describe('computeKpis on a hand-worked week', () => {
     // 1000 buys 1000 / 1.001 = 999.000999 of notional (fee 0.999001) = 9.99000999 units at 100;
     // sold at 121 for 1208.791209, less its fee 1.208791 = 1207.582418 → +20.7582418 %.
     expect(kpis.buyAndHoldReturnPct).toBeCloseTo(20.7582418, 6);
-    expect(kpis.buyAndHoldReturnPct).toBeCloseTo(((121 / 100) * 0.999 / 1.001 - 1) * 100, 10);
+    expect(kpis.buyAndHoldReturnPct).toBeCloseTo((((121 / 100) * 0.999) / 1.001 - 1) * 100, 10);
   });
 
   it('is deterministic: the same input gives bit-identical numbers', () => {
@@ -333,15 +329,7 @@ describe('EquityRecorder', () => {
   it('keeps every point when unbounded', () => {
     const recorder = recorderOf(WEEK, Infinity);
     expect(recorder.equityPoints()).toEqual(WEEK.map(([time, equity]) => ({ time, equity })));
-    expect(recorder.drawdownPoints().map((p) => p.pct)).toEqual([
-      0,
-      0,
-      0,
-      expect.closeTo(-10, 12),
-      expect.closeTo(-5, 12),
-      expect.closeTo(-5, 12),
-      0,
-    ]);
+    expect(recorder.drawdownPoints().map((p) => p.pct)).toEqual([0, 0, 0, expect.closeTo(-10, 12), expect.closeTo(-5, 12), expect.closeTo(-5, 12), 0]);
   });
 
   describe('downsampled over a long run', () => {

@@ -69,7 +69,20 @@ describe('runOptimization refuses before running anything', () => {
     vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     let code: number;
     try {
-      code = await main(['optimize', '--crew', 'rsi-reversion', '--symbol', 'BTCUSDT', '--interval', '1h', '--data', '/nonexistent', '--grid', 'overbought=40..80:10', '--no-journal']);
+      code = await main([
+        'optimize',
+        '--crew',
+        'rsi-reversion',
+        '--symbol',
+        'BTCUSDT',
+        '--interval',
+        '1h',
+        '--data',
+        '/nonexistent',
+        '--grid',
+        'overbought=40..80:10',
+        '--no-journal',
+      ]);
     } finally {
       vi.restoreAllMocks();
     }
@@ -156,9 +169,27 @@ describe('a sweep on real candles, two worker threads', () => {
 
   it('warms every run up on the candles before --from, as crewdesk backtest --from does', async () => {
     const from = Date.UTC(2021, 1, 1);
-    const late = await runOptimization({ crew: 'rsi-reversion', symbol: 'BTCUSDT', interval: '1h', data: [BTC_1H], grid: 'period=21', from, split: 0.5, top: 1, workers: 1 });
+    const late = await runOptimization({
+      crew: 'rsi-reversion',
+      symbol: 'BTCUSDT',
+      interval: '1h',
+      data: [BTC_1H],
+      grid: 'period=21',
+      from,
+      split: 0.5,
+      top: 1,
+      workers: 1,
+    });
     expect(late.inSample.start).toBe(from);
-    const plain = await runBacktest({ crew: 'rsi-reversion', symbol: 'BTCUSDT', interval: '1h', data: [BTC_1H], params: { period: 21 }, from, to: late.inSample.end });
+    const plain = await runBacktest({
+      crew: 'rsi-reversion',
+      symbol: 'BTCUSDT',
+      interval: '1h',
+      data: [BTC_1H],
+      params: { period: 21 },
+      from,
+      to: late.inSample.end,
+    });
     expect(plain.span.warmupCandles).toBe(23);
     expect(late.top[0]!.inSample.kpis).toEqual(plain.kpis);
   });
@@ -189,13 +220,37 @@ describe('a sweep on real candles, two worker threads', () => {
     const file = join(dir, 'cli.sqlite');
     const { stdout, stderr } = await run(
       process.execPath,
-      ['bin/crewdesk.js', 'optimize', '--crew', 'rsi-reversion', '--symbol', 'BTCUSDT', '--interval', '1h', '--data', BTC_1H, '--grid', 'period=7..21:7,oversold=25,30', '--metric', 'return', '--top', '3', '--workers', '2', '--journal', file, '--json'],
+      [
+        'bin/crewdesk.js',
+        'optimize',
+        '--crew',
+        'rsi-reversion',
+        '--symbol',
+        'BTCUSDT',
+        '--interval',
+        '1h',
+        '--data',
+        BTC_1H,
+        '--grid',
+        'period=7..21:7,oversold=25,30',
+        '--metric',
+        'return',
+        '--top',
+        '3',
+        '--workers',
+        '2',
+        '--journal',
+        file,
+        '--json',
+      ],
       { cwd: REPO_ROOT, maxBuffer: 16 << 20 },
     );
     expect(stderr).toBe('');
     const document = JSON.parse(stdout) as OptimizationResult;
     expect(document.workers).toBe(2);
-    expect(document.top.map((r) => [r.params, r.inSample.kpis, r.outOfSample.kpis])).toEqual(result.top.map((r) => [r.params, r.inSample.kpis, r.outOfSample.kpis]));
+    expect(document.top.map((r) => [r.params, r.inSample.kpis, r.outOfSample.kpis])).toEqual(
+      result.top.map((r) => [r.params, r.inSample.kpis, r.outOfSample.kpis]),
+    );
     const journal = await SqliteJournal.open(file);
     try {
       expect((await latestOptimizationResults(journal))?.key).toBe(document.journalKey);
@@ -211,7 +266,16 @@ describe('a sweep over data with a gap: the two BTCUSDT 1m files, 46 days apart'
   const FEB_19 = Date.UTC(2021, 1, 19);
 
   it('splits by the time the candles cover, and walks forward without failing', async () => {
-    const result = await runOptimization({ crew: 'sma-cross', symbol: 'BTCUSDT', interval: '1m', data: TWO_FILES, grid: 'fast=5,10', top: 2, workers: 1, walkForward: 3 });
+    const result = await runOptimization({
+      crew: 'sma-cross',
+      symbol: 'BTCUSDT',
+      interval: '1m',
+      data: TWO_FILES,
+      grid: 'fast=5,10',
+      top: 2,
+      workers: 1,
+      walkForward: 3,
+    });
     expect(result.span).toMatchObject({ candles: 11_520, gaps: 1, missingCandles: 66_240 });
     // 70 % of the 11,520 covered minutes: the day of 2021-01-03 and 6,624 minutes from 2021-02-19 on.
     expect(result.inSample).toEqual({ start: Date.UTC(2021, 0, 3), end: FEB_19 + 6_624 * MINUTE });
@@ -231,7 +295,23 @@ describe('a sweep over data with a gap: the two BTCUSDT 1m files, 46 days apart'
     vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => stderr.push(String(chunk)) > 0);
     let code: number;
     try {
-      code = await main(['optimize', '--crew', 'sma-cross', '--symbol', 'BTCUSDT', '--interval', '1m', ...TWO_FILES.flatMap((f) => ['--data', f]), '--grid', 'fast=5,10', '--walk-forward', '3', '--workers', '1', '--no-journal']);
+      code = await main([
+        'optimize',
+        '--crew',
+        'sma-cross',
+        '--symbol',
+        'BTCUSDT',
+        '--interval',
+        '1m',
+        ...TWO_FILES.flatMap((f) => ['--data', f]),
+        '--grid',
+        'fast=5,10',
+        '--walk-forward',
+        '3',
+        '--workers',
+        '1',
+        '--no-journal',
+      ]);
     } finally {
       vi.restoreAllMocks();
     }
@@ -241,7 +321,15 @@ describe('a sweep over data with a gap: the two BTCUSDT 1m files, 46 days apart'
   });
 
   it('says a ranking on nothing is none: one day in-sample gives no Sharpe, and the table is in grid order', async () => {
-    const result = await runOptimization({ crew: 'sma-cross', symbol: 'BTCUSDT', interval: '1m', data: [candlePath('btc1mDay')], grid: 'fast=5,10', top: 2, workers: 1 });
+    const result = await runOptimization({
+      crew: 'sma-cross',
+      symbol: 'BTCUSDT',
+      interval: '1m',
+      data: [candlePath('btc1mDay')],
+      grid: 'fast=5,10',
+      top: 2,
+      workers: 1,
+    });
     expect(result.top.map((r) => r.inSample.score)).toEqual([null, null]);
     expect(result.top.map((r) => r.params.fast)).toEqual([5, 10]);
     expect(result.notes).toEqual(['no combination has an in-sample sharpe (fewer than 2 daily returns): the table is in grid order, not a ranking']);

@@ -47,7 +47,7 @@ describe('runBacktest', () => {
     const rows = readFileSync(BTC_1H, 'utf8').trim().split('\n');
     const firstOpen = Number(rows[0]!.split(',')[1]);
     const lastClose = Number(rows.at(-1)!.split(',')[4]);
-    expect(full.kpis.buyAndHoldReturnPct).toBeCloseTo(((lastClose / firstOpen) * 0.999) / 1.001 * 100 - 100, 9);
+    expect(full.kpis.buyAndHoldReturnPct).toBeCloseTo((((lastClose / firstOpen) * 0.999) / 1.001) * 100 - 100, 9);
   });
 
   it('warms the crew up on the candles before --from and trades from --from on', async () => {
@@ -117,8 +117,31 @@ describe('MemoryJournal keeps the journal port’s contract', () => {
     await journal.insertOrder(order, 2);
     expect(() => journal.insertOrder(order, 2)).toThrow(JournalConflictError);
     expect(() => journal.insertOrder({ ...order, clientOrderId: 'cd-a-2' }, 3)).toThrow(JournalConflictError);
-    const fill = { tradeId: '1', clientOrderId: 'cd-a-1', exchangeOrderId: '1', symbol: 'BTCUSDT', side: 'BUY' as const, price: dec(10), quantity: dec(1), quoteQuantity: dec(10), fee: dec('0.01'), feeAsset: 'USDT', time: 5, crewId: 'a' };
-    const position = { crewId: 'a', symbol: 'BTCUSDT', quantity: dec(1), costBasis: dec('10.01'), cash: dec(90), realizedPnl: dec(0), feesPaid: dec('0.01'), entryTime: 5, entryPrice: dec(10) };
+    const fill = {
+      tradeId: '1',
+      clientOrderId: 'cd-a-1',
+      exchangeOrderId: '1',
+      symbol: 'BTCUSDT',
+      side: 'BUY' as const,
+      price: dec(10),
+      quantity: dec(1),
+      quoteQuantity: dec(10),
+      fee: dec('0.01'),
+      feeAsset: 'USDT',
+      time: 5,
+      crewId: 'a',
+    };
+    const position = {
+      crewId: 'a',
+      symbol: 'BTCUSDT',
+      quantity: dec(1),
+      costBasis: dec('10.01'),
+      cash: dec(90),
+      realizedPnl: dec(0),
+      feesPaid: dec('0.01'),
+      entryTime: 5,
+      entryPrice: dec(10),
+    };
     const filled = { ...order, status: 'filled' as const, executedQty: dec(1), cumulativeQuote: dec(10) };
     expect(await journal.recordFill(fill, position, filled, 'submitted')).toBe(true);
     expect(await journal.recordFill(fill, position, filled, 'submitted')).toBe(false);
@@ -204,7 +227,14 @@ describe('team backtest', () => {
     }
     expect(stderr.join('')).toBe('');
     expect(code).toBe(0);
-    const document = JSON.parse(stdout.join('')) as { kind: string; team: string; finalEquity: number; kpis: object; crews: { id: string; kpis: object; fills: unknown[] }[]; fills: { crew: string }[] };
+    const document = JSON.parse(stdout.join('')) as {
+      kind: string;
+      team: string;
+      finalEquity: number;
+      kpis: object;
+      crews: { id: string; kpis: object; fills: unknown[] }[];
+      fills: { crew: string }[];
+    };
     expect(document.kind).toBe('team-backtest');
     expect(document.crews.map((c) => c.id)).toEqual(['sma-btc', 'rsi-btc']);
     expect(new Set(document.fills.map((f) => f.crew))).toEqual(new Set(['sma-btc', 'rsi-btc']));
@@ -303,7 +333,9 @@ describe('team backtest', () => {
     rows.push(`${SPAN_START + 200 * HOUR},105,95,100,101,1`);
     writeFileSync(join(bad, 'BTCUSDT-1h-2021-01.csv'), `${rows.join('\n')}\n`);
     const journal = join(dir, 'team-journal.sqlite');
-    await expect(runTeamBacktest({ config, team: 'alpha', data: [bad], journal })).rejects.toThrow(/malformed candle file: .*BTCUSDT-1h-2021-01\.csv:202: high 95 is below low 100/);
+    await expect(runTeamBacktest({ config, team: 'alpha', data: [bad], journal })).rejects.toThrow(
+      /malformed candle file: .*BTCUSDT-1h-2021-01\.csv:202: high 95 is below low 100/,
+    );
     expect(existsSync(journal)).toBe(false);
   });
 

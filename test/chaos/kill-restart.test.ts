@@ -65,7 +65,9 @@ function startBot(configFile: string, env: NodeJS.ProcessEnv): Promise<{ proc: C
 }
 
 function exited(proc: ChildProcess): Promise<number | null> {
-  return proc.exitCode !== null || proc.signalCode !== null ? Promise.resolve(proc.exitCode) : new Promise((resolve) => proc.once('exit', (code) => resolve(code)));
+  return proc.exitCode !== null || proc.signalCode !== null
+    ? Promise.resolve(proc.exitCode)
+    : new Promise((resolve) => proc.once('exit', (code) => resolve(code)));
 }
 
 async function journalCounts(file: string): Promise<{ filled: number }> {
@@ -114,7 +116,16 @@ describe('chaos: SIGKILL at random moments, restart, reconcile', () => {
       ].join('\n'),
     );
     // 200 ms per response: an order is in flight for most of each candle, so kills often land mid-order.
-    emulator = await startEmulator({ apiKey: KEY, apiSecret: SECRET, symbols: ['BTCUSDT'], seed: 11, history: 50, speed: 4, balances: { USDT: '1000' }, knobs: { latencyMs: 200 } });
+    emulator = await startEmulator({
+      apiKey: KEY,
+      apiSecret: SECRET,
+      symbols: ['BTCUSDT'],
+      seed: 11,
+      history: 50,
+      speed: 4,
+      balances: { USDT: '1000' },
+      knobs: { latencyMs: 200 },
+    });
     const env = {
       ...process.env,
       BINANCE_API_KEY: KEY,
@@ -161,7 +172,9 @@ describe('chaos: SIGKILL at random moments, restart, reconcile', () => {
       const orders = await journal.getOrders();
       const fills = await journal.getFills();
       const positions = await journal.getPositions();
-      console.info(`chaos: ${kills} kills (${reconciliations} restarts settled orders left open), ${orders.length} journaled orders (${orders.filter((o) => o.status === 'filled').length} filled), ${state.orders.length} on the exchange, ${state.trades.length} trades`);
+      console.info(
+        `chaos: ${kills} kills (${reconciliations} restarts settled orders left open), ${orders.length} journaled orders (${orders.filter((o) => o.status === 'filled').length} filled), ${state.orders.length} on the exchange, ${state.trades.length} trades`,
+      );
       expect(orders.filter((o) => o.status === 'filled').length).toBeGreaterThanOrEqual(LIFECYCLES);
 
       // No duplicate order: each client order id reached the exchange at most once…

@@ -40,32 +40,56 @@ const SPECS: CommandSpec[] = [
       },
     ],
   },
-  { name: 'trades', description: 'trades', options: [{ name: 'crew', description: 'c', type: 'string' }, { name: 'n', description: 'n', type: 'integer' }] },
-  { name: 'risk', description: 'risk', subcommands: [{ name: 'set', description: 'set', options: [{ name: 'limit', description: 'l', type: 'string', required: true }] }] },
+  {
+    name: 'trades',
+    description: 'trades',
+    options: [
+      { name: 'crew', description: 'c', type: 'string' },
+      { name: 'n', description: 'n', type: 'integer' },
+    ],
+  },
+  {
+    name: 'risk',
+    description: 'risk',
+    subcommands: [{ name: 'set', description: 'set', options: [{ name: 'limit', description: 'l', type: 'string', required: true }] }],
+  },
 ];
 const find = (name: string) => SPECS.find((s) => s.name === name);
 
 describe('command lines', () => {
   it('take options by position, in the spec order', () => {
-    expect(parseCommandLine('/crew set sma-btc fast 12', find)).toEqual({ ok: true, value: { command: 'crew', subcommand: 'set', options: { crew: 'sma-btc', param: 'fast', value: '12' } } });
+    expect(parseCommandLine('/crew set sma-btc fast 12', find)).toEqual({
+      ok: true,
+      value: { command: 'crew', subcommand: 'set', options: { crew: 'sma-btc', param: 'fast', value: '12' } },
+    });
     expect(parseCommandLine('/status', find)).toEqual({ ok: true, value: { command: 'status', subcommand: null, options: {} } });
   });
 
   it('take options by name:value, in any order, mixed with positions', () => {
-    expect(parseCommandLine('/trades n:5 bidder', find)).toEqual({ ok: true, value: { command: 'trades', subcommand: null, options: { n: '5', crew: 'bidder' } } });
+    expect(parseCommandLine('/trades n:5 bidder', find)).toEqual({
+      ok: true,
+      value: { command: 'trades', subcommand: null, options: { n: '5', crew: 'bidder' } },
+    });
   });
 
   it('keep quoted text and JSON whole', () => {
     const parsed = parseCommandLine(`/crew spawn sma-cross BTCUSDT 1h {"fast": 12, "note": "a b}"} capital:"2500"`, find);
     expect(parsed).toEqual({
       ok: true,
-      value: { command: 'crew', subcommand: 'spawn', options: { module: 'sma-cross', symbol: 'BTCUSDT', interval: '1h', params: '{"fast": 12, "note": "a b}"}', capital: '2500' } },
+      value: {
+        command: 'crew',
+        subcommand: 'spawn',
+        options: { module: 'sma-cross', symbol: 'BTCUSDT', interval: '1h', params: '{"fast": 12, "note": "a b}"}', capital: '2500' },
+      },
     });
     expect(tokenize(`reason:"weekend break" 'single quoted' it's`).map((t) => t.text)).toEqual(['reason:weekend break', 'single quoted', "it's"]);
   });
 
   it('let the last text option take the rest of the line', () => {
-    expect(parseCommandLine('/halt flatten going on holiday', find)).toEqual({ ok: true, value: { command: 'halt', subcommand: null, options: { level: 'flatten', reason: 'going on holiday' } } });
+    expect(parseCommandLine('/halt flatten going on holiday', find)).toEqual({
+      ok: true,
+      value: { command: 'halt', subcommand: null, options: { level: 'flatten', reason: 'going on holiday' } },
+    });
   });
 
   it('run the first subcommand when none is typed and it needs no option', () => {

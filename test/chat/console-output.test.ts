@@ -38,11 +38,18 @@ describe('crewdesk start, piped', () => {
     delete env.LOG_FILE;
     delete env.DISCORD_TOKEN;
     delete env.OPENAI_API_KEY;
-    const { stdout } = await run(process.execPath, ['bin/crewdesk.js', 'start', '--config', join(dir, 'crewdesk.yaml'), '--offline', '--exit-after', '2'], { env, timeout: 120_000, maxBuffer: 64 << 20 });
+    const { stdout } = await run(process.execPath, ['bin/crewdesk.js', 'start', '--config', join(dir, 'crewdesk.yaml'), '--offline', '--exit-after', '2'], {
+      env,
+      timeout: 120_000,
+      maxBuffer: 64 << 20,
+    });
     const lines = stdout.split('\n').filter((l) => l.trim() !== '');
     expect(lines.filter((l) => l.trimStart().startsWith('{'))).toEqual([]);
     expect(lines.filter((l) => l.includes('crew module skipped'))).toHaveLength(1);
-    const log = readFileSync(join(dir, 'crewdesk.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { msg: string });
+    const log = readFileSync(join(dir, 'crewdesk.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { msg: string });
     expect(log.some((l) => l.msg.includes('crew module skipped'))).toBe(true);
     // Times in the config's zone, not ISO.
     const advice = lines.find((l) => l.includes('advice'));

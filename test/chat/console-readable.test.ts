@@ -13,17 +13,69 @@ const T0 = Date.UTC(2026, 10, 3, 15, 12);
 const MIN = 60_000;
 
 const advice = (at: number, reason = 'DCA slot every 24 candles'): EngineEvent =>
-  ({ type: 'advice', crewId: 'dca-eth', adviceKey: `k${at}`, candleTime: at, advice: { action: 'buy', size: 0.1, reason }, exit: null, at }) as unknown as EngineEvent;
+  ({
+    type: 'advice',
+    crewId: 'dca-eth',
+    adviceKey: `k${at}`,
+    candleTime: at,
+    advice: { action: 'buy', size: 0.1, reason },
+    exit: null,
+    at,
+  }) as unknown as EngineEvent;
 const denied = (at: number, held: string): EngineEvent =>
-  ({ type: 'risk.denied', scope: { kind: 'crew', crewId: 'dca-eth' }, adviceKey: `k${at}`, advice: null, rule: 'position-size', reason: `position limit 2000 quote (held ${held}): no room for a new entry`, at }) as unknown as EngineEvent;
+  ({
+    type: 'risk.denied',
+    scope: { kind: 'crew', crewId: 'dca-eth' },
+    adviceKey: `k${at}`,
+    advice: null,
+    rule: 'position-size',
+    reason: `position limit 2000 quote (held ${held}): no room for a new entry`,
+    at,
+  }) as unknown as EngineEvent;
 const order = (at: number): EngineEvent =>
-  ({ type: 'order.created', order: { crewId: 'dca-eth', symbol: 'ETHUSDT', side: 'BUY', type: 'MARKET', quantity: null, quoteQuantity: dec('12345.6789'), price: null, clientOrderId: `cd-${at}`, status: 'new', updatedAt: at }, exit: null }) as unknown as EngineEvent;
+  ({
+    type: 'order.created',
+    order: {
+      crewId: 'dca-eth',
+      symbol: 'ETHUSDT',
+      side: 'BUY',
+      type: 'MARKET',
+      quantity: null,
+      quoteQuantity: dec('12345.6789'),
+      price: null,
+      clientOrderId: `cd-${at}`,
+      status: 'new',
+      updatedAt: at,
+    },
+    exit: null,
+  }) as unknown as EngineEvent;
 const fill = (at: number): EngineEvent =>
   ({
     type: 'fill',
     crewId: 'dca-eth',
-    fill: { symbol: 'ETHUSDT', side: 'BUY', price: dec('2302.8'), quantity: dec('5.2'), quoteQuantity: dec('11974.56'), fee: dec('11.97456'), feeAsset: 'USDT', time: at, tradeId: '1', clientOrderId: 'c', exchangeOrderId: '1' },
-    position: { crewId: 'dca-eth', symbol: 'ETHUSDT', quantity: dec('5.2'), cash: dec('1800.14321'), costBasis: dec('0'), realizedPnl: dec('0'), feesPaid: dec('0'), entryTime: at },
+    fill: {
+      symbol: 'ETHUSDT',
+      side: 'BUY',
+      price: dec('2302.8'),
+      quantity: dec('5.2'),
+      quoteQuantity: dec('11974.56'),
+      fee: dec('11.97456'),
+      feeAsset: 'USDT',
+      time: at,
+      tradeId: '1',
+      clientOrderId: 'c',
+      exchangeOrderId: '1',
+    },
+    position: {
+      crewId: 'dca-eth',
+      symbol: 'ETHUSDT',
+      quantity: dec('5.2'),
+      cash: dec('1800.14321'),
+      costBasis: dec('0'),
+      realizedPnl: dec('0'),
+      feesPaid: dec('0'),
+      entryTime: at,
+    },
   }) as unknown as EngineEvent;
 
 function printer(options: ConstructorParameters<typeof ConsoleNotifier>[2] = {}) {
@@ -95,7 +147,10 @@ describe('the noise level', () => {
   it('is a config setting checked by zod, as is the time zone (defaults: normal, UTC)', () => {
     const base = { teams: [{ name: 'a', capital: '100', crews: [{ id: 'x', crew: 'dca', symbol: 'ETHUSDT', interval: '1m' }] }] };
     expect(configSchema.parse(base).console).toEqual({ level: 'normal', timezone: 'UTC', foldMinutes: 1440 });
-    expect(configSchema.parse({ ...base, console: { level: 'quiet', timezone: 'Europe/Zurich' } }).console).toMatchObject({ level: 'quiet', timezone: 'Europe/Zurich' });
+    expect(configSchema.parse({ ...base, console: { level: 'quiet', timezone: 'Europe/Zurich' } }).console).toMatchObject({
+      level: 'quiet',
+      timezone: 'Europe/Zurich',
+    });
     const loud = configSchema.safeParse({ ...base, console: { level: 'loud' } });
     expect(loud.success).toBe(false);
     expect(JSON.stringify(loud.error?.issues)).toContain('verbose');

@@ -20,19 +20,46 @@ afterEach(async () => {
   chat = undefined;
 });
 
-const ALL_COMMANDS = ['ask', 'backtest', 'balance', 'crew', 'forge', 'halt', 'help', 'llm', 'logs', 'mode', 'positions', 'proposal', 'report', 'resume', 'risk', 'status', 'team', 'trades'];
+const ALL_COMMANDS = [
+  'ask',
+  'backtest',
+  'balance',
+  'crew',
+  'forge',
+  'halt',
+  'help',
+  'llm',
+  'logs',
+  'mode',
+  'positions',
+  'proposal',
+  'report',
+  'resume',
+  'risk',
+  'status',
+  'team',
+  'trades',
+];
 
 describe('loading commands', () => {
   it('loads every module in commands/ and checks each against Discord’s rules', async () => {
     chat = await openChatDesk();
-    expect(chat.dispatcher.specs().map((s) => s.name).sort()).toEqual(ALL_COMMANDS);
+    expect(
+      chat.dispatcher
+        .specs()
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(ALL_COMMANDS);
     expect(chat.dispatcher.problems).toEqual([]);
   });
 
   it('reports a broken module with its path and a reason, and loads the others', async () => {
     chat = await openChatDesk();
     const dir = tempDir('crewdesk-commands-');
-    writeFileSync(join(dir, 'fine.ts'), `export default { data: { name: 'fine', description: 'works' }, async execute(ctx) { await ctx.reply({ text: 'fine' }); } };`);
+    writeFileSync(
+      join(dir, 'fine.ts'),
+      `export default { data: { name: 'fine', description: 'works' }, async execute(ctx) { await ctx.reply({ text: 'fine' }); } };`,
+    );
     writeFileSync(join(dir, 'throws.ts'), `throw new Error('cannot even load');`);
     writeFileSync(join(dir, 'shapeless.ts'), `export default { data: { name: 'shapeless', description: 'no execute' } };`);
     writeFileSync(join(dir, 'misnamed.ts'), `export default { data: { name: 'other', description: 'x' }, async execute() {} };`);
@@ -72,7 +99,9 @@ describe('the owner allowlist', () => {
         strangers.push(actor.id);
         const outcome = await chat.dispatcher.dispatch({ actor, command: spec.name, subcommand: sub, options: {} }, sink);
         expect(outcome, `/${spec.name} ${sub ?? ''}`).toBe('refused');
-        expect(sink.replies).toEqual([{ title: 'Not allowed', text: expect.stringContaining('only takes commands from its owners'), tone: 'bad', ephemeral: true }]);
+        expect(sink.replies).toEqual([
+          { title: 'Not allowed', text: expect.stringContaining('only takes commands from its owners'), tone: 'bad', ephemeral: true },
+        ]);
         attempts.push(`/${spec.name}${sub ? ` ${sub}` : ''}`);
       }
     }
@@ -131,7 +160,11 @@ describe('the owner allowlist', () => {
     expect(chat.desk.riskLimits().maxCrewDrawdownPct).toBe(100);
     expect(chat.h.desk.engine.halt.level).toBe('cancel');
     const refused = (await chat.audit()).filter((a) => a.action === 'refused');
-    expect(refused.map((a) => `${a.actor}/${a.via}: ${a.detail?.['what']}`)).toEqual(['manager/manager: /risk set', 'manager/manager: /resume', 'manager/manager: /mode']);
+    expect(refused.map((a) => `${a.actor}/${a.via}: ${a.detail?.['what']}`)).toEqual([
+      'manager/manager: /risk set',
+      'manager/manager: /resume',
+      'manager/manager: /mode',
+    ]);
     // The manager may still read and halt.
     expect((await chat.run({ actor: MANAGER, command: 'risk', subcommand: 'show' })).outcome).toBe('done');
   });
@@ -221,9 +254,30 @@ describe('/halt never waits', () => {
       title: 'sma-cross BTCUSDT 1h',
       chartPng: Buffer.from('png'),
       kpis: {
-        startTime: 0, endTime: 1, startEquity: 10000, finalEquity: 10500, totalReturnPct: 5, cagrPct: null, sharpe: 1.2, sortino: null, days: 30,
-        maxDrawdownPct: 3, maxDrawdownDurationMs: 0, longestDrawdownMs: 0, roundTrips: 4, wins: 3, losses: 1, winRatePct: 75, grossProfit: 600,
-        grossLoss: 100, profitFactor: 6, openAtEnd: false, exposurePct: 40, feesPaid: 12, buyAndHoldReturnPct: 2, notes: [],
+        startTime: 0,
+        endTime: 1,
+        startEquity: 10000,
+        finalEquity: 10500,
+        totalReturnPct: 5,
+        cagrPct: null,
+        sharpe: 1.2,
+        sortino: null,
+        days: 30,
+        maxDrawdownPct: 3,
+        maxDrawdownDurationMs: 0,
+        longestDrawdownMs: 0,
+        roundTrips: 4,
+        wins: 3,
+        losses: 1,
+        winRatePct: 75,
+        grossProfit: 600,
+        grossLoss: 100,
+        profitFactor: 6,
+        openAtEnd: false,
+        exposurePct: 40,
+        feesPaid: 12,
+        buyAndHoldReturnPct: 2,
+        notes: [],
       },
     };
     const backtest: BacktestService = {
@@ -266,12 +320,31 @@ describe('autocomplete', () => {
     const desk = { crewList: () => crews } as unknown as DeskService;
     const services: ChatServices = { desk };
     expect(autocomplete('crew', '', services)).toHaveLength(25);
-    expect(autocomplete('crew', 'crew-3', services).map((c) => c.value)).toEqual(['crew-3', 'crew-30', 'crew-31', 'crew-32', 'crew-33', 'crew-34', 'crew-35', 'crew-36', 'crew-37', 'crew-38', 'crew-39']);
+    expect(autocomplete('crew', 'crew-3', services).map((c) => c.value)).toEqual([
+      'crew-3',
+      'crew-30',
+      'crew-31',
+      'crew-32',
+      'crew-33',
+      'crew-34',
+      'crew-35',
+      'crew-36',
+      'crew-37',
+      'crew-38',
+      'crew-39',
+    ]);
   });
 
   it('offers the chosen crew’s params with their bounds, the risk limits, modules and symbols', async () => {
     chat = await openChatDesk();
-    const params = await chat.dispatcher.autocomplete({ actor: OWNER, command: 'crew', subcommand: 'set', option: 'param', partial: 'fa', options: { crew: 'sma' } });
+    const params = await chat.dispatcher.autocomplete({
+      actor: OWNER,
+      command: 'crew',
+      subcommand: 'set',
+      option: 'param',
+      partial: 'fa',
+      options: { crew: 'sma' },
+    });
     expect(params).toEqual([{ name: 'fast = 2; 1 … 200', value: 'fast' }]);
     const limits = await chat.dispatcher.autocomplete({ actor: OWNER, command: 'risk', subcommand: 'set', option: 'limit', partial: 'drawdown' });
     expect(limits.map((c) => c.name)).toEqual(['maxCrewDrawdownPct (now 100)', 'maxTotalDrawdownPct (now 100)']);

@@ -77,8 +77,17 @@ describe('the console', () => {
 
   it('prints a crew’s reason and an exchange error without their escape sequences', () => {
     const lines: string[] = [];
-    const notifier = new ConsoleNotifier((line) => lines.push(line), () => undefined);
-    notifier.notify({ type: 'advice', crewId: 'evil', at: 0, exit: null, advice: { action: 'buy', size: 1, reason: `close broke out\u001b]0;owned\u0007\u001b[2K` } } as unknown as EngineEvent);
+    const notifier = new ConsoleNotifier(
+      (line) => lines.push(line),
+      () => undefined,
+    );
+    notifier.notify({
+      type: 'advice',
+      crewId: 'evil',
+      at: 0,
+      exit: null,
+      advice: { action: 'buy', size: 1, reason: `close broke out\u001b]0;owned\u0007\u001b[2K` },
+    } as unknown as EngineEvent);
     notifier.notify({ type: 'error', source: 'exchange', message: 'boom \u001b[31mred\u001b[0m', at: 0 } as unknown as EngineEvent);
     expect(lines).toEqual(['advice  evil: buy 100% — close broke out', 'error   [exchange] boom red']);
   });

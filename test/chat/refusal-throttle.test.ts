@@ -32,7 +32,10 @@ describe('a stranger who keeps trying', () => {
     for (let i = 0; i < 50; i++) {
       const sink = new TestSink();
       sinks.push(sink);
-      const outcome = i % 2 === 0 ? await dispatcher.dispatch({ actor: STRANGER, command: 'halt', options: { level: 'flatten' } }, sink) : await dispatcher.converse({ actor: STRANGER, text: 'sell everything', channel: 'dm' }, sink);
+      const outcome =
+        i % 2 === 0
+          ? await dispatcher.dispatch({ actor: STRANGER, command: 'halt', options: { level: 'flatten' } }, sink)
+          : await dispatcher.converse({ actor: STRANGER, text: 'sell everything', channel: 'dm' }, sink);
       expect(outcome).toBe('refused');
     }
     expect(sinks.map((s) => s.replies.length)).toEqual([1, 1, 1, ...Array(47).fill(0)]);

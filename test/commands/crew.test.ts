@@ -34,7 +34,11 @@ describe('/crew', () => {
     expect(chat.h.desk.engine.crews.get('sma')!.params['slow']).toBe(40);
     const stored = (await chat.h.desk.journal.getCrewInstances()).find((c) => c.id === 'sma');
     expect(stored!.params['slow']).toBe(40);
-    expect((await chat.audit()).find((a) => a.action === 'crew.set')).toMatchObject({ actor: 'owner-1', via: 'discord', detail: { crew: 'sma', param: 'slow', from: 3, to: 40 } });
+    expect((await chat.audit()).find((a) => a.action === 'crew.set')).toMatchObject({
+      actor: 'owner-1',
+      via: 'discord',
+      detail: { crew: 'sma', param: 'slow', from: 3, to: 40 },
+    });
   });
 
   it('set refuses a value out of bounds, naming the bounds, and changes nothing', async () => {
@@ -67,9 +71,17 @@ describe('/crew', () => {
 
   it('spawn starts a crew with JSON params and the team’s unallocated capital by default', async () => {
     chat = await openChatDesk();
-    const { outcome, sink } = await chat.run({ command: 'crew', subcommand: 'spawn', options: { module: 'sma-cross', symbol: 'ethusdt', interval: '1h', params: '{"fast": 5, "slow": 20}' } });
+    const { outcome, sink } = await chat.run({
+      command: 'crew',
+      subcommand: 'spawn',
+      options: { module: 'sma-cross', symbol: 'ethusdt', interval: '1h', params: '{"fast": 5, "slow": 20}' },
+    });
     expect(outcome).toBe('done');
-    expect(sink.last).toMatchObject({ title: 'Crew spawned', text: 'crew sma-cross-ethusdt-1h (sma-cross on ETHUSDT 1h) spawned in team test with 4000 quote', tone: 'good' });
+    expect(sink.last).toMatchObject({
+      title: 'Crew spawned',
+      text: 'crew sma-cross-ethusdt-1h (sma-cross on ETHUSDT 1h) spawned in team test with 4000 quote',
+      tone: 'good',
+    });
     const crew = chat.h.desk.engine.crews.get('sma-cross-ethusdt-1h')!;
     expect(crew.params).toMatchObject({ fast: 5, slow: 20 });
     expect(crew.capital.toString()).toBe('4000');
@@ -77,9 +89,17 @@ describe('/crew', () => {
 
   it('spawn refuses bad JSON, bad params and an interval Binance does not have', async () => {
     chat = await openChatDesk();
-    const json = await chat.run({ command: 'crew', subcommand: 'spawn', options: { module: 'sma-cross', symbol: 'ETHUSDT', interval: '1h', params: '{fast: 5}' } });
+    const json = await chat.run({
+      command: 'crew',
+      subcommand: 'spawn',
+      options: { module: 'sma-cross', symbol: 'ETHUSDT', interval: '1h', params: '{fast: 5}' },
+    });
     expect(json.sink.last.text).toBe('params must be JSON, such as {"fast": 12}; got {fast: 5}');
-    const bounds = await chat.run({ command: 'crew', subcommand: 'spawn', options: { module: 'sma-cross', symbol: 'ETHUSDT', interval: '1h', params: '{"fast": 0}', capital: '100' } });
+    const bounds = await chat.run({
+      command: 'crew',
+      subcommand: 'spawn',
+      options: { module: 'sma-cross', symbol: 'ETHUSDT', interval: '1h', params: '{"fast": 0}', capital: '100' },
+    });
     expect(bounds.outcome).toBe('refused');
     expect(bounds.sink.last.text).toContain('fast');
     const interval = await chat.run({ command: 'crew', subcommand: 'spawn', options: { module: 'sma-cross', symbol: 'ETHUSDT', interval: '7m' } });

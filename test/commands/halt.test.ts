@@ -32,7 +32,12 @@ describe('/halt', () => {
     expect(audit).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ actor: 'owner-1', via: 'discord', action: 'halt:cancel' }),
-        expect.objectContaining({ actor: 'owner-1', via: 'discord', action: 'command', detail: { command: '/halt', options: { reason: 'news at 3' }, outcome: 'done' } }),
+        expect.objectContaining({
+          actor: 'owner-1',
+          via: 'discord',
+          action: 'command',
+          detail: { command: '/halt', options: { reason: 'news at 3' }, outcome: 'done' },
+        }),
       ]),
     );
   });
@@ -67,7 +72,10 @@ describe('/halt', () => {
     await chat.trade(flatCandles([100]).map((c) => ({ ...c, openTime: c.openTime + 4 * 3_600_000, closeTime: c.closeTime + 4 * 3_600_000 })));
     expect(chat.desk.positions()).toEqual([]);
     // The button cannot be pressed twice.
-    expect(await chat.dispatcher.answerConfirmation(request.token, OWNER, 'confirm')).toMatchObject({ text: expect.stringContaining('already answered'), tone: 'bad' });
+    expect(await chat.dispatcher.answerConfirmation(request.token, OWNER, 'confirm')).toMatchObject({
+      text: expect.stringContaining('already answered'),
+      tone: 'bad',
+    });
   });
 
   it('flatten refuses the confirmation of another owner, and does nothing when cancelled', async () => {

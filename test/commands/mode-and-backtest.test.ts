@@ -91,22 +91,54 @@ describe('/backtest', () => {
           title: 'sma-cross BTCUSDT 1h, 2024-01-01 → 2024-03-31',
           chartPng: Buffer.from([0x89, 0x50, 0x4e, 0x47]),
           kpis: {
-            startTime: 0, endTime: 1, startEquity: 10000, finalEquity: 9500, totalReturnPct: -5, cagrPct: -18.3, sharpe: -0.4, sortino: null, days: 90,
-            maxDrawdownPct: 8.25, maxDrawdownDurationMs: 0, longestDrawdownMs: 0, roundTrips: 6, wins: 2, losses: 4, winRatePct: 33.33, grossProfit: 300,
-            grossLoss: 800, profitFactor: 0.375, openAtEnd: false, exposurePct: 52.5, feesPaid: 24.1, buyAndHoldReturnPct: 3.2, notes: ['CAGR over a short span'],
+            startTime: 0,
+            endTime: 1,
+            startEquity: 10000,
+            finalEquity: 9500,
+            totalReturnPct: -5,
+            cagrPct: -18.3,
+            sharpe: -0.4,
+            sortino: null,
+            days: 90,
+            maxDrawdownPct: 8.25,
+            maxDrawdownDurationMs: 0,
+            longestDrawdownMs: 0,
+            roundTrips: 6,
+            wins: 2,
+            losses: 4,
+            winRatePct: 33.33,
+            grossProfit: 300,
+            grossLoss: 800,
+            profitFactor: 0.375,
+            openAtEnd: false,
+            exposurePct: 52.5,
+            feesPaid: 24.1,
+            buyAndHoldReturnPct: 3.2,
+            notes: ['CAGR over a short span'],
           },
         });
       },
     };
     chat = await openChatDesk({ backtest });
-    const { outcome, sink } = await chat.run({ command: 'backtest', options: { module: 'sma-cross', symbol: 'btcusdt', interval: '1h', from: '2024-01-01', to: '2024-03-31', params: '{"fast": 8}' } });
+    const { outcome, sink } = await chat.run({
+      command: 'backtest',
+      options: { module: 'sma-cross', symbol: 'btcusdt', interval: '1h', from: '2024-01-01', to: '2024-03-31', params: '{"fast": 8}' },
+    });
     expect(outcome).toBe('done');
     expect(requests).toEqual([{ module: 'sma-cross', symbol: 'BTCUSDT', interval: '1h', from: '2024-01-01', to: '2024-03-31', params: { fast: 8 } }]);
     expect(sink.deferrals).toEqual([{ ephemeral: false }]);
     // Progress at most every 10 % (Discord rate-limits edits), and at the end.
     expect(sink.progressed.map((p) => p.replace('Backtesting sma-cross on BTCUSDT 1h…', '').trim())).toEqual(['', '10%', '50%', '100%']);
     const fields = Object.fromEntries(sink.last.fields!.map((f) => [f.name, f.value]));
-    expect(fields).toMatchObject({ Return: '-5.00%', 'Buy & hold': '+3.20%', Sharpe: '-0.40', Sortino: '—', 'Max drawdown': '8.25%', 'Round trips': '6 (2 won, 4 lost)', 'Win rate': '33.33%' });
+    expect(fields).toMatchObject({
+      Return: '-5.00%',
+      'Buy & hold': '+3.20%',
+      Sharpe: '-0.40',
+      Sortino: '—',
+      'Max drawdown': '8.25%',
+      'Round trips': '6 (2 won, 4 lost)',
+      'Win rate': '33.33%',
+    });
     expect(sink.last.tone).toBe('bad');
     expect(sink.last.text).toBe('• CAGR over a short span');
     expect(sink.last.files).toEqual([{ name: 'equity.png', data: Buffer.from([0x89, 0x50, 0x4e, 0x47]) }]);

@@ -24,7 +24,11 @@ describe('/risk', () => {
     expect(sink.last).toMatchObject({ title: 'Risk limit changed', text: 'maxCrewDrawdownPct: 100 → 15', ephemeral: true });
     expect(chat.desk.riskLimits().maxCrewDrawdownPct).toBe(15);
     expect(await chat.h.desk.journal.getSetting('risk.limits')).toEqual({ maxCrewDrawdownPct: 15 });
-    expect((await chat.audit()).find((a) => a.action === 'risk.set')).toMatchObject({ actor: 'owner-1', via: 'discord', detail: { limit: 'maxCrewDrawdownPct', from: 100, to: 15 } });
+    expect((await chat.audit()).find((a) => a.action === 'risk.set')).toMatchObject({
+      actor: 'owner-1',
+      via: 'discord',
+      detail: { limit: 'maxCrewDrawdownPct', from: 100, to: 15 },
+    });
   });
 
   it('set refuses a value the schema does not allow, and an unknown limit, changing nothing', async () => {

@@ -29,9 +29,30 @@ function randomText(): string {
 }
 
 const EDGES = [
-  '0', '-0', '1', '-1', '0.5', '-0.5', '2.5', '-2.5', '0.00000001', '123456789012345678901234567890.123456789', '1e-7', '1.5E+3', '-3e2', '.25', '7.',
+  '0',
+  '-0',
+  '1',
+  '-1',
+  '0.5',
+  '-0.5',
+  '2.5',
+  '-2.5',
+  '0.00000001',
+  '123456789012345678901234567890.123456789',
+  '1e-7',
+  '1.5E+3',
+  '-3e2',
+  '.25',
+  '7.',
   // Around 2^53, where the coefficient leaves (or re-enters) the plain-number path.
-  '9007199254740991', '9007199254740992', '-9007199254740993', '90071992547409.91', '0.9007199254740993', '4503599627370496.5', '999999999999999', '1000000000000000',
+  '9007199254740991',
+  '9007199254740992',
+  '-9007199254740993',
+  '90071992547409.91',
+  '0.9007199254740993',
+  '4503599627370496.5',
+  '999999999999999',
+  '1000000000000000',
 ];
 
 function both(text: string): [Big, Decimal] {
@@ -185,13 +206,38 @@ describe('divToMultiple is exactly div, then roundToMultiple', () => {
 
 describe('a number becomes the Decimal of its shortest text', () => {
   it('for prices, amounts, fractions, tiny and huge values, either sign', () => {
-    // biome-ignore lint/correctness/noPrecisionLoss: doubles that do not round-trip are the point of the test
-    const samples: number[] = [0.1, 0.2, 0.30000000000000004, 29000.01, 1e-7, 1.5e-9, 123456.78901234, 2 ** 50 + 0.5, 2 ** 52 + 0.5, 1e21, 1.7976931348623157e308, 5e-324, 0.1 + 0.7, 4.35, 1 / 3, 2 / 3, 9007199254740.993];
+    const samples: number[] = [
+      0.1,
+      0.2,
+      0.30000000000000004,
+      29000.01,
+      1e-7,
+      1.5e-9,
+      123456.78901234,
+      2 ** 50 + 0.5,
+      2 ** 52 + 0.5,
+      1e21,
+      1.7976931348623157e308,
+      5e-324,
+      0.1 + 0.7,
+      4.35,
+      1 / 3,
+      2 / 3,
+      // biome-ignore lint/correctness/noPrecisionLoss: a double that does not round-trip is the point of the test
+      9007199254740.993,
+    ];
     for (let i = 0; i < 20_000; i++) {
       const u = next() / 2 ** 32;
       const kind = next() % 4;
       // Money-like (a few decimals, as parsed from text), then arbitrary doubles of every size.
-      const x = kind === 0 ? Number((u * 10 ** (next() % 8)).toFixed(next() % 9)) : kind === 1 ? u * 10 ** ((next() % 40) - 20) : kind === 2 ? 1 / (1 + (next() % 1000)) : (next() - 2 ** 31) / (1 + (next() % 100_000));
+      const x =
+        kind === 0
+          ? Number((u * 10 ** (next() % 8)).toFixed(next() % 9))
+          : kind === 1
+            ? u * 10 ** ((next() % 40) - 20)
+            : kind === 2
+              ? 1 / (1 + (next() % 1000))
+              : (next() - 2 ** 31) / (1 + (next() % 100_000));
       samples.push(x, -x);
     }
     for (const x of samples) {

@@ -71,9 +71,14 @@ describe('EventBus', () => {
     const failures: string[] = [];
     const bus = new EventBus((name) => failures.push(name));
     const seen: string[] = [];
-    bus.subscribe('broken', () => {
-      throw new Error('boom');
-    }, undefined, { deferred: true });
+    bus.subscribe(
+      'broken',
+      () => {
+        throw new Error('boom');
+      },
+      undefined,
+      { deferred: true },
+    );
     bus.subscribe('fine', (e) => void seen.push(e.type), undefined, { deferred: true });
     bus.publish(paused('c1'));
     await nextTurn();

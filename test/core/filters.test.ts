@@ -31,7 +31,13 @@ describe('rounding to Binance filters', () => {
 
   it('sizes from a quotient as rounding the 20-place quotient would (what an order costs, what a quote buys)', () => {
     const xrp = defaultFilters('XRPUSDT');
-    for (const [quote, price] of [['9990.01', '1.001'], ['10000', '30000.01'], ['5', '0.5234'], ['123.45678912', '29999.99'], ['0.3', '0.1']]) {
+    for (const [quote, price] of [
+      ['9990.01', '1.001'],
+      ['10000', '30000.01'],
+      ['5', '0.5234'],
+      ['123.45678912', '29999.99'],
+      ['0.3', '0.1'],
+    ]) {
       const q = dec(quote!);
       const p = dec(price!);
       expect(quoteOver(btc, q, p).toString()).toBe(roundQuote(btc, q.div(p)).toString());

@@ -6,7 +6,13 @@ import { dec } from '../../src/core/money.ts';
 
 describe('format', () => {
   it('quote amounts: cents and a thousands separator, never "-0.00"', () => {
-    expect([formatQuote('199.8001998'), formatQuote(dec('1234567.891')), formatQuote(-3000), formatQuote('-0.001'), formatQuote(0)]).toEqual(['199.80', '1,234,567.89', '-3,000.00', '0.00', '0.00']);
+    expect([formatQuote('199.8001998'), formatQuote(dec('1234567.891')), formatQuote(-3000), formatQuote('-0.001'), formatQuote(0)]).toEqual([
+      '199.80',
+      '1,234,567.89',
+      '-3,000.00',
+      '0.00',
+      '0.00',
+    ]);
   });
 
   it('PnL: signed, except nothing', () => {

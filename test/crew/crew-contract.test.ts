@@ -67,9 +67,7 @@ describe('describeParams shows each crew’s defaults and bounds', () => {
     for (const definition of crews.values()) {
       const params = describeParams(definition);
       for (const p of params) expect(p.description, `${definition.name}.${p.name}`).toMatch(/\S/);
-      expect(params.filter((p) => EXIT_PARAMS.includes(p.name)).map((p) => [p.name, p.default])).toEqual(
-        EXIT_PARAMS.map((name) => [name, 0]),
-      );
+      expect(params.filter((p) => EXIT_PARAMS.includes(p.name)).map((p) => [p.name, p.default])).toEqual(EXIT_PARAMS.map((name) => [name, 0]));
     }
   });
 });

@@ -27,11 +27,7 @@ export interface CandleShape {
 }
 
 /** The candle at `index` of a series starting at `start`: OHLC default to the close. */
-export function makeCandle(
-  index: number,
-  shape: CandleShape | number,
-  { symbol = 'BTCUSDT', interval = '1h' as Interval, start = T0 } = {},
-): Candle {
+export function makeCandle(index: number, shape: CandleShape | number, { symbol = 'BTCUSDT', interval = '1h' as Interval, start = T0 } = {}): Candle {
   const s = typeof shape === 'number' ? { close: shape } : shape;
   const ms = intervalMs(interval);
   const openTime = start + index * ms;

@@ -24,10 +24,7 @@ describe('dca', () => {
     const crew = new CrewHarness(dca, { everyCandles: 3 });
     const candles = [1, 2, 3, 4, 5, 6].map((i) => makeCandle(i, 10));
     crew.feedAll(candles);
-    expect(crew.trades().map(([i]) => new Date(candles[i]!.openTime).toISOString())).toEqual([
-      '2024-01-01T03:00:00.000Z',
-      '2024-01-01T06:00:00.000Z',
-    ]);
+    expect(crew.trades().map(([i]) => new Date(candles[i]!.openTime).toISOString())).toEqual(['2024-01-01T03:00:00.000Z', '2024-01-01T06:00:00.000Z']);
     expect(candles[0]!.openTime).toBe(T0 + 3_600_000);
   });
 

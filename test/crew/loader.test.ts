@@ -19,11 +19,7 @@ interface FixtureParts {
 }
 
 function crewSource(name: string, parts: FixtureParts = {}): string {
-  const {
-    params = `z.object({ n: z.number().int().min(1).max(5).default(2).describe('A count.') })`,
-    indicators = '() => ({})',
-    warmup = '() => 1',
-  } = parts;
+  const { params = `z.object({ n: z.number().int().min(1).max(5).default(2).describe('A count.') })`, indicators = '() => ({})', warmup = '() => 1' } = parts;
   return `import { z } from '${ZOD}';
 import { defineCrew } from '${TEMPLATE}';
 export default defineCrew({
@@ -93,12 +89,8 @@ describe('loadCrews — broken modules are reported and skipped, the good ones s
     expect(byFile.get(join(first, 'throws-at-import.ts'))).toBe('failed to load: exchange key missing');
     expect(byFile.get(join(first, 'no-default.ts'))).toMatch(/^no default export/);
     expect(byFile.get(join(first, 'unbounded.ts'))).toBe('params schema: param "n" needs .min() and .max() bounds');
-    expect(byFile.get(join(first, 'name-mismatch.ts'))).toBe(
-      'crew name "another-name" does not match the file name "name-mismatch"',
-    );
-    expect(byFile.get(join(second, 'good-one.ts'))).toBe(
-      `duplicate crew name "good-one", already loaded from ${join(first, 'good-one.ts')}`,
-    );
+    expect(byFile.get(join(first, 'name-mismatch.ts'))).toBe('crew name "another-name" does not match the file name "name-mismatch"');
+    expect(byFile.get(join(second, 'good-one.ts'))).toBe(`duplicate crew name "good-one", already loaded from ${join(first, 'good-one.ts')}`);
     for (const { reason } of problems) expect(reason).not.toContain('\n');
     // The same order every run: directories as given, files by name.
     expect(problems.map((p) => p.path)).toEqual([
@@ -146,7 +138,7 @@ describe('loadCrews — broken modules are reported and skipped, the good ones s
     ]);
   });
 
-  it('refuses a number param bounded only by .int() (zod\'s ±2^53 is not a bound), and one bounded on one side', async () => {
+  it("refuses a number param bounded only by .int() (zod's ±2^53 is not a bound), and one bounded on one side", async () => {
     const dir = await dirWith('int-only', {
       'int-only.ts': crewSource('int-only', { params: `z.object({ period: z.number().int().default(50).describe('No bounds but int.') })` }),
       'int-min.ts': crewSource('int-min', { params: `z.object({ period: z.number().int().min(2).default(50).describe('A floor only.') })` }),

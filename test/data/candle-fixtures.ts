@@ -15,11 +15,51 @@ const MINUTE = 60_000;
 
 /** The README's table: what each file holds. */
 export const CANDLE_FILES = {
-  btc1h: { name: 'BTCUSDT-1h-2021-Q1.csv', symbol: 'BTCUSDT', interval: '1h', format: 'binance', first: Date.UTC(2021, 0, 1), last: Date.UTC(2021, 2, 31, 23), rows: 2158 },
-  btc1mDay: { name: 'BTCUSDT-1m-2021-01-03.csv', symbol: 'BTCUSDT', interval: '1m', format: 'ohlcv', first: Date.UTC(2021, 0, 3), last: Date.UTC(2021, 0, 3, 23, 59), rows: 1440 },
-  btc1mWeek: { name: 'BTCUSDT-1m-2021-02-19_25.csv', symbol: 'BTCUSDT', interval: '1m', format: 'ohlcv', first: Date.UTC(2021, 1, 19), last: Date.UTC(2021, 1, 25, 23, 59), rows: 10080 },
-  dash1m: { name: 'DASHUSDT-1m-2020-09-09_15.csv', symbol: 'DASHUSDT', interval: '1m', format: 'ohlcv', first: Date.UTC(2020, 8, 9), last: Date.UTC(2020, 8, 15, 23, 59), rows: 10080 },
-  ltc1m: { name: 'LTCUSDT-1m-2020-11-08_09.csv', symbol: 'LTCUSDT', interval: '1m', format: 'ohlcv', first: Date.UTC(2020, 10, 8), last: Date.UTC(2020, 10, 9, 23, 59), rows: 2880 },
+  btc1h: {
+    name: 'BTCUSDT-1h-2021-Q1.csv',
+    symbol: 'BTCUSDT',
+    interval: '1h',
+    format: 'binance',
+    first: Date.UTC(2021, 0, 1),
+    last: Date.UTC(2021, 2, 31, 23),
+    rows: 2158,
+  },
+  btc1mDay: {
+    name: 'BTCUSDT-1m-2021-01-03.csv',
+    symbol: 'BTCUSDT',
+    interval: '1m',
+    format: 'ohlcv',
+    first: Date.UTC(2021, 0, 3),
+    last: Date.UTC(2021, 0, 3, 23, 59),
+    rows: 1440,
+  },
+  btc1mWeek: {
+    name: 'BTCUSDT-1m-2021-02-19_25.csv',
+    symbol: 'BTCUSDT',
+    interval: '1m',
+    format: 'ohlcv',
+    first: Date.UTC(2021, 1, 19),
+    last: Date.UTC(2021, 1, 25, 23, 59),
+    rows: 10080,
+  },
+  dash1m: {
+    name: 'DASHUSDT-1m-2020-09-09_15.csv',
+    symbol: 'DASHUSDT',
+    interval: '1m',
+    format: 'ohlcv',
+    first: Date.UTC(2020, 8, 9),
+    last: Date.UTC(2020, 8, 15, 23, 59),
+    rows: 10080,
+  },
+  ltc1m: {
+    name: 'LTCUSDT-1m-2020-11-08_09.csv',
+    symbol: 'LTCUSDT',
+    interval: '1m',
+    format: 'ohlcv',
+    first: Date.UTC(2020, 10, 8),
+    last: Date.UTC(2020, 10, 9, 23, 59),
+    rows: 2880,
+  },
 } as const;
 
 /** The hours missing from BTCUSDT-1h-2021-Q1.csv (exchange maintenance). */

@@ -12,7 +12,13 @@ const NOW = Date.UTC(2024, 5, 15, 12);
 describe('crewdesk data download arguments', () => {
   it('reads a month range with its defaults', () => {
     const options = parseDownloadArgs(['BTCUSDT', '1m', '2024-01', '2024-03'], NOW);
-    expect(options).toMatchObject({ symbol: 'BTCUSDT', interval: '1m', dir: 'data/candles', baseUrl: 'https://data.binance.vision', restUrl: 'https://api.binance.com' });
+    expect(options).toMatchObject({
+      symbol: 'BTCUSDT',
+      interval: '1m',
+      dir: 'data/candles',
+      baseUrl: 'https://data.binance.vision',
+      restUrl: 'https://api.binance.com',
+    });
     expect(options.periods.map((p) => p.label)).toEqual(['2024-01', '2024-02', '2024-03']);
     expect(options.periods[1]).toEqual({ kind: 'monthly', label: '2024-02', start: Date.UTC(2024, 1, 1), end: Date.UTC(2024, 2, 1) });
   });

@@ -45,7 +45,11 @@ function monthCsv(month: number): string {
 
 /** The real minutes of 2021-01-03 as 12-column Binance rows (1440 of them). */
 function dayKlines(): string[] {
-  return readFileSync(candlePath('btc1mDay'), 'utf8').trimEnd().split('\n').slice(1).map((line) => toBinanceRow(line, 60_000));
+  return readFileSync(candlePath('btc1mDay'), 'utf8')
+    .trimEnd()
+    .split('\n')
+    .slice(1)
+    .map((line) => toBinanceRow(line, 60_000));
 }
 
 let fake: FakeBinanceVision;
@@ -144,7 +148,9 @@ describe('downloading data.binance.vision archives', () => {
     const cut = (p: { received: number }): void => {
       if (p.received === third) fake.dropHeld();
     };
-    await expect(downloadCandles(options({ retries: 0, onProgress: cut }))).rejects.toThrow(/BTCUSDT-1h-2021-01\.zip: .*kept in .*BTCUSDT-1h-2021-01\.zip\.part and the next run resumes/);
+    await expect(downloadCandles(options({ retries: 0, onProgress: cut }))).rejects.toThrow(
+      /BTCUSDT-1h-2021-01\.zip: .*kept in .*BTCUSDT-1h-2021-01\.zip\.part and the next run resumes/,
+    );
     expect(readdirSync(dir)).toEqual(['BTCUSDT-1h-2021-01.zip.part']);
     const kept = statSync(join(dir, 'BTCUSDT-1h-2021-01.zip.part')).size;
     expect(kept).toBe(third);

@@ -54,15 +54,42 @@ describe('what becomes an alert', () => {
       order: {} as never,
       from: 'submitted',
     };
-    expect(c.classify(fill)).toEqual({ channel: 'trades', ping: false, text: '🟢 BUY 0.5 BTCUSDT @ 100 · bidder · fee 0.05 USDT · now holds 0.5, cash 2950.00' });
-    const exit = c.classify({ type: 'advice', crewId: 'sma', adviceKey: 'k', candleTime: 0, at: 0, advice: { action: 'sell', size: 1, reason: 'stop-loss: low 90 ≤ entry 100 − 5%' }, exit: 'stop-loss' });
+    expect(c.classify(fill)).toEqual({
+      channel: 'trades',
+      ping: false,
+      text: '🟢 BUY 0.5 BTCUSDT @ 100 · bidder · fee 0.05 USDT · now holds 0.5, cash 2950.00',
+    });
+    const exit = c.classify({
+      type: 'advice',
+      crewId: 'sma',
+      adviceKey: 'k',
+      candleTime: 0,
+      at: 0,
+      advice: { action: 'sell', size: 1, reason: 'stop-loss: low 90 ≤ entry 100 − 5%' },
+      exit: 'stop-loss',
+    });
     expect(exit).toMatchObject({ channel: 'alerts', ping: false, text: expect.stringContaining('🛑 exit · sma: selling 100% — stop-loss') });
-    expect(c.classify({ type: 'advice', crewId: 'sma', adviceKey: 'k', candleTime: 0, at: 0, advice: { action: 'sell', size: 1, reason: 'fast crossed under slow' }, exit: 'crew' })).toBeNull();
-    expect(c.classify({ type: 'crew.paused', crewId: 'sma', reason: 'drawdown 26% reached the limit of 25%', actor: riskActor('crew-drawdown'), at: 0 })).toMatchObject({ ping: true });
+    expect(
+      c.classify({
+        type: 'advice',
+        crewId: 'sma',
+        adviceKey: 'k',
+        candleTime: 0,
+        at: 0,
+        advice: { action: 'sell', size: 1, reason: 'fast crossed under slow' },
+        exit: 'crew',
+      }),
+    ).toBeNull();
+    expect(
+      c.classify({ type: 'crew.paused', crewId: 'sma', reason: 'drawdown 26% reached the limit of 25%', actor: riskActor('crew-drawdown'), at: 0 }),
+    ).toMatchObject({ ping: true });
     expect(c.classify({ type: 'crew.paused', crewId: 'sma', reason: 'lunch', actor: ownerActor('900000000000000002'), at: 0 })).toMatchObject({ ping: false });
     expect(c.classify(halt())).toMatchObject({ channel: 'alerts', ping: true, text: `🚨 HALT (cancel) by <@${OWNER}>: test` });
     expect(c.classify(halt('none'))).toMatchObject({ ping: false });
-    expect(c.classify(error('Binance said 418: IP banned until 1700000000000'))).toMatchObject({ ping: true, text: expect.stringContaining('⛔ Exchange ban') });
+    expect(c.classify(error('Binance said 418: IP banned until 1700000000000'))).toMatchObject({
+      ping: true,
+      text: expect.stringContaining('⛔ Exchange ban'),
+    });
     expect(c.classify(error('timeout'))).toMatchObject({ ping: true, text: '❗ error [orders]: timeout' });
     expect(c.classify({ type: 'candle', candle: {} as never })).toBeNull();
   });
@@ -87,20 +114,46 @@ describe('what becomes an alert', () => {
       ping: false,
       text: `⏸️ paused · sma: looks like (by risk) (by <@${OWNER}>)`,
     });
-    expect(c.classify({ type: 'crew.paused', crewId: 'sma', reason: 'its handler threw: boom', actor: { kind: 'engine' }, at: 0 })).toMatchObject({ ping: true, text: '⏸️ paused · sma: its handler threw: boom (by engine)' });
-    expect(c.classify({ type: 'crew.paused', crewId: 'sma', reason: 'rebalancing', actor: { kind: 'manager' }, at: 0 })).toMatchObject({ ping: false, text: '⏸️ paused · sma: rebalancing (by manager)' });
+    expect(c.classify({ type: 'crew.paused', crewId: 'sma', reason: 'its handler threw: boom', actor: { kind: 'engine' }, at: 0 })).toMatchObject({
+      ping: true,
+      text: '⏸️ paused · sma: its handler threw: boom (by engine)',
+    });
+    expect(c.classify({ type: 'crew.paused', crewId: 'sma', reason: 'rebalancing', actor: { kind: 'manager' }, at: 0 })).toMatchObject({
+      ping: false,
+      text: '⏸️ paused · sma: rebalancing (by manager)',
+    });
     // Which exit: the exit field, whatever the reason's first word.
-    const sell = (exit: 'take-profit' | 'max-holding' | 'trailing-stop' | 'flatten' | 'crew', reason: string): EngineEvent => ({ type: 'advice', crewId: 'sma', adviceKey: 'k', candleTime: 0, at: 0, advice: { action: 'sell', size: 1, reason }, exit });
+    const sell = (exit: 'take-profit' | 'max-holding' | 'trailing-stop' | 'flatten' | 'crew', reason: string): EngineEvent => ({
+      type: 'advice',
+      crewId: 'sma',
+      adviceKey: 'k',
+      candleTime: 0,
+      at: 0,
+      advice: { action: 'sell', size: 1, reason },
+      exit,
+    });
     expect(c.classify(sell('take-profit', 'target reached'))).toMatchObject({ text: '🎯 exit · sma: selling 100% — target reached' });
     expect(c.classify(sell('max-holding', 'too long'))).toMatchObject({ text: '⏱️ exit · sma: selling 100% — too long' });
     expect(c.classify(sell('trailing-stop', 'fell back'))).toMatchObject({ text: '🛑 exit · sma: selling 100% — fell back' });
     expect(c.classify(sell('crew', 'take-profit: the crew’s own words'))).toBeNull();
     // What scope: the desk is "all crews", a team by name; each scope is said once per rule.
     expect(c.classify(denial(DESK_SCOPE, 'daily-loss'))).toMatchObject({ text: expect.stringContaining('⚠️ risk · all crews: [daily-loss]') });
-    expect(c.classify(denial({ kind: 'team', team: 'alpha' }, 'team-exposure'))).toMatchObject({ ping: false, text: expect.stringContaining('⚠️ risk · team alpha: [team-exposure]') });
+    expect(c.classify(denial({ kind: 'team', team: 'alpha' }, 'team-exposure'))).toMatchObject({
+      ping: false,
+      text: expect.stringContaining('⚠️ risk · team alpha: [team-exposure]'),
+    });
     expect(c.classify(denial({ kind: 'team', team: 'alpha' }, 'team-exposure'))).toBeNull();
     // A halt by a risk rule names the actor, not a mention.
-    expect(c.classify({ type: 'halt', level: 'cancel', reason: 'total drawdown 31% reached the limit of 30%', actor: riskActor('total-drawdown'), via: 'engine', at: 0 })).toMatchObject({ ping: true, text: '🚨 HALT (cancel) by risk: total drawdown 31% reached the limit of 30%' });
+    expect(
+      c.classify({
+        type: 'halt',
+        level: 'cancel',
+        reason: 'total drawdown 31% reached the limit of 30%',
+        actor: riskActor('total-drawdown'),
+        via: 'engine',
+        at: 0,
+      }),
+    ).toMatchObject({ ping: true, text: '🚨 HALT (cancel) by risk: total drawdown 31% reached the limit of 30%' });
   });
 
   it('counts a repeated error instead of posting it again, for a while', () => {

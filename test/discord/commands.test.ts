@@ -16,9 +16,30 @@ const backtest: BacktestService = {
       title: `${request.module} ${request.symbol} ${request.interval}, 2024-01-01 → 2024-03-31`,
       chartPng: PNG,
       kpis: {
-        startTime: 0, endTime: 1, startEquity: 10000, finalEquity: 10500, totalReturnPct: 5, cagrPct: 21.6, sharpe: 1.2, sortino: 1.9, days: 90,
-        maxDrawdownPct: 4.5, maxDrawdownDurationMs: 0, longestDrawdownMs: 0, roundTrips: 6, wins: 4, losses: 2, winRatePct: 66.67, grossProfit: 800,
-        grossLoss: 300, profitFactor: 2.67, openAtEnd: false, exposurePct: 52.5, feesPaid: 24.1, buyAndHoldReturnPct: 3.2, notes: [],
+        startTime: 0,
+        endTime: 1,
+        startEquity: 10000,
+        finalEquity: 10500,
+        totalReturnPct: 5,
+        cagrPct: 21.6,
+        sharpe: 1.2,
+        sortino: 1.9,
+        days: 90,
+        maxDrawdownPct: 4.5,
+        maxDrawdownDurationMs: 0,
+        longestDrawdownMs: 0,
+        roundTrips: 6,
+        wins: 4,
+        losses: 2,
+        winRatePct: 66.67,
+        grossProfit: 800,
+        grossLoss: 300,
+        profitFactor: 2.67,
+        openAtEnd: false,
+        exposurePct: 52.5,
+        feesPaid: 24.1,
+        buyAndHoldReturnPct: 3.2,
+        notes: [],
       },
     });
   },
@@ -86,7 +107,9 @@ describe('each command, as the owner', () => {
     expect(spawned.text).toContain('crew sma-eth (sma-cross on ETHUSDT 1h) spawned in team test with 1000 quote');
     expect((await owner('crew', 'stop', { crew: 'sma-eth' })).text).toContain('crew sma-eth stopped');
     const audit = await d.h.desk.journal.getAudit();
-    expect(audit.filter((a) => a.actor === d.owner.id && a.via === 'discord').map((a) => a.action)).toEqual(expect.arrayContaining(['crew.set', 'crew.pause', 'crew.resume', 'crew.stop']));
+    expect(audit.filter((a) => a.actor === d.owner.id && a.via === 'discord').map((a) => a.action)).toEqual(
+      expect.arrayContaining(['crew.set', 'crew.pause', 'crew.resume', 'crew.stop']),
+    );
   });
 
   it('/team list and allocate', async () => {

@@ -40,7 +40,9 @@ describe('Discord settings', () => {
 
   it('refuse to start without an owner, saying how to fix it', () => {
     expect(() => loadDiscordSettings({ DISCORD_TOKEN: 'token' })).toThrow(ConfigError);
-    expect(() => loadDiscordSettings({ DISCORD_TOKEN: 'token', DISCORD_OWNER_IDS: ' , ' })).toThrow(/DISCORD_OWNER_IDS is not set: the Discord transport refuses to start without an owner/);
+    expect(() => loadDiscordSettings({ DISCORD_TOKEN: 'token', DISCORD_OWNER_IDS: ' , ' })).toThrow(
+      /DISCORD_OWNER_IDS is not set: the Discord transport refuses to start without an owner/,
+    );
   });
 
   it('name the variable that is malformed', () => {

@@ -37,7 +37,9 @@ describe('/halt through Discord', () => {
     // The halt reaches the owner's phone: a mention of the owners, and nothing else pingable.
     const alert = await d.fake.awaitMessage(d.channels.alerts, (m) => m.content.includes('HALT (cancel)'));
     expect(alert.content).toContain(`<@${d.owner.id}>`);
-    const post = d.fake.requests.find((r) => r.method === 'POST' && r.path === `/channels/${d!.channels.alerts}/messages` && JSON.stringify(r.body).includes('HALT (cancel)'));
+    const post = d.fake.requests.find(
+      (r) => r.method === 'POST' && r.path === `/channels/${d!.channels.alerts}/messages` && JSON.stringify(r.body).includes('HALT (cancel)'),
+    );
     expect(post?.body).toMatchObject({ allowed_mentions: { parse: [], users: [d.owner.id] } });
     expect(((post?.body as { flags?: number }).flags ?? 0) & 4096).toBe(0); // not silent
 
@@ -49,7 +51,9 @@ describe('/halt through Discord', () => {
     expect(seen(resumed)).toContain('trading resumed (was halted at level cancel');
     expect(d.h.desk.engine.halt.level).toBe('none');
     const audit = await d.h.desk.journal.getAudit();
-    expect(audit.map((a) => `${a.action} by ${a.actor} via ${a.via}`)).toEqual(expect.arrayContaining([`halt:cancel by ${d.owner.id} via discord`, `resume by ${d.owner.id} via discord`]));
+    expect(audit.map((a) => `${a.action} by ${a.actor} via ${a.via}`)).toEqual(
+      expect.arrayContaining([`halt:cancel by ${d.owner.id} via discord`, `resume by ${d.owner.id} via discord`]),
+    );
   });
 
   it('flatten asks with two buttons bound to the owner; the owner’s click sells every position at market', async () => {

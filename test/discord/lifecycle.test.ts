@@ -12,7 +12,13 @@ describe('the transport’s life', () => {
   it('refuses to start without an owner, and fails start with a hint when the token is wrong', async () => {
     const fake = await FakeDiscord.start();
     try {
-      const base = { services: { desk: {} } as unknown as ChatServices, bus: new EventBus(), log: silentLogger(), clientOptions: fake.clientOptions(), commandDirs: [] };
+      const base = {
+        services: { desk: {} } as unknown as ChatServices,
+        bus: new EventBus(),
+        log: silentLogger(),
+        clientOptions: fake.clientOptions(),
+        commandDirs: [],
+      };
       const config = { token: 'not-the-token', applicationId: null, guildId: null, ownerIds: [FAKE_DISCORD_IDS.owner], apiUrl: fake.apiUrl, channels: {} };
       await expect(startDiscord({ ...base, config: { ...config, ownerIds: [] } })).rejects.toThrow(/without an owner/);
       await expect(startDiscord({ ...base, config })).rejects.toThrow(/Discord login failed: .*Check DISCORD_TOKEN/);

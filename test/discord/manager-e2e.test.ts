@@ -29,7 +29,10 @@ describe('the manager through Discord, on the real ChatOpenAI', () => {
   it('ends a conversation in an approved, journaled parameter change that the crew then uses', async () => {
     stub = await OpenAIStub.start();
     stub.script(
-      { toolCalls: [{ name: 'adjust_params', arguments: { crew: 'sma', param: 'slow', value: 5, rationale: RATIONALE } }], usage: { prompt_tokens: 1_200, completion_tokens: 40 } },
+      {
+        toolCalls: [{ name: 'adjust_params', arguments: { crew: 'sma', param: 'slow', value: 5, rationale: RATIONALE } }],
+        usage: { prompt_tokens: 1_200, completion_tokens: 40 },
+      },
       { content: 'I proposed raising sma slow from 3 to 5. Nothing changes until you approve.', usage: { prompt_tokens: 1_300, completion_tokens: 20 } },
     );
     d = await openDiscordDesk();
@@ -46,7 +49,10 @@ describe('the manager through Discord, on the real ChatOpenAI', () => {
     expect(d.h.desk.engine.crews.get('sma')!.params.slow).toBe(3); // advise mode: nothing yet
 
     const proposal = await d.fake.waitFor(
-      () => [d!.channels.manager, d!.channels.alerts].flatMap((c) => d!.fake.messages(c)).find((m) => m.customIds.some((id) => id.startsWith('crewdesk:proposal:approve:'))),
+      () =>
+        [d!.channels.manager, d!.channels.alerts]
+          .flatMap((c) => d!.fake.messages(c))
+          .find((m) => m.customIds.some((id) => id.startsWith('crewdesk:proposal:approve:'))),
       'the proposal with its buttons',
     );
     expect(seen(proposal)).toContain('sma: slow 3 → 5');
@@ -63,7 +69,11 @@ describe('the manager through Discord, on the real ChatOpenAI', () => {
     // Journaled: the proposal, the owner's approval, and the change with its rationale, by the manager.
     const audit = await d.h.desk.journal.getAudit();
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['manager.proposal.created', 'manager.proposal.approved', 'crew.set']));
-    expect(audit.find((a) => a.action === 'crew.set')).toMatchObject({ actor: 'manager', via: 'manager', detail: { crew: 'sma', param: 'slow', from: 3, to: 5, rationale: RATIONALE } });
+    expect(audit.find((a) => a.action === 'crew.set')).toMatchObject({
+      actor: 'manager',
+      via: 'manager',
+      detail: { crew: 'sma', param: 'slow', from: 3, to: 5, rationale: RATIONALE },
+    });
 
     // The crew uses it: its next buy names SMA(5).
     await d.trade(flatCandles([...Array.from({ length: 8 }, () => 100), 110, 112]));

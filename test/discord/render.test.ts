@@ -18,7 +18,9 @@ describe('renderReply', () => {
 
   it('sends titled replies as embeds in the tone’s colour, with fields and the code block', () => {
     const [message] = renderReply({ title: 'Status', tone: 'bad', text: 'down', code: 'a  b', fields: [{ name: 'Mode', value: 'paper', inline: true }] });
-    expect(message!.embeds).toEqual([{ color: TONE_COLORS.bad, title: 'Status', description: 'down\n```\na  b\n```', fields: [{ name: 'Mode', value: 'paper', inline: true }] }]);
+    expect(message!.embeds).toEqual([
+      { color: TONE_COLORS.bad, title: 'Status', description: 'down\n```\na  b\n```', fields: [{ name: 'Mode', value: 'paper', inline: true }] },
+    ]);
   });
 
   it('attaches files 10 a message and shows the first image in the embed', () => {
@@ -36,7 +38,10 @@ describe('buttons', () => {
     const prompt = renderConfirmation({ token: 'tok123', actorId: '1', prompt: 'Sure?', confirmLabel: 'Flatten everything', expiresAt: 1_700_000_000_000 });
     const ids = prompt.components![0]!.components.map((b) => b.custom_id);
     expect(ids).toEqual(['crewdesk:confirm:tok123', 'crewdesk:cancel:tok123']);
-    expect(ids.map(parseConfirmationButton)).toEqual([{ token: 'tok123', answer: 'confirm' }, { token: 'tok123', answer: 'cancel' }]);
+    expect(ids.map(parseConfirmationButton)).toEqual([
+      { token: 'tok123', answer: 'confirm' },
+      { token: 'tok123', answer: 'cancel' },
+    ]);
     expect(prompt.embeds![0]!.description).toContain('<t:1700000000:R>');
     expect(parseCommandButton('crewdesk:proposal:reject:p-1a2b')).toEqual({ command: 'proposal', subcommand: 'reject', options: { id: 'p-1a2b' } });
     expect(parseCommandButton('crewdesk:confirm:tok123')).toBeNull();

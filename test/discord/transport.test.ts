@@ -41,7 +41,12 @@ describe('alerts', () => {
     expect(pause.content.startsWith(`<@${d.owner.id}>`)).toBe(true);
     expect(pause.flags & SUPPRESS_NOTIFICATIONS).toBe(0);
 
-    const delivered = await d.bot.postReport({ title: 'Daily report — 2024-01-01', text: 'Equity 6000.00 (+0.00)', fields: [{ name: 'Crews', value: 'bidder, sma' }], tone: 'info' });
+    const delivered = await d.bot.postReport({
+      title: 'Daily report — 2024-01-01',
+      text: 'Equity 6000.00 (+0.00)',
+      fields: [{ name: 'Crews', value: 'bidder, sma' }],
+      tone: 'info',
+    });
     expect(delivered).toBe(true);
     const report = await d.fake.awaitMessage(d.channels.reports);
     expect(report.embeds[0]).toMatchObject({ title: 'Daily report — 2024-01-01', description: 'Equity 6000.00 (+0.00)' });
@@ -58,20 +63,29 @@ describe('alerts', () => {
       [429, true],
       [200, false],
     ]);
-    expect(d.fake.messages(d.channels.alerts).filter((m) => m.content.includes('HALT (entries)')).map((m) => m.id)).toEqual([alert.id]);
+    expect(
+      d.fake
+        .messages(d.channels.alerts)
+        .filter((m) => m.content.includes('HALT (entries)'))
+        .map((m) => m.id),
+    ).toEqual([alert.id]);
   });
 
   it('when Discord keeps failing (5xx past discord.js’s own retries) the queue retries with backoff, batches what piled up, and trading never waits', async () => {
     d = await openDiscordDesk();
     d.fake.failNextMessagePost({ channelId: d.channels.alerts, status: 502, times: 6 });
     const started = performance.now();
-    for (let i = 1; i <= 5; i++) d.h.desk.bus.publish({ type: 'crew.paused', crewId: `crew-${i}`, reason: `test pause ${i}`, actor: ownerActor(d.owner.id), at: 0 });
+    for (let i = 1; i <= 5; i++)
+      d.h.desk.bus.publish({ type: 'crew.paused', crewId: `crew-${i}`, reason: `test pause ${i}`, actor: ownerActor(d.owner.id), at: 0 });
     // publish() returned at once: five events in far less than one Discord round trip.
     expect(performance.now() - started).toBeLessThan(50);
     expect(await d.bot.alerts.flush(15_000)).toBe(true);
     expect(postsTo(d, d.channels.alerts).filter((r) => r.status === 502)).toHaveLength(6);
     expect(d.bot.alerts.stats.retries).toBeGreaterThanOrEqual(1);
-    const delivered = d.fake.messages(d.channels.alerts).map((m) => m.content).join('\n');
+    const delivered = d.fake
+      .messages(d.channels.alerts)
+      .map((m) => m.content)
+      .join('\n');
     for (let i = 1; i <= 5; i++) expect(delivered.match(new RegExp(`test pause ${i}\\b`, 'g'))).toHaveLength(1);
     expect(d.fake.messages(d.channels.alerts).length).toBeLessThan(5); // batched, not one message each
     // Errors were logged as warnings (retrying), not as failures.
@@ -97,7 +111,15 @@ describe('replies', () => {
     d = await openDiscordDesk();
     const reason = 'because '.repeat(20).trim();
     for (let i = 0; i < 100; i++) {
-      d.h.desk.bus.publish({ type: 'advice', crewId: 'sma', adviceKey: `k${i}`, candleTime: i, advice: { action: 'buy', size: 0.5, reason: `#${String(i).padStart(3, '0')} ${reason}` }, exit: null, at: i });
+      d.h.desk.bus.publish({
+        type: 'advice',
+        crewId: 'sma',
+        adviceKey: `k${i}`,
+        candleTime: i,
+        advice: { action: 'buy', size: 0.5, reason: `#${String(i).padStart(3, '0')} ${reason}` },
+        exit: null,
+        at: i,
+      });
     }
     const cmd = d.fake.sendSlashCommand({ name: 'logs', user: d.owner, options: { n: 100 } });
     await cmd.awaitReply();
@@ -106,7 +128,10 @@ describe('replies', () => {
     expect(messages.length).toBeGreaterThan(1);
     for (const m of messages) {
       expect(m.content.length).toBeLessThanOrEqual(DISCORD_LIMITS.content);
-      const total = m.embeds.reduce((s, e) => s + (e.title?.length ?? 0) + (e.description?.length ?? 0) + (e.fields ?? []).reduce((f, x) => f + x.name.length + x.value.length, 0), 0);
+      const total = m.embeds.reduce(
+        (s, e) => s + (e.title?.length ?? 0) + (e.description?.length ?? 0) + (e.fields ?? []).reduce((f, x) => f + x.name.length + x.value.length, 0),
+        0,
+      );
       expect(total).toBeLessThanOrEqual(DISCORD_LIMITS.embedTotal);
       expect(m.embeds.every((e) => (e.description?.length ?? 0) <= DISCORD_LIMITS.embedDescription)).toBe(true);
       expect(m.ephemeral).toBe(true); // /logs is private, all of it

@@ -30,7 +30,10 @@ describe('the desk’s backtester', () => {
       await progress(text);
       if (/\d+%/.test(text)) firstProgress.resolve();
     };
-    const running = chat.dispatcher.dispatch({ actor: OWNER, command: 'backtest', options: { module: 'sma-cross', symbol: 'BTCUSDT', interval: '1h', to: '2021-03-31' } }, sink);
+    const running = chat.dispatcher.dispatch(
+      { actor: OWNER, command: 'backtest', options: { module: 'sma-cross', symbol: 'BTCUSDT', interval: '1h', to: '2021-03-31' } },
+      sink,
+    );
     // The run is under way in its worker, and the desk's own thread still answers a command.
     await firstProgress.promise;
     const status = await chat.run({ command: 'status' });
@@ -55,13 +58,19 @@ describe('the desk’s backtester', () => {
     expect(unknown).toMatchObject({ ok: false, error: expect.stringContaining('nope') });
     const noData = await backtester.run({ module: 'sma-cross', symbol: 'DOGEUSDT', interval: '1h' });
     expect(noData).toMatchObject({ ok: false, error: expect.stringContaining('no candle files for DOGEUSDT 1h') });
-    expect(await backtester.run({ module: 'sma-cross', symbol: 'BTCUSDT', interval: '7m' })).toEqual({ ok: false, error: 'interval "7m" is not one of Binance\'s' });
+    expect(await backtester.run({ module: 'sma-cross', symbol: 'BTCUSDT', interval: '7m' })).toEqual({
+      ok: false,
+      error: 'interval "7m" is not one of Binance\'s',
+    });
   });
 
   it('stops a run when its signal aborts (the manager’s time bound)', async () => {
     const backtester = new DeskBacktester({ data: [CANDLES] });
     const controller = new AbortController();
-    const run = backtester.run({ module: 'sma-cross', symbol: 'BTCUSDT', interval: '1h' }, { signal: controller.signal, onProgress: () => controller.abort(new Error('enough')) });
+    const run = backtester.run(
+      { module: 'sma-cross', symbol: 'BTCUSDT', interval: '1h' },
+      { signal: controller.signal, onProgress: () => controller.abort(new Error('enough')) },
+    );
     expect(await run).toEqual({ ok: false, error: 'the backtest was stopped (enough)' });
   });
 
@@ -69,7 +78,10 @@ describe('the desk’s backtester', () => {
     const backtester = new DeskBacktester({ data: [CANDLES] });
     const first = backtester.run({ module: 'sma-cross', symbol: 'BTCUSDT', interval: '1h' });
     const controller = new AbortController();
-    const second = backtester.run({ module: 'rsi-reversion', symbol: 'BTCUSDT', interval: '1h' }, { signal: controller.signal, onProgress: () => expect.fail('the second run started') });
+    const second = backtester.run(
+      { module: 'rsi-reversion', symbol: 'BTCUSDT', interval: '1h' },
+      { signal: controller.signal, onProgress: () => expect.fail('the second run started') },
+    );
     controller.abort(new Error('time is up'));
     expect(await second).toEqual({ ok: false, error: 'the backtest was stopped while waiting for the one before it (time is up)' });
     expect((await first).ok).toBe(true);
@@ -77,7 +89,14 @@ describe('the desk’s backtester', () => {
 
   it('is the manager’s run_backtest: the tool answers with the real KPIs', async () => {
     const model = fakeModel()
-      .respond(callTools([{ name: 'run_backtest', args: { module: 'sma-cross', symbol: 'BTCUSDT', interval: '1h', from: '2021-01-01', to: '2021-03-31', params: { fast: 12 } } }]))
+      .respond(
+        callTools([
+          {
+            name: 'run_backtest',
+            args: { module: 'sma-cross', symbol: 'BTCUSDT', interval: '1h', from: '2021-01-01', to: '2021-03-31', params: { fast: 12 } },
+          },
+        ]),
+      )
       .respond(answer('Backtest done.'));
     m = await openManager({ model, backtest: new DeskBacktester({ data: [CANDLES] }) });
     await m.manager.converse('backtest sma fast 12 on BTC 1h', 'chan-1', OWNER);

@@ -46,7 +46,12 @@ export async function startDeskProcess(options: DeskProcessOptions): Promise<Des
   const fake = await FakeDiscord.start({ waitTimeoutMs: 60_000 });
   const { commands } = await loadCommands();
   await deployCommands({ token: fake.token, applicationId: fake.application.id, guildId: fake.guild.id, apiUrl: fake.apiUrl, specs: specsOf(commands) });
-  const channels = { trades: fake.channelId('trades'), alerts: fake.channelId('alerts'), reports: fake.channelId('reports'), manager: fake.channelId('manager') };
+  const channels = {
+    trades: fake.channelId('trades'),
+    alerts: fake.channelId('alerts'),
+    reports: fake.channelId('reports'),
+    manager: fake.channelId('manager'),
+  };
   const configFile = join(dir, 'crewdesk.json');
   const config = { journal: join(dir, 'journal.sqlite'), ...options.config, replay: { data: CANDLES, ...(options.config.replay as object) } };
   writeFileSync(configFile, JSON.stringify(config, null, 2));
@@ -55,15 +60,15 @@ export async function startDeskProcess(options: DeskProcessOptions): Promise<Des
   const discord = options.console
     ? {}
     : {
-    DISCORD_TOKEN: fake.token,
-    DISCORD_APPLICATION_ID: fake.application.id,
-    DISCORD_GUILD_ID: fake.guild.id,
-    DISCORD_OWNER_IDS: FAKE_DISCORD_IDS.owner,
-    DISCORD_API_URL: fake.apiUrl,
-    DISCORD_TRADES_CHANNEL_ID: channels.trades,
-    DISCORD_ALERTS_CHANNEL_ID: channels.alerts,
-    DISCORD_REPORTS_CHANNEL_ID: channels.reports,
-    DISCORD_MANAGER_CHANNEL_ID: channels.manager,
+        DISCORD_TOKEN: fake.token,
+        DISCORD_APPLICATION_ID: fake.application.id,
+        DISCORD_GUILD_ID: fake.guild.id,
+        DISCORD_OWNER_IDS: FAKE_DISCORD_IDS.owner,
+        DISCORD_API_URL: fake.apiUrl,
+        DISCORD_TRADES_CHANNEL_ID: channels.trades,
+        DISCORD_ALERTS_CHANNEL_ID: channels.alerts,
+        DISCORD_REPORTS_CHANNEL_ID: channels.reports,
+        DISCORD_MANAGER_CHANNEL_ID: channels.manager,
       };
   Object.assign(env, discord, {
     LOG_LEVEL: 'warn',

@@ -23,7 +23,9 @@ function modelStep(request: ChatRequest) {
   const tool = request.messages.find((m) => m.role === 'tool');
   if (tool) return { content: `Backtest says: ${String(tool.content).slice(0, 300)}` };
   if (request.tools?.length) {
-    return { toolCalls: [{ name: 'run_backtest', arguments: { module: 'sma-cross', symbol: 'BTCUSDT', interval: '1h', from: '2021-01-01', to: '2021-01-31' } }] };
+    return {
+      toolCalls: [{ name: 'run_backtest', arguments: { module: 'sma-cross', symbol: 'BTCUSDT', interval: '1h', from: '2021-01-01', to: '2021-01-31' } }],
+    };
   }
   return { content: 'Commentary: the replay is calm.' };
 }
@@ -42,7 +44,13 @@ beforeAll(async () => {
       // 2 hourly candles a second: the replay reaches the 1-minute BTCUSDT file of 2021-01-03 about 25 s in.
       replay: { speed: 7_200 },
       manager: { provider: { model: 'stub-model', maxRetries: 0 }, evaluation: { enabled: false } },
-      teams: [{ name: 'alpha', capital: '6000', crews: [{ id: 'sma-btc', crew: 'sma-cross', symbol: 'BTCUSDT', interval: '1h', capital: '3000', params: { fast: 5, slow: 20 } }] }],
+      teams: [
+        {
+          name: 'alpha',
+          capital: '6000',
+          crews: [{ id: 'sma-btc', crew: 'sma-cross', symbol: 'BTCUSDT', interval: '1h', capital: '3000', params: { fast: 5, slow: 20 } }],
+        },
+      ],
     },
   });
   await desk.printed('Discord connected');
@@ -62,7 +70,11 @@ describe('crewdesk start, run from Discord with the manager', () => {
 
   it('spawns a crew on a market not traded yet, or refuses one the replay has no candles for', async () => {
     const spawned = await desk.fake
-      .sendSlashCommand({ name: 'crew', subcommand: 'spawn', options: { module: 'sma-cross', symbol: 'BTCUSDT', interval: '1m', params: '{"fast": 2, "slow": 3}', capital: '1000', id: 'btc-fast' } })
+      .sendSlashCommand({
+        name: 'crew',
+        subcommand: 'spawn',
+        options: { module: 'sma-cross', symbol: 'BTCUSDT', interval: '1m', params: '{"fast": 2, "slow": 3}', capital: '1000', id: 'btc-fast' },
+      })
       .awaitReply(() => true, LONG);
     expect(seen(spawned)).toContain('Crew spawned');
     const refused = await desk.fake
@@ -72,7 +84,10 @@ describe('crewdesk start, run from Discord with the manager', () => {
   }, 120_000);
 
   it('runs /backtest on the desk’s candle folder: progress edits, KPIs and the equity chart attached', async () => {
-    const handle = desk.fake.sendSlashCommand({ name: 'backtest', options: { module: 'sma-cross', symbol: 'BTCUSDT', interval: '1h', from: '2021-01-01', to: '2021-03-31' } });
+    const handle = desk.fake.sendSlashCommand({
+      name: 'backtest',
+      options: { module: 'sma-cross', symbol: 'BTCUSDT', interval: '1h', from: '2021-01-01', to: '2021-03-31' },
+    });
     const reply = await handle.awaitReply((m) => m.files.length > 0, LONG);
     const text = seen(reply);
     expect(text).toContain('sma-cross BTCUSDT 1h, 2021-01-01 → 2021-03-31');
@@ -84,7 +99,9 @@ describe('crewdesk start, run from Discord with the manager', () => {
   }, 120_000);
 
   it('lets /ask reach the manager, whose run_backtest tool runs the same backtester', async () => {
-    const reply = await desk.fake.sendSlashCommand({ name: 'ask', options: { text: 'How would sma-cross have done on BTC 1h in January 2021?' } }).awaitReply((m) => seen(m).includes('Backtest says'), LONG);
+    const reply = await desk.fake
+      .sendSlashCommand({ name: 'ask', options: { text: 'How would sma-cross have done on BTC 1h in January 2021?' } })
+      .awaitReply((m) => seen(m).includes('Backtest says'), LONG);
     expect(seen(reply)).toContain('sma-cross BTCUSDT 1h, 2021-01-01 → 2021-01-31');
     expect(seen(reply)).toMatch(/roundTrips/);
     const toolAnswer = stub.chats.flatMap((c) => c.messages).find((m) => m.role === 'tool');
@@ -113,14 +130,19 @@ describe('crewdesk start, run from Discord with the manager', () => {
     expect(seen(await desk.fake.sendSlashCommand({ name: 'status' }).awaitReply(() => true, LONG))).toMatch(/halt[^\n]*cancel/i);
     const resumed = await desk.fake.sendSlashCommand({ name: 'resume' }).awaitReply(() => true, LONG);
     expect(seen(resumed)).toMatch(/resum|lifted/i);
-    expect(seen(await desk.fake.sendSlashCommand({ name: 'status' }).awaitReply(() => true, LONG))).toContain("Halt: not halted");
+    expect(seen(await desk.fake.sendSlashCommand({ name: 'status' }).awaitReply(() => true, LONG))).toContain('Halt: not halted');
   }, 120_000);
 
   it('stops cleanly on SIGTERM with a summary', async () => {
     expect(await desk.stop()).toBe(0);
     expect(desk.stdout()).toContain('summary');
     // Nothing went wrong behind the replies: no error logged (pino's JSON lines, level 50 and up).
-    expect(desk.stdout().split('\n').filter((line) => /"level":(5|6)\d/.test(line))).toEqual([]);
+    expect(
+      desk
+        .stdout()
+        .split('\n')
+        .filter((line) => /"level":(5|6)\d/.test(line)),
+    ).toEqual([]);
     desk.fake.assertHealthy();
   }, 60_000);
 });

@@ -32,7 +32,13 @@ describe('a config naming a missing crew module', () => {
   it('still skips (with a logged error) an instance the journal has never seen', async () => {
     const dir = tempDir('crewdesk-typo-');
     dirs.push(dir);
-    const h = await openHarness({ dir, crews: [{ id: 'sma', crew: 'sma-cross' }, { id: 'new-one', crew: 'dcaa' }] });
+    const h = await openHarness({
+      dir,
+      crews: [
+        { id: 'sma', crew: 'sma-cross' },
+        { id: 'new-one', crew: 'dcaa' },
+      ],
+    });
     try {
       expect([...h.desk.engine.crews.keys()]).toEqual(['sma']);
     } finally {

@@ -9,7 +9,10 @@ import { API_KEY, API_SECRET, candles, eventually, flat, rejection, spotClient }
 const { NewOrderSideEnum: Side, NewOrderTypeEnum: Type, NewOrderTimeInForceEnum: Tif } = SpotRestAPI;
 type Event = Record<string, unknown>;
 
-const BTC = candles('BTCUSDT', Array.from({ length: 40 }, () => flat(30_000)));
+const BTC = candles(
+  'BTCUSDT',
+  Array.from({ length: 40 }, () => flat(30_000)),
+);
 
 describe('fault knobs, observed by the real client', () => {
   let emulator: Emulator;

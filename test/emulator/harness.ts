@@ -41,10 +41,7 @@ export interface ClientOptions {
 }
 
 /** The real connector, configured for the emulator: only the URLs differ from production. */
-export function spotClient(
-  urls: { restUrl: string; wsStreamUrl: string; wsApiUrl: string },
-  options: ClientOptions = {},
-): Spot {
+export function spotClient(urls: { restUrl: string; wsStreamUrl: string; wsApiUrl: string }, options: ClientOptions = {}): Spot {
   const apiKey = options.apiKey ?? API_KEY;
   const apiSecret = options.apiSecret ?? API_SECRET;
   return new Spot({

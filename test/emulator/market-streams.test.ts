@@ -30,8 +30,16 @@ function closeSocket(socket: WebSocket): Promise<void> {
   });
 }
 
-const BTC = candles('BTCUSDT', [flat(30_000), [30_000, 30_050, 29_980, 30_040], [30_040, 30_060, 29_900, 29_950], ...Array.from({ length: 12 }, () => flat(29_950))]);
-const ETH = candles('ETHUSDT', Array.from({ length: 15 }, () => flat(2_000)));
+const BTC = candles('BTCUSDT', [
+  flat(30_000),
+  [30_000, 30_050, 29_980, 30_040],
+  [30_040, 30_060, 29_900, 29_950],
+  ...Array.from({ length: 12 }, () => flat(29_950)),
+]);
+const ETH = candles(
+  'ETHUSDT',
+  Array.from({ length: 15 }, () => flat(2_000)),
+);
 
 describe('kline streams', () => {
   let emulator: Emulator;
@@ -50,7 +58,18 @@ describe('kline streams', () => {
     const closing = messages[3]!;
     expect(closing).toMatchObject({ e: 'kline', s: 'BTCUSDT' });
     expect(typeof closing.E).toBe('number');
-    expect(closing.k).toMatchObject({ t: T0 + 60_000, T: T0 + 119_999, s: 'BTCUSDT', i: '1m', o: '30000.00000000', h: '30050.00000000', l: '29980.00000000', c: '30040.00000000', v: '10.00000000', x: true });
+    expect(closing.k).toMatchObject({
+      t: T0 + 60_000,
+      T: T0 + 119_999,
+      s: 'BTCUSDT',
+      i: '1m',
+      o: '30000.00000000',
+      h: '30050.00000000',
+      l: '29980.00000000',
+      c: '30040.00000000',
+      v: '10.00000000',
+      x: true,
+    });
     expect(Object.keys(closing.k).sort()).toEqual(['t', 'T', 's', 'i', 'f', 'L', 'o', 'c', 'h', 'l', 'v', 'n', 'x', 'q', 'V', 'Q', 'B'].sort());
     // Only the subscribed symbol: ETH's candle closed too, but nothing of it came here.
     expect(messages.every((m) => m.s === 'BTCUSDT')).toBe(true);
@@ -85,7 +104,15 @@ describe('kline streams', () => {
     // Candles up to T0+3m are played already; the fifth of the first bucket closes it.
     emulator.step(5);
     const closed = await eventually(() => messages.find((m) => m.k.x === true), 'a closed 5m kline');
-    expect(closed.k).toMatchObject({ i: '5m', t: T0, T: T0 + 5 * 60_000 - 1, o: '30000.00000000', h: '30060.00000000', l: '29900.00000000', c: '29950.00000000' });
+    expect(closed.k).toMatchObject({
+      i: '5m',
+      t: T0,
+      T: T0 + 5 * 60_000 - 1,
+      o: '30000.00000000',
+      h: '30060.00000000',
+      l: '29900.00000000',
+      c: '29950.00000000',
+    });
     expect(messages.filter((m) => m.k.x === true)).toHaveLength(1);
     await closeSocket(socket);
   });

@@ -18,7 +18,10 @@ const BTC = candles('BTCUSDT', [
   [29_950, 30_100, 29_940, 30_080],
   ...Array.from({ length: 20 }, () => flat(30_080)),
 ]);
-const ETH = candles('ETHUSDT', Array.from({ length: 25 }, () => flat(2_000)));
+const ETH = candles(
+  'ETHUSDT',
+  Array.from({ length: 25 }, () => flat(2_000)),
+);
 
 function start(): Promise<Emulator> {
   return startEmulator({ candles: [...BTC, ...ETH], history: 3, apiKey: API_KEY, apiSecret: API_SECRET });
@@ -55,11 +58,30 @@ describe('market data through @binance/spot', () => {
     const rows = await (await spot.restAPI!.klines({ symbol: 'BTCUSDT', interval: SpotRestAPI.KlinesIntervalEnum.INTERVAL_1m })).data();
     // Only the history is closed before the replay starts.
     expect(rows).toHaveLength(3);
-    expect(rows[0]).toEqual([T0, '30000.00000000', '30000.00000000', '30000.00000000', '30000.00000000', '10.00000000', T0 + 59_999, '300000.00000000', 10, '5.00000000', '150000.00000000', '0']);
+    expect(rows[0]).toEqual([
+      T0,
+      '30000.00000000',
+      '30000.00000000',
+      '30000.00000000',
+      '30000.00000000',
+      '10.00000000',
+      T0 + 59_999,
+      '300000.00000000',
+      10,
+      '5.00000000',
+      '150000.00000000',
+      '0',
+    ]);
 
     emulator.step(5);
     const window = await (
-      await spot.restAPI!.klines({ symbol: 'BTCUSDT', interval: SpotRestAPI.KlinesIntervalEnum.INTERVAL_1m, startTime: T0 + 3 * 60_000, endTime: T0 + 4 * 60_000, limit: 1000 })
+      await spot.restAPI!.klines({
+        symbol: 'BTCUSDT',
+        interval: SpotRestAPI.KlinesIntervalEnum.INTERVAL_1m,
+        startTime: T0 + 3 * 60_000,
+        endTime: T0 + 4 * 60_000,
+        limit: 1000,
+      })
     ).data();
     expect(window.map((k) => k[0])).toEqual([T0 + 3 * 60_000, T0 + 4 * 60_000]);
     expect(window[0]!.slice(1, 5)).toEqual(['30000.00000000', '30010.00000000', '29890.00000000', '29950.00000000']);
@@ -90,8 +112,7 @@ describe("an order's whole life, as the bot sees it over REST and the WebSocket 
   let spot: Spot;
   let ws: SpotWebsocketAPI.WebsocketAPIConnection;
   const events: Event[] = [];
-  const reports = (clientOrderId: string): Event[] =>
-    events.filter((e) => e.e === 'executionReport' && (e.c === clientOrderId || e.C === clientOrderId));
+  const reports = (clientOrderId: string): Event[] => events.filter((e) => e.e === 'executionReport' && (e.c === clientOrderId || e.C === clientOrderId));
 
   beforeAll(async () => {
     emulator = await start();
@@ -108,12 +129,40 @@ describe("an order's whole life, as the bot sees it over REST and the WebSocket 
 
   it('rests a LIMIT buy (NEW), fills it when the price moves through it (TRADE/FILLED) and moves the balances', async () => {
     const placed = await (
-      await spot.restAPI!.newOrder({ symbol: 'BTCUSDT', side: Side.BUY, type: Type.LIMIT, timeInForce: Tif.GTC, quantity: 0.001, price: 29_900, newClientOrderId: 'buy-dip-1' })
+      await spot.restAPI!.newOrder({
+        symbol: 'BTCUSDT',
+        side: Side.BUY,
+        type: Type.LIMIT,
+        timeInForce: Tif.GTC,
+        quantity: 0.001,
+        price: 29_900,
+        newClientOrderId: 'buy-dip-1',
+      })
     ).data();
-    expect(placed).toMatchObject({ symbol: 'BTCUSDT', clientOrderId: 'buy-dip-1', status: 'NEW', price: '29900.00000000', origQty: '0.00100000', executedQty: '0.00000000', cummulativeQuoteQty: '0.00000000', fills: [] });
+    expect(placed).toMatchObject({
+      symbol: 'BTCUSDT',
+      clientOrderId: 'buy-dip-1',
+      status: 'NEW',
+      price: '29900.00000000',
+      origQty: '0.00100000',
+      executedQty: '0.00000000',
+      cummulativeQuoteQty: '0.00000000',
+      fills: [],
+    });
 
     const accepted = await eventually(() => reports('buy-dip-1').find((e) => e.x === 'NEW'), 'the NEW executionReport');
-    expect(accepted).toMatchObject({ s: 'BTCUSDT', S: 'BUY', o: 'LIMIT', f: 'GTC', X: 'NEW', i: placed.orderId, p: '29900.00000000', q: '0.00100000', w: true, C: '' });
+    expect(accepted).toMatchObject({
+      s: 'BTCUSDT',
+      S: 'BUY',
+      o: 'LIMIT',
+      f: 'GTC',
+      X: 'NEW',
+      i: placed.orderId,
+      p: '29900.00000000',
+      q: '0.00100000',
+      w: true,
+      C: '',
+    });
     const locked = await eventually(() => events.find((e) => e.e === 'outboundAccountPosition'), 'the locked balance');
     // 29.9 USDT plus the 0.1 % fee are held back.
     expect(locked.B).toContainEqual({ a: 'USDT', f: '9970.07010000', l: '29.92990000' });
@@ -121,10 +170,56 @@ describe("an order's whole life, as the bot sees it over REST and the WebSocket 
     // The next candle dips to 29890: the resting order fills at its own price, as a maker.
     emulator.step();
     const filled = await eventually(() => reports('buy-dip-1').find((e) => e.x === 'TRADE'), 'the fill');
-    expect(filled).toMatchObject({ X: 'FILLED', l: '0.00100000', L: '29900.00000000', z: '0.00100000', Z: '29.90000000', Y: '29.90000000', n: '0.02990000', N: 'USDT', m: true, i: placed.orderId });
+    expect(filled).toMatchObject({
+      X: 'FILLED',
+      l: '0.00100000',
+      L: '29900.00000000',
+      z: '0.00100000',
+      Z: '29.90000000',
+      Y: '29.90000000',
+      n: '0.02990000',
+      N: 'USDT',
+      m: true,
+      i: placed.orderId,
+    });
     expect(typeof filled.t).toBe('number');
     expect(Object.keys(filled).sort()).toEqual(
-      ['e', 'E', 's', 'c', 'S', 'o', 'f', 'q', 'p', 'P', 'F', 'g', 'C', 'x', 'X', 'r', 'i', 'l', 'z', 'L', 'n', 'N', 'T', 't', 'I', 'w', 'm', 'M', 'O', 'Z', 'Y', 'Q', 'W', 'V'].sort(),
+      [
+        'e',
+        'E',
+        's',
+        'c',
+        'S',
+        'o',
+        'f',
+        'q',
+        'p',
+        'P',
+        'F',
+        'g',
+        'C',
+        'x',
+        'X',
+        'r',
+        'i',
+        'l',
+        'z',
+        'L',
+        'n',
+        'N',
+        'T',
+        't',
+        'I',
+        'w',
+        'm',
+        'M',
+        'O',
+        'Z',
+        'Y',
+        'Q',
+        'W',
+        'V',
+      ].sort(),
     );
 
     const account = await (await spot.restAPI!.getAccount({ omitZeroBalances: true })).data();
@@ -136,7 +231,16 @@ describe("an order's whole life, as the bot sees it over REST and the WebSocket 
     expect(order).toMatchObject({ orderId: placed.orderId, status: 'FILLED', executedQty: '0.00100000', cummulativeQuoteQty: '29.90000000', isWorking: false });
     const trades = await (await spot.restAPI!.myTrades({ symbol: 'BTCUSDT' })).data();
     expect(trades).toEqual([
-      expect.objectContaining({ orderId: placed.orderId, price: '29900.00000000', qty: '0.00100000', quoteQty: '29.90000000', commission: '0.02990000', commissionAsset: 'USDT', isBuyer: true, isMaker: true }),
+      expect.objectContaining({
+        orderId: placed.orderId,
+        price: '29900.00000000',
+        qty: '0.00100000',
+        quoteQty: '29.90000000',
+        commission: '0.02990000',
+        commissionAsset: 'USDT',
+        isBuyer: true,
+        isMaker: true,
+      }),
     ]);
   });
 
@@ -144,7 +248,9 @@ describe("an order's whole life, as the bot sees it over REST and the WebSocket 
     const full = await (await spot.restAPI!.newOrder({ symbol: 'BTCUSDT', side: Side.SELL, type: Type.MARKET, quantity: 0.0005 })).data();
     // The last price is the previous candle's close, 29950.
     expect(full).toMatchObject({ status: 'FILLED', type: 'MARKET', executedQty: '0.00050000', cummulativeQuoteQty: '14.97500000' });
-    expect(full.fills).toEqual([{ price: '29950.00000000', qty: '0.00050000', commission: '0.01497500', commissionAsset: 'USDT', tradeId: expect.any(Number) }]);
+    expect(full.fills).toEqual([
+      { price: '29950.00000000', qty: '0.00050000', commission: '0.01497500', commissionAsset: 'USDT', tradeId: expect.any(Number) },
+    ]);
     expect(full.clientOrderId).toMatch(/^[A-Za-z0-9]{22}$/);
 
     const viaWs = await ws.orderPlace({
@@ -158,7 +264,15 @@ describe("an order's whole life, as the bot sees it over REST and the WebSocket 
     expect(viaWs.data).toMatchObject({ clientOrderId: 'ws-sell-1', status: 'FILLED', executedQty: '0.00050000' });
     expect(viaWs.data.fills).toHaveLength(1);
     expect(viaWs.rateLimits?.find((r) => r.rateLimitType === 'ORDERS')?.count).toBeGreaterThan(0);
-    const quote = await (await spot.restAPI!.newOrder({ symbol: 'ETHUSDT', side: Side.BUY, type: Type.MARKET, quoteOrderQty: 20, newOrderRespType: SpotRestAPI.NewOrderNewOrderRespTypeEnum.RESULT })).data();
+    const quote = await (
+      await spot.restAPI!.newOrder({
+        symbol: 'ETHUSDT',
+        side: Side.BUY,
+        type: Type.MARKET,
+        quoteOrderQty: 20,
+        newOrderRespType: SpotRestAPI.NewOrderNewOrderRespTypeEnum.RESULT,
+      })
+    ).data();
     expect(quote).toMatchObject({ status: 'FILLED', origQuoteOrderQty: '20.00000000', executedQty: '0.01000000', cummulativeQuoteQty: '20.00000000' });
     expect(quote).not.toHaveProperty('fills');
     await eventually(() => reports('ws-sell-1').find((e) => e.X === 'FILLED'), 'the WebSocket order fill report');
@@ -166,7 +280,15 @@ describe("an order's whole life, as the bot sees it over REST and the WebSocket 
 
   it('cancels one order (c is the cancel id, C the original) and then all of a symbol', async () => {
     for (const id of ['low-1', 'low-2', 'low-3']) {
-      await spot.restAPI!.newOrder({ symbol: 'BTCUSDT', side: Side.BUY, type: Type.LIMIT, timeInForce: Tif.GTC, quantity: 0.001, price: 20_000, newClientOrderId: id });
+      await spot.restAPI!.newOrder({
+        symbol: 'BTCUSDT',
+        side: Side.BUY,
+        type: Type.LIMIT,
+        timeInForce: Tif.GTC,
+        quantity: 0.001,
+        price: 20_000,
+        newClientOrderId: id,
+      });
     }
     const cancelled = await (await spot.restAPI!.deleteOrder({ symbol: 'BTCUSDT', origClientOrderId: 'low-1', newClientOrderId: 'cancel-low-1' })).data();
     expect(cancelled).toMatchObject({ status: 'CANCELED', origClientOrderId: 'low-1', clientOrderId: 'cancel-low-1', executedQty: '0.00000000' });
@@ -198,16 +320,25 @@ describe("Binance's refusals", () => {
   afterAll(() => emulator.close());
 
   it('-2010 for more than the balance, -1013 for a filter failure, -2011 and -2013 for unknown orders', async () => {
-    const broke = await rejection(spot.restAPI!.newOrder({ symbol: 'BTCUSDT', side: Side.BUY, type: Type.LIMIT, timeInForce: Tif.GTC, quantity: 1, price: 29_000 }));
+    const broke = await rejection(
+      spot.restAPI!.newOrder({ symbol: 'BTCUSDT', side: Side.BUY, type: Type.LIMIT, timeInForce: Tif.GTC, quantity: 1, price: 29_000 }),
+    );
     expect(broke).toMatchObject({ name: 'BadRequestError', code: -2010, message: 'Account has insufficient balance for requested action.' });
 
-    const dust = await rejection(spot.restAPI!.newOrder({ symbol: 'BTCUSDT', side: Side.BUY, type: Type.LIMIT, timeInForce: Tif.GTC, quantity: 0.0001, price: 29_000 }));
+    const dust = await rejection(
+      spot.restAPI!.newOrder({ symbol: 'BTCUSDT', side: Side.BUY, type: Type.LIMIT, timeInForce: Tif.GTC, quantity: 0.0001, price: 29_000 }),
+    );
     expect(dust).toMatchObject({ code: -1013, message: 'Filter failure: NOTIONAL' });
-    const offTick = await rejection(spot.restAPI!.newOrder({ symbol: 'BTCUSDT', side: Side.BUY, type: Type.LIMIT, timeInForce: Tif.GTC, quantity: 0.001, price: 29_000.005 }));
+    const offTick = await rejection(
+      spot.restAPI!.newOrder({ symbol: 'BTCUSDT', side: Side.BUY, type: Type.LIMIT, timeInForce: Tif.GTC, quantity: 0.001, price: 29_000.005 }),
+    );
     expect(offTick).toMatchObject({ code: -1013, message: 'Filter failure: PRICE_FILTER' });
 
     expect(await rejection(spot.restAPI!.deleteOrder({ symbol: 'BTCUSDT', orderId: 424242 }))).toMatchObject({ code: -2011, message: 'Unknown order sent.' });
-    expect(await rejection(spot.restAPI!.getOrder({ symbol: 'BTCUSDT', origClientOrderId: 'never-sent' }))).toMatchObject({ code: -2013, message: 'Order does not exist.' });
+    expect(await rejection(spot.restAPI!.getOrder({ symbol: 'BTCUSDT', origClientOrderId: 'never-sent' }))).toMatchObject({
+      code: -2013,
+      message: 'Order does not exist.',
+    });
     expect(await rejection(spot.restAPI!.getOrder({ symbol: 'DOGEUSDT', orderId: 1 }))).toMatchObject({ code: -1121, message: 'Invalid symbol.' });
     expect(emulator.state().orders).toEqual([]);
   });
@@ -232,7 +363,16 @@ describe("Binance's refusals", () => {
       emulator.restUrl,
       'POST',
       '/api/v3/order',
-      { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.001', price: '25000', newClientOrderId: 'form-1', newOrderRespType: 'ACK' },
+      {
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'LIMIT',
+        timeInForce: 'GTC',
+        quantity: '0.001',
+        price: '25000',
+        newClientOrderId: 'form-1',
+        newOrderRespType: 'ACK',
+      },
       { inBody: true },
     );
     expect(inBody.status).toBe(200);

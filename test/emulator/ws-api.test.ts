@@ -32,7 +32,15 @@ describe('the WebSocket API, frame by frame', () => {
   }
 
   beforeAll(async () => {
-    emulator = await startEmulator({ candles: candles('BTCUSDT', Array.from({ length: 10 }, () => flat(30_000))), history: 2, apiKey: API_KEY, apiSecret: API_SECRET });
+    emulator = await startEmulator({
+      candles: candles(
+        'BTCUSDT',
+        Array.from({ length: 10 }, () => flat(30_000)),
+      ),
+      history: 2,
+      apiKey: API_KEY,
+      apiSecret: API_SECRET,
+    });
     socket = new WebSocket(emulator.wsApiUrl);
     socket.on('message', (data) => messages.push(JSON.parse(data.toString()) as Message));
     await new Promise((resolve) => socket.once('open', resolve));
@@ -53,8 +61,14 @@ describe('the WebSocket API, frame by frame', () => {
   });
 
   it('checks SIGNED requests: key (401, -2015), signature (-1022), then serves them', async () => {
-    expect(await call('account.status', { ...signed({}), apiKey: 'otherKey' })).toMatchObject({ status: 401, error: { code: -2015, msg: 'Invalid API-key, IP, or permissions for action.' } });
-    expect(await call('account.status', signed({}, 'wrong-secret'))).toMatchObject({ status: 400, error: { code: -1022, msg: 'Signature for this request is not valid.' } });
+    expect(await call('account.status', { ...signed({}), apiKey: 'otherKey' })).toMatchObject({
+      status: 401,
+      error: { code: -2015, msg: 'Invalid API-key, IP, or permissions for action.' },
+    });
+    expect(await call('account.status', signed({}, 'wrong-secret'))).toMatchObject({
+      status: 400,
+      error: { code: -1022, msg: 'Signature for this request is not valid.' },
+    });
     expect(await call('account.status', { apiKey: API_KEY })).toMatchObject({ status: 400, error: { code: -1102 } });
     const account = await call('account.status', signed({ omitZeroBalances: 'true' }));
     expect(account).toMatchObject({ status: 200, result: { canTrade: true, balances: [{ asset: 'USDT', free: '10000.00000000', locked: '0.00000000' }] } });
@@ -65,7 +79,10 @@ describe('the WebSocket API, frame by frame', () => {
   it('pushes user data as {subscriptionId, event} until unsubscribed', async () => {
     const subscribed = await call('userDataStream.subscribe.signature', signed({}));
     expect(subscribed).toMatchObject({ status: 200, result: { subscriptionId: 0 } });
-    const placed = await call('order.place', signed({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.001', price: '29000', newClientOrderId: 'frame-1' }));
+    const placed = await call(
+      'order.place',
+      signed({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.001', price: '29000', newClientOrderId: 'frame-1' }),
+    );
     expect(placed).toMatchObject({ status: 200, result: { clientOrderId: 'frame-1', status: 'NEW' } });
     const report = await eventually(() => messages.find((m) => m.event?.e === 'executionReport'), 'the executionReport frame');
     expect(report).toMatchObject({ subscriptionId: 0, event: { c: 'frame-1', x: 'NEW' } });

@@ -18,7 +18,12 @@ function writeTestCrews(dir: string): void {
 async function openWithTestCrew(dir: string): Promise<Harness> {
   const crewDir = join(dir, 'crews');
   writeTestCrews(crewDir);
-  return openHarness({ dir, crewDirs: [crewDir], crews: [{ id: 'bidder', crew: 'buy-then-bid' }], risk: { maxCrewDrawdownPct: 100, maxTotalDrawdownPct: 100 } });
+  return openHarness({
+    dir,
+    crewDirs: [crewDir],
+    crews: [{ id: 'bidder', crew: 'buy-then-bid' }],
+    risk: { maxCrewDrawdownPct: 100, maxTotalDrawdownPct: 100 },
+  });
 }
 
 describe('halt', () => {
@@ -71,7 +76,9 @@ describe('halt', () => {
     h = await openWithTestCrew(dir);
     expect(h.desk.engine.halt.level).toBe('none');
     const audit = await h.desk.journal.getAudit();
-    expect(audit.map((a) => `${a.action} by ${a.actor} via ${a.via}`)).toEqual(expect.arrayContaining(['halt:flatten by owner-1 via discord', 'resume by owner-1 via discord']));
+    expect(audit.map((a) => `${a.action} by ${a.actor} via ${a.via}`)).toEqual(
+      expect.arrayContaining(['halt:flatten by owner-1 via discord', 'resume by owner-1 via discord']),
+    );
   });
 });
 

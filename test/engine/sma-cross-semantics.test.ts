@@ -34,7 +34,11 @@ describe('sma-cross, fast=2 slow=3, 10 bps fee, no slippage, 10,000 USDT', () =>
     // Independent arithmetic: qty = floor(cash / (price × 1.001), 0.00001)
     const fee = new Big('0.001');
     const buyPrice = new Big(12);
-    const qty = new Big(10000).div(buyPrice.times(fee.plus(1))).div('0.00001').round(0, Big.roundDown).times('0.00001');
+    const qty = new Big(10000)
+      .div(buyPrice.times(fee.plus(1)))
+      .div('0.00001')
+      .round(0, Big.roundDown)
+      .times('0.00001');
     expect(qty.toString()).toBe('832.50083');
     const buyCost = qty.times(buyPrice);
     const buyFee = buyCost.times(fee);

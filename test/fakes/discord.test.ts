@@ -32,12 +32,7 @@ import { WebSocket } from 'ws';
 import { FAKE_DISCORD_IDS, FakeDiscord } from './discord/fake-discord.ts';
 import { runExitCheck } from './exit-check.ts';
 
-const INTENTS = [
-  GatewayIntentBits.Guilds,
-  GatewayIntentBits.GuildMessages,
-  GatewayIntentBits.DirectMessages,
-  GatewayIntentBits.MessageContent,
-];
+const INTENTS = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages, GatewayIntentBits.MessageContent];
 
 /** Errors thrown by test handlers inside client events (else they would be unhandled rejections). */
 const handlerErrors: unknown[] = [];
@@ -143,10 +138,7 @@ describe('FakeDiscord with the real discord.js Client', () => {
   });
 
   it('bulk-overwrites guild commands, returns them with ids, and rejects invalid ones like Discord', async () => {
-    const set = await client.application!.commands.set(
-      [statusCommand.toJSON(), reportCommand.toJSON(), slowCommand.toJSON()],
-      fake.guild.id,
-    );
+    const set = await client.application!.commands.set([statusCommand.toJSON(), reportCommand.toJSON(), slowCommand.toJSON()], fake.guild.id);
     expect(set.size).toBe(3);
     const stored = fake.commands(fake.guild.id);
     expect(stored.map((c) => c.name)).toEqual(['status', 'report', 'slow']);
@@ -154,10 +146,7 @@ describe('FakeDiscord with the real discord.js Client', () => {
     // A second overwrite keeps ids of commands with the same name.
     const again = await client.application!.commands.set([statusCommand.toJSON()], fake.guild.id);
     expect([...again.keys()]).toEqual([stored[0]!.id]);
-    await client.application!.commands.set(
-      [statusCommand.toJSON(), reportCommand.toJSON(), slowCommand.toJSON()],
-      fake.guild.id,
-    );
+    await client.application!.commands.set([statusCommand.toJSON(), reportCommand.toJSON(), slowCommand.toJSON()], fake.guild.id);
     const fetched = await client.application!.commands.fetch({ guildId: fake.guild.id });
     expect(fetched.map((c) => c.name).sort()).toEqual(['report', 'slow', 'status']);
 
@@ -202,9 +191,7 @@ describe('FakeDiscord with the real discord.js Client', () => {
     expect(reply.ephemeral).toBe(true);
     expect(reply.attachments[0]?.filename).toBe('pnl.csv');
     expect(fake.messages(fake.channelId('manager')).some((m) => m.id === reply.id)).toBe(false);
-    expect(seen).toEqual([
-      { isChatInput: true, pair: 'BTCUSDT', verbose: true, hours: 24, channel: 'manager', member: fake.users.owner.id },
-    ]);
+    expect(seen).toEqual([{ isChatInput: true, pair: 'BTCUSDT', verbose: true, hours: 24, channel: 'manager', member: fake.users.owner.id }]);
   });
 
   it('supports deferReply + editReply + followUp, and a follow-up replacing the "thinking" message', async () => {
@@ -367,9 +354,7 @@ describe('FakeDiscord with the real discord.js Client', () => {
         const response = await interaction.reply({
           content: `dm=${String(!interaction.inGuild())} ch=${interaction.channel?.type}`,
           components: [
-            new ActionRowBuilder<ButtonBuilder>().addComponents(
-              new ButtonBuilder().setCustomId('refresh').setLabel('Refresh').setStyle(ButtonStyle.Primary),
-            ),
+            new ActionRowBuilder<ButtonBuilder>().addComponents(new ButtonBuilder().setCustomId('refresh').setLabel('Refresh').setStyle(ButtonStyle.Primary)),
           ],
           withResponse: true,
         });
@@ -519,7 +504,10 @@ describe('FakeDiscord edge behaviour', () => {
     expect(String((error as Error).message)).toMatch(/FakeDiscord: no route for GET \/api\/v10\/guilds\/1\/bans/);
     expect(fake.unhandledRequests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /guilds/1/bans']);
     expect(() => fake.assertHealthy()).toThrow(/unhandled request GET \/guilds\/1\/bans/);
-    const unauthorized = await new REST({ api: fake.apiUrl }).setToken('wrong').get('/users/@me').catch((e: unknown) => e);
+    const unauthorized = await new REST({ api: fake.apiUrl })
+      .setToken('wrong')
+      .get('/users/@me')
+      .catch((e: unknown) => e);
     expect(unauthorized).toMatchObject({ status: 401 });
   });
 

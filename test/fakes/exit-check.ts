@@ -17,7 +17,10 @@ export interface ExitCheck {
 
 /** Runs `fixture` (a file URL or path); kills it after `killAfterMs` if it has not exited. */
 export async function runExitCheck(fixture: URL | string, killAfterMs: number): Promise<ExitCheck> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture instanceof URL ? fileURLToPath(fixture) : fixture], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture instanceof URL ? fileURLToPath(fixture) : fixture], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   let doneAt = 0;

@@ -26,7 +26,9 @@ describe('checkDraft', () => {
   });
 
   it('refuses a draft importing node:fs to write a file', () => {
-    const text = problems(withImport("import { writeFileSync } from 'node:fs';").replace('const ema = ind', "writeFileSync('/tmp/x', 'y');\n    const ema = ind"));
+    const text = problems(
+      withImport("import { writeFileSync } from 'node:fs';").replace('const ema = ind', "writeFileSync('/tmp/x', 'y');\n    const ema = ind"),
+    );
     expect(text).toMatch(/\[imports\] line 4, column 1: imports "node:fs", which a crew may not import/);
   });
 
@@ -38,8 +40,10 @@ describe('checkDraft', () => {
     expect(problems(withTopLevel("const f = new Function('return 1');"))).toContain('uses the global `Function`');
     expect(problems(withTopLevel('const f = (() => 1).constructor;'))).toContain('`.constructor` is not allowed');
     expect(problems(withTopLevel("const f = (() => 1)['constructor'];"))).toContain('`["constructor"]` is not allowed');
-    expect(problems(withTopLevel("const k = 'constr' + 'uctor';\nconst f = (() => 1)[k];"))).toMatch(/a computed member `\[k\]` with a key of type string is not allowed/);
-    expect(problems(withTopLevel("const f = Object.getPrototypeOf(() => 1);"))).toContain('`Object.getPrototypeOf` is not allowed');
+    expect(problems(withTopLevel("const k = 'constr' + 'uctor';\nconst f = (() => 1)[k];"))).toMatch(
+      /a computed member `\[k\]` with a key of type string is not allowed/,
+    );
+    expect(problems(withTopLevel('const f = Object.getPrototypeOf(() => 1);'))).toContain('`Object.getPrototypeOf` is not allowed');
   });
 
   it('refuses require, eval, dynamic import, globalThis, timers and the network', () => {
@@ -61,7 +65,7 @@ describe('checkDraft', () => {
   });
 
   it('refuses a number param without bounds or default', () => {
-    const text = problems(variant(".min(5).max(400).default(50)", '.default(50)'));
+    const text = problems(variant('.min(5).max(400).default(50)', '.default(50)'));
     expect(text).toMatch(/\[params\] line \d+, column \d+: a number param needs \.min\(\), \.max\(\)/);
   });
 

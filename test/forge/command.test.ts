@@ -27,14 +27,25 @@ beforeAll(async () => {
   stub = await OpenAIStub.start();
   // The forge acts on the desk the dispatcher serves, which exists only once the dispatcher does.
   let host: ForgeHost | undefined;
-  const desk = (): ForgeHost => host ?? (() => { throw new Error('no desk yet'); })();
+  const desk = (): ForgeHost =>
+    host ??
+    (() => {
+      throw new Error('no desk yet');
+    })();
   const lazy: ForgeHost = {
     crewNames: () => desk().crewNames(),
     crewSource: (name) => desk().crewSource(name),
     addCrewModule: (file) => desk().addCrewModule(file),
     spawnPaper: (request, actor) => desk().spawnPaper(request, actor),
   };
-  const model = new ChatOpenAI({ model: 'stub-model', apiKey: 'sk-test', configuration: { baseURL: stub.baseUrl }, streaming: false, useResponsesApi: false, maxRetries: 0 });
+  const model = new ChatOpenAI({
+    model: 'stub-model',
+    apiKey: 'sk-test',
+    configuration: { baseURL: stub.baseUrl },
+    streaming: false,
+    useResponsesApi: false,
+    maxRetries: 0,
+  });
   const budget = { check: async () => ({ ok: true as const }), record: async () => {} };
   const forge = new ForgeService(mkdtempSync(join(tmpdir(), 'crewdesk-forge-drafts-')), langchainForgeModel(model, 30_000), budget, lazy, {
     maxAttempts: 3,
@@ -78,13 +89,20 @@ describe('/forge', () => {
     expect(report.files?.[0]?.data.subarray(1, 4).toString()).toBe('PNG');
 
     expect(replyText((await chat.run({ command: 'forge', subcommand: 'list' })).sink.last)).toMatch(/f1\s+ema-rsi-dip\s+proven/);
-    expect(replyText((await chat.run({ command: 'forge', subcommand: 'show', options: { draft: GOOD_NAME } })).sink.last)).toContain("export default defineCrew({");
+    expect(replyText((await chat.run({ command: 'forge', subcommand: 'show', options: { draft: GOOD_NAME } })).sink.last)).toContain(
+      'export default defineCrew({',
+    );
 
     const byManager = await chat.run({ actor: MANAGER, command: 'forge', subcommand: 'approve', options: { draft: 'f1' } }, new TestSink());
     expect(byManager.outcome).not.toBe('done');
     expect(existsSync(join(forgedDir, `${GOOD_NAME}.ts`))).toBe(false);
 
-    const approved = await chat.run({ actor: OWNER, command: 'forge', subcommand: 'approve', options: { draft: 'f1', symbol: 'BTCUSDT', interval: '1h', capital: '2000' } });
+    const approved = await chat.run({
+      actor: OWNER,
+      command: 'forge',
+      subcommand: 'approve',
+      options: { draft: 'f1', symbol: 'BTCUSDT', interval: '1h', capital: '2000' },
+    });
     expect(approved.sink.last).toMatchObject({ title: `Approved: ${GOOD_NAME}`, tone: 'good' });
     expect(replyText(approved.sink.last)).toContain('Spawned on paper');
     const crew = [...chat.h.desk.engine.crews.values()].find((c) => c.definition.name === GOOD_NAME);

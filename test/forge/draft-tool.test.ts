@@ -46,7 +46,12 @@ describe('draft_crew', () => {
     const reply = await m.manager.converse('Write me a crew that buys above the 200 EMA on an RSI cross up through 35.', 'console', OWNER);
     expect(reply.outcome).toBe('answered');
     expect(asked).toEqual([{ idea: 'buy above the 200 EMA when the RSI crosses up through 35', via: 'manager', isOwner: false }]);
-    expect(JSON.parse(toolAnswer)).toMatchObject({ draft: 'f7', crew: 'ema-trend-rsi', state: 'proven', next: expect.stringContaining('Only the owner can approve') });
+    expect(JSON.parse(toolAnswer)).toMatchObject({
+      draft: 'f7',
+      crew: 'ema-trend-rsi',
+      state: 'proven',
+      next: expect.stringContaining('Only the owner can approve'),
+    });
     const names = toolsSent!.map((t) => t.function.name);
     expect(names).toContain('draft_crew');
     expect(names.filter((n) => /approve|forge/.test(n))).toEqual([]);

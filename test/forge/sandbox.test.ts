@@ -42,7 +42,10 @@ describe('proveInSandbox', () => {
   }, 120_000);
 
   it('kills a draft that allocates without bound, naming the memory cap', async () => {
-    const hoard = withTopLevel('const hoard: number[][] = [];').replace('const ema = ind.ema.add', 'for (;;) hoard.push(new Array(100_000).fill(candle.close));\n    const ema = ind.ema.add');
+    const hoard = withTopLevel('const hoard: number[][] = [];').replace(
+      'const ema = ind.ema.add',
+      'for (;;) hoard.push(new Array(100_000).fill(candle.close));\n    const ema = ind.ema.add',
+    );
     const outcome = await proveInSandbox(job(hoard), { timeoutMs: 120_000, memoryMb: 128 });
     expect(outcome).toEqual({ ok: false, stage: 'sandbox', reason: 'killed: exceeded the memory cap of 128 MB' });
   }, 180_000);
@@ -50,14 +53,20 @@ describe('proveInSandbox', () => {
   it('refuses a file write and a child process even with the checks bypassed, and shows no environment', async () => {
     const target = '/tmp/crewdesk-forge-escape-test';
     rmSync(target, { force: true });
-    const write = await proveInSandbox(job(withImport("import { writeFileSync } from 'node:fs';").replace('const params =', `writeFileSync('${target}', 'x');\nconst params =`)));
+    const write = await proveInSandbox(
+      job(withImport("import { writeFileSync } from 'node:fs';").replace('const params =', `writeFileSync('${target}', 'x');\nconst params =`)),
+    );
     expect(write).toMatchObject({ ok: false, stage: 'load', reason: expect.stringContaining('Access to this API has been restricted') });
     expect(existsSync(target)).toBe(false);
 
-    const spawn = await proveInSandbox(job(withImport("import { execSync } from 'node:child_process';").replace('const params =', "execSync('true');\nconst params =")));
+    const spawn = await proveInSandbox(
+      job(withImport("import { execSync } from 'node:child_process';").replace('const params =', "execSync('true');\nconst params =")),
+    );
     expect(spawn).toMatchObject({ ok: false, stage: 'load', reason: expect.stringContaining('Access to this API has been restricted') });
 
-    const env = await proveInSandbox(job(withTopLevel("if (Object.keys(process.env).length > 0) throw new Error('env: ' + Object.keys(process.env).join(','));")));
+    const env = await proveInSandbox(
+      job(withTopLevel("if (Object.keys(process.env).length > 0) throw new Error('env: ' + Object.keys(process.env).join(','));")),
+    );
     expect(env.ok).toBe(true);
   }, 300_000);
 });

@@ -55,8 +55,20 @@ async function forge() {
     },
   };
   const journal = new MemoryJournal();
-  const ledger = await UsageLedger.open(journal, { dailyTokenBudget: 1_000_000, prices: { inputPerMillion: 0.15, outputPerMillion: 0.6, currency: 'USD' } }, 'stub-model', () => Date.UTC(2026, 0, 1));
-  const chat = new ChatOpenAI({ model: 'stub-model', apiKey: 'sk-test', configuration: { baseURL: stub.baseUrl }, streaming: false, useResponsesApi: false, maxRetries: 0 });
+  const ledger = await UsageLedger.open(
+    journal,
+    { dailyTokenBudget: 1_000_000, prices: { inputPerMillion: 0.15, outputPerMillion: 0.6, currency: 'USD' } },
+    'stub-model',
+    () => Date.UTC(2026, 0, 1),
+  );
+  const chat = new ChatOpenAI({
+    model: 'stub-model',
+    apiKey: 'sk-test',
+    configuration: { baseURL: stub.baseUrl },
+    streaming: false,
+    useResponsesApi: false,
+    maxRetries: 0,
+  });
   const service = new ForgeService(draftsDir, langchainForgeModel(chat, 30_000), ledger, host, {
     maxAttempts: 3,
     data: [candlePath('btc1h')],
@@ -71,7 +83,10 @@ async function forge() {
   return { service, ledger, catalog, spawned };
 }
 
-const submit = (fileName: string, source: string) => ({ toolCalls: [{ name: 'submit_crew', arguments: { fileName, source } }], usage: { prompt_tokens: 3000, completion_tokens: 700 } });
+const submit = (fileName: string, source: string) => ({
+  toolCalls: [{ name: 'submit_crew', arguments: { fileName, source } }],
+  usage: { prompt_tokens: 3000, completion_tokens: 700 },
+});
 
 describe('ForgeService', () => {
   it('takes a good draft from idea to a proven report with chart, and the owner’s approval loads it and spawns it on paper', async () => {
@@ -118,7 +133,7 @@ describe('ForgeService', () => {
     if (!result.ok) throw new Error(result.error);
     expect(result.value.attempts.map((a) => a.problems === '')).toEqual([false, true]);
     expect(result.value.attempts[0]!.problems).toMatch(/\[types\] line \d+, column \d+: error TS2322: .*Type 'string' is not assignable to type 'number'/);
-    expect(retryPrompt).toContain("error TS2322");
+    expect(retryPrompt).toContain('error TS2322');
     expect(retryPrompt).toContain("size: '1'");
     expect(result.value.state).toBe('proven');
     expect(ledger.report().today.byPurpose.forge.calls).toBe(2);
@@ -126,7 +141,10 @@ describe('ForgeService', () => {
 
   it('fails a draft that never passes the checks after the configured attempts, and keeps it', async () => {
     const { service } = await forge();
-    const bad = GOOD_DRAFT.replace(`name: '${GOOD_NAME}'`, "name: 'env-reader'").replace('const params =', 'const key = process.env.BINANCE_API_SECRET;\nconst params =');
+    const bad = GOOD_DRAFT.replace(`name: '${GOOD_NAME}'`, "name: 'env-reader'").replace(
+      'const params =',
+      'const key = process.env.BINANCE_API_SECRET;\nconst params =',
+    );
     stub.script(submit('env-reader.ts', bad), submit('env-reader.ts', bad), submit('env-reader.ts', bad));
     const result = await service.draft({ idea: 'read the keys' }, OWNER);
     if (!result.ok) throw new Error(result.error);

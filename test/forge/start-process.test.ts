@@ -27,7 +27,10 @@ afterAll(async () => {
 describe('crewdesk start with the forge', () => {
   it('drafts, proves and approves from the console; the crew is spawned on paper in the running desk', async () => {
     stub = await OpenAIStub.start();
-    stub.script({ toolCalls: [{ name: 'submit_crew', arguments: { fileName: `${GOOD_NAME}.ts`, source: GOOD_DRAFT } }], usage: { prompt_tokens: 4000, completion_tokens: 600 } });
+    stub.script({
+      toolCalls: [{ name: 'submit_crew', arguments: { fileName: `${GOOD_NAME}.ts`, source: GOOD_DRAFT } }],
+      usage: { prompt_tokens: 4000, completion_tokens: 600 },
+    });
     const configFile = join(dir, 'crewdesk.yaml');
     writeFileSync(
       configFile,
@@ -46,7 +49,11 @@ describe('crewdesk start with the forge', () => {
       ].join('\n'),
     );
     const env = { PATH: process.env.PATH ?? '', HOME: dir, OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: stub.baseUrl, DISCORD_TOKEN: '', LOG_LEVEL: 'error' };
-    proc = spawn(process.execPath, [join(PROJECT_ROOT, 'bin/crewdesk.js'), 'start', '--config', configFile, '--offline'], { cwd: PROJECT_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    proc = spawn(process.execPath, [join(PROJECT_ROOT, 'bin/crewdesk.js'), 'start', '--config', configFile, '--offline'], {
+      cwd: PROJECT_ROOT,
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let out = '';
     proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));

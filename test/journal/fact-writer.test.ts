@@ -67,8 +67,24 @@ describe('the journal, first subscriber of every fact', () => {
   it('writes each fact from its typed fields: advice, denials per crew and for the desk, pause, resume, halt, equity', async () => {
     recordFactsInJournal(bus, journal, { now: () => T0 });
     bus.publish(advice(`${CREW}@1`));
-    bus.publish({ type: 'risk.denied', scope: crewScope(CREW), adviceKey: `${CREW}@1`, advice: { action: 'buy', size: 0.5, reason: 'x' }, rule: 'position-size', reason: 'position limit', at: T0 + 1 });
-    bus.publish({ type: 'risk.denied', scope: DESK_SCOPE, adviceKey: null, advice: null, rule: 'daily-loss', reason: "today's loss reached the limit", at: T0 + 2 });
+    bus.publish({
+      type: 'risk.denied',
+      scope: crewScope(CREW),
+      adviceKey: `${CREW}@1`,
+      advice: { action: 'buy', size: 0.5, reason: 'x' },
+      rule: 'position-size',
+      reason: 'position limit',
+      at: T0 + 1,
+    });
+    bus.publish({
+      type: 'risk.denied',
+      scope: DESK_SCOPE,
+      adviceKey: null,
+      advice: null,
+      rule: 'daily-loss',
+      reason: "today's loss reached the limit",
+      at: T0 + 2,
+    });
     bus.publish({ type: 'crew.paused', crewId: CREW, reason: 'drawdown 12.00% reached the limit of 10%', actor: riskActor('crew-drawdown'), at: T0 + 3 });
     await bus.publish({ type: 'halt', level: 'entries', reason: 'weekend', actor: riskActor('total-drawdown'), via: 'engine', at: T0 + 4 });
     bus.publish({
@@ -83,10 +99,12 @@ describe('the journal, first subscriber of every fact', () => {
 
     expect((await journal.getAdvice({ crewId: CREW })).map((a) => [a.adviceKey, a.action, a.reason])).toEqual([[`${CREW}@1`, 'buy', 'fast crossed over slow']]);
     const risk = await journal.getRiskEvents();
-    expect(risk.map((r) => [r.crewId, r.adviceKey, r.rule]).sort()).toEqual([
-      [CREW, `${CREW}@1`, 'position-size'],
-      [null, null, 'daily-loss'],
-    ].sort());
+    expect(risk.map((r) => [r.crewId, r.adviceKey, r.rule]).sort()).toEqual(
+      [
+        [CREW, `${CREW}@1`, 'position-size'],
+        [null, null, 'daily-loss'],
+      ].sort(),
+    );
     const [paused] = await journal.getCrewInstances();
     expect([paused!.status, paused!.statusReason]).toEqual(['paused', 'drawdown 12.00% reached the limit of 10%']);
     expect(await journal.getHalt()).toMatchObject({ level: 'entries', reason: 'weekend', actor: 'risk', since: T0 + 4 });
@@ -106,7 +124,9 @@ describe('the journal, first subscriber of every fact', () => {
     const errors: string[] = [];
     bus.subscribe('errors', (fact) => void (fact.type === 'error' && errors.push(`${fact.source}: ${fact.message}`)), ['error']);
     await journal.close();
-    await expect(Promise.resolve(bus.publish({ type: 'halt', level: 'cancel', reason: 'test', actor: ownerActor('console'), via: 'console', at: T0 }))).rejects.toThrow();
+    await expect(
+      Promise.resolve(bus.publish({ type: 'halt', level: 'cancel', reason: 'test', actor: ownerActor('console'), via: 'console', at: T0 })),
+    ).rejects.toThrow();
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/^journal: setHalt: /);
   });

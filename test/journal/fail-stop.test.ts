@@ -8,12 +8,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  JournalDamagedError,
-  JournalFailedError,
-  JournalLockedError,
-  SqliteJournal,
-} from '../../src/journal/sqlite-journal.ts';
+import { JournalDamagedError, JournalFailedError, JournalLockedError, SqliteJournal } from '../../src/journal/sqlite-journal.ts';
 import { lockPath } from '../../src/journal/lock.ts';
 import type { AdviceRecord } from '../../src/ports/journal.ts';
 import { tempDir } from '../support/desk-harness.ts';
@@ -110,7 +105,10 @@ describe('one desk per journal', () => {
     const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
     const deadPid = Number(gone.stdout);
     open().close();
-    fs.writeFileSync(lockPath(file), JSON.stringify({ pid: deadPid, host: hostname(), since: '2026-01-01T00:00:00.000Z', command: 'crewdesk start', token: 'old' }));
+    fs.writeFileSync(
+      lockPath(file),
+      JSON.stringify({ pid: deadPid, host: hostname(), since: '2026-01-01T00:00:00.000Z', command: 'crewdesk start', token: 'old' }),
+    );
 
     const journal = open();
     expect(journal.tookOverLockOf).toMatchObject({ pid: deadPid, since: '2026-01-01T00:00:00.000Z' });
@@ -186,7 +184,9 @@ describe('a journal that cannot write', () => {
     expect(journal.failed).toBe(first);
 
     // Every write after it is refused before it reaches SQLite, even one that would fit.
-    expect(() => journal.setHalt({ level: 'entries', reason: 'x', actor: 'y', since: T0 }, { actor: 'y', via: 'z', action: 'halt', at: T0 })).toThrow(JournalFailedError);
+    expect(() => journal.setHalt({ level: 'entries', reason: 'x', actor: 'y', since: T0 }, { actor: 'y', via: 'z', action: 'halt', at: T0 })).toThrow(
+      JournalFailedError,
+    );
     expect(() => journal.recordAudit({ actor: 'a', via: 'b', action: 'c', at: T0 })).toThrow(/stopped writing after a failed write: .*SQLITE_FULL/);
     expect(failures).toHaveLength(1);
     // What was written before the failure is there, and nothing of the failed write.
@@ -197,7 +197,7 @@ describe('a journal that cannot write', () => {
     expect(again.getAdvice()).toHaveLength(written);
   });
 
-  it('a refused value (a constraint) is the call\'s error, not the journal\'s: writing goes on', () => {
+  it("a refused value (a constraint) is the call's error, not the journal's: writing goes on", () => {
     const journal = open();
     const failures: Error[] = [];
     journal.onFailure((error) => failures.push(error));

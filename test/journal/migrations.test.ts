@@ -31,9 +31,7 @@ async function rawQuery<T>(sql: string): Promise<T[]> {
 }
 
 async function tableNames(): Promise<string[]> {
-  const rows = await rawQuery<{ name: string }>(
-    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-  );
+  const rows = await rawQuery<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name");
   return rows.map((r) => r.name);
 }
 
@@ -127,15 +125,11 @@ describe('migrations', () => {
 
     const reader = await SqliteJournal.open(file, { readonly: true });
     expect(await reader.getSetting('mode')).toBe('live');
-    expect(() => reader.setSetting('mode', 'paper', null)).toThrow(
-      /journal\.setSetting\(mode\): .*read-only/,
-    );
+    expect(() => reader.setSetting('mode', 'paper', null)).toThrow(/journal\.setSetting\(mode\): .*read-only/);
     await reader.close();
 
     const next: Migration = { id: MIGRATIONS.length + 1, name: 'add-notes', sql: 'CREATE TABLE notes (b TEXT) STRICT;' };
-    expect(() => SqliteJournal.open(file, { readonly: true, migrations: [...MIGRATIONS, next] })).toThrow(
-      /needs migrations .*add-notes/,
-    );
+    expect(() => SqliteJournal.open(file, { readonly: true, migrations: [...MIGRATIONS, next] })).toThrow(/needs migrations .*add-notes/);
   });
 
   it('opens a journal the sqlite3-era crewdesk wrote (same migrations and ledger, WAL), keeping its rows', () => {

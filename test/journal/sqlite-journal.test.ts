@@ -9,12 +9,7 @@ import type { Order, Position } from '../../src/core/domain.ts';
 import { dec } from '../../src/core/money.ts';
 import type { AdviceRecord, CrewInstanceRecord, JournalFill } from '../../src/ports/journal.ts';
 import { JournalConflictError } from '../../src/ports/journal.ts';
-import {
-  JournalClosedError,
-  JournalError,
-  OrderConflictError,
-  SqliteJournal,
-} from '../../src/journal/sqlite-journal.ts';
+import { JournalClosedError, JournalError, OrderConflictError, SqliteJournal } from '../../src/journal/sqlite-journal.ts';
 import { newOrder } from '../support/journal-records.ts';
 
 const T0 = 1_700_000_000_000; // ms; above 2^31 on purpose, as every real timestamp is
@@ -184,9 +179,7 @@ describe('crew instances', () => {
   });
 
   it('the schema refuses an id outside [A-Za-z0-9_.-]', async () => {
-    expect(() => journal.saveCrewInstance(crew({ id: 'bad id!' }))).toThrow(
-      /journal\.saveCrewInstance\(bad id!\): SQLITE_CONSTRAINT: CHECK constraint failed/,
-    );
+    expect(() => journal.saveCrewInstance(crew({ id: 'bad id!' }))).toThrow(/journal\.saveCrewInstance\(bad id!\): SQLITE_CONSTRAINT: CHECK constraint failed/);
   });
 });
 
@@ -249,9 +242,7 @@ describe('orders', () => {
     const error = thrown(() => journal.insertOrder(duplicate, 9));
     expect(error).toBeInstanceOf(JournalConflictError);
     expect(error).toMatchObject({ field: 'clientOrderId', existingClientOrderId: 'cd-abc-1' });
-    expect((error as Error).message).toBe(
-      'journal.insertOrder(cd-abc-1): client order id cd-abc-1 is already journaled',
-    );
+    expect((error as Error).message).toBe('journal.insertOrder(cd-abc-1): client order id cd-abc-1 is already journaled');
     expect(await journal.getOrderEvents('cd-abc-1')).toHaveLength(1);
     expect((await journal.getCrewInstances())[0]!.nextOrderSeq).toBe(2);
   });
@@ -263,9 +254,7 @@ describe('orders', () => {
     const error = thrown(() => journal.insertOrder(sameAdvice, 3));
     expect(error).toBeInstanceOf(OrderConflictError);
     expect(error).toMatchObject({ field: 'adviceKey', existingClientOrderId: 'cd-abc-1' });
-    expect((error as Error).message).toBe(
-      `journal.insertOrder(cd-abc-2): advice key ${order(1).adviceKey} already has order cd-abc-1`,
-    );
+    expect((error as Error).message).toBe(`journal.insertOrder(cd-abc-2): advice key ${order(1).adviceKey} already has order cd-abc-1`);
     expect(await journal.getOrder('cd-abc-2')).toBeNull();
     expect(await count('order_events')).toBe(1);
     expect((await journal.getCrewInstances())[0]!.nextOrderSeq).toBe(2);
@@ -275,15 +264,11 @@ describe('orders', () => {
     const error = thrown(() => journal.insertOrder(order(1, { crewId: 'ghost.crew' }), 2));
     expect(error).toBeInstanceOf(JournalError);
     expect((error as JournalError).code).toBe('SQLITE_CONSTRAINT');
-    expect((error as Error).message).toBe(
-      'journal.insertOrder(cd-abc-1): SQLITE_CONSTRAINT: FOREIGN KEY constraint failed',
-    );
+    expect((error as Error).message).toBe('journal.insertOrder(cd-abc-1): SQLITE_CONSTRAINT: FOREIGN KEY constraint failed');
   });
 
   it('an update of an order never journaled is an error, and leaves no event', async () => {
-    expect(() => journal.updateOrder(order(5, { status: 'submitted' }), 'new', 'x')).toThrow(
-      'journal.updateOrder(cd-abc-5): order cd-abc-5 is not journaled',
-    );
+    expect(() => journal.updateOrder(order(5, { status: 'submitted' }), 'new', 'x')).toThrow('journal.updateOrder(cd-abc-5): order cd-abc-5 is not journaled');
     expect(await count('order_events')).toBe(0);
   });
 });
@@ -354,13 +339,9 @@ describe('fills', () => {
     const f = fill(o, '9001');
 
     // The fill row is written first; the position of an unknown crew then fails its foreign key.
-    expect(() => journal.recordFill(f, position({ crewId: 'ghost.crew' }), filled(o, f), 'new')).toThrow(
-      /FOREIGN KEY constraint failed/,
-    );
+    expect(() => journal.recordFill(f, position({ crewId: 'ghost.crew' }), filled(o, f), 'new')).toThrow(/FOREIGN KEY constraint failed/);
     // Fill and position written; the order update (third step) finds no order.
-    expect(() =>
-      journal.recordFill(f, position(), filled({ ...o, clientOrderId: 'cd-abc-404' }, f), 'new'),
-    ).toThrow(/order cd-abc-404 is not journaled/);
+    expect(() => journal.recordFill(f, position(), filled({ ...o, clientOrderId: 'cd-abc-404' }, f), 'new')).toThrow(/order cd-abc-404 is not journaled/);
 
     expect(await count('fills')).toBe(0);
     expect(await count('positions')).toBe(0);
@@ -384,9 +365,7 @@ describe('halt', () => {
     await reopen();
 
     expect(await journal.getHalt()).toEqual(halt);
-    expect(await journal.getAudit()).toEqual([
-      { actor: 'discord:ops#1', via: 'discord', action: 'halt', detail: { level: 'flatten' }, at: T0 },
-    ]);
+    expect(await journal.getAudit()).toEqual([{ actor: 'discord:ops#1', via: 'discord', action: 'halt', detail: { level: 'flatten' }, at: T0 }]);
 
     const resumed = { level: 'none', reason: 'resolved', actor: 'cli', since: null } as const;
     await journal.setHalt(resumed, { actor: 'cli', via: 'cli', action: 'resume', at: T0 + 1 });
@@ -414,15 +393,13 @@ describe('settings', () => {
     await journal.setSetting('mode', 'paper', { actor: 'console', via: 'console', action: 'set mode', detail: { to: 'paper' }, at: T0 });
     await journal.setSetting('quiet', true, null);
 
-    expect(await journal.getAudit()).toEqual([
-      { actor: 'console', via: 'console', action: 'set mode', detail: { to: 'paper' }, at: T0 },
-    ]);
+    expect(await journal.getAudit()).toEqual([{ actor: 'console', via: 'console', action: 'set mode', detail: { to: 'paper' }, at: T0 }]);
   });
 
   it('refuse a value that is not JSON, writing neither the value nor its audit entry', async () => {
-    expect(() =>
-      journal.setSetting('bad', undefined, { actor: 'cli', via: 'cli', action: 'set bad', at: T0 }),
-    ).toThrow(/journal\.setSetting\(bad\): setting bad: undefined is not JSON/);
+    expect(() => journal.setSetting('bad', undefined, { actor: 'cli', via: 'cli', action: 'set bad', at: T0 })).toThrow(
+      /journal\.setSetting\(bad\): setting bad: undefined is not JSON/,
+    );
     expect(await count('audit')).toBe(0);
   });
 });
@@ -435,9 +412,7 @@ describe('money', () => {
   });
 
   it('is stored as exact decimal text, never as a float', async () => {
-    await journal.savePosition(
-      position({ cash: dec('0.1').plus(dec('0.2')), costBasis: dec('12345678.12345678'), quantity: dec('0.00000001') }),
-    );
+    await journal.savePosition(position({ cash: dec('0.1').plus(dec('0.2')), costBasis: dec('12345678.12345678'), quantity: dec('0.00000001') }));
 
     const [row] = await raw<{ cash: string; cost_basis: string; quantity: string; t: string }>(
       'SELECT cash, cost_basis, quantity, typeof(cash) AS t FROM positions',
@@ -482,9 +457,7 @@ describe('write order', () => {
     journal.recordEquity([{ scope: 'desk', equity: '1000', at: T0 }]);
 
     // No flush, no close: once the turn ends, a reader of the file (another process) has every row.
-    const events = await raw<{ client_order_id: string; to_status: string }>(
-      'SELECT client_order_id, to_status FROM order_events ORDER BY id',
-    );
+    const events = await raw<{ client_order_id: string; to_status: string }>('SELECT client_order_id, to_status FROM order_events ORDER BY id');
     expect(events.slice(0, 4)).toEqual([
       { client_order_id: 'cd-abc-1', to_status: 'new' },
       { client_order_id: 'cd-abc-1', to_status: 'submitted' },
@@ -544,7 +517,7 @@ describe('text and numbers', () => {
     await reopen();
 
     expect(await journal.getAdvice()).toEqual([advice(1), odd, advice(3)]);
-    const [row] = await raw<{ n: number }>("SELECT length(CAST(reason AS BLOB)) AS n FROM advice WHERE id = 2");
+    const [row] = await raw<{ n: number }>('SELECT length(CAST(reason AS BLOB)) AS n FROM advice WHERE id = 2');
     expect(row!.n).toBe(Buffer.byteLength(odd.reason));
     expect((await journal.getCrewInstances())[0]!.state).toEqual({ note: 'a\0b' });
   });
@@ -578,10 +551,8 @@ describe('equity', () => {
       { scope: 'desk', equity: '999.99999999', at: T0 + 120_000 },
     ]);
     expect(await journal.getEquity('desk', T0 + 60_000)).toHaveLength(2);
-    expect(await journal.getEquity('crew:alpha.sma-btc')).toEqual([
-      { scope: 'crew:alpha.sma-btc', equity: '500', at: T0 },
-    ]);
-    const [row] = await raw<{ t: string }>("SELECT DISTINCT typeof(equity) AS t FROM equity_snapshots");
+    expect(await journal.getEquity('crew:alpha.sma-btc')).toEqual([{ scope: 'crew:alpha.sma-btc', equity: '500', at: T0 }]);
+    const [row] = await raw<{ t: string }>('SELECT DISTINCT typeof(equity) AS t FROM equity_snapshots');
     expect(row).toEqual({ t: 'text' });
   });
 
@@ -672,9 +643,7 @@ describe('list getters', () => {
     expect(await journal.getAdvice({ limit: 1 })).toEqual([hold]);
     expect((await journal.getRiskEvents({ crewId: CREW })).map((r) => r.reason)).toEqual(['denied 0', 'denied 1']);
     expect((await journal.getRiskEvents({ since: T0 + 1 })).map((r) => r.reason)).toEqual(['denied 1', 'denied 2']);
-    expect(await journal.getRiskEvents({ limit: 1 })).toEqual([
-      { crewId: null, adviceKey: null, rule: 'halt', reason: 'denied 2', at: T0 + 2 },
-    ]);
+    expect(await journal.getRiskEvents({ limit: 1 })).toEqual([{ crewId: null, adviceKey: null, rule: 'halt', reason: 'denied 2', at: T0 + 2 }]);
     expect((await journal.getRiskEvents())[0]).toMatchObject({ detail: { level: 'entries' } });
     expect((await journal.getAudit({ limit: 2 })).map((a) => a.action)).toEqual(['a2', 'a1']);
   });

@@ -25,7 +25,11 @@ describe('act mode', () => {
     expect(m.h.desk.engine.crews.get('sma-btc')!.params.stopLossPct).toBe(3);
     expect(toolAnswers(model, 1)[0]).toContain('"outcome":"done"');
     const [executed] = await m.audits('manager.action.executed');
-    expect(executed).toMatchObject({ actor: 'manager', via: 'manager', detail: { purpose: 'chat', proposalId: null, approvedBy: null, rationale: WHY, figures: { crew: 'sma-btc', from: 0, to: 3 } } });
+    expect(executed).toMatchObject({
+      actor: 'manager',
+      via: 'manager',
+      detail: { purpose: 'chat', proposalId: null, approvedBy: null, rationale: WHY, figures: { crew: 'sma-btc', from: 0, to: 3 } },
+    });
     expect(m.events.find((e) => e.type === 'action')).toMatchObject({ ok: true, summary: 'sma-btc: stopLossPct 0 → 3' });
   });
 
@@ -34,13 +38,27 @@ describe('act mode', () => {
       .respond(
         callTools([
           { name: 'reallocate_capital', args: { crew: 'rsi-eth', capital: '2000', rationale: WHY } },
-          { name: 'spawn_crew', args: { team: 'alpha', module: 'donchian-breakout', symbol: 'SOLUSDT', interval: '15m', capital: '1500', params: { entryPeriod: 30 }, rationale: 'Half of rsi-eth’s capital to a breakout crew.' } },
+          {
+            name: 'spawn_crew',
+            args: {
+              team: 'alpha',
+              module: 'donchian-breakout',
+              symbol: 'SOLUSDT',
+              interval: '15m',
+              capital: '1500',
+              params: { entryPeriod: 30 },
+              rationale: 'Half of rsi-eth’s capital to a breakout crew.',
+            },
+          },
         ]),
       )
       .respond(answer('Done.'));
     m = await openManager({ model, config: { autonomy: 'act' } });
     const reply = await m.manager.converse('spawn a breakout crew on SOLUSDT 15m with half of rsi-eth’s capital', 'chan-1', OWNER);
-    expect(reply.actions.map((a) => a.summary)).toEqual(['rsi-eth: capital 3000 → 2000', 'spawn donchian-breakout-solusdt-15m: donchian-breakout on SOLUSDT 15m in team alpha with 1500 (entryPeriod=30)']);
+    expect(reply.actions.map((a) => a.summary)).toEqual([
+      'rsi-eth: capital 3000 → 2000',
+      'spawn donchian-breakout-solusdt-15m: donchian-breakout on SOLUSDT 15m in team alpha with 1500 (entryPeriod=30)',
+    ]);
     const crews = new Map(m.service.crewList().map((c) => [c.id, c]));
     expect(crews.get('rsi-eth')!.capital).toBe('2000');
     expect(crews.get('donchian-breakout-solusdt-15m')).toMatchObject({ capital: '1500', interval: '15m', module: 'donchian-breakout' });
@@ -100,7 +118,12 @@ describe('the kill switch', () => {
     const model = fakeModel()
       .respond(callTools([{ name: 'halt', args: { level: 'entries', reason: 'Exchange is returning stale prices.' } }]))
       .respond(answer('Halted entries.'))
-      .respond(callTools([{ name: 'resume', args: {} }, { name: 'set_risk_limit', args: { name: 'maxCrewDrawdownPct', value: 99 } }]))
+      .respond(
+        callTools([
+          { name: 'resume', args: {} },
+          { name: 'set_risk_limit', args: { name: 'maxCrewDrawdownPct', value: 99 } },
+        ]),
+      )
       .respond(answer('I cannot lift a halt: only you can, with /resume.'));
     m = await openManager({ model });
     const halted = await m.manager.converse('halt now', 'chan-1', OWNER);
@@ -108,7 +131,10 @@ describe('the kill switch', () => {
     expect(m.h.desk.engine.halt).toMatchObject({ level: 'entries', actor: 'manager', reason: 'manager: Exchange is returning stale prices.' });
 
     await m.manager.converse('now resume trading and raise the drawdown limit', 'chan-1', OWNER);
-    expect(toolAnswers(model, 3)).toEqual([expect.stringContaining('resume is not a valid tool'), expect.stringContaining('set_risk_limit is not a valid tool')]);
+    expect(toolAnswers(model, 3)).toEqual([
+      expect.stringContaining('resume is not a valid tool'),
+      expect.stringContaining('set_risk_limit is not a valid tool'),
+    ]);
     expect(m.h.desk.engine.halt.level).toBe('entries');
     expect(m.service.riskLimits().maxCrewDrawdownPct).toBe(100);
   });
@@ -222,13 +248,30 @@ describe('reading tools', () => {
       combinations: 12,
       inSample: { start: Date.UTC(2024, 0, 1), end: Date.UTC(2024, 6, 1) },
       outOfSample: { start: Date.UTC(2024, 6, 1), end: Date.UTC(2024, 9, 1) },
-      top: [{ rank: 1, params: { fast: 12, slow: 40 }, inSample: { score: 1.1, finalEquity: 11_000, kpis: kpis(10) }, outOfSample: { finalEquity: 10_300, kpis: kpis(3) } }],
+      top: [
+        {
+          rank: 1,
+          params: { fast: 12, slow: 40 },
+          inSample: { score: 1.1, finalEquity: 11_000, kpis: kpis(10) },
+          outOfSample: { finalEquity: 10_300, kpis: kpis(3) },
+        },
+      ],
       walkForward: null,
     };
-    const model = fakeModel().respond(callTools([{ name: 'get_optimization_results', args: { module: 'sma-cross' } }])).respond(answer('fast 12 / slow 40 did best.'));
+    const model = fakeModel()
+      .respond(callTools([{ name: 'get_optimization_results', args: { module: 'sma-cross' } }]))
+      .respond(answer('fast 12 / slow 40 did best.'));
     m = await openManager({ model });
-    await m.h.desk.journal.setSetting('optimize.sma-cross.20240101T000000Z', { key: 'optimize.sma-cross.20240101T000000Z', at: '2024-10-02T00:00:00.000Z', result }, null);
-    await m.h.desk.journal.setSetting('optimize.index', [{ key: 'optimize.sma-cross.20240101T000000Z', crew: 'sma-cross', symbol: 'BTCUSDT', interval: '1h', at: '2024-10-02T00:00:00.000Z' }], null);
+    await m.h.desk.journal.setSetting(
+      'optimize.sma-cross.20240101T000000Z',
+      { key: 'optimize.sma-cross.20240101T000000Z', at: '2024-10-02T00:00:00.000Z', result },
+      null,
+    );
+    await m.h.desk.journal.setSetting(
+      'optimize.index',
+      [{ key: 'optimize.sma-cross.20240101T000000Z', crew: 'sma-cross', symbol: 'BTCUSDT', interval: '1h', at: '2024-10-02T00:00:00.000Z' }],
+      null,
+    );
     await m.manager.converse('what did the last sweep find?', 'chan-1', OWNER);
     const [data] = toolAnswers(model, 1);
     expect(data).toContain('"combinations":12');
@@ -239,14 +282,28 @@ describe('reading tools', () => {
   it('run a backtest through the injected backtester', async () => {
     const requests: unknown[] = [];
     const model = fakeModel()
-      .respond(callTools([{ name: 'run_backtest', args: { module: 'sma-cross', symbol: 'BTCUSDT', interval: '1h', params: { fast: 12 }, from: '2024-01-01' } }]))
+      .respond(
+        callTools([{ name: 'run_backtest', args: { module: 'sma-cross', symbol: 'BTCUSDT', interval: '1h', params: { fast: 12 }, from: '2024-01-01' } }]),
+      )
       .respond(answer('Backtest done.'));
     m = await openManager({
       model,
       backtest: {
         async run(request) {
           requests.push(request);
-          const kpis = { totalReturnPct: 4.321, buyAndHoldReturnPct: 2, maxDrawdownPct: 3.3, sharpe: 1.234, sortino: null, roundTrips: 7, winRatePct: 57.14, profitFactor: 1.5, exposurePct: 40, feesPaid: 12.5, days: 30 };
+          const kpis = {
+            totalReturnPct: 4.321,
+            buyAndHoldReturnPct: 2,
+            maxDrawdownPct: 3.3,
+            sharpe: 1.234,
+            sortino: null,
+            roundTrips: 7,
+            winRatePct: 57.14,
+            profitFactor: 1.5,
+            exposurePct: 40,
+            feesPaid: 12.5,
+            days: 30,
+          };
           return { ok: true, value: { title: 'sma-cross BTCUSDT 1h', kpis: kpis as never } };
         },
       },

@@ -56,7 +56,13 @@ describe('the daily token budget', () => {
       ['report', 3_000, 300],
     ]);
     const u = m.manager.usage();
-    expect(u.today).toMatchObject({ input: 6_000, output: 600, total: 6_600, calls: 3, byPurpose: { chat: { calls: 1 }, evaluation: { calls: 1 }, report: { calls: 1, input: 3_000 } } });
+    expect(u.today).toMatchObject({
+      input: 6_000,
+      output: 600,
+      total: 6_600,
+      calls: 3,
+      byPurpose: { chat: { calls: 1 }, evaluation: { calls: 1 }, report: { calls: 1, input: 3_000 } },
+    });
     expect(u.today.cost).toBeCloseTo((6_000 * 2 + 600 * 8) / 1e6, 10);
     expect(u.thisMonth.total).toBe(6_600);
     expect(m.manager.usageText()).toContain('6,600 tokens');

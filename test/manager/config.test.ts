@@ -25,7 +25,11 @@ describe('managerConfigSchema', () => {
       proposalExpiryMinutes: 60,
       limits: { maxCrewShareOfTeamPct: 50 },
     });
-    expect(managerConfigSchema.parse({ report: { timezone: 'Europe/Berlin' } }).report).toEqual({ enabled: true, cron: '0 8 * * *', timezone: 'Europe/Berlin' });
+    expect(managerConfigSchema.parse({ report: { timezone: 'Europe/Berlin' } }).report).toEqual({
+      enabled: true,
+      cron: '0 8 * * *',
+      timezone: 'Europe/Berlin',
+    });
   });
 
   it('refuses unknown keys, a bad cron, a bad time zone, a bad autonomy', () => {
@@ -46,8 +50,17 @@ describe('resolveProvider', () => {
   });
 
   it('uses OpenAI with a key alone, and a local server with a base URL alone', () => {
-    expect(resolveProvider(config, { OPENAI_API_KEY: 'sk-test' })).toMatchObject({ configured: true, apiKey: 'sk-test', baseUrl: undefined, model: 'llama3.1:8b' });
-    expect(resolveProvider(config, { OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1' })).toMatchObject({ configured: true, apiKey: PLACEHOLDER_API_KEY, baseUrl: 'http://127.0.0.1:11434/v1' });
+    expect(resolveProvider(config, { OPENAI_API_KEY: 'sk-test' })).toMatchObject({
+      configured: true,
+      apiKey: 'sk-test',
+      baseUrl: undefined,
+      model: 'llama3.1:8b',
+    });
+    expect(resolveProvider(config, { OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1' })).toMatchObject({
+      configured: true,
+      apiKey: PLACEHOLDER_API_KEY,
+      baseUrl: 'http://127.0.0.1:11434/v1',
+    });
   });
 
   it('takes OPENAI_BASE_URL over the config', () => {

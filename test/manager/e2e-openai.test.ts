@@ -32,10 +32,16 @@ describe('the manager over the real ChatOpenAI and an OpenAI-compatible server',
     stub.script(
       (request) => {
         toolsSent = request.tools;
-        return { toolCalls: [{ name: 'get_crew_metrics', arguments: { scope: 'crew', name: 'sma-btc', window: '7d' } }], usage: { prompt_tokens: 1_500, completion_tokens: 25 } };
+        return {
+          toolCalls: [{ name: 'get_crew_metrics', arguments: { scope: 'crew', name: 'sma-btc', window: '7d' } }],
+          usage: { prompt_tokens: 1_500, completion_tokens: 25 },
+        };
       },
       { content: 'sma-btc is flat: capital 3000, no trades in 7d. It runs fast=10, slow=30.', usage: { prompt_tokens: 1_800, completion_tokens: 30 } },
-      { toolCalls: [{ name: 'adjust_params', arguments: { crew: 'sma-btc', param: 'fast', value: 12, rationale: RATIONALE } }], usage: { prompt_tokens: 1_900, completion_tokens: 60 } },
+      {
+        toolCalls: [{ name: 'adjust_params', arguments: { crew: 'sma-btc', param: 'fast', value: 12, rationale: RATIONALE } }],
+        usage: { prompt_tokens: 1_900, completion_tokens: 60 },
+      },
       { content: 'I proposed raising sma-btc fast from 10 to 12. Nothing changes until you approve.', usage: { prompt_tokens: 2_000, completion_tokens: 25 } },
     );
     m = await openManager({ env: env(), config: { provider: { model: 'stub-model', maxRetries: 0 } } });
@@ -57,7 +63,20 @@ describe('the manager over the real ChatOpenAI and an OpenAI-compatible server',
     expect(stub.requests.every((r) => r.path === '/v1/chat/completions' && r.headers.authorization === 'Bearer test-key')).toBe(true);
     expect(chats.every((c) => c.model === 'stub-model' && !c.stream)).toBe(true);
     const names = toolsSent!.map((t) => t.function.name).sort();
-    expect(names).toEqual(['adjust_params', 'get_crew_metrics', 'get_optimization_results', 'get_overview', 'get_recent_trades', 'get_risk_events', 'halt', 'pause_crew', 'reallocate_capital', 'resume_crew', 'run_backtest', 'spawn_crew']);
+    expect(names).toEqual([
+      'adjust_params',
+      'get_crew_metrics',
+      'get_optimization_results',
+      'get_overview',
+      'get_recent_trades',
+      'get_risk_events',
+      'halt',
+      'pause_crew',
+      'reallocate_capital',
+      'resume_crew',
+      'run_backtest',
+      'spawn_crew',
+    ]);
     const adjust = toolsSent!.find((t) => t.function.name === 'adjust_params')!.function.parameters;
     expect(adjust).toMatchObject({ type: 'object', additionalProperties: false, required: expect.arrayContaining(['crew', 'param', 'value', 'rationale']) });
     expect(chats[0]!.messages[0]).toMatchObject({ role: 'system' });
@@ -81,7 +100,11 @@ describe('the manager over the real ChatOpenAI and an OpenAI-compatible server',
       'crew.set',
       'manager.action.executed',
     ]);
-    expect(audits.find((a) => a.action === 'crew.set')).toMatchObject({ actor: 'manager', via: 'manager', detail: { crew: 'sma-btc', param: 'fast', from: 10, to: 12, rationale: RATIONALE } });
+    expect(audits.find((a) => a.action === 'crew.set')).toMatchObject({
+      actor: 'manager',
+      via: 'manager',
+      detail: { crew: 'sma-btc', param: 'fast', from: 10, to: 12, rationale: RATIONALE },
+    });
 
     // The crew then trades with it: 40 flat candles, then a jump — its advice names SMA(12).
     const closes = [...Array.from({ length: 40 }, () => 100), 110, 111];

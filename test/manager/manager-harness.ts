@@ -104,10 +104,18 @@ export function answer(text: string, usage: { input: number; output: number } = 
 }
 
 /** An answer that calls tools, with usage metadata. */
-export function callTools(calls: { name: string; args: Record<string, unknown> }[], usage: { input: number; output: number } = { input: 100, output: 20 }): AIMessage {
+export function callTools(
+  calls: { name: string; args: Record<string, unknown> }[],
+  usage: { input: number; output: number } = { input: 100, output: 20 },
+): AIMessage {
   return new AIMessage({
     content: '',
-    tool_calls: calls.map((c, i) => ({ name: c.name, args: c.args, id: `call_${c.name}_${i}_${Math.random().toString(36).slice(2, 8)}`, type: 'tool_call' as const })),
+    tool_calls: calls.map((c, i) => ({
+      name: c.name,
+      args: c.args,
+      id: `call_${c.name}_${i}_${Math.random().toString(36).slice(2, 8)}`,
+      type: 'tool_call' as const,
+    })),
     usage_metadata: { input_tokens: usage.input, output_tokens: usage.output, total_tokens: usage.input + usage.output },
   });
 }

@@ -9,7 +9,10 @@ afterEach(async () => {
   m = undefined;
 });
 
-const RAISE_FAST = { name: 'adjust_params', args: { crew: 'sma-btc', param: 'fast', value: 12, rationale: 'Win rate 30% over 24h on 10 round trips: a slower fast SMA should cut whipsaws.' } };
+const RAISE_FAST = {
+  name: 'adjust_params',
+  args: { crew: 'sma-btc', param: 'fast', value: 12, rationale: 'Win rate 30% over 24h on 10 round trips: a slower fast SMA should cut whipsaws.' },
+};
 
 function fastOf(h: ManagerHarness): unknown {
   return h.h.desk.engine.crews.get('sma-btc')!.params.fast;
@@ -17,7 +20,9 @@ function fastOf(h: ManagerHarness): unknown {
 
 describe('a proposal in advise mode', () => {
   it('changes nothing until the owner approves, then changes the param through the desk service, journaled', async () => {
-    const model = fakeModel().respond(callTools([RAISE_FAST])).respond(answer('I propose raising sma-btc fast from 10 to 12; it waits for your approval.'));
+    const model = fakeModel()
+      .respond(callTools([RAISE_FAST]))
+      .respond(answer('I propose raising sma-btc fast from 10 to 12; it waits for your approval.'));
     m = await openManager({ model });
 
     const reply = await m.manager.converse('sma-btc whipsaws a lot, what would you change?', 'chan-1', OWNER);
@@ -34,7 +39,10 @@ describe('a proposal in advise mode', () => {
     // Bound to the owner who asked: another owner, a non-owner and the manager itself are refused.
     expect(await m.manager.approve(p.id, OTHER_OWNER)).toEqual({ ok: false, error: expect.stringContaining('for the owner who asked') });
     expect(await m.manager.approve(p.id, STRANGER)).toEqual({ ok: false, error: 'only an owner can answer a proposal' });
-    expect(await m.manager.approve(p.id, { id: 'manager', via: 'manager', isOwner: true })).toEqual({ ok: false, error: expect.stringContaining('cannot answer its own') });
+    expect(await m.manager.approve(p.id, { id: 'manager', via: 'manager', isOwner: true })).toEqual({
+      ok: false,
+      error: expect.stringContaining('cannot answer its own'),
+    });
     expect(fastOf(m)).toBe(10);
 
     const approved = await m.manager.approve(p.id, OWNER);
@@ -48,8 +56,14 @@ describe('a proposal in advise mode', () => {
     const created = audits.find((a) => a.action === 'manager.proposal.created')!;
     expect(created.detail).toMatchObject({ id: p.id, rationale: RAISE_FAST.args.rationale, figures: { from: 10, to: 12 } });
     expect(audits.find((a) => a.action === 'manager.proposal.approved')).toMatchObject({ actor: OWNER.id, via: 'discord', detail: { id: p.id } });
-    expect(audits.find((a) => a.action === 'crew.set')).toMatchObject({ actor: 'manager', via: 'manager', detail: { crew: 'sma-btc', param: 'fast', from: 10, to: 12, rationale: RAISE_FAST.args.rationale } });
-    expect(audits.find((a) => a.action === 'manager.action.executed')).toMatchObject({ detail: { proposalId: p.id, approvedBy: OWNER.id, rationale: RAISE_FAST.args.rationale, figures: { from: 10, to: 12 } } });
+    expect(audits.find((a) => a.action === 'crew.set')).toMatchObject({
+      actor: 'manager',
+      via: 'manager',
+      detail: { crew: 'sma-btc', param: 'fast', from: 10, to: 12, rationale: RAISE_FAST.args.rationale },
+    });
+    expect(audits.find((a) => a.action === 'manager.action.executed')).toMatchObject({
+      detail: { proposalId: p.id, approvedBy: OWNER.id, rationale: RAISE_FAST.args.rationale, figures: { from: 10, to: 12 } },
+    });
     // Persisted: the journal's crew record carries the new param (a restart keeps it).
     const record = (await m.h.desk.journal.getCrewInstances()).find((r) => r.id === 'sma-btc')!;
     expect(record.params.fast).toBe(12);
@@ -77,7 +91,9 @@ describe('a proposal in advise mode', () => {
   });
 
   it('expires unanswered: journaled, announced, and no longer approvable', async () => {
-    const model = fakeModel().respond(callTools([RAISE_FAST])).respond(answer('Proposed.'));
+    const model = fakeModel()
+      .respond(callTools([RAISE_FAST]))
+      .respond(answer('Proposed.'));
     m = await openManager({ model, config: { proposalExpiryMinutes: 30 } });
     const p = (await m.manager.converse('tune sma-btc', 'chan-1', OWNER)).proposals[0]!;
     expect(p.expiresAt - p.createdAt).toBe(30 * 60_000);
@@ -94,7 +110,9 @@ describe('a proposal in advise mode', () => {
   });
 
   it('is refused as expired when answered late, even before the sweep ran', async () => {
-    const model = fakeModel().respond(callTools([RAISE_FAST])).respond(answer('Proposed.'));
+    const model = fakeModel()
+      .respond(callTools([RAISE_FAST]))
+      .respond(answer('Proposed.'));
     m = await openManager({ model, config: { proposalExpiryMinutes: 5 } });
     const p = (await m.manager.converse('tune sma-btc', 'chan-1', OWNER)).proposals[0]!;
     m.clock.advance(5 * 60_000);
@@ -104,7 +122,9 @@ describe('a proposal in advise mode', () => {
   });
 
   it('survives a restart of the manager: pending proposals come back from the journal', async () => {
-    const model = fakeModel().respond(callTools([RAISE_FAST])).respond(answer('Proposed.'));
+    const model = fakeModel()
+      .respond(callTools([RAISE_FAST]))
+      .respond(answer('Proposed.'));
     m = await openManager({ model });
     const p = (await m.manager.converse('tune sma-btc', 'chan-1', OWNER)).proposals[0]!;
     await m.manager.close();
@@ -117,7 +137,9 @@ describe('a proposal in advise mode', () => {
   });
 
   it('from the scheduled evaluation may be answered by any owner', async () => {
-    const model = fakeModel().respond(callTools([RAISE_FAST])).respond(answer('Proposed raising sma-btc fast to 12.'));
+    const model = fakeModel()
+      .respond(callTools([RAISE_FAST]))
+      .respond(answer('Proposed raising sma-btc fast to 12.'));
     m = await openManager({ model });
     const outcome = await m.manager.evaluate();
     expect(outcome.status).toBe('done');

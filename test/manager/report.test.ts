@@ -33,7 +33,13 @@ describe('the daily report', () => {
   it('without a model: every figure, the chart, no commentary — journaled and handed to the listeners', async () => {
     m = await openManager({ model: null, crews: CREWS });
     await tradeOneLosingRoundTrip(m);
-    await m.h.desk.journal.recordRiskEvent({ crewId: 'rsi-eth', adviceKey: null, rule: 'position-size', reason: 'position would exceed 5000 USDT', at: m.h.clock.now() });
+    await m.h.desk.journal.recordRiskEvent({
+      crewId: 'rsi-eth',
+      adviceKey: null,
+      rule: 'position-size',
+      reason: 'position would exceed 5000 USDT',
+      at: m.h.clock.now(),
+    });
 
     const report = await m.manager.runDailyReport();
     expect(report.commentary).toBeNull();
@@ -101,7 +107,12 @@ describe('a model that fails in conversation', () => {
   it('an empty or unreadable answer is malformed: no action, an alert', async () => {
     const model = fakeModel()
       .respond(new AIMessage({ content: '' }))
-      .respond(new AIMessage({ content: '', invalid_tool_calls: [{ name: 'adjust_params', args: '{"crew": "sma-btc", "param": ', id: 'x', error: 'bad json', type: 'invalid_tool_call' }] }));
+      .respond(
+        new AIMessage({
+          content: '',
+          invalid_tool_calls: [{ name: 'adjust_params', args: '{"crew": "sma-btc", "param": ', id: 'x', error: 'bad json', type: 'invalid_tool_call' }],
+        }),
+      );
     m = await openManager({ model, crews: CREWS });
     expect((await m.manager.converse('hello', 'chan-1', OWNER)).outcome).toBe('failed');
     expect((await m.manager.converse('hello again', 'chan-1', OWNER)).outcome).toBe('failed');
@@ -139,7 +150,10 @@ describe('the scheduler', () => {
         return [];
       },
     };
-    const scheduler = new ManagerScheduler(manager as never, { evaluation: { enabled: true, cron: '0 * * * *' }, report: { enabled: true, cron: '30 7 * * *', timezone: 'Europe/Berlin' } });
+    const scheduler = new ManagerScheduler(manager as never, {
+      evaluation: { enabled: true, cron: '0 * * * *' },
+      report: { enabled: true, cron: '30 7 * * *', timezone: 'Europe/Berlin' },
+    });
     scheduler.start();
     await scheduler.evaluation();
     await scheduler.dailyReport();

@@ -179,7 +179,12 @@ describe('malformed files are errors naming the file and the line', () => {
     ['rows out of order', [good[0]!, good[2]!, good[1]!], 3, /open time 2021-01-01T01:00:00.000Z is before the previous row's 2021-01-01T02:00:00.000Z/],
     ['a duplicate row', [good[0]!, good[1]!, good[1]!], 3, /duplicate open time 2021-01-01T01:00:00.000Z/],
     ['a high below the low', [good[0]!, good[1]!.replace('29470.00,28960.35', '28960.35,29470.00'), good[2]!], 2, /high 28960.35 is below low 29470/],
-    ['a close above the high', [good[0]!, good[1]!, good[2]!.replace('29194.65', '29999.99')], 3, /high 29465.26 is below the open 29410 or the close 29999.99/],
+    [
+      'a close above the high',
+      [good[0]!, good[1]!, good[2]!.replace('29194.65', '29999.99')],
+      3,
+      /high 29465.26 is below the open 29410 or the close 29999.99/,
+    ],
     ['an open time off the interval', [good[0]!, good[1]!.replace('1609462800000', '1609462860000'), good[2]!], 2, /not on a 1h boundary/],
   ];
 

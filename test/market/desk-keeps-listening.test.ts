@@ -35,7 +35,14 @@ const RSS_BOUND_KB = 900 * 1024;
 function config(dir: string): string {
   writeCrewModule(join(dir, 'crews'), 'watcher', WATCHER);
   const crews = Array.from({ length: 200 }, (_, i) =>
-    [`      - id: c${i}`, `        crew: ${i % 10 === 0 ? 'dca' : 'watcher'}`, '        symbol: BTCUSDT', '        interval: 1m', '        capital: "50"', '        params: {}'].join('\n'),
+    [
+      `      - id: c${i}`,
+      `        crew: ${i % 10 === 0 ? 'dca' : 'watcher'}`,
+      '        symbol: BTCUSDT',
+      '        interval: 1m',
+      '        capital: "50"',
+      '        params: {}',
+    ].join('\n'),
   );
   const file = join(dir, 'crewdesk.yaml');
   writeFileSync(

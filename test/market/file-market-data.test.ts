@@ -66,12 +66,7 @@ describe('FileMarketData', () => {
 
   it('merges the real symbols of ../shared/data/candles, each read whole and in time order', async () => {
     const market = new FileMarketData({ paths: [candleDir().dir] });
-    const subscriptions: CandleSubscription[] = [
-      BTC_1M,
-      BTC_1H,
-      { symbol: 'LTCUSDT', interval: '1m' },
-      { symbol: 'DASHUSDT', interval: '1m' },
-    ];
+    const subscriptions: CandleSubscription[] = [BTC_1M, BTC_1H, { symbol: 'LTCUSDT', interval: '1m' }, { symbol: 'DASHUSDT', interval: '1m' }];
     const candles = await collect(market.candles(subscriptions));
     expectTimeOrder(candles);
     const count = (s: CandleSubscription): number => candles.filter((c) => c.symbol === s.symbol && c.interval === s.interval).length;
@@ -159,20 +154,14 @@ describe('FileMarketData', () => {
     const market = new FileMarketData({ paths: [candleDir().dir], from: Date.UTC(2021, 1, 19) });
     const history = await market.history(BTC_1M, 3, Date.UTC(2021, 1, 19, 0, 1));
     // Closed before 00:01: the February minute 00:00 and the last two minutes of the January file.
-    expect(history.map((c) => c.openTime)).toEqual([
-      Date.UTC(2021, 0, 3, 23, 58),
-      Date.UTC(2021, 0, 3, 23, 59),
-      Date.UTC(2021, 1, 19, 0, 0),
-    ]);
+    expect(history.map((c) => c.openTime)).toEqual([Date.UTC(2021, 0, 3, 23, 58), Date.UTC(2021, 0, 3, 23, 59), Date.UTC(2021, 1, 19, 0, 0)]);
   });
 
   it('says which subscriptions it covers, and names what is missing', async () => {
     const market = await FileMarketData.open([candleDir().dir]);
     expect(market.covers(BTC_1H)).toBe(true);
     expect(market.covers({ symbol: 'SOLUSDT', interval: '1m' })).toBe(false);
-    await expect(collect(market.candles([{ symbol: 'SOLUSDT', interval: '1m' }]))).rejects.toThrow(
-      /no candle files for SOLUSDT 1m .*SOLUSDT-1m-2024-01\.csv/,
-    );
+    await expect(collect(market.candles([{ symbol: 'SOLUSDT', interval: '1m' }]))).rejects.toThrow(/no candle files for SOLUSDT 1m .*SOLUSDT-1m-2024-01\.csv/);
   });
 
   it('refuses two files holding the same candles', async () => {
@@ -190,9 +179,7 @@ describe('FileMarketData', () => {
     copyFileSync(candlePath('btc1h'), join(dir, 'BTCUSDT', CANDLE_FILES.btc1h.name));
     writeFileSync(join(dir, 'notes.csv'), 'x\n');
     writeFileSync(join(dir, 'BTCUSDT-1m-2024-01.zip.part'), '');
-    expect(await listCandleFiles([dir])).toEqual([
-      { file: join(dir, 'BTCUSDT', CANDLE_FILES.btc1h.name), symbol: 'BTCUSDT', interval: '1h' },
-    ]);
+    expect(await listCandleFiles([dir])).toEqual([{ file: join(dir, 'BTCUSDT', CANDLE_FILES.btc1h.name), symbol: 'BTCUSDT', interval: '1h' }]);
     await expect(listCandleFiles([join(dir, 'notes.csv')])).rejects.toThrow(/cannot tell the symbol and interval/);
     await expect(listCandleFiles([join(dir, 'absent')])).rejects.toThrow(/no such file or directory/);
   });

@@ -69,7 +69,9 @@ describe('no over-allocation', () => {
     h = await openAlpha();
     const service = new DeskService(h.desk);
     expect(await service.stopCrew('rsi-btc', OWNER)).toMatchObject({ ok: true });
-    expect(await service.spawnCrew({ team: 'alpha', id: 'phantom', crew: 'sma-cross', symbol: 'ETHUSDT', interval: '5m', capital: '3000' }, OWNER)).toMatchObject({ ok: true });
+    expect(
+      await service.spawnCrew({ team: 'alpha', id: 'phantom', crew: 'sma-cross', symbol: 'ETHUSDT', interval: '5m', capital: '3000' }, OWNER),
+    ).toMatchObject({ ok: true });
 
     const resumed = await service.resumeCrew('rsi-btc', OWNER);
 
@@ -90,7 +92,9 @@ describe('no over-allocation', () => {
   it('a config reload that allocates capital a spawned crew already holds refuses to start, naming the team and the excess', async () => {
     const dir = tempDir();
     h = await openHarness({ dir, crews: [], teams: [{ name: 'alpha', capital: '6000', crews: [{ id: 'sma-btc', crew: 'sma-cross', capital: '3000' }] }] });
-    expect(await new DeskService(h.desk).spawnCrew({ team: 'alpha', id: 'phantom', crew: 'sma-cross', symbol: 'ETHUSDT', interval: '5m', capital: '3000' }, OWNER)).toMatchObject({ ok: true });
+    expect(
+      await new DeskService(h.desk).spawnCrew({ team: 'alpha', id: 'phantom', crew: 'sma-cross', symbol: 'ETHUSDT', interval: '5m', capital: '3000' }, OWNER),
+    ).toMatchObject({ ok: true });
     await h.close();
     h = undefined;
 
@@ -156,13 +160,41 @@ describe('the measures survive a restart', () => {
   it('a capital the owner edits in the config starts that crew’s drawdown afresh; the others keep theirs', async () => {
     const dir = tempDir();
     const risk = { maxCrewDrawdownPct: 100, maxTotalDrawdownPct: 100, dailyLossLimitQuote: 1_000_000 };
-    h = await openHarness({ dir, crews: [], risk, teams: [{ name: 'alpha', capital: '6000', crews: [{ id: 'sma-btc', crew: 'sma-cross', capital: '3000', params: { fast: 2, slow: 3 } }, { id: 'sma-b', crew: 'sma-cross', capital: '3000', params: { fast: 2, slow: 3 } }] }] });
+    h = await openHarness({
+      dir,
+      crews: [],
+      risk,
+      teams: [
+        {
+          name: 'alpha',
+          capital: '6000',
+          crews: [
+            { id: 'sma-btc', crew: 'sma-cross', capital: '3000', params: { fast: 2, slow: 3 } },
+            { id: 'sma-b', crew: 'sma-cross', capital: '3000', params: { fast: 2, slow: 3 } },
+          ],
+        },
+      ],
+    });
     await run(h, DRAWDOWN);
     const other = summary(h, 'sma-b').drawdownPct;
     expect(summary(h, 'sma-btc').drawdownPct).toBeGreaterThan(10);
     await h.close();
 
-    h = await openHarness({ dir, crews: [], risk, teams: [{ name: 'alpha', capital: '6000', crews: [{ id: 'sma-btc', crew: 'sma-cross', capital: '2000', params: { fast: 2, slow: 3 } }, { id: 'sma-b', crew: 'sma-cross', capital: '3000', params: { fast: 2, slow: 3 } }] }] });
+    h = await openHarness({
+      dir,
+      crews: [],
+      risk,
+      teams: [
+        {
+          name: 'alpha',
+          capital: '6000',
+          crews: [
+            { id: 'sma-btc', crew: 'sma-cross', capital: '2000', params: { fast: 2, slow: 3 } },
+            { id: 'sma-b', crew: 'sma-cross', capital: '3000', params: { fast: 2, slow: 3 } },
+          ],
+        },
+      ],
+    });
 
     expect(summary(h, 'sma-btc')).toMatchObject({ capital: '2000', drawdownPct: 0 });
     expect(summary(h, 'sma-b').drawdownPct).toBe(other);

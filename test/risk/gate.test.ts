@@ -32,7 +32,19 @@ const buyAll = { action: 'buy', size: 1, reason: 'test' } as const;
 const sellAll = { action: 'sell', size: 1, reason: 'test' } as const;
 
 function fillBuy(book: CrewBook, qty: string, price: string) {
-  book.applyFill({ tradeId: 't', clientOrderId: 'o', exchangeOrderId: '1', symbol: 'BTCUSDT', side: 'BUY', price: dec(price), quantity: dec(qty), quoteQuantity: dec(qty).times(dec(price)), fee: dec(0), feeAsset: 'USDT', time: T0 });
+  book.applyFill({
+    tradeId: 't',
+    clientOrderId: 'o',
+    exchangeOrderId: '1',
+    symbol: 'BTCUSDT',
+    side: 'BUY',
+    price: dec(price),
+    quantity: dec(qty),
+    quoteQuantity: dec(qty).times(dec(price)),
+    fee: dec(0),
+    feeAsset: 'USDT',
+    time: T0,
+  });
 }
 
 describe('risk gate', () => {

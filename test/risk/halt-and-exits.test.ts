@@ -51,12 +51,26 @@ describe('flatten orders pass the gate', () => {
     });
     // Hold a dust position: the book says so (as a restart could leave it).
     const book = h.desk.engine.crews.get('sma')!.book;
-    book.applyFill({ tradeId: 't', clientOrderId: 'o', exchangeOrderId: '1', symbol: 'BTCUSDT', side: 'BUY', price: dec(10), quantity: dec('0.1'), quoteQuantity: dec(1), fee: dec(0), feeAsset: 'USDT', time: 0 });
+    book.applyFill({
+      tradeId: 't',
+      clientOrderId: 'o',
+      exchangeOrderId: '1',
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      price: dec(10),
+      quantity: dec('0.1'),
+      quoteQuantity: dec(1),
+      fee: dec(0),
+      feeAsset: 'USDT',
+      time: 0,
+    });
 
     const result = await h.desk.engine.setHalt('flatten', 'out', ownerActor('owner-1'), 'test');
 
     expect(result.flattened).toBe(0);
-    expect(result.failures).toEqual([expect.stringMatching(/^sma: 0\.1 BTCUSDT is below the minimum order size \(dust\), left in place \(Filter failure: NOTIONAL/)]);
+    expect(result.failures).toEqual([
+      expect.stringMatching(/^sma: 0\.1 BTCUSDT is below the minimum order size \(dust\), left in place \(Filter failure: NOTIONAL/),
+    ]);
     await h.desk.journal.flush();
     const [event] = await h.desk.journal.getRiskEvents({ crewId: 'sma' });
     expect(event).toMatchObject({ rule: 'filters' });

@@ -116,7 +116,12 @@ export async function openHarness(options: HarnessOptions): Promise<Harness> {
 }
 
 /** Hourly BTCUSDT candles from a list of [open, high, low, close]. */
-export function candlesFrom(rows: readonly (readonly [number, number, number, number])[], start = Date.UTC(2024, 0, 1), interval: Interval = '1h', symbol = 'BTCUSDT'): Candle[] {
+export function candlesFrom(
+  rows: readonly (readonly [number, number, number, number])[],
+  start = Date.UTC(2024, 0, 1),
+  interval: Interval = '1h',
+  symbol = 'BTCUSDT',
+): Candle[] {
   const step = interval === '1h' ? 3_600_000 : 60_000;
   return rows.map(([open, high, low, close], i) => ({
     symbol,
@@ -133,10 +138,12 @@ export function candlesFrom(rows: readonly (readonly [number, number, number, nu
 
 /** Candles whose open, high, low and close all equal the close (for hand-checked series). */
 export function flatCandles(closes: readonly number[], opens?: readonly number[]): Candle[] {
-  return candlesFrom(closes.map((c, i) => {
-    const o = opens?.[i] ?? c;
-    return [o, Math.max(o, c), Math.min(o, c), c] as const;
-  }));
+  return candlesFrom(
+    closes.map((c, i) => {
+      const o = opens?.[i] ?? c;
+      return [o, Math.max(o, c), Math.min(o, c), c] as const;
+    }),
+  );
 }
 
 /** A test crew: a market buy of half its cash on its first candle, then a resting limit bid 10 % under the close on its third. */

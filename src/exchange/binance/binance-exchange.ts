@@ -365,9 +365,7 @@ export class BinanceExchange implements Exchange {
 
   /** Balances as the stream last told them (seeded by REST): no request. */
   cachedBalances(): Balance[] {
-    return [...this.balanceCache.values()]
-      .map(({ asset, free, locked }) => ({ asset, free, locked }))
-      .sort((a, b) => a.asset.localeCompare(b.asset));
+    return [...this.balanceCache.values()].map(({ asset, free, locked }) => ({ asset, free, locked })).sort((a, b) => a.asset.localeCompare(b.asset));
   }
 
   /** Watches an order found elsewhere (e.g. adopted at reconciliation) so polling covers it while the stream is down. */
@@ -416,13 +414,9 @@ export class BinanceExchange implements Exchange {
   }
 
   private async loadFilters(symbol: string): Promise<SymbolFilters> {
-    const info = await this.rest.call(
-      `GET /api/v3/exchangeInfo ${symbol}`,
-      'read',
-      () => this.rest.api.exchangeInfo({ symbol }),
-      exchangeInfoSchema,
-      { signed: false },
-    );
+    const info = await this.rest.call(`GET /api/v3/exchangeInfo ${symbol}`, 'read', () => this.rest.api.exchangeInfo({ symbol }), exchangeInfoSchema, {
+      signed: false,
+    });
     this.rest.adoptRateLimits(info.rateLimits ?? []);
     const entry = info.symbols.find((s) => s.symbol === symbol);
     if (entry === undefined) throw new ExchangeError(-1121, `Invalid symbol: ${symbol} is not in exchangeInfo.`);
@@ -474,7 +468,10 @@ export class BinanceExchange implements Exchange {
       const parsed = executionReportSchema.safeParse(event);
       if (!parsed.success) {
         // What it said is fetched by REST instead: an order update is never just dropped.
-        this.log?.error({ issues: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`) }, 'Binance: malformed executionReport; asking REST instead');
+        this.log?.error(
+          { issues: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`) },
+          'Binance: malformed executionReport; asking REST instead',
+        );
         void this.watch.poll();
         return;
       }
@@ -518,15 +515,18 @@ export class BinanceExchange implements Exchange {
     const delays = this.options.unknownOrderChecksMs ?? [250, 1000, 3000];
     const run = (i: number): void => {
       if (this.closed || i >= delays.length) return;
-      const timer = setTimeout(() => {
-        this.checkTimers.delete(timer);
-        this.watch
-          .check(symbol, clientOrderId)
-          .then((found) => {
-            if (found === null) run(i + 1);
-          })
-          .catch(() => run(i + 1));
-      }, delays[i]! - (i > 0 ? delays[i - 1]! : 0));
+      const timer = setTimeout(
+        () => {
+          this.checkTimers.delete(timer);
+          this.watch
+            .check(symbol, clientOrderId)
+            .then((found) => {
+              if (found === null) run(i + 1);
+            })
+            .catch(() => run(i + 1));
+        },
+        delays[i]! - (i > 0 ? delays[i - 1]! : 0),
+      );
       timer.unref();
       this.checkTimers.add(timer);
     };

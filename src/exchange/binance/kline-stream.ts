@@ -107,7 +107,10 @@ export class KlineStream {
     if (!message.success) {
       // Subscription replies ({result, id}) and other streams' events carry no kline.
       if (typeof parsed === 'object' && parsed !== null && 'stream' in parsed) {
-        this.options.log?.warn({ issues: message.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`) }, 'Binance market stream: malformed kline ignored');
+        this.options.log?.warn(
+          { issues: message.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`) },
+          'Binance market stream: malformed kline ignored',
+        );
       }
       return;
     }

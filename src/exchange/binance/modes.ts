@@ -48,20 +48,14 @@ export const ENDPOINT_ENV = {
 
 const httpUrl = z.url({ protocol: /^https?$/ });
 const wsUrl = z.url({ protocol: /^wss?$/ });
-const overridesSchema = z
-  .object({ restUrl: httpUrl.optional(), wsStreamUrl: wsUrl.optional(), wsApiUrl: wsUrl.optional() })
-  .strict();
+const overridesSchema = z.object({ restUrl: httpUrl.optional(), wsStreamUrl: wsUrl.optional(), wsApiUrl: wsUrl.optional() }).strict();
 
 /**
  * The endpoints of a mode. Precedence: `overrides` (config), then the environment
  * (`BINANCE_REST_URL`, `BINANCE_WS_STREAM_URL`, `BINANCE_WS_API_URL`), then Binance's URLs.
  * A malformed URL is an error naming its source. Trailing slashes are dropped.
  */
-export function binanceEndpoints(
-  mode: BinanceMode,
-  overrides: Partial<BinanceEndpoints> = {},
-  env: NodeJS.ProcessEnv = process.env,
-): BinanceEndpoints {
+export function binanceEndpoints(mode: BinanceMode, overrides: Partial<BinanceEndpoints> = {}, env: NodeJS.ProcessEnv = process.env): BinanceEndpoints {
   const fromConfig = overridesSchema.safeParse(overrides);
   if (!fromConfig.success) throw new Error(`Binance endpoint override: ${fromConfig.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const out: Record<keyof BinanceEndpoints, string> = { ...DEFAULTS[mode] };

@@ -166,7 +166,10 @@ export class OrderWatch {
           await this.catchUp(order, false);
         }
       } catch (error) {
-        this.log?.warn({ symbol, err: error instanceof Error ? error.message : String(error) }, 'Binance: polling order updates failed; trying again next time');
+        this.log?.warn(
+          { symbol, err: error instanceof Error ? error.message : String(error) },
+          'Binance: polling order updates failed; trying again next time',
+        );
       }
     }
   }

@@ -201,7 +201,12 @@ export class BinanceRest {
     if (usedWeight1m !== null && windowOf(reportedAt, 60_000) === windowOf(now, 60_000) && usedWeight1m >= this.limits.weightPerMinute * 0.9) {
       wait = windowOf(now, 60_000) + 60_000 - now;
     }
-    if (kind === 'order' && orderCount10s !== null && windowOf(reportedAt, 10_000) === windowOf(now, 10_000) && orderCount10s >= this.limits.ordersPer10s * 0.9) {
+    if (
+      kind === 'order' &&
+      orderCount10s !== null &&
+      windowOf(reportedAt, 10_000) === windowOf(now, 10_000) &&
+      orderCount10s >= this.limits.ordersPer10s * 0.9
+    ) {
       wait = Math.max(wait, windowOf(now, 10_000) + 10_000 - now);
     }
     if (wait <= 0) return undefined;
@@ -424,8 +429,7 @@ export class BinanceRest {
       error instanceof NotFoundError ||
       error instanceof ConnectorClientError
     ) {
-      const status =
-        error instanceof UnauthorizedError ? 401 : error instanceof ForbiddenError ? 403 : error instanceof NotFoundError ? 404 : 400;
+      const status = error instanceof UnauthorizedError ? 401 : error instanceof ForbiddenError ? 403 : error instanceof NotFoundError ? 404 : 400;
       // A 403 is Binance's WAF (no code): refused before processing, like the others.
       const code = typeof error.code === 'number' ? error.code : -1000;
       return { kind: 'refusal', error: new ExchangeError(code, error.message || `HTTP ${status}`, status) };
@@ -448,7 +452,8 @@ export class BinanceRest {
     if (error instanceof WsApiUnavailable) return { kind: 'bug' };
     if (error instanceof Error) {
       // Our own timeout, or the connector's (its requests that did not go the direct way): same wording.
-      if (error instanceof WsApiTimeout || /^Request timeout for id/.test(error.message)) return { kind: 'no-answer', reason: "no answer from Binance's WebSocket API (request timeout)" };
+      if (error instanceof WsApiTimeout || /^Request timeout for id/.test(error.message))
+        return { kind: 'no-answer', reason: "no answer from Binance's WebSocket API (request timeout)" };
       if (error instanceof WsApiConnectionLost) return { kind: 'no-answer', reason: error.message };
       return { kind: 'bug' };
     }

@@ -197,7 +197,8 @@ export class UserDataStream {
       const base = (connection as unknown as { websocketBase?: unknown }).websocketBase;
       this.parsesNatively = parseMessagesNatively(base);
       this.writer = SignedRequestWriter.attach(base, apiKey, apiSecret, this.options.timeoutMs ?? 5000);
-      if (!this.parsesNatively || this.writer === null) this.options.log?.warn('Binance: the connector is not shaped as this version expects; its own (slower) message handling is kept');
+      if (!this.parsesNatively || this.writer === null)
+        this.options.log?.warn('Binance: the connector is not shaped as this version expects; its own (slower) message handling is kept');
       connection.on('close', (code: number) => {
         for (const fail of [...this.waiting]) fail(new WsApiConnectionLost());
         this.waiting.clear();
@@ -205,7 +206,9 @@ export class UserDataStream {
       });
       // Only reconnects reach this listener (the first 'open' happened inside connect()).
       connection.on('open', () => void this.subscribe());
-      connection.on('error', (error: unknown) => this.options.log?.warn({ err: error instanceof Error ? error.message : String(error) }, 'Binance WebSocket API error'));
+      connection.on('error', (error: unknown) =>
+        this.options.log?.warn({ err: error instanceof Error ? error.message : String(error) }, 'Binance WebSocket API error'),
+      );
     } catch (error) {
       this.retryConnect(`could not connect to the WebSocket API at ${wsApiUrl}: ${error instanceof Error ? error.message : String(error)}`);
       return false;

@@ -189,11 +189,8 @@ export const symbolInfoSchema = z.object({
 export const exchangeInfoSchema = z.object({
   symbols: z.array(symbolInfoSchema),
   /** The account's request and order limits (REQUEST_WEIGHT per minute, ORDERS per 10 s, …). */
-  rateLimits: z
-    .array(z.object({ rateLimitType: z.string(), interval: z.string(), intervalNum: z.number(), limit: z.number() }))
-    .optional(),
+  rateLimits: z.array(z.object({ rateLimitType: z.string(), interval: z.string(), intervalNum: z.number(), limit: z.number() })).optional(),
 });
-
 
 /**
  * The filters crewdesk checks, from exchangeInfo. Binance writes "0" for a bound it does not

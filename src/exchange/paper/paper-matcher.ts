@@ -2,17 +2,7 @@
 // ticks), exact Decimal money, no I/O and no Promises, so the same engine backs the in-process
 // PaperExchange and the Binance-protocol emulator. Candles carry no depth, so every fill is for
 // the whole order (no partial fills).
-import type {
-  Balance,
-  Candle,
-  Fill,
-  OrderRequest,
-  OrderSide,
-  OrderStatus,
-  OrderType,
-  SymbolFilters,
-  TimeInForce,
-} from '../../core/domain.ts';
+import type { Balance, Candle, Fill, OrderRequest, OrderSide, OrderStatus, OrderType, SymbolFilters, TimeInForce } from '../../core/domain.ts';
 import { checkFilters, roundPrice } from '../../core/filters.ts';
 import { type Decimal, RoundingMode, bps, ceilQuotientToStep, ceilToStep, dec, floorQuotientToStep, floorToStep, ONE, ZERO } from '../../core/money.ts';
 import type { Clock } from '../../ports/clock.ts';
@@ -115,8 +105,7 @@ export class PaperMatcher {
     this.immediate = options.marketFill === 'immediate';
     this.clock = options.clock;
     this.filtersOf = options.filters;
-    this.onListenerError =
-      options.onListenerError ?? ((error) => console.error('paper exchange: an execution listener threw', error));
+    this.onListenerError = options.onListenerError ?? ((error) => console.error('paper exchange: an execution listener threw', error));
     for (const [asset, amount] of Object.entries(options.balances)) {
       const free = dec(amount);
       if (free.lt(0)) throw new RangeError(`starting balance of ${asset} is negative: ${amount}`);
@@ -319,15 +308,7 @@ export class PaperMatcher {
     this.deliverQueued();
   }
 
-  private matchOrder(
-    book: SymbolBook,
-    order: BookOrder,
-    open: number,
-    high: number,
-    low: number,
-    openTime: number,
-    closeTime: number,
-  ): void {
+  private matchOrder(book: SymbolBook, order: BookOrder, open: number, high: number, low: number, openTime: number, closeTime: number): void {
     const fresh = order.fresh;
     order.fresh = false;
     const sell = order.side === 'SELL';
@@ -363,16 +344,7 @@ export class PaperMatcher {
     }
   }
 
-  private matchLimit(
-    book: SymbolBook,
-    order: BookOrder,
-    fresh: boolean,
-    open: number,
-    high: number,
-    low: number,
-    openTime: number,
-    closeTime: number,
-  ): void {
+  private matchLimit(book: SymbolBook, order: BookOrder, fresh: boolean, open: number, high: number, low: number, openTime: number, closeTime: number): void {
     const buy = order.side === 'BUY';
     const limit = order.priceNum;
     // Only a newly placed order is a taker at the open; a resting one is in the book, so a gap
@@ -423,9 +395,7 @@ export class PaperMatcher {
     // The lock was an estimate for MARKET/STOP orders: free funds may cover the difference,
     // but a balance is never driven negative.
     if (pay.gt(order.locked.plus(wallet.free))) {
-      const reason =
-        `insufficient balance at fill: needs ${pay} ${payAsset} at ${price}, ` +
-        `had ${order.locked} locked + ${wallet.free} free`;
+      const reason = `insufficient balance at fill: needs ${pay} ${payAsset} at ${price}, ` + `had ${order.locked} locked + ${wallet.free} free`;
       this.close(order, 'expired', time, reason);
       return;
     }
@@ -475,9 +445,7 @@ export class PaperMatcher {
       const qty = req.quantity ?? ceilQuotientToStep(req.quoteQuantity!, last!, filters.marketStepSize);
       return { asset: filters.baseAsset, amount: qty };
     }
-    const notional =
-      req.quoteQuantity ??
-      req.quantity!.times(req.type === 'MARKET' ? last! : req.type === 'STOP_LOSS' ? req.stopPrice! : req.price!);
+    const notional = req.quoteQuantity ?? req.quantity!.times(req.type === 'MARKET' ? last! : req.type === 'STOP_LOSS' ? req.stopPrice! : req.price!);
     const fee = notional.times(this.feeRate).round(filters.quotePrecision, RoundingMode.halfUp);
     return { asset: filters.quoteAsset, amount: notional.plus(fee) };
   }

@@ -41,7 +41,15 @@ describe('a 429 from Binance', () => {
 
   beforeAll(async () => {
     vi.useFakeTimers({ toFake: ['Date'], now: start });
-    emulator = await emulatorWith({ candles: candles('BTCUSDT', Array.from({ length: 10 }, () => flat(30_000))), history: 3, balances: { USDT: '100000' }, now: () => Date.now() });
+    emulator = await emulatorWith({
+      candles: candles(
+        'BTCUSDT',
+        Array.from({ length: 10 }, () => flat(30_000)),
+      ),
+      history: 3,
+      balances: { USDT: '100000' },
+      now: () => Date.now(),
+    });
     emulator.setKnobs({ banAfter429s: 2, banMs: 600_000 });
     const log = createLogger({
       level: 'debug',
@@ -89,7 +97,15 @@ describe('a 429 from Binance', () => {
     await until(() => skipped() >= 5, 'five health checks held back by the gate');
     // An order in the back-off is refused here, not sent.
     const order = await rejection(
-      exchange.placeOrder({ clientOrderId: 'cd-backoff-1', symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: dec('0.001'), price: dec('20000'), timeInForce: 'GTC' }),
+      exchange.placeOrder({
+        clientOrderId: 'cd-backoff-1',
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'LIMIT',
+        quantity: dec('0.001'),
+        price: dec('20000'),
+        timeInForce: 'GTC',
+      }),
     );
     expect(order.message).toMatch(/^not sent \(/);
     // A dropped connection: the connector reconnects, and the subscription waits for the gate.
@@ -104,7 +120,15 @@ describe('a 429 from Binance', () => {
     vi.setSystemTime(start - (start % 60_000) + 60_000 + 100);
     await until(() => exchange.streaming, 'the user data stream subscribed again', 15_000);
     await until(() => received.includes('WS session.subscriptions'), 'a health check sent again');
-    const placed = await exchange.placeOrder({ clientOrderId: 'cd-backoff-2', symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: dec('0.001'), price: dec('20000'), timeInForce: 'GTC' });
+    const placed = await exchange.placeOrder({
+      clientOrderId: 'cd-backoff-2',
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      quantity: dec('0.001'),
+      price: dec('20000'),
+      timeInForce: 'GTC',
+    });
     expect(placed.status).toBe('submitted');
     expect(logLines.some((l) => /banned until|"status":418/.test(l))).toBe(false);
     // The owner heard of it once when it began, and once when it ended, with what was refused meanwhile.

@@ -13,7 +13,10 @@ import { Recorder, T0, candles, connectTo, emulatorWith, eventually, flat, rejec
 // BTC rests at 30000 for three closed candles, then dips to 29400 (a resting buy at 29500 fills),
 // then stays flat.
 const BTC = candles('BTCUSDT', [flat(30_000), flat(30_000), flat(30_000), [30_000, 30_010, 29_400, 29_950], ...Array.from({ length: 30 }, () => flat(30_000))]);
-const ETH = candles('ETHUSDT', Array.from({ length: 34 }, () => flat(2_000)));
+const ETH = candles(
+  'ETHUSDT',
+  Array.from({ length: 34 }, () => flat(2_000)),
+);
 
 describe('BinanceExchange on the emulator', () => {
   let emulator: Emulator;
@@ -33,7 +36,14 @@ describe('BinanceExchange on the emulator', () => {
 
   it('reads symbol filters from exchangeInfo: Binance’s BTCUSDT tick, step and min notional', async () => {
     const f = await exchange.symbolFilters('BTCUSDT');
-    expect(f).toMatchObject({ symbol: 'BTCUSDT', baseAsset: 'BTC', quoteAsset: 'USDT', applyMinToMarket: true, quotePrecision: 8, maxNotional: dec('9000000') });
+    expect(f).toMatchObject({
+      symbol: 'BTCUSDT',
+      baseAsset: 'BTC',
+      quoteAsset: 'USDT',
+      applyMinToMarket: true,
+      quotePrecision: 8,
+      maxNotional: dec('9000000'),
+    });
     expect([f.tickSize, f.stepSize, f.minQty, f.marketStepSize, f.minNotional].map(String)).toEqual(['0.01', '0.00001', '0.00001', '0.00001', '5']);
     // Cached: the same object until the TTL runs out.
     expect(await exchange.symbolFilters('BTCUSDT')).toBe(f);
@@ -57,7 +67,14 @@ describe('BinanceExchange on the emulator', () => {
     expect(placed.quantity.eq('0.01')).toBe(true);
     await eventually(() => recorder.statuses('cd-life-1').includes('submitted'), 'the NEW update from the user data stream');
     // The order's quote (295 USDT, plus the fee the venue sets aside) is locked.
-    await eventually(() => exchange.cachedBalances().find((b) => b.asset === 'USDT')?.locked.gte('295'), 'the locked quote in the balance cache');
+    await eventually(
+      () =>
+        exchange
+          .cachedBalances()
+          .find((b) => b.asset === 'USDT')
+          ?.locked.gte('295'),
+      'the locked quote in the balance cache',
+    );
 
     emulator.step(); // the dip to 29400 reaches the resting buy
     const fill = await eventually(() => recorder.fills('cd-life-1')[0], 'the fill');
@@ -74,7 +91,14 @@ describe('BinanceExchange on the emulator', () => {
     expect(recorder.fills('cd-life-1')).toHaveLength(1);
 
     // 10000 − 295 − 0.295 fee; the stream's outboundAccountPosition keeps the cache current.
-    await eventually(() => exchange.cachedBalances().find((b) => b.asset === 'BTC')?.free.eq('0.01'), 'BTC in the balance cache');
+    await eventually(
+      () =>
+        exchange
+          .cachedBalances()
+          .find((b) => b.asset === 'BTC')
+          ?.free.eq('0.01'),
+      'BTC in the balance cache',
+    );
     const balances = await exchange.balances();
     expect(balances.find((b) => b.asset === 'USDT')).toMatchObject({ free: dec('9704.705'), locked: dec('0') });
     expect(emulator.state().balances).toContainEqual({ asset: 'BTC', free: '0.01000000', locked: '0.00000000' });
@@ -101,7 +125,15 @@ describe('BinanceExchange on the emulator', () => {
     expect(fill.quantity.toString()).toBe('0.005');
     expect(fill.quoteQuantity.toString()).toBe('149.75');
     // The stream's executionReports for the same trade arrive too; they add nothing.
-    await eventually(() => emulator.state().trades.length >= 2 && exchange.cachedBalances().find((b) => b.asset === 'BTC')?.free.eq('0.015'), 'the stream catching up');
+    await eventually(
+      () =>
+        emulator.state().trades.length >= 2 &&
+        exchange
+          .cachedBalances()
+          .find((b) => b.asset === 'BTC')
+          ?.free.eq('0.015'),
+      'the stream catching up',
+    );
     expect(recorder.fills('cd-mkt-1')).toHaveLength(1);
   });
 
@@ -128,12 +160,32 @@ describe('BinanceExchange on the emulator', () => {
   });
 
   it('turns refusals into ExchangeError with Binance’s code: -2010, -1013, -2011; an unknown order is null', async () => {
-    const broke = await rejection(exchange.placeOrder({ clientOrderId: 'cd-ref-1', symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: dec('10'), price: dec('29000'), timeInForce: 'GTC' }));
+    const broke = await rejection(
+      exchange.placeOrder({
+        clientOrderId: 'cd-ref-1',
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'LIMIT',
+        quantity: dec('10'),
+        price: dec('29000'),
+        timeInForce: 'GTC',
+      }),
+    );
     expect(broke).toBeInstanceOf(ExchangeError);
     expect(broke).toMatchObject({ code: -2010, httpStatus: 400 });
     expect(broke.message).toMatch(/insufficient balance/i);
 
-    const tiny = await rejection(exchange.placeOrder({ clientOrderId: 'cd-ref-2', symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: dec('0.0001'), price: dec('29000'), timeInForce: 'GTC' }));
+    const tiny = await rejection(
+      exchange.placeOrder({
+        clientOrderId: 'cd-ref-2',
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'LIMIT',
+        quantity: dec('0.0001'),
+        price: dec('29000'),
+        timeInForce: 'GTC',
+      }),
+    );
     expect(tiny).toBeInstanceOf(ExchangeError);
     expect(tiny).toMatchObject({ code: -1013 });
     expect(tiny.message).toMatch(/NOTIONAL/);

@@ -16,7 +16,10 @@ import { wallClock } from '../../../src/ports/clock.ts';
 import { tempDir, writeCrewModule } from '../../support/desk-harness.ts';
 import { candles, connectTo, emulatorWith, eventually, flat } from './support.ts';
 
-const BTC = candles('BTCUSDT', Array.from({ length: 40 }, (_, i) => flat(30_000 + 10 * i)));
+const BTC = candles(
+  'BTCUSDT',
+  Array.from({ length: 40 }, (_, i) => flat(30_000 + 10 * i)),
+);
 
 describe('the Desk trading through BinanceExchange on the emulator', () => {
   let emulator: Emulator;

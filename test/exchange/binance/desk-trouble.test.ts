@@ -16,7 +16,10 @@ import { wallClock } from '../../../src/ports/clock.ts';
 import { tempDir, writeCrewModule } from '../../support/desk-harness.ts';
 import { candles, connectTo, emulatorWith, eventually, flat } from './support.ts';
 
-const BTC = candles('BTCUSDT', Array.from({ length: 40 }, (_, i) => flat(30_000 + 10 * i)));
+const BTC = candles(
+  'BTCUSDT',
+  Array.from({ length: 40 }, (_, i) => flat(30_000 + 10 * i)),
+);
 
 describe('a run of rejected orders on the running desk', () => {
   let emulator: Emulator;
@@ -56,7 +59,14 @@ describe('a run of rejected orders on the running desk', () => {
       },
       'test config',
     );
-    desk = await Desk.open({ config, exchange, clock: wallClock, log: silentLogger(), journalFile, notifiers: [new ConsoleNotifier((line) => lines.push(line))] });
+    desk = await Desk.open({
+      config,
+      exchange,
+      clock: wallClock,
+      log: silentLogger(),
+      journalFile,
+      notifiers: [new ConsoleNotifier((line) => lines.push(line))],
+    });
     // Start-up pauses it for the balance drift; the owner resumes it anyway.
     desk.engine.resumeCrew('eager-a', ownerActor('owner'));
     desk.bus.subscribe('trouble', (e) => void facts.push(e as ExchangeTrouble), ['exchange.trouble']);
@@ -79,7 +89,14 @@ describe('a run of rejected orders on the running desk', () => {
     }
     desk.bus.flush();
     expect(facts).toHaveLength(1);
-    expect(facts[0]).toMatchObject({ type: 'exchange.trouble', phase: 'began', kind: 'rejections', venue: 'binance', code: -2010, refused: { orders: REJECTION_RUN } });
+    expect(facts[0]).toMatchObject({
+      type: 'exchange.trouble',
+      phase: 'began',
+      kind: 'rejections',
+      venue: 'binance',
+      code: -2010,
+      refused: { orders: REJECTION_RUN },
+    });
     const said = lines.filter((l) => l.includes('exchange '));
     expect(said).toHaveLength(1);
     expect(said[0]).toMatch(/exchange ⚠️ Binance: orders rejected in a row \(-2010, HTTP 400\)\. .*insufficient balance/i);

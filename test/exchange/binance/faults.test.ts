@@ -13,7 +13,12 @@ import { ExchangeError } from '../../../src/ports/exchange.ts';
 import { Recorder, candles, connectTo, emulatorWith, eventually, flat, rejection, withExchange } from './support.ts';
 
 // Three closed candles at 30000, then alternately a dip to 29400 (a buy at 29500 fills) and a flat one.
-const BTC = candles('BTCUSDT', [flat(30_000), flat(30_000), flat(30_000), ...Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? ([30_000, 30_010, 29_400, 30_000] as const) : flat(30_000)))]);
+const BTC = candles('BTCUSDT', [
+  flat(30_000),
+  flat(30_000),
+  flat(30_000),
+  ...Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? ([30_000, 30_010, 29_400, 30_000] as const) : flat(30_000))),
+]);
 
 const restingBuy = (exchange: BinanceExchange, id: string, price = '29500') =>
   exchange.placeOrder({ clientOrderId: id, symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: dec('0.001'), price: dec(price), timeInForce: 'GTC' });
@@ -235,7 +240,9 @@ describe('rate limits', () => {
       expect(refused).toMatchObject({ code: -1003, httpStatus: 429 });
       expect(refused.message).toMatch(/HTTP 429; Retry-After \d+ s/);
       for (let i = 0; i < 4; i++) {
-        const gated = await rejection(exchange.placeOrder({ clientOrderId: `cd-rl-${i}`, symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteQuantity: dec('10') }));
+        const gated = await rejection(
+          exchange.placeOrder({ clientOrderId: `cd-rl-${i}`, symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteQuantity: dec('10') }),
+        );
         expect(gated).toBeInstanceOf(ExchangeError);
         expect(gated).toMatchObject({ code: -1003, httpStatus: 429 });
         // One gate for the process: REST's 429 holds the WebSocket API's orders back too.

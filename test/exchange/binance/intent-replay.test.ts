@@ -20,7 +20,10 @@ import { tempDir, writeCrewModule } from '../../support/desk-harness.ts';
 import { candles, connectTo, emulatorWith, flat } from './support.ts';
 import { newOrder } from '../../support/journal-records.ts';
 
-const BTC = candles('BTCUSDT', Array.from({ length: 10 }, () => flat(30_000)));
+const BTC = candles(
+  'BTCUSDT',
+  Array.from({ length: 10 }, () => flat(30_000)),
+);
 
 describe('restart after a kill between the write-ahead record and the commit', () => {
   let emulator: Emulator;

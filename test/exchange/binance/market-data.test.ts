@@ -60,7 +60,15 @@ describe('BinanceMarketData on the emulator', () => {
       emulator.step(2);
       await eventually(() => got.length === 7, 'three more candles of each symbol');
       expect(ids(got)).toEqual(['BTCUSDT@4', 'BTCUSDT@5', 'ETHUSDT@5', 'BTCUSDT@6', 'ETHUSDT@6', 'BTCUSDT@7', 'ETHUSDT@7']);
-      expect(got[1]).toMatchObject({ symbol: 'BTCUSDT', interval: '1m', openTime: T0 + 300_000, closeTime: T0 + 359_999, open: 30_005, close: 30_005, volume: 10 });
+      expect(got[1]).toMatchObject({
+        symbol: 'BTCUSDT',
+        interval: '1m',
+        openTime: T0 + 300_000,
+        closeTime: T0 + 359_999,
+        open: 30_005,
+        close: 30_005,
+        volume: 10,
+      });
     } finally {
       await stop();
     }

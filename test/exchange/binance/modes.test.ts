@@ -22,14 +22,24 @@ describe('binanceEndpoints', () => {
   });
 
   it('takes the config’s URLs first, then BINANCE_*_URL from the environment (so any mode can use the emulator)', () => {
-    const env = { BINANCE_REST_URL: 'http://127.0.0.1:4000/', BINANCE_WS_STREAM_URL: 'ws://127.0.0.1:4000', BINANCE_WS_API_URL: 'ws://127.0.0.1:4000/ws-api/v3' };
-    expect(binanceEndpoints('live', {}, env)).toEqual({ restUrl: 'http://127.0.0.1:4000', wsStreamUrl: 'ws://127.0.0.1:4000', wsApiUrl: 'ws://127.0.0.1:4000/ws-api/v3' });
+    const env = {
+      BINANCE_REST_URL: 'http://127.0.0.1:4000/',
+      BINANCE_WS_STREAM_URL: 'ws://127.0.0.1:4000',
+      BINANCE_WS_API_URL: 'ws://127.0.0.1:4000/ws-api/v3',
+    };
+    expect(binanceEndpoints('live', {}, env)).toEqual({
+      restUrl: 'http://127.0.0.1:4000',
+      wsStreamUrl: 'ws://127.0.0.1:4000',
+      wsApiUrl: 'ws://127.0.0.1:4000/ws-api/v3',
+    });
     expect(binanceEndpoints('testnet', { restUrl: 'http://127.0.0.1:5000' }, env).restUrl).toBe('http://127.0.0.1:5000');
     expect(binanceEndpoints('testnet', {}, { BINANCE_REST_URL: '' }).restUrl).toBe('https://testnet.binance.vision');
   });
 
   it('refuses a malformed URL, naming where it came from', () => {
-    expect(() => binanceEndpoints('paper', {}, { BINANCE_WS_API_URL: 'https://not-a-websocket' })).toThrow('BINANCE_WS_API_URL="https://not-a-websocket" is not a ws(s) URL');
+    expect(() => binanceEndpoints('paper', {}, { BINANCE_WS_API_URL: 'https://not-a-websocket' })).toThrow(
+      'BINANCE_WS_API_URL="https://not-a-websocket" is not a ws(s) URL',
+    );
     expect(() => binanceEndpoints('paper', { restUrl: 'ftp://x' })).toThrow(/Binance endpoint override: restUrl/);
   });
 });

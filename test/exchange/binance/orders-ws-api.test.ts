@@ -12,7 +12,10 @@ import type { BinanceExchange } from '../../../src/exchange/binance/binance-exch
 import { ExchangeError } from '../../../src/ports/exchange.ts';
 import { API_KEY, candles, connectTo, emulatorWith, eventually, flat, rejection, withExchange } from './support.ts';
 
-const BTC = candles('BTCUSDT', Array.from({ length: 20 }, () => flat(30_000)));
+const BTC = candles(
+  'BTCUSDT',
+  Array.from({ length: 20 }, () => flat(30_000)),
+);
 
 /** What reached the emulator, by transport. */
 const seen = { rest: [] as string[], ws: [] as { method: string; params: Readonly<Record<string, unknown>> }[] };
@@ -84,7 +87,9 @@ describe('orders over the WebSocket API', () => {
 
   it("a refusal is Binance's error with its code, and nothing is sent again", async () => {
     await withExchange(emulator, {}, async (exchange) => {
-      const refused = await rejection(exchange.placeOrder({ clientOrderId: 'cd-ws-ref-1', symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteQuantity: dec('1000000') }));
+      const refused = await rejection(
+        exchange.placeOrder({ clientOrderId: 'cd-ws-ref-1', symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteQuantity: dec('1000000') }),
+      );
       expect(refused).toBeInstanceOf(ExchangeError);
       expect(refused).toMatchObject({ code: -2010, httpStatus: 400 });
       expect(seen.ws).toHaveLength(1);
@@ -120,7 +125,9 @@ describe('orders over the WebSocket API', () => {
       const lost = await placing;
       expect(Date.now() - cutAt).toBeLessThan(900);
       expect(lost).not.toBeInstanceOf(ExchangeError);
-      expect(lost.message).toMatch(/^order\.place: the WebSocket API connection closed before Binance's answer — the order may or may not have been placed \(outcome unknown\)$/);
+      expect(lost.message).toMatch(
+        /^order\.place: the WebSocket API connection closed before Binance's answer — the order may or may not have been placed \(outcome unknown\)$/,
+      );
       emulator.setKnobs({ latencyMs: 0 });
       expect(seen.rest).toEqual([]);
       expect(ordersNamed(emulator, 'cd-ws-lost-1')).toHaveLength(1);

@@ -27,7 +27,15 @@ describe('rate budget', () => {
 
   beforeAll(async () => {
     vi.useFakeTimers({ toFake: ['Date'], now: start });
-    emulator = await emulatorWith({ candles: candles('BTCUSDT', Array.from({ length: 10 }, () => flat(30_000))), history: 3, balances: { USDT: '100000' }, now: () => Date.now() });
+    emulator = await emulatorWith({
+      candles: candles(
+        'BTCUSDT',
+        Array.from({ length: 10 }, () => flat(30_000)),
+      ),
+      history: 3,
+      balances: { USDT: '100000' },
+      now: () => Date.now(),
+    });
     emulator.setKnobs({ ordersPer10s: 5 });
     exchange = await connectTo(emulator, { clock });
   });
@@ -42,7 +50,15 @@ describe('rate budget', () => {
     const windowStart = start - (start % 10_000);
     // 90 % of 5 is 4.5: after the 5th order of the window the 6th waits for the next window.
     for (let i = 1; i <= 6; i++) {
-      await exchange.placeOrder({ clientOrderId: `cd-budget-${i}`, symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: dec('0.001'), price: dec('20000'), timeInForce: 'GTC' });
+      await exchange.placeOrder({
+        clientOrderId: `cd-budget-${i}`,
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'LIMIT',
+        quantity: dec('0.001'),
+        price: dec('20000'),
+        timeInForce: 'GTC',
+      });
     }
     // The emulator answers a 6th order in one window with 429: none came, so the sixth waited…
     const orders = await exchange.openOrders('BTCUSDT');

@@ -28,7 +28,15 @@ describe('exchange trouble episodes', () => {
     for (let i = 0; i < 5; i++) w.refused('order', tooMany, 1_060_000);
     w.refused('cancel', tooMany, 1_060_000);
     expect(facts).toHaveLength(1);
-    expect(facts[0]).toMatchObject({ type: 'exchange.trouble', phase: 'began', kind: 'rate-limit', code: -1003, httpStatus: 429, until: 1_060_000, since: 1_000_000 });
+    expect(facts[0]).toMatchObject({
+      type: 'exchange.trouble',
+      phase: 'began',
+      kind: 'rate-limit',
+      code: -1003,
+      httpStatus: 429,
+      until: 1_060_000,
+      since: 1_000_000,
+    });
     tick(61_000);
     w.accepted('read');
     w.accepted('order');
@@ -84,7 +92,9 @@ describe('exchange trouble episodes', () => {
     tick(125_000);
     w.accepted('read');
     const [began, ended] = facts as [ExchangeTrouble, ExchangeTrouble];
-    expect(describeEvent(began)).toMatch(/^exchange ⛔ Binance: IP ban \(-1003, HTTP 418\) — nothing is sent before \d\d:\d\d:\d\d UTC\. Way too many requests.* Refused so far: 1 order\(s\), 0 cancel\(s\), 0 other request\(s\)\.$/);
+    expect(describeEvent(began)).toMatch(
+      /^exchange ⛔ Binance: IP ban \(-1003, HTTP 418\) — nothing is sent before \d\d:\d\d:\d\d UTC\. Way too many requests.* Refused so far: 1 order\(s\), 0 cancel\(s\), 0 other request\(s\)\.$/,
+    );
     expect(describeEvent(ended)).toBe('exchange ✅ Binance: IP ban over after 2m 5s; refused meanwhile: 1 order(s), 0 cancel(s), 0 other request(s)');
     const c = new AlertClassifier();
     expect(c.classify(began)).toMatchObject({ channel: 'alerts', ping: true, text: expect.stringContaining('⛔ Binance: IP ban') });

@@ -20,7 +20,14 @@ describe('symbol filters from exchangeInfo', () => {
         { filterType: 'ICEBERG_PARTS', limit: 10 },
         { filterType: 'MARKET_LOT_SIZE', minQty: '0.00000000', maxQty: '83.61402958', stepSize: '0.00000000' },
         { filterType: 'TRAILING_DELTA', minTrailingAboveDelta: 10 },
-        { filterType: 'NOTIONAL', minNotional: '5.00000000', applyMinToMarket: true, maxNotional: '9000000.00000000', applyMaxToMarket: false, avgPriceMins: 5 },
+        {
+          filterType: 'NOTIONAL',
+          minNotional: '5.00000000',
+          applyMinToMarket: true,
+          maxNotional: '9000000.00000000',
+          applyMaxToMarket: false,
+          avgPriceMins: 5,
+        },
         { filterType: 'MAX_NUM_ORDERS', maxNumOrders: 200 },
       ],
     });
@@ -60,7 +67,15 @@ describe('symbol filters from exchangeInfo', () => {
     );
     expect([String(legacy.minNotional), legacy.applyMinToMarket, legacy.maxNotional, String(legacy.maxPrice)]).toEqual(['10', false, null, '0']);
     expect(() =>
-      filtersFromSymbolInfo(symbolInfoSchema.parse({ ...base, filters: [{ filterType: 'PRICE_FILTER', tickSize: 0.01 }, { filterType: 'LOT_SIZE', stepSize: '1' }] })),
+      filtersFromSymbolInfo(
+        symbolInfoSchema.parse({
+          ...base,
+          filters: [
+            { filterType: 'PRICE_FILTER', tickSize: 0.01 },
+            { filterType: 'LOT_SIZE', stepSize: '1' },
+          ],
+        }),
+      ),
     ).toThrow('exchangeInfo OLDUSDT: PRICE_FILTER.tickSize is not a decimal string (0.01)');
   });
 });
@@ -98,12 +113,32 @@ describe('executionReport', () => {
 
   it('maps a cancel to the order’s own client id (C), not the cancel request’s (c); no fill', () => {
     const parsed = executionReportSchema.parse(report);
-    expect(orderFromReport(parsed)).toMatchObject({ clientOrderId: 'cd-order-7', exchangeOrderId: '4293153', status: 'cancelled', time: 1_699_999_000_000, updateTime: 1_700_000_000_099 });
+    expect(orderFromReport(parsed)).toMatchObject({
+      clientOrderId: 'cd-order-7',
+      exchangeOrderId: '4293153',
+      status: 'cancelled',
+      time: 1_699_999_000_000,
+      updateTime: 1_700_000_000_099,
+    });
     expect(fillFromReport(parsed)).toBeUndefined();
   });
 
   it('maps a trade to a fill: trade id t, price L, quantity l, quote Y, commission n in N, time T', () => {
-    const trade = executionReportSchema.parse({ ...report, c: 'cd-order-8', C: '', x: 'TRADE', X: 'FILLED', l: '0.00100000', z: '0.00100000', L: '28999.99000000', n: '0.02899999', N: 'USDT', t: 991, Z: '28.99999000', Y: '28.99999000' });
+    const trade = executionReportSchema.parse({
+      ...report,
+      c: 'cd-order-8',
+      C: '',
+      x: 'TRADE',
+      X: 'FILLED',
+      l: '0.00100000',
+      z: '0.00100000',
+      L: '28999.99000000',
+      n: '0.02899999',
+      N: 'USDT',
+      t: 991,
+      Z: '28.99999000',
+      Y: '28.99999000',
+    });
     const fill = fillFromReport(trade)!;
     expect(orderFromReport(trade)).toMatchObject({ clientOrderId: 'cd-order-8', status: 'filled' });
     expect({ ...fill, price: String(fill.price), quantity: String(fill.quantity), quoteQuantity: String(fill.quoteQuantity), fee: String(fill.fee) }).toEqual({

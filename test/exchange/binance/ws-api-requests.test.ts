@@ -11,7 +11,10 @@ const NOW = 1_700_000_000_123;
 
 function writerOnFakeConnection(readyState = 1) {
   const written: string[] = [];
-  const entry = { ws: { readyState, send: (text: string) => void written.push(text) }, pendingRequests: new Map<string, { resolve: (a: unknown) => void; reject: (e: unknown) => void }>() };
+  const entry = {
+    ws: { readyState, send: (text: string) => void written.push(text) },
+    pendingRequests: new Map<string, { resolve: (a: unknown) => void; reject: (e: unknown) => void }>(),
+  };
   const writer = SignedRequestWriter.attach({ connectionPool: [entry] }, API_KEY, API_SECRET, 1000);
   if (writer === null) throw new Error('not attached');
   return { writer, written, entry };
@@ -21,7 +24,7 @@ const packageJson = (path: string): { version: string; dependencies?: Record<str
   JSON.parse(readFileSync(new URL(`../../../node_modules/${path}/package.json`, import.meta.url), 'utf8'));
 
 describe('SignedRequestWriter', () => {
-  it("checks against the very @binance/common the pinned @binance/spot runs on (bump them together)", () => {
+  it('checks against the very @binance/common the pinned @binance/spot runs on (bump them together)', () => {
     expect(packageJson('@binance/common').version).toBe(packageJson('@binance/spot').dependencies?.['@binance/common']);
     expect(existsSync(new URL('../../../node_modules/@binance/spot/node_modules/@binance/common', import.meta.url))).toBe(false);
   });
@@ -29,8 +32,24 @@ describe('SignedRequestWriter', () => {
   afterEach(() => vi.useRealTimers());
 
   it.each([
-    ['order.place', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', newClientOrderId: 'cd-a-1', newOrderRespType: 'FULL', quantity: '0.001', price: '29000.5', timeInForce: 'GTC', recvWindow: 5000 }],
-    ['order.place', { symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', newClientOrderId: 'cd_x-Y.2', newOrderRespType: 'FULL', quoteOrderQty: '100', recvWindow: 60000 }],
+    [
+      'order.place',
+      {
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'LIMIT',
+        newClientOrderId: 'cd-a-1',
+        newOrderRespType: 'FULL',
+        quantity: '0.001',
+        price: '29000.5',
+        timeInForce: 'GTC',
+        recvWindow: 5000,
+      },
+    ],
+    [
+      'order.place',
+      { symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', newClientOrderId: 'cd_x-Y.2', newOrderRespType: 'FULL', quoteOrderQty: '100', recvWindow: 60000 },
+    ],
     ['order.cancel', { symbol: 'ETHUSDT', origClientOrderId: 'cd-a-1', recvWindow: 5000 }],
   ] as const)('writes %s exactly as the connector would sign and send it', (method, params) => {
     vi.useFakeTimers({ now: NOW });

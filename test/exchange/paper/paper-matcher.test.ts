@@ -153,9 +153,7 @@ describe('MARKET orders fill at the next open', () => {
     engine.placeOrder(order({ side: 'BUY', type: 'MARKET', quantity: dec('0.1') }));
     feed(flat(1, 30100)); // would cost 3010 + 3.01 = 3013.01
     expect(engine.getOrder('BTCUSDT', 'c1')?.status).toBe('expired');
-    expect(updates.at(-1)?.rejectReason).toBe(
-      'insufficient balance at fill: needs 3013.01 USDT at 30100, had 3003 locked + 0 free',
-    );
+    expect(updates.at(-1)?.rejectReason).toBe('insufficient balance at fill: needs 3013.01 USDT at 30100, had 3003 locked + 0 free');
     expect(balance('USDT')).toEqual({ free: '3003', locked: '0' });
     expect(engine.trades('BTCUSDT')).toEqual([]);
   });
@@ -322,9 +320,7 @@ describe('stop orders', () => {
   it('a STOP_LOSS_LIMIT gapped through rests as a limit until the price comes back', () => {
     const { engine, balance, feed } = setup({ balances: { BTC: '0.1' } });
     feed(flat(0, 30000));
-    engine.placeOrder(
-      order({ side: 'SELL', type: 'STOP_LOSS_LIMIT', quantity: dec('0.1'), stopPrice: dec('29000'), price: dec('28900') }),
-    );
+    engine.placeOrder(order({ side: 'SELL', type: 'STOP_LOSS_LIMIT', quantity: dec('0.1'), stopPrice: dec('29000'), price: dec('28900') }));
     feed(candle(1, { o: 28000, h: 28500, l: 27900, c: 28400 })); // triggered; 28900 is above the range
     expect(engine.openOrders('BTCUSDT')).toHaveLength(1);
     expect(balance('BTC').locked).toBe('0.1');
@@ -387,8 +383,7 @@ describe('rejections carry Binance codes and messages', () => {
           : defaultFilters(symbol),
     });
     feed(flat(0, 30000));
-    const limit = (quantity: string, price: string) =>
-      order({ side: 'BUY', type: 'LIMIT', quantity: dec(quantity), price: dec(price) });
+    const limit = (quantity: string, price: string) => order({ side: 'BUY', type: 'LIMIT', quantity: dec(quantity), price: dec(price) });
     expect(rejection(() => engine.placeOrder(limit('0.000015', '30000')))).toEqual({
       code: -1013,
       message: 'Filter failure: LOT_SIZE',
@@ -512,9 +507,7 @@ describe('execution listeners', () => {
     const { engine, feed } = setup();
     engine.onExecution((u) => {
       if (u.fill && u.order.clientOrderId === 'entry') {
-        engine.placeOrder(
-          order({ clientOrderId: 'stop', side: 'SELL', type: 'STOP_LOSS', quantity: u.fill.quantity, stopPrice: dec('29000') }),
-        );
+        engine.placeOrder(order({ clientOrderId: 'stop', side: 'SELL', type: 'STOP_LOSS', quantity: u.fill.quantity, stopPrice: dec('29000') }));
       }
     });
     feed(flat(0, 30000));

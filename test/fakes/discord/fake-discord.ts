@@ -105,23 +105,8 @@ import type {
 } from 'discord-api-types/v10';
 import type { ClientOptions } from 'discord.js';
 import { BodyError, parseRequestBody, readRequestBody, type UploadedFile } from './body.ts';
-import {
-  buildWorld,
-  dmChannelFor,
-  makeMember,
-  makeUser,
-  memberPermissions,
-  type World,
-  type WorldOptions,
-} from './fixtures.ts';
-import {
-  FakeGateway,
-  type DispatchDataOf,
-  type DispatchEvent,
-  type DropOptions,
-  type GatewayFrame,
-  type GatewaySession,
-} from './gateway.ts';
+import { buildWorld, dmChannelFor, makeMember, makeUser, memberPermissions, type World, type WorldOptions } from './fixtures.ts';
+import { FakeGateway, type DispatchDataOf, type DispatchEvent, type DropOptions, type GatewayFrame, type GatewaySession } from './gateway.ts';
 import { randomToken, snowflake } from './ids.ts';
 import {
   findComponent,
@@ -134,13 +119,7 @@ import {
   type RecordedRequest,
   type WaitOptions,
 } from './records.ts';
-import {
-  ATTACHMENT_SIZE_LIMIT,
-  validateChoices,
-  validateCommands,
-  validateMessageBody,
-  type Rejection,
-} from './validate.ts';
+import { ATTACHMENT_SIZE_LIMIT, validateChoices, validateCommands, validateMessageBody, type Rejection } from './validate.ts';
 
 export { FAKE_DISCORD_IDS } from './ids.ts';
 export type { UploadedFile } from './body.ts';
@@ -875,12 +854,8 @@ export class FakeDiscord {
   }
 
   #findCommand(name: string, guildId: string | null): APIApplicationCommand | undefined {
-    const isChatInput = (command: APIApplicationCommand): boolean =>
-      command.name === name && command.type === ApplicationCommandType.ChatInput;
-    return (
-      (guildId !== null ? this.#guildCommands.get(guildId)?.find(isChatInput) : undefined) ??
-      this.#globalCommands.find(isChatInput)
-    );
+    const isChatInput = (command: APIApplicationCommand): boolean => command.name === name && command.type === ApplicationCommandType.ChatInput;
+    return (guildId !== null ? this.#guildCommands.get(guildId)?.find(isChatInput) : undefined) ?? this.#globalCommands.find(isChatInput);
   }
 
   #buildOptions(
@@ -1161,13 +1136,7 @@ export class FakeDiscord {
     return payload.member?.user ?? payload.user;
   }
 
-  #store(
-    message: APIMessage,
-    files: readonly UploadedFile[],
-    origin: MessageOrigin,
-    ephemeral: boolean,
-    interactionId: string | null,
-  ): StoredMessage {
+  #store(message: APIMessage, files: readonly UploadedFile[], origin: MessageOrigin, ephemeral: boolean, interactionId: string | null): StoredMessage {
     const stored = new StoredMessage({ message, files: [...files], origin, ephemeral, interactionId });
     this.#messages.set(message.id, stored);
     if (!ephemeral) {
@@ -1524,20 +1493,25 @@ export class FakeDiscord {
     const appGuard = (appId: string | undefined): Reply | null => (appId === world.application.id ? null : MISSING_ACCESS);
     const guildGuard = (guildId: string | undefined): Reply | null => (guildId === world.guild.id ? null : MISSING_ACCESS);
     add('GET', '/applications/:app/commands', true, ({ params }) => appGuard(params['app']) ?? ok(this.#globalCommands));
-    add('PUT', '/applications/:app/commands', true, ({ params, body }) =>
-      appGuard(params['app']) ?? this.#saveCommands(null, body, 'overwrite'),
+    add('PUT', '/applications/:app/commands', true, ({ params, body }) => appGuard(params['app']) ?? this.#saveCommands(null, body, 'overwrite'));
+    add('POST', '/applications/:app/commands', true, ({ params, body }) => appGuard(params['app']) ?? this.#saveCommands(null, body, 'upsert'));
+    add(
+      'GET',
+      '/applications/:app/guilds/:guild/commands',
+      true,
+      ({ params }) => appGuard(params['app']) ?? guildGuard(params['guild']) ?? ok(this.#guildCommands.get(params['guild'] ?? '') ?? []),
     );
-    add('POST', '/applications/:app/commands', true, ({ params, body }) =>
-      appGuard(params['app']) ?? this.#saveCommands(null, body, 'upsert'),
+    add(
+      'PUT',
+      '/applications/:app/guilds/:guild/commands',
+      true,
+      ({ params, body }) => appGuard(params['app']) ?? guildGuard(params['guild']) ?? this.#saveCommands(params['guild'] ?? null, body, 'overwrite'),
     );
-    add('GET', '/applications/:app/guilds/:guild/commands', true, ({ params }) =>
-      appGuard(params['app']) ?? guildGuard(params['guild']) ?? ok(this.#guildCommands.get(params['guild'] ?? '') ?? []),
-    );
-    add('PUT', '/applications/:app/guilds/:guild/commands', true, ({ params, body }) =>
-      appGuard(params['app']) ?? guildGuard(params['guild']) ?? this.#saveCommands(params['guild'] ?? null, body, 'overwrite'),
-    );
-    add('POST', '/applications/:app/guilds/:guild/commands', true, ({ params, body }) =>
-      appGuard(params['app']) ?? guildGuard(params['guild']) ?? this.#saveCommands(params['guild'] ?? null, body, 'upsert'),
+    add(
+      'POST',
+      '/applications/:app/guilds/:guild/commands',
+      true,
+      ({ params, body }) => appGuard(params['app']) ?? guildGuard(params['guild']) ?? this.#saveCommands(params['guild'] ?? null, body, 'upsert'),
     );
 
     add('POST', '/interactions/:id/:token/callback', false, (ctx) => this.#interactionCallback(ctx));
@@ -1606,7 +1580,12 @@ export class FakeDiscord {
       if (!this.#textChannel(channelId)) return UNKNOWN_CHANNEL;
       const limit = Math.min(Math.max(Number(query.get('limit') ?? 50) || 50, 1), 100);
       const list = this.messages(channelId).filter((m) => !m.deleted);
-      return ok(list.slice(-limit).reverse().map((m) => m.message));
+      return ok(
+        list
+          .slice(-limit)
+          .reverse()
+          .map((m) => m.message),
+      );
     });
     add('GET', '/channels/:channel/messages/:message', true, ({ params }) => {
       if (!this.#textChannel(params['channel'] ?? '')) return UNKNOWN_CHANNEL;
@@ -1635,13 +1614,9 @@ export class FakeDiscord {
       this.#waiters.notify();
       return { status: 204 };
     });
-    add('POST', '/channels/:channel/typing', true, ({ params }) =>
-      this.#textChannel(params['channel'] ?? '') ? { status: 204 } : UNKNOWN_CHANNEL,
-    );
+    add('POST', '/channels/:channel/typing', true, ({ params }) => (this.#textChannel(params['channel'] ?? '') ? { status: 204 } : UNKNOWN_CHANNEL));
 
-    add('GET', '/guilds/:guild', true, ({ params }) =>
-      params['guild'] === world.guild.id ? ok(world.guild) : discordError(404, 10004, 'Unknown Guild'),
-    );
+    add('GET', '/guilds/:guild', true, ({ params }) => (params['guild'] === world.guild.id ? ok(world.guild) : discordError(404, 10004, 'Unknown Guild')));
     add('GET', '/guilds/:guild/channels', true, ({ params }) =>
       params['guild'] === world.guild.id ? ok([...world.channels.values()]) : discordError(404, 10004, 'Unknown Guild'),
     );
@@ -1913,4 +1888,3 @@ export class FakeDiscord {
     return wait ? { status: 200, body: stored.message } : { status: 204 };
   }
 }
-

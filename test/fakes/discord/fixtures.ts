@@ -15,15 +15,7 @@ import {
   type RoleFlags,
   type UserFlags,
 } from 'discord-api-types/v10';
-import type {
-  APIApplication,
-  APIDMChannel,
-  APIGuild,
-  APIGuildMember,
-  APIRole,
-  APITextChannel,
-  APIUser,
-} from 'discord-api-types/v10';
+import type { APIApplication, APIDMChannel, APIGuild, APIGuildMember, APIRole, APITextChannel, APIUser } from 'discord-api-types/v10';
 import { FAKE_DISCORD_IDS, FIRST_CHANNEL_ID, snowflake } from './ids.ts';
 
 /** What can be overridden about the preset world. */
@@ -74,10 +66,7 @@ const EVERYONE_PERMISSIONS =
 
 /** What the bot's managed role adds (a realistic invite, not Administrator). */
 const BOT_ROLE_PERMISSIONS =
-  EVERYONE_PERMISSIONS |
-  PermissionFlagsBits.ManageMessages |
-  PermissionFlagsBits.UseExternalEmojis |
-  PermissionFlagsBits.MentionEveryone;
+  EVERYONE_PERMISSIONS | PermissionFlagsBits.ManageMessages | PermissionFlagsBits.UseExternalEmojis | PermissionFlagsBits.MentionEveryone;
 
 export function makeUser(id: string, username: string, bot = false): APIUser {
   return {
@@ -134,10 +123,7 @@ export function buildWorld(options: WorldOptions = {}): World {
   const token = options.token ?? `${Buffer.from(ids.bot).toString('base64url')}.FakeDs.fake-discord-bot-token`;
   const joinedAt = new Date('2024-01-01T00:00:00.000Z').toISOString();
 
-  const roles = [
-    makeRole(ids.guild, '@everyone', EVERYONE_PERMISSIONS, 0),
-    makeRole(ids.botRole, bot.username, BOT_ROLE_PERMISSIONS, 1, bot.id),
-  ];
+  const roles = [makeRole(ids.guild, '@everyone', EVERYONE_PERMISSIONS, 0), makeRole(ids.botRole, bot.username, BOT_ROLE_PERMISSIONS, 1, bot.id)];
 
   const guild: APIGuild = {
     id: ids.guild,

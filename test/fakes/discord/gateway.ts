@@ -15,12 +15,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { constants as zlibConstants, createDeflate, deflateSync, type Deflate } from 'node:zlib';
-import {
-  GatewayCloseCodes,
-  GatewayDispatchEvents,
-  GatewayIntentBits,
-  GatewayOpcodes,
-} from 'discord-api-types/v10';
+import { GatewayCloseCodes, GatewayDispatchEvents, GatewayIntentBits, GatewayOpcodes } from 'discord-api-types/v10';
 import type {
   GatewayDispatchPayload,
   GatewayGuildCreateDispatchData,
@@ -46,8 +41,7 @@ export type DispatchPayloadOf<T extends DispatchEvent> = GatewayDispatchPayload 
   : never;
 export type DispatchDataOf<T extends DispatchEvent> = DispatchPayloadOf<T>['d'];
 
-const PRIVILEGED_INTENTS =
-  GatewayIntentBits.GuildMembers | GatewayIntentBits.GuildPresences | GatewayIntentBits.MessageContent;
+const PRIVILEGED_INTENTS = GatewayIntentBits.GuildMembers | GatewayIntentBits.GuildPresences | GatewayIntentBits.MessageContent;
 
 export interface GatewayHooks {
   readonly token: string;
@@ -56,7 +50,10 @@ export interface GatewayHooks {
   /** When false, IDENTIFY with a privileged intent is closed with 4014 (intent not enabled in the portal). */
   readonly privilegedIntentsEnabled: boolean;
   /** READY and the GUILD_CREATEs for a new session. */
-  initialState(sessionId: string, resumeGatewayUrl: string): {
+  initialState(
+    sessionId: string,
+    resumeGatewayUrl: string,
+  ): {
     ready: GatewayReadyDispatchData;
     guilds: GatewayGuildCreateDispatchData[];
   };
@@ -483,10 +480,7 @@ function filterForIntents(t: DispatchEvent, d: unknown, intents: number, botUser
       const inGuild = message.guild_id !== undefined;
       if (!has(inGuild ? GatewayIntentBits.GuildMessages : GatewayIntentBits.DirectMessages)) return DROP;
       const visible =
-        has(GatewayIntentBits.MessageContent) ||
-        !inGuild ||
-        message.author.id === botUserId ||
-        message.mentions.some((user) => user.id === botUserId);
+        has(GatewayIntentBits.MessageContent) || !inGuild || message.author.id === botUserId || message.mentions.some((user) => user.id === botUserId);
       if (visible) return { keep: true, d };
       const stripped: DispatchDataOf<GatewayDispatchEvents.MessageCreate> = {
         ...message,
@@ -500,9 +494,7 @@ function filterForIntents(t: DispatchEvent, d: unknown, intents: number, botUser
     }
     case GatewayDispatchEvents.MessageDelete: {
       const deleted = d as DispatchDataOf<GatewayDispatchEvents.MessageDelete>;
-      return has(deleted.guild_id !== undefined ? GatewayIntentBits.GuildMessages : GatewayIntentBits.DirectMessages)
-        ? { keep: true, d }
-        : DROP;
+      return has(deleted.guild_id !== undefined ? GatewayIntentBits.GuildMessages : GatewayIntentBits.DirectMessages) ? { keep: true, d } : DROP;
     }
     case GatewayDispatchEvents.GuildMemberAdd:
     case GatewayDispatchEvents.GuildMemberUpdate:

@@ -215,10 +215,7 @@ export function collectCustomIds(components: readonly unknown[]): string[] {
 }
 
 /** Find a component by custom_id anywhere in a message's components. */
-export function findComponent(
-  components: readonly APIMessageTopLevelComponent[],
-  customId: string,
-): APIComponentInMessageActionRow | null {
+export function findComponent(components: readonly APIMessageTopLevelComponent[], customId: string): APIComponentInMessageActionRow | null {
   let found: APIComponentInMessageActionRow | null = null;
   const visit = (node: unknown): void => {
     if (found || node === null || typeof node !== 'object') return;
@@ -336,11 +333,7 @@ export class InteractionHandle {
 
   /** The first edit of the original response (or of a follow-up) matching `predicate`. */
   awaitEdit(predicate: (edit: InteractionEdit) => boolean = () => true, options?: WaitOptions): Promise<InteractionEdit> {
-    return this.#waiters.until(
-      () => this.#record.edits.find(predicate),
-      `an edit of interaction ${this.id}'s response`,
-      options,
-    );
+    return this.#waiters.until(() => this.#record.edits.find(predicate), `an edit of interaction ${this.id}'s response`, options);
   }
 
   /**
@@ -361,11 +354,7 @@ export class InteractionHandle {
 
   /** The first follow-up message matching `predicate`. */
   awaitFollowUp(predicate: (message: StoredMessage) => boolean = () => true, options?: WaitOptions): Promise<StoredMessage> {
-    return this.#waiters.until(
-      () => this.#record.followUps.find(predicate),
-      `a follow-up to interaction ${this.id}`,
-      options,
-    );
+    return this.#waiters.until(() => this.#record.followUps.find(predicate), `a follow-up to interaction ${this.id}`, options);
   }
 
   /** The choices of an autocomplete result (callback type 8). */

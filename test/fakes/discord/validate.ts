@@ -86,11 +86,7 @@ function embedLength(embed: APIEmbed): number {
  * Validate a message create/edit body. `create` adds the empty-message rule (an edit may legitimately
  * send only some fields).
  */
-export function validateMessageBody(
-  body: MessageBodyLike,
-  files: readonly UploadedFile[],
-  mode: 'create' | 'edit',
-): Rejection | null {
+export function validateMessageBody(body: MessageBodyLike, files: readonly UploadedFile[], mode: 'create' | 'edit'): Rejection | null {
   for (const file of files) {
     if (file.data.length > ATTACHMENT_SIZE_LIMIT) {
       return { status: 413, body: { message: 'Request entity too large', code: 40005 } };
@@ -131,11 +127,7 @@ export function validateMessageBody(
       if ('custom_id' in child && typeof child.custom_id === 'string') {
         errors.lengthBetween(['components', i, 'components', j, 'custom_id'], child.custom_id, 1, 100);
         if (customIds.has(child.custom_id)) {
-          errors.add(
-            ['components', i, 'components', j, 'custom_id'],
-            'COMPONENT_CUSTOM_ID_DUPLICATED',
-            'Component custom id cannot be duplicated',
-          );
+          errors.add(['components', i, 'components', j, 'custom_id'], 'COMPONENT_CUSTOM_ID_DUPLICATED', 'Component custom id cannot be duplicated');
         }
         customIds.add(child.custom_id);
       }
@@ -183,19 +175,13 @@ function validateOptions(errors: FormErrors, path: Path, options: readonly APIAp
       errors.add([...path, i, 'name'], 'APPLICATION_COMMAND_OPTION_NAME_ALREADY_EXISTS', 'Option name already exists');
     }
     names.add(option.name);
-    const nested =
-      option.type === ApplicationCommandOptionType.Subcommand ||
-      option.type === ApplicationCommandOptionType.SubcommandGroup;
+    const nested = option.type === ApplicationCommandOptionType.Subcommand || option.type === ApplicationCommandOptionType.SubcommandGroup;
     if (nested) {
       validateOptions(errors, [...path, i, 'options'], (option.options ?? []) as APIApplicationCommandOption[]);
       return;
     }
     if (option.required === true && sawOptional) {
-      errors.add(
-        [...path, i],
-        'APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID',
-        'Required options must be placed before non-required options',
-      );
+      errors.add([...path, i], 'APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID', 'Required options must be placed before non-required options');
     }
     if (option.required !== true) sawOptional = true;
     if ('choices' in option && Array.isArray(option.choices) && option.choices.length > 25) {

@@ -29,7 +29,10 @@ export type StubStep = StubReply | ((request: ChatRequest) => StubReply);
 export interface ChatRequest {
   readonly model: string;
   readonly messages: readonly { readonly role: string; readonly content: unknown; readonly tool_calls?: unknown; readonly tool_call_id?: string }[];
-  readonly tools?: readonly { readonly type: string; readonly function: { readonly name: string; readonly description?: string; readonly parameters: Record<string, unknown> } }[];
+  readonly tools?: readonly {
+    readonly type: string;
+    readonly function: { readonly name: string; readonly description?: string; readonly parameters: Record<string, unknown> };
+  }[];
   readonly stream?: boolean;
   readonly temperature?: number;
   readonly [key: string]: unknown;
@@ -108,8 +111,10 @@ export class OpenAIStub {
     }
     this.requests.push({ method: req.method ?? '', path, headers: { ...req.headers }, body });
 
-    if (req.method === 'GET' && path === '/v1/models') return json(res, 200, { object: 'list', data: [{ id: 'stub-model', object: 'model', owned_by: 'stub' }] });
-    if (req.method !== 'POST' || path !== '/v1/chat/completions') return json(res, 404, { error: { message: `no route ${req.method} ${path}`, type: 'invalid_request_error' } });
+    if (req.method === 'GET' && path === '/v1/models')
+      return json(res, 200, { object: 'list', data: [{ id: 'stub-model', object: 'model', owned_by: 'stub' }] });
+    if (req.method !== 'POST' || path !== '/v1/chat/completions')
+      return json(res, 404, { error: { message: `no route ${req.method} ${path}`, type: 'invalid_request_error' } });
     if (!body || !Array.isArray(body.messages)) return json(res, 400, { error: { message: 'body must be JSON with messages', type: 'invalid_request_error' } });
     if (body.stream) return json(res, 400, { error: { message: 'this stub answers non-streaming calls only', type: 'invalid_request_error' } });
 
@@ -136,10 +141,10 @@ export class OpenAIStub {
     const usage =
       reply.usage === null
         ? undefined
-        : reply.usage ?? {
+        : (reply.usage ?? {
             prompt_tokens: Math.ceil(JSON.stringify(body.messages).length / 4),
             completion_tokens: Math.ceil(((content ?? '') + toolCalls.map((c) => c.function.arguments).join('')).length / 4) || 1,
-          };
+          });
     json(res, 200, {
       id: `chatcmpl-stub-${n}`,
       object: 'chat.completion',
