@@ -23,7 +23,10 @@ COPY src ./src
 COPY crews ./crews
 COPY commands ./commands
 COPY prompts ./prompts
-RUN mkdir -p /app/data && chown -R node:node /app/data
+# The forge (when configured) keeps its sandbox build under node_modules/.cache and writes approved
+# crews to crews/forged: both must be the desk user's to write.
+RUN mkdir -p /app/data /app/node_modules/.cache /app/crews/forged \
+ && chown -R node:node /app/data /app/node_modules/.cache /app/crews/forged
 USER node
 VOLUME ["/app/data"]
 ENTRYPOINT ["node", "bin/crewdesk.js"]
