@@ -64,6 +64,12 @@ function startBot(configFile: string, env: NodeJS.ProcessEnv): Promise<{ proc: C
   });
 }
 
+/** Resolves once the bot's output shows an order it placed in this life, or after `maxMs` regardless. */
+async function firstOrder(output: () => string, maxMs: number): Promise<void> {
+  const until = Date.now() + maxMs;
+  while (Date.now() < until && !/order {3}flip-btc: (BUY|SELL) MARKET/.test(output())) await new Promise((r) => setTimeout(r, 20));
+}
+
 function exited(proc: ChildProcess): Promise<number | null> {
   return proc.exitCode !== null || proc.signalCode !== null
     ? Promise.resolve(proc.exitCode)
@@ -147,8 +153,11 @@ describe('chaos: SIGKILL at random moments, restart, reconcile', () => {
     while (filled < LIFECYCLES) {
       const bot = await startBot(configFile, env);
       child = bot.proc;
-      // Kill somewhere in the next 0.2–1.5 s: between candles, mid-order, mid-journal-write.
-      await new Promise((r) => setTimeout(r, 200 + random() * 1300));
+      // Each life reaches its first order of this run before the kill clock starts (a busy machine
+      // starts the bot slower; the kill is timed from the trading, not from the start), then the kill
+      // lands somewhere in the next 0–1.3 s: between candles, mid-order, mid-journal-write.
+      await firstOrder(bot.output, 30_000);
+      await new Promise((r) => setTimeout(r, random() * 1300));
       reconciliations += (bot.output().match(/restart reconciliation: [1-9]/g) ?? []).length;
       bot.proc.kill('SIGKILL');
       await exited(bot.proc);
