@@ -4,6 +4,7 @@
 //
 // Grid values outside the crew's declared bounds are refused before anything runs: a sweep
 // explores what a person or the manager could set, nothing else.
+import { tsWorkerSource } from '../runtime/ts-worker.ts';
 import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
@@ -627,18 +628,7 @@ class WorkerPool {
 }
 
 function bootstrapSource(): string {
-  const entry = new URL('./optimize-worker.ts', import.meta.url).href;
-  // require.resolve picks tsx's CommonJS build; its ESM twin sits beside it.
-  const api = pathToFileURL(
-    createRequire(import.meta.url)
-      .resolve('tsx/esm/api')
-      .replace(/\.cjs$/, '.mjs'),
-  ).href;
-  const preload = new URL('../../bin/native-preload.js', import.meta.url).href;
-  return (
-    `import(${JSON.stringify(preload)}).then((p) => p.preloadNative())` +
-    `.then(() => import(${JSON.stringify(api)})).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`
-  );
+  return tsWorkerSource(new URL('./optimize-worker.ts', import.meta.url), { preloadNative: true });
 }
 
 // ── The journal: where the Management LLM finds the results ──

@@ -3,6 +3,7 @@
 // candles, orders, /halt — never waits for it. One run at a time (the machine's cores are the
 // desk's too); a run asked meanwhile waits its turn. An abort (the manager's time bound) ends the
 // worker at once.
+import { tsWorkerSource } from '../runtime/ts-worker.ts';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -139,20 +140,6 @@ function reason(signal: AbortSignal): string {
   return r instanceof Error ? (r.name === 'TimeoutError' ? 'it ran past its time limit' : r.message) : String(r ?? 'aborted');
 }
 
-/**
- * A worker loads the TypeScript sources itself: it registers tsx's loader and then imports the
- * worker module (the main thread's loader is not inherited; see WorkerPool in backtest/optimize.ts).
- */
 function bootstrapSource(): string {
-  const entry = new URL('./backtest-worker.ts', import.meta.url).href;
-  const api = pathToFileURL(
-    createRequire(import.meta.url)
-      .resolve('tsx/esm/api')
-      .replace(/\.cjs$/, '.mjs'),
-  ).href;
-  const preload = new URL('../../bin/native-preload.js', import.meta.url).href;
-  return (
-    `import(${JSON.stringify(preload)}).then((p) => p.preloadNative())` +
-    `.then(() => import(${JSON.stringify(api)})).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`
-  );
+  return tsWorkerSource(new URL('./backtest-worker.ts', import.meta.url), { preloadNative: true });
 }

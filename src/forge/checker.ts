@@ -1,5 +1,6 @@
 // Where a draft is checked: in a long-lived worker thread (checks-worker.ts), so the compiler
 // never runs on the desk's event loop; or inline, for tests and when the worker cannot start.
+import { tsWorkerSource } from '../runtime/ts-worker.ts';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -63,13 +64,6 @@ export function workerChecker(): { readonly check: DraftChecker; readonly inWork
   };
 }
 
-/** A worker loads the TypeScript sources itself: tsx's loader is registered first (as desk-backtester.ts does). */
 function bootstrapSource(): string {
-  const entry = new URL('./checks-worker.ts', import.meta.url).href;
-  const api = pathToFileURL(
-    createRequire(import.meta.url)
-      .resolve('tsx/esm/api')
-      .replace(/\.cjs$/, '.mjs'),
-  ).href;
-  return `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
+  return tsWorkerSource(new URL('./checks-worker.ts', import.meta.url));
 }
