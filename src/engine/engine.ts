@@ -746,14 +746,12 @@ export class Engine {
     await this.deps.journal.saveCrewState(crew.id, crew.state, this.deps.clock.now());
   }
 
-  /** A journal write whose result nothing waits for: a failure (thrown or rejected) is reported, never thrown. */
-  private journalWrite(what: string, write: () => unknown): void {
-    const failed = (error: unknown) => this.journalFailed(what, error);
+  /** A journal write whose result nothing waits for: a failure is reported, never thrown. */
+  private journalWrite(what: string, write: () => void): void {
     try {
-      const result = write();
-      if (result instanceof Promise) result.catch(failed);
+      write();
     } catch (error) {
-      failed(error);
+      this.journalFailed(what, error);
     }
   }
 

@@ -3,9 +3,8 @@
 // journaled. The one write that is not a fact's is the order row, committed before the order is
 // sent (the order manager does that itself); `order.created` therefore writes nothing here.
 //
-// It is written for a journal whose methods return promises and for one whose methods return at
-// once: a write's result is handed back as it is when it is a promise, and a write that throws is
-// handed back as a rejected promise, so a publisher that awaits the write (a halt) hears of it.
+// The journal is synchronous: a write is done when the call returns, or throws. A write that throws
+// is handed back as a rejected promise, so a publisher that awaits the write (a halt) hears of it.
 import { actorName, type EngineEvent, type EventBus, scopeKey } from '../core/events.ts';
 import type { Journal } from '../ports/journal.ts';
 
@@ -32,21 +31,13 @@ export function recordFactsInJournal(bus: EventBus, journal: Journal, options: F
     });
   };
   const stopRecording = bus.record('journal', (fact) => {
-    let result: unknown;
     try {
-      result = writeFact(journal, fact);
+      writeFact(journal, fact);
+      return undefined;
     } catch (error) {
       failed(fact, error);
       return Promise.reject(error);
     }
-    if (!isPromise(result)) return undefined;
-    return result.then(
-      () => undefined,
-      (error: unknown) => {
-        failed(fact, error);
-        throw error;
-      },
-    );
   });
   return () => {
     stopRecording();
@@ -55,8 +46,8 @@ export function recordFactsInJournal(bus: EventBus, journal: Journal, options: F
 }
 
 /**
- * The journal write of one fact (its result: a promise, or nothing), or undefined for a fact that
- * writes nothing. A switch over every type: a new fact type must be decided here.
+ * The journal write of one fact (none for a fact that writes nothing). A switch over every type: a
+ * new fact type must be decided here.
  */
 export function writeFact(journal: Journal, fact: EngineEvent): unknown {
   switch (fact.type) {
@@ -130,8 +121,4 @@ const WRITE_NAME: Readonly<Record<EngineEvent['type'], string>> = {
 
 function writeName(fact: EngineEvent): string {
   return WRITE_NAME[fact.type];
-}
-
-function isPromise(value: unknown): value is Promise<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as Promise<unknown>).then === 'function';
 }
