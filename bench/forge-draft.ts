@@ -5,6 +5,7 @@
 // latency of binance-latency.ts, measured while drafts are proven back to back in the same process
 // (the checks in their worker thread, as the desk runs them).
 // The model is a scripted stand-in (no network): what is timed is the forge's own work.
+import { variant } from '../test/forge/drafts.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,40 +22,8 @@ import { percentile, round3 } from './stats.ts';
 const OWNER = { id: 'bench', via: 'cli', isOwner: true } as const;
 const MONTH_OF_MINUTES = 30 * 24 * 60;
 
-/** A module as the model might write it (the forge's example crew), renamed per draft: each draft proposes a new crew. */
-const draftSource = (name: string) => `// Buys an RSI bounce while the close is above its EMA; sells on an overbought RSI.
-import { EMA, RSI } from 'trading-signals';
-import { z } from 'zod';
-import { HOLD } from '../../src/core/domain.ts';
-import { defineCrew } from '../../src/crew/template.ts';
-
-const params = z.object({
-  trend: z.number().int().min(5).max(400).default(50).describe('EMA length of the trend filter.'),
-  period: z.number().int().min(2).max(50).default(14).describe('RSI length.'),
-  oversold: z.number().min(5).max(49).default(45).describe('Buy when the RSI rises through this.'),
-  overbought: z.number().min(51).max(95).default(70).describe('Sell when the RSI reaches this.'),
-});
-
-export default defineCrew({
-  name: '${name}',
-  description: 'Buys an RSI bounce above the EMA trend, sells when the RSI is overbought.',
-  params,
-  indicators: (p) => ({ ema: new EMA(p.trend), rsi: new RSI(p.period), prev: null as number | null }),
-  warmup: (p) => Math.max(p.trend, p.period + 2),
-  onCandle: ({ candle, params: p, indicators: ind, position }) => {
-    const ema = ind.ema.add(candle.close);
-    const rsi = ind.rsi.add(candle.close);
-    const prev = ind.prev;
-    ind.prev = rsi;
-    if (ema === null || rsi === null || prev === null) return HOLD;
-    if (!position.isLong && candle.close > ema && prev < p.oversold && rsi >= p.oversold) {
-      return { action: 'buy', size: 1, reason: 'RSI bounce ' + rsi.toFixed(1) + ' above EMA ' + ema.toFixed(2) };
-    }
-    if (position.isLong && (rsi >= p.overbought || candle.close < ema)) return { action: 'sell', size: 1, reason: 'RSI ' + rsi.toFixed(1) + ' or close below EMA' };
-    return HOLD;
-  },
-});
-`;
+/** A module as the model might write it (the forge tests' good draft), renamed per draft: each draft proposes a new crew. */
+const draftSource = (name: string) => variant('', '', name);
 
 export async function forgeDraft({ quick }: { quick: boolean }): Promise<Record<string, unknown>> {
   return withTempDir(async (dir) => {
