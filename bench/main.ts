@@ -16,10 +16,6 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   'forge-draft': async () => (await import('./forge-draft.ts')).forgeDraft,
 };
 
-export function registerBenchmark(name: string, load: () => Promise<Benchmark>): void {
-  BENCHMARKS[name] = load;
-}
-
 export async function benchCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, { only: { type: 'string' }, quick: { type: 'boolean' } });
   const names = values.only ? values.only.split(',') : Object.keys(BENCHMARKS);
