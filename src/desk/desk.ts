@@ -1,7 +1,7 @@
 // The composition root: builds a trading desk — journal, crews, risk gate, engine — from the
 // config, around an injected exchange and clock. Start-up is recovery: the halt, each crew's
 // params, state, sequence and book come back from the journal before the first candle.
-import type { Interval, SymbolFilters } from '../core/domain.ts';
+import type { Candle, Interval, SymbolFilters } from '../core/domain.ts';
 import { EventBus } from '../core/events.ts';
 import { type Decimal, dec, RoundingMode, toText } from '../core/money.ts';
 import { crewDirectories, loadCrews } from '../crew/loader.ts';
@@ -56,6 +56,8 @@ export interface SpawnMarket {
   refusal(subscription: { readonly symbol: string; readonly interval: Interval }): Promise<string | null>;
   /** The crew is in the engine: warm it up and subscribe its candles. */
   joined(crew: CrewRuntime): Promise<number>;
+  /** The last `limit` closed candles of `subscription` up to the desk's time, oldest first; null when the source keeps no history (the synthetic market). */
+  recent?(subscription: { readonly symbol: string; readonly interval: Interval }, limit: number): Promise<readonly Candle[] | null>;
 }
 
 export class Desk {

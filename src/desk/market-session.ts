@@ -51,6 +51,12 @@ export class MarketSession {
     return fed;
   }
 
+  /** The last `limit` closed candles of `subscription` up to the desk's time (the dashboard's chart); null without history. */
+  async recent(subscription: CandleSubscription, limit: number): Promise<readonly Candle[] | null> {
+    if (!this.source.history) return null;
+    return this.source.history(subscription, limit, (this.lastClose ?? this.now()) + 1);
+  }
+
   /** Runs the engine over the market until the data ends or `signal` aborts; a new subscription starts the next session. */
   async run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {

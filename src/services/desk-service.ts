@@ -4,7 +4,7 @@ import type { Desk } from '../desk/desk.ts';
 import { DESCRIBED_EVENTS, describeEvent } from '../console/console-notifier.ts';
 import type { CrewInstanceConfig } from '../config/schema.ts';
 import { crewInstanceSchema } from '../config/schema.ts';
-import { type HaltLevel, isInterval } from '../core/domain.ts';
+import { type Candle, type HaltLevel, isInterval } from '../core/domain.ts';
 import type { EngineEvent } from '../core/events.ts';
 import { dec, type Decimal, toText, ZERO } from '../core/money.ts';
 import { formatTime } from '../core/format.ts';
@@ -47,6 +47,7 @@ export interface TradeView {
 }
 
 const MAX_TRADES = 50;
+const MAX_CANDLES = 1000;
 const LOG_LINES = 500;
 
 export class DeskService {
@@ -144,6 +145,19 @@ export class DeskService {
         feeAsset: f.feeAsset,
       })),
     );
+  }
+
+  /** A crew's last `limit` closed candles (for a chart of its trades), from the market's history. */
+  async candles(id: string, limit = 300): Promise<Result<{ symbol: string; interval: string; candles: readonly Candle[] }>> {
+    const crew = this.engine.crews.get(id);
+    if (!crew) return fail(this.unknownCrew(id));
+    const n = Math.min(Math.max(1, Math.floor(limit)), MAX_CANDLES);
+    const recent = await this.desk.market?.recent?.({ symbol: crew.symbol, interval: crew.interval }, n);
+    if (!recent)
+      return fail(
+        `the desk's market (${this.desk.market ? 'a source without history' : 'not running'}) keeps no candles of ${crew.symbol} ${crew.interval} to show`,
+      );
+    return ok({ symbol: crew.symbol, interval: crew.interval, candles: recent });
   }
 
   crewNames(): string[] {

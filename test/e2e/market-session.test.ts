@@ -89,4 +89,46 @@ describe('the market session', () => {
     stop.abort();
     await running;
   });
+
+  it('shows a crew’s recent candles up to the last one delivered, from the source’s history; says so when the source keeps none', async () => {
+    h = await openHarness({ crews: [{ id: 'sma', crew: 'sma-cross', capital: '3000' }] });
+    const all = candlesFrom([
+      [100, 101, 99, 100],
+      [100, 102, 99, 101],
+      [101, 103, 100, 102],
+      [102, 104, 101, 103],
+    ]);
+    let feed: Feed | undefined;
+    const asked: number[] = [];
+    const source: MarketSource = {
+      description: 'test',
+      open: async () => (feed = new Feed([])),
+      refusal: async () => null,
+      history: async (_s, limit, before) => {
+        asked.push(before);
+        return all.filter((c) => c.closeTime < before).slice(-limit);
+      },
+    };
+    const session = new MarketSession(h.desk.engine, source, () => h!.clock.now());
+    h.desk.market = session;
+    const service = new DeskService(h.desk);
+    const stop = new AbortController();
+    const running = session.run(stop.signal);
+    (await eventually(() => feed, 'the session')).push(all[0]!);
+    feed!.push(all[1]!);
+    await eventually(() => h!.desk.engine.crews.get('sma')!.candles === 2, 'two candles delivered');
+
+    const shown = await service.candles('sma', 10);
+    expect(shown.ok && shown.value.candles.map((c) => c.close)).toEqual([100, 101]);
+    expect(shown.ok && `${shown.value.symbol} ${shown.value.interval}`).toBe('BTCUSDT 1h');
+    expect(await service.candles('nope')).toEqual({ ok: false, error: 'no crew "nope" (crews: sma)' });
+    stop.abort();
+    await running;
+
+    const { history: _none, ...withoutHistory } = source;
+    h.desk.market = new MarketSession(h.desk.engine, withoutHistory, () => h!.clock.now());
+    const refused = await service.candles('sma');
+    expect(refused.ok).toBe(false);
+    expect(!refused.ok && refused.error).toContain('keeps no candles of BTCUSDT 1h');
+  });
 });
