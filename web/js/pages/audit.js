@@ -23,7 +23,8 @@ export function render({ api }) {
         { empty: 'nothing audited yet' },
       ),
     );
-    const next = payload.nextBefore ?? payload.next ?? (rows.length === PAGE ? (rows.at(-1).id ?? rows.at(-1).at) : undefined);
+    // The next page starts below the last entry's number.
+    const next = payload.nextBefore ?? (rows.length === PAGE ? rows.at(-1).seq : undefined);
     cursors[index + 1] = next;
     pager.replaceChildren(
       el('button', { type: 'button', disabled: index === 0, onclick: () => void show(index - 1) }, 'Newer'),

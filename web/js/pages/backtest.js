@@ -69,24 +69,23 @@ export function render({ api }) {
   async function poll(id) {
     clearTimeout(polling);
     const job = await api.get(`/api/v1/backtests/${encodeURIComponent(id)}`);
-    const fraction = Number(job.progress?.fraction ?? job.progress ?? 0);
-    progress.value = Number.isFinite(fraction) ? fraction : 0;
-    if (job.status === 'failed' || job.error) {
+    progress.value = Number.isFinite(Number(job.progress)) ? Number(job.progress) : 0;
+    if (job.state === 'failed') {
       progress.hidden = true;
       return notice(say, job.error ?? 'the backtest failed', 'error');
     }
-    if (job.status !== 'done' && !job.result) {
-      notice(say, job.progress?.text ?? `Running… ${Math.round(progress.value * 100)} %`);
+    if (job.state !== 'done') {
+      notice(say, job.progressText ?? `Running… ${Math.round(progress.value * 100)} %`);
       polling = setTimeout(() => void poll(id).catch((e) => notice(say, e.message, 'error')), 1000);
       return;
     }
     progress.value = 1;
-    notice(say, `Done: ${job.result.title ?? id}`);
-    await showResult(id, job.result);
+    notice(say, `Done: ${job.title ?? id}`);
+    await showResult(job);
   }
 
-  async function showResult(id, report) {
-    const k = report.kpis ?? {};
+  async function showResult(job) {
+    const k = job.kpis ?? {};
     const rows = [
       ['Final equity', Number(k.finalEquity).toFixed(2)],
       ['Total return', fmtPct(k.totalReturnPct)],
@@ -99,10 +98,11 @@ export function render({ api }) {
       ['Win rate', fmtPct(k.winRatePct)],
       ['Profit factor', k.profitFactor?.toFixed?.(2) ?? '–'],
     ];
-    const image = el('img', { alt: `Equity and drawdown of ${report.title ?? 'the backtest'}`, class: 'chart-img' });
-    result.replaceChildren(el('p', {}, report.title ?? ''), table('Key figures', ['figure', 'value'], rows, { testid: 'backtest-kpis' }), image);
+    const image = el('img', { alt: `Equity and drawdown of ${job.title ?? 'the backtest'}`, class: 'chart-img' });
+    result.replaceChildren(el('p', {}, job.title ?? ''), table('Key figures', ['figure', 'value'], rows, { testid: 'backtest-kpis' }), image);
     try {
-      const png = await api.get(`/api/v1/backtests/${encodeURIComponent(id)}/chart.png`);
+      if (!job.chart) throw new Error('the backtest drew none');
+      const png = await api.get(job.chart);
       if (chartUrl) URL.revokeObjectURL(chartUrl);
       chartUrl = URL.createObjectURL(png);
       image.src = chartUrl;
