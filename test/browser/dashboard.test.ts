@@ -192,7 +192,8 @@ describe.runIf(run)('the dashboard in headless Chromium, against crewdesk start'
     await expect.poll(() => audit.textContent(), { timeout: LONG }).toContain('api');
     await shoot('audit');
     await page.goto(`${base}#/health`);
-    await expect.poll(() => page.getByTestId('health-table').textContent(), { timeout: LONG }).toMatch(/event_?loop|lag/i);
+    await expect.poll(() => page.getByTestId('health-figures').textContent(), { timeout: LONG }).toContain('Event-loop lag p99');
+    await expect.poll(() => page.getByTestId('health-table').textContent(), { timeout: LONG }).toContain('crewdesk_event_loop_lag_p99_seconds');
     await shoot('health');
   }, 180_000);
 
