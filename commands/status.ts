@@ -1,6 +1,7 @@
 // /status: the desk at a glance — mode, halt, crews, today's PnL, exposure.
 import { defineCommand } from '../src/chat/define-command.ts';
 import { deskTimeZone, money, pnlTone, signed, table, utc } from '../src/chat/render.ts';
+import { healthLine } from '../src/services/health-monitor.ts';
 
 export default defineCommand({
   data: { name: 'status', description: 'Mode, halt state, crews, today’s PnL and exposure' },
@@ -24,6 +25,7 @@ export default defineCommand({
         { name: 'Exposure', value: money(s.exposure), inline: true },
         { name: 'Equity / capital', value: `${money(s.equity)} / ${money(s.capital)} (${money(s.allocated)} allocated)`, inline: true },
         { name: 'Open orders', value: String(s.openOrders), inline: true },
+        ...(ctx.services.health ? [{ name: 'Health', value: healthLine(ctx.services.health.figures()), inline: false }] : []),
       ],
       ...(rows.length > 0 ? { code: table(['crew', 'status', 'market', 'equity', 'pnl', 'pnl %'], rows) } : { text: 'No crews running.' }),
     });

@@ -5,6 +5,7 @@
 // a summary per crew and stops cleanly, with nothing half-written.
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline/promises';
 import { ConsoleNotifier } from '../console/console-notifier.ts';
 import { Desk } from '../desk/desk.ts';
@@ -33,6 +34,8 @@ import type { Exchange } from '../ports/exchange.ts';
 import type { Journal } from '../ports/journal.ts';
 import type { MarketData } from '../ports/market-data.ts';
 import { DeskService } from '../services/desk-service.ts';
+import { HealthMonitor } from '../services/health-monitor.ts';
+import { apiTokensFrom } from '../config/api.ts';
 import { numberFlag, parseFlags, UsageError } from './args.ts';
 import { formatSummary } from './summary.ts';
 
@@ -188,6 +191,11 @@ export async function startCommand(argv: string[]): Promise<number> {
   let manager: ManagerService | undefined;
   let scheduler: ManagerScheduler | undefined;
   let chat: { close(): Promise<void> } | undefined;
+  let api: { close(): Promise<void> } | undefined;
+  // The process's own health: /status shows it, /metrics exports it, and crossing a line the api
+  // section sets alerts the owner (an error fact from source "health": the console and Discord's alerts say it).
+  const health = new HealthMonitor(config.api?.alerts ?? { eventLoopLagMs: Number.POSITIVE_INFINITY, rssMb: Number.POSITIVE_INFINITY });
+  health.onAlert((alert) => desk.bus.publish({ type: 'error', source: 'health', message: alert.message, at: venue.clock.now() }));
   const timer = exitAfter ? setTimeout(() => stop(`--exit-after ${exitAfter}s`), exitAfter * 1000) : null;
   const filtersTimer = venue.live ? setInterval(() => void desk.engine.refreshFilters(), 3_600_000) : null;
   filtersTimer?.unref();
@@ -205,7 +213,8 @@ export async function startCommand(argv: string[]): Promise<number> {
     const forged = config.forge ? (await import('../forge/wire.ts')).createForge({ config, desk, deskService, manager }) : null;
     if (forged?.forge === null) say(`crewdesk: the forge is off: ${forged.reason}`);
     else if (forged?.warning) say(`crewdesk: ${forged.warning}`);
-    const services: ChatServices = { desk: deskService, manager, backtest: backtester, ...(forged?.forge ? { forge: forged.forge } : {}) };
+    const services: ChatServices = { desk: deskService, manager, backtest: backtester, health, ...(forged?.forge ? { forge: forged.forge } : {}) };
+    if (config.api) api = await startHttpApi(config.api, services, desk, venue, journal, health, say);
     if (discordSettings) {
       const { startDiscord } = await import('../discord/bot.ts');
       const { postManagerEvents } = await import('../discord/manager-events.ts');
@@ -228,6 +237,8 @@ export async function startCommand(argv: string[]): Promise<number> {
     controller.abort(); // a start-up that failed stops the trading it let begin
     await running.catch(() => {});
     await scheduler?.stop();
+    await api?.close();
+    health.close();
     await chat?.close();
     await backtester.close();
     await manager?.close();
@@ -243,6 +254,48 @@ export async function startCommand(argv: string[]): Promise<number> {
   say(formatSummary(desk.engine.summaries()));
   return 0;
 }
+
+/** The HTTP API and the dashboard (fastify loads only when configured); prints where, and how to sign in. */
+async function startHttpApi(
+  config: NonNullable<Config['api']>,
+  services: ChatServices,
+  desk: Desk,
+  venue: Venue,
+  journal: SqliteJournal,
+  health: HealthMonitor,
+  say: (line: string) => void,
+): Promise<{ close(): Promise<void> }> {
+  const { startApi } = await import('../api/server.ts');
+  const { Metrics } = await import('../api/metrics.ts');
+  const tokens = apiTokensFrom(process.env);
+  const exchange = venue.exchange;
+  const metrics = new Metrics({
+    bus: desk.bus,
+    health,
+    crewCandles: () => [...desk.engine.crews.values()].map((c) => ({ crew: c.id, candles: c.candles })),
+    rateUsage: () => (exchange instanceof BinanceExchange ? exchange.rest.usage : null),
+    llmUsage: () => services.manager?.usage?.(),
+    haltLevel: () => desk.engine.halt.level,
+  });
+  journal.onCommitTimed = metrics.observeCommit;
+  const server = await startApi({ services, bus: desk.bus, metrics, tokens, config, webDir: WEB_DIR });
+  const token = tokens.change ?? tokens.read;
+  say(`crewdesk: API and dashboard on ${server.url}${token ? ` (sign in: ${server.url}#token=${encodeURIComponent(token)})` : ''}`);
+  if (!token)
+    say(
+      "crewdesk: the API has no token, so it refuses every request but the dashboard's files: set CREWDESK_API_TOKEN (read and change) or CREWDESK_API_READ_TOKEN (read only) and restart",
+    );
+  return {
+    close: async () => {
+      journal.onCommitTimed = null;
+      await server.close();
+      metrics.close();
+    },
+  };
+}
+
+/** The dashboard's static files, beside src/ in the package. */
+const WEB_DIR = fileURLToPath(new URL('../../web', import.meta.url));
 
 /** Facts waiting for the notifiers, and bytes of console output not yet written, past which a lagging replay waits. */
 const REPLAY_BACKLOG_FACTS = 5_000;

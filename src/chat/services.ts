@@ -5,6 +5,8 @@ import type { Kpis } from '../backtest/kpis.ts';
 import type { BacktestRequest } from '../services/backtest.ts';
 import type { DeskService } from '../services/desk-service.ts';
 import type { ForgeService } from '../forge/service.ts';
+import type { UsageReport } from '../manager/usage.ts';
+import type { HealthFigures } from '../services/health-monitor.ts';
 import type { Actor, Result } from '../services/result.ts';
 import type { TradingMode } from '../core/domain.ts';
 
@@ -46,6 +48,8 @@ export interface ManagerChat {
   buildReport?(): Promise<{ readonly title: string; readonly text: string; readonly chartPng: Buffer | null }>;
   /** Tokens used today and this month, the estimated cost and the daily budget, in words (/llm usage). */
   usageText?(): string;
+  /** The same figures as data (the API, /metrics). */
+  usage?(): UsageReport;
   /** The proposals still open (/proposal, /proposal list). */
   pendingProposals?(): readonly { readonly id: string; readonly summary: string; readonly expiresAt: number }[];
   /** Answers one of the manager's proposals (advise mode): only an owner, once, before it expires. */
@@ -84,6 +88,8 @@ export interface ChatServices {
   readonly mode?: ModeService;
   /** The crew forge (/forge), when configured. */
   readonly forge?: ForgeService;
+  /** The process's health (event-loop lag, memory, CPU), as /status shows it. */
+  readonly health?: { figures(): HealthFigures };
 }
 
 /** The answer when there is no manager: how to configure one. */

@@ -7,6 +7,7 @@ import { managerConfigSchema } from './manager.ts';
 import { forgeConfigSchema } from './forge.ts';
 import { discordConfigSchema } from './discord.ts';
 import { consoleConfigSchema } from '../console/console-settings.ts';
+import { apiConfigSchema } from './api.ts';
 
 const decimalString = z
   .union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?$/, 'a positive decimal such as "2500" or "2500.50"')])
@@ -79,6 +80,8 @@ export const configSchema = z
     forge: forgeConfigSchema.optional(),
     /** Discord channel ids (env DISCORD_*_CHANNEL_ID override them); the token and owners come from the environment. */
     discord: discordConfigSchema.optional(),
+    /** The HTTP API, the dashboard and /metrics; absent: off. Tokens come from the environment. */
+    api: apiConfigSchema.optional(),
     teams: z.array(teamSchema).min(1),
   })
   .strict()

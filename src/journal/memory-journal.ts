@@ -191,12 +191,13 @@ export class MemoryJournal implements Journal {
 
   recordAudit(entry: AuditRecord): void {
     this.check();
-    this.audit.push(copy(entry));
+    this.audit.push({ ...copy(entry), seq: this.audit.length + 1 });
   }
 
-  getAudit(filter: { limit?: number } = {}): AuditRecord[] {
+  getAudit(filter: { limit?: number; before?: number } = {}): AuditRecord[] {
     this.check();
-    return listed(this.audit, filter.limit);
+    const before = filter.before;
+    return listed(before === undefined ? this.audit : this.audit.filter((a) => (a.seq ?? 0) < before), filter.limit);
   }
 
   getHalt(): HaltState {
@@ -207,7 +208,7 @@ export class MemoryJournal implements Journal {
   setHalt(state: HaltState, audit: AuditRecord): void {
     this.check();
     this.halt = { ...state };
-    this.audit.push(copy(audit));
+    this.audit.push({ ...copy(audit), seq: this.audit.length + 1 });
   }
 
   getSetting<T = unknown>(key: string): T | null {
@@ -219,7 +220,7 @@ export class MemoryJournal implements Journal {
   setSetting(key: string, value: unknown, audit: AuditRecord | null): void {
     this.check();
     this.settings.set(key, JSON.stringify(value));
-    if (audit) this.audit.push(copy(audit));
+    if (audit) this.audit.push({ ...copy(audit), seq: this.audit.length + 1 });
   }
 
   private check(): void {

@@ -115,6 +115,7 @@ export interface RiskEventRow {
 }
 
 export interface AuditRow {
+  id?: number;
   actor: string;
   via: string;
   action: string;
@@ -344,6 +345,7 @@ export function toRiskEvent(r: RiskEventRow): RiskEventRecord {
 
 export function toAudit(r: AuditRow): AuditRecord {
   return {
+    ...(r.id === undefined ? {} : { seq: r.id }),
     actor: r.actor,
     via: r.via,
     action: r.action,

@@ -49,6 +49,8 @@ export interface RiskEventRecord {
 
 /** Who changed what, through which interface (discord, console, cli, manager, engine). */
 export interface AuditRecord {
+  /** The entry's number in the journal (set when read back; it only grows): pages are read before one. */
+  readonly seq?: number;
   readonly actor: string;
   readonly via: string;
   readonly action: string;
@@ -112,7 +114,8 @@ export interface Journal {
   recordRiskEvent(event: RiskEventRecord): void;
   getRiskEvents(filter?: { crewId?: string; since?: number; limit?: number }): RiskEventRecord[];
   recordAudit(entry: AuditRecord): void;
-  getAudit(filter?: { limit?: number }): AuditRecord[];
+  /** Oldest first; newest first when limit is set. `before`: only entries numbered below it (paging back). */
+  getAudit(filter?: { limit?: number; before?: number }): AuditRecord[];
 
   getHalt(): HaltState;
   /** The halt state and its audit entry, in one transaction. */

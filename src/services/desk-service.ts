@@ -384,6 +384,26 @@ export class DeskService {
     return events.map((e) => ({ at: e.at, crewId: e.crewId, rule: e.rule, reason: e.reason }));
   }
 
+  /** An equity series: `total`, `team:<name>` or `crew:<id>`, within [from, to] (ms). */
+  async equity(scope: string, from?: number, to?: number): Promise<Result<{ at: number; equity: string }[]>> {
+    const known =
+      scope === 'total' ||
+      (scope.startsWith('team:') && this.desk.teams.has(scope.slice(5))) ||
+      (scope.startsWith('crew:') && this.engine.crews.has(scope.slice(5)));
+    if (!known) return fail(`no equity scope "${scope}" (total, team:<name> of ${[...this.desk.teams.keys()].join(', ')}, or crew:<id>)`);
+    const points = await this.desk.journal.getEquity(scope, from);
+    return ok(points.filter((p) => to === undefined || p.at <= to).map((p) => ({ at: p.at, equity: p.equity })));
+  }
+
+  /** The audit log, newest first, a page at a time: `before` is the `seq` of the last entry of the previous page. */
+  async auditLog(
+    page: { before?: number; limit?: number } = {},
+  ): Promise<{ seq: number; at: number; actor: string; via: string; action: string; detail: Record<string, unknown> }[]> {
+    const limit = Math.min(Math.max(1, Math.floor(page.limit ?? 50)), 500);
+    const rows = await this.desk.journal.getAudit({ limit, ...(page.before !== undefined ? { before: page.before } : {}) });
+    return rows.map((r) => ({ seq: r.seq ?? 0, at: r.at, actor: r.actor, via: r.via, action: r.action, detail: { ...(r.detail ?? {}) } }));
+  }
+
   async audit(actor: Actor, action: string, detail: Record<string, unknown>): Promise<void> {
     await this.desk.journal.recordAudit({ actor: actor.id, via: actor.via, action, detail, at: this.desk.clock.now() });
   }

@@ -13,9 +13,9 @@ export function fail<T = never>(error: string): Result<T> {
 
 /** Who asks, and through which interface: every mutating action is audited with both. */
 export interface Actor {
-  /** A Discord user id, "console", "manager", "cli", "engine", … */
+  /** A Discord user id, "console", "manager", "cli", "engine", "api" (the HTTP API's token holder), … */
   readonly id: string;
-  readonly via: 'discord' | 'console' | 'manager' | 'cli' | 'engine' | 'test';
+  readonly via: 'discord' | 'console' | 'manager' | 'cli' | 'engine' | 'api' | 'test';
   /** Owners may do everything; the manager may not lift halts, raise hard limits, change mode or keys. */
   readonly isOwner: boolean;
   /** The owner who approved this act (the manager's proposals): it is then the owner's decision. */

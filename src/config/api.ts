@@ -1,0 +1,37 @@
+// The HTTP API's section of the config (`api:`): absent, there is no API. Tokens never come from
+// the file: CREWDESK_API_TOKEN (read and change) and CREWDESK_API_READ_TOKEN (read only).
+import { z } from 'zod';
+
+export const apiConfigSchema = z
+  .object({
+    /** Where to listen; anything but a loopback address needs a token. */
+    host: z.string().min(1).default('127.0.0.1'),
+    /** 0: any free port (the desk prints the one it got). */
+    port: z.number().int().min(0).max(65535).default(8787),
+    /** Requests per minute per token (or per address, without one); more get 429. */
+    rateLimitPerMinute: z.number().int().min(1).max(1_000_000).default(3000),
+    /** Facts kept for SSE clients that reconnect with Last-Event-ID. */
+    eventBuffer: z.number().int().min(10).max(100_000).default(2000),
+    /** The owner is alerted when the event loop lags or the process grows past these lines (once per crossing). */
+    alerts: z
+      .object({
+        eventLoopLagMs: z.number().positive().default(500),
+        rssMb: z.number().positive().default(1024),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type ApiConfig = z.infer<typeof apiConfigSchema>;
+
+/** The API's tokens, from the environment. */
+export interface ApiTokens {
+  readonly change: string | null;
+  readonly read: string | null;
+}
+
+export function apiTokensFrom(env: NodeJS.ProcessEnv): ApiTokens {
+  const clean = (v: string | undefined) => (v && v.trim() !== '' ? v.trim() : null);
+  return { change: clean(env.CREWDESK_API_TOKEN), read: clean(env.CREWDESK_API_READ_TOKEN) };
+}
