@@ -13,8 +13,9 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { ChatServices } from '../chat/services.ts';
 import type { ApiConfig, ApiTokens } from '../config/api.ts';
@@ -43,6 +44,11 @@ export interface ApiOptions {
 }
 
 export const API_PREFIX = '/api/v1';
+/** TradingView's lightweight-charts as one ES module, for the dashboard's charts. */
+const LIGHTWEIGHT_CHARTS = join(
+  dirname(createRequire(import.meta.url).resolve('lightweight-charts/package.json')),
+  'dist/lightweight-charts.standalone.production.mjs',
+);
 /** What needs a token: the API and /metrics. The dashboard's files do not. */
 const PROTECTED = /^\/(api\/|metrics(\?|$))/;
 
@@ -165,6 +171,11 @@ export async function buildApi(options: ApiOptions): Promise<ApiServer> {
 
   if (options.webDir && existsSync(join(options.webDir, 'index.html'))) {
     await app.register(fastifyStatic, { root: options.webDir, prefix: '/', index: ['index.html'], schemaHide: true });
+    // The dashboard's one library, served from node_modules as it was installed (no build step).
+    const chartsModule = readFileSync(LIGHTWEIGHT_CHARTS);
+    app.get(`/vendor/${basename(LIGHTWEIGHT_CHARTS)}`, { schema: { hide: true } }, async (_req, reply) =>
+      reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=86400').send(chartsModule),
+    );
   } else {
     // No dashboard built into this copy: say so at / rather than a bare 404.
     app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.type('text/html; charset=utf-8').send(NO_DASHBOARD));

@@ -50,6 +50,23 @@ export function crewRoutes(app: ZodApp, ctx: ApiContext): void {
     },
   );
 
+  app.get(
+    '/api/v1/crews/:id/candles',
+    {
+      schema: {
+        summary: "A crew's last closed candles (its market's history up to the desk's time), oldest first",
+        tags: ['crews'],
+        params: crewParams,
+        querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).default(300) }),
+      },
+    },
+    async (req, reply) => {
+      const { id } = req.params;
+      if (!known(id)) return notFound(reply, desk.unknownCrew(id));
+      return answer(reply, await desk.candles(id, req.query.limit));
+    },
+  );
+
   for (const act of ['pause', 'resume', 'stop'] as const) {
     app.post(
       `/api/v1/crews/:id/${act}`,

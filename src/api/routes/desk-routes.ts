@@ -38,6 +38,18 @@ export function deskRoutes(app: ZodApp, ctx: ApiContext): void {
     answer(reply, await desk.resume(ctx.actor)),
   );
 
+  app.get(
+    '/api/v1/trades',
+    {
+      schema: {
+        summary: 'The latest fills, newest first, of one crew or all',
+        tags: ['desk'],
+        querystring: z.strictObject({ crew: z.string().max(40).optional(), limit: z.coerce.number().int().min(1).max(50).default(10) }),
+      },
+    },
+    async (req, reply) => answer(reply, await desk.trades(req.query.crew, req.query.limit)),
+  );
+
   app.get('/api/v1/teams', { schema: { summary: 'Teams, their capital and crews', tags: ['desk'] } }, async () => desk.teamList());
 
   app.get('/api/v1/positions', { schema: { summary: 'Open positions per crew', tags: ['desk'] } }, async () => desk.positions());
