@@ -17,6 +17,8 @@ export function render({ api, params: [id] }) {
   const tradesBox = el('div');
   let chart = null;
   let crew = null;
+  /** The last answer per param, kept across the re-render that follows a change. */
+  const said = new Map();
 
   const node = el(
     'div',
@@ -84,6 +86,12 @@ export function render({ api, params: [id] }) {
   function paramEditor(bound, value) {
     const inputId = `param-${bound.name}`;
     const say = el('p', { class: 'notice', id: `${inputId}-notice`, role: 'status' });
+    const last = said.get(bound.name);
+    if (last) notice(say, last.text, last.kind);
+    const tell = (text, kind = 'info') => {
+      said.set(bound.name, { text, kind });
+      notice(say, text, kind);
+    };
     let input;
     if (bound.type === 'boolean')
       input = el(
@@ -122,15 +130,15 @@ export function render({ api, params: [id] }) {
         onsubmit: async (event) => {
           event.preventDefault();
           // The bounds hold here first: a value outside them is never sent.
-          if (!input.checkValidity()) return notice(say, `${bound.name}: ${input.validationMessage}${range}`, 'error');
+          if (!input.checkValidity()) return tell(`${bound.name}: ${input.validationMessage}${range}`, 'error');
           const raw = input.value;
           const typed = bound.type === 'integer' || bound.type === 'number' ? Number(raw) : bound.type === 'boolean' ? raw === 'true' : raw;
           try {
             await api.put(`${path}/params/${encodeURIComponent(bound.name)}`, { value: typed });
-            notice(say, `${bound.name} set to ${raw}.`);
+            tell(`${bound.name} set to ${raw}.`);
             await refresh();
           } catch (error) {
-            notice(say, error.message, 'error');
+            tell(error.message, 'error');
           }
         },
       },
