@@ -63,9 +63,9 @@ describe.runIf(run)('the dashboard in headless Chromium, against crewdesk start'
       env: { CREWDESK_API_TOKEN: TOKEN },
       config: {
         mode: 'paper',
-        // An equity point per hourly candle; one hourly candle a second: the replay of Q1 2021 lasts the whole test.
+        // An equity point per hourly candle; two hourly candles a second: the replay of Q1 2021 (18 min) outlasts the test.
         equitySnapshotMinutes: 60,
-        replay: { speed: 3_600 },
+        replay: { speed: 7_200 },
         api: { port: 0 },
         manager: { provider: { model: 'stub-model', maxRetries: 0 }, evaluation: { enabled: true, cron: '*/5 * * * * *' }, report: { enabled: false } },
         teams: [
@@ -95,8 +95,18 @@ describe.runIf(run)('the dashboard in headless Chromium, against crewdesk start'
     await stub?.close();
   });
 
+  it('refuses a wrong token in the sign-in form', async () => {
+    await page.goto(base);
+    await page.fill('#token-input', 'not-the-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.locator('#sign-in-notice').textContent(), { timeout: LONG }).toBe('That token is not one the desk accepts.');
+    expect(await page.evaluate("sessionStorage.getItem('crewdesk.token')")).toBeNull();
+    await shoot('sign-in');
+  }, 120_000);
+
   it('signs in with the printed link, keeps the token in the session only, and shows the crews and the equity chart', async () => {
-    await page.goto(`${base}#token=${TOKEN}`);
+    const link = /\(sign in: (http:\/\/\S+#token=\S+)\)/.exec(desk.stdout())![1]!;
+    await page.goto(link);
     await page.getByRole('table').filter({ hasText: 'sma-btc' }).waitFor({ timeout: LONG });
     // The token is gone from the address and kept for this tab only.
     expect(page.url()).not.toContain(TOKEN);
@@ -107,7 +117,7 @@ describe.runIf(run)('the dashboard in headless Chromium, against crewdesk start'
     await expect.poll(async () => Number(await page.getByTestId('equity-chart').getAttribute('data-points')), { timeout: LONG }).toBeGreaterThan(0);
     expect(await page.locator('[data-testid=equity-chart] canvas').count()).toBeGreaterThan(0);
     await expect.poll(() => page.locator('#live').textContent(), { timeout: LONG }).toBe('live');
-    await shoot('overview');
+    await shoot('overview-start');
   }, 180_000);
 
   it('shows a fill as it arrives, without a reload', async () => {
@@ -213,9 +223,16 @@ describe.runIf(run)('the dashboard in headless Chromium, against crewdesk start'
   }, 180_000);
 
   it('fits a phone screen', async () => {
-    await page.setViewportSize({ width: 390, height: 844 });
+    // The overview later in the replay, at a desktop's size: the README's picture.
     await page.goto(`${base}#/overview`);
-    await page.getByTestId('crews-table').waitFor({ timeout: LONG });
+    await expect.poll(async () => Number(await page.getByTestId('equity-chart').getAttribute('data-points')), { timeout: LONG }).toBeGreaterThan(20);
+    await page.locator('[data-testid=live-fills] li').first().waitFor({ timeout: LONG });
+    await shoot('overview');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${base}#/risk`);
+    await page.goto(`${base}#/overview`);
+    await expect.poll(async () => Number(await page.getByTestId('equity-chart').getAttribute('data-points')), { timeout: LONG }).toBeGreaterThan(0);
+    await page.locator('[data-testid=live-fills] li').first().waitFor({ timeout: LONG });
     // Nothing wider than the screen but the tables' own scrolling boxes.
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await shoot('overview-phone');

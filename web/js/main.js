@@ -35,6 +35,8 @@ stream.addEventListener('fact', (event) => {
 });
 
 authEvents.addEventListener('signed-out', () => {
+  // On the sign-in form, the form itself says why.
+  if (nav.hidden) return;
   setToken(null);
   showSignIn('The desk refused the token: sign in again.');
 });
