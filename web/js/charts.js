@@ -34,7 +34,8 @@ export function equityChart(container, seriesByScope) {
   const lines = new Map();
   let i = 0;
   for (const [scope, points] of Object.entries(seriesByScope)) {
-    const line = chart.addSeries(LineSeries, { color: COLOURS[i++ % COLOURS.length], lineWidth: 2, title: scope, priceLineVisible: false });
+    const title = scope === 'total' ? 'all crews' : scope.replace(':', ' ');
+    const line = chart.addSeries(LineSeries, { color: COLOURS[i++ % COLOURS.length], lineWidth: 2, title, priceLineVisible: false });
     const data = toPoints(points);
     line.setData(data);
     lines.set(scope, { line, last: data.at(-1)?.time ?? 0 });

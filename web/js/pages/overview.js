@@ -21,6 +21,7 @@ export function render({ api }) {
   let chart = null;
   let status = null;
   let refreshTimer = null;
+  const shownFills = new Set();
 
   // The halt control: a level, a reason, then a confirmation before anything is sent.
   const level = el(
@@ -161,8 +162,8 @@ export function render({ api }) {
   function scopes(s) {
     const teams = [...new Set(s.crews.map((c) => c.team))];
     return [
-      ['total+teams', 'overall and teams'],
-      ['total', 'overall'],
+      ['total+teams', 'all crews and teams'],
+      ['total', 'all crews'],
       ...teams.map((t) => [`team:${t}`, `team ${t}`]),
       ...s.crews.map((c) => [`crew:${c.id}`, `crew ${c.id}`]),
     ];
@@ -221,6 +222,10 @@ export function render({ api }) {
   };
 
   function addFill(crewId, fill, isLive = false) {
+    // A fill may come both live and in the recent list read at load.
+    const key = `${crewId}|${fill.time}|${fill.side}|${fill.quantity}`;
+    if (shownFills.has(key)) return;
+    shownFills.add(key);
     const item = el(
       'li',
       { class: isLive ? 'fresh' : '' },
