@@ -39,6 +39,8 @@ export interface DeskProcessOptions {
   readonly stub?: OpenAIStub;
   /** The console instead of Discord (no DISCORD_* variables; commands typed with `type`). */
   readonly console?: boolean;
+  /** More environment for the process (e.g. CREWDESK_API_TOKEN), set after the inherited CREWDESK_* are dropped. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export async function startDeskProcess(options: DeskProcessOptions): Promise<DeskProcess> {
@@ -73,6 +75,7 @@ export async function startDeskProcess(options: DeskProcessOptions): Promise<Des
   Object.assign(env, discord, {
     LOG_LEVEL: 'warn',
     ...(options.stub ? { OPENAI_API_KEY: 'test-key', OPENAI_BASE_URL: options.stub.baseUrl } : {}),
+    ...options.env,
   });
   const child = spawn(process.execPath, [join(ROOT, 'bin/crewdesk.js'), 'start', '--config', configFile, '--offline', '--exit-after', '600'], {
     cwd: dir,
