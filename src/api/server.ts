@@ -56,6 +56,8 @@ export interface ApiServer {
   readonly app: ZodApp;
   readonly stream: FactStream;
   readonly backtests: BacktestJobs;
+  /** Every route registered (method and URL pattern), HEAD and the dashboard's files included. */
+  readonly routes: readonly { readonly method: string; readonly url: string }[];
   close(): Promise<void>;
 }
 
@@ -65,7 +67,28 @@ export async function buildApi(options: ApiOptions): Promise<ApiServer> {
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024, forceCloseConnections: true }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  const routes: { method: string; url: string }[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
 
+  await app.register(fastifyRateLimit, {
+    global: false,
+    max: options.config.rateLimitPerMinute,
+    timeWindow: 60_000,
+    // Per token (its digest, never the token) or, without one, per address.
+    keyGenerator: (req: FastifyRequest) => {
+      const token = bearerToken(req.headers.authorization);
+      return token ? `t:${digest(token).toString('hex').slice(0, 32)}` : `a:${req.ip}`;
+    },
+    errorResponseBuilder: (_req, context) => ({
+      statusCode: 429,
+      error: `rate limit: at most ${context.max} requests a minute; try again in ${context.after}`,
+    }),
+  });
+
+  // The rate limit first (a wrong token counts too: no guessing at speed), then the token.
+  app.addHook('onRequest', app.rateLimit());
   // Every protected route needs a token; GET and HEAD read, anything else changes.
   app.addHook('onRequest', async (req, reply) => {
     if (!PROTECTED.test(req.url)) return;
@@ -80,20 +103,6 @@ export async function buildApi(options: ApiOptions): Promise<ApiServer> {
     }
     const needed: Access = req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'change';
     if (needed === 'change' && grant !== 'change') return reply.code(403).send({ error: 'the read token may only read; changes need CREWDESK_API_TOKEN' });
-  });
-
-  await app.register(fastifyRateLimit, {
-    max: options.config.rateLimitPerMinute,
-    timeWindow: 60_000,
-    // Per token (its digest, never the token) or, without one, per address.
-    keyGenerator: (req: FastifyRequest) => {
-      const token = bearerToken(req.headers.authorization);
-      return token ? `t:${digest(token).toString('hex').slice(0, 32)}` : `a:${req.ip}`;
-    },
-    errorResponseBuilder: (_req, context) => ({
-      statusCode: 429,
-      error: `rate limit: at most ${context.max} requests a minute; try again in ${context.after}`,
-    }),
   });
 
   await app.register(fastifySwagger, {
@@ -186,7 +195,7 @@ export async function buildApi(options: ApiOptions): Promise<ApiServer> {
     backtests.close();
   });
   await app.ready();
-  return { app, stream, backtests, close: () => app.close() };
+  return { app, stream, backtests, routes, close: () => app.close() };
 }
 
 const NO_DASHBOARD =

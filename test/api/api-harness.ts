@@ -4,6 +4,7 @@ import { buildApi, type ApiServer } from '../../src/api/server.ts';
 import { Metrics } from '../../src/api/metrics.ts';
 import type { ChatServices } from '../../src/chat/services.ts';
 import { apiConfigSchema, type ApiConfig } from '../../src/config/api.ts';
+import { SqliteJournal } from '../../src/journal/sqlite-journal.ts';
 import { DeskService } from '../../src/services/desk-service.ts';
 import { HealthMonitor } from '../../src/services/health-monitor.ts';
 import { type Harness, openHarness } from '../support/desk-harness.ts';
@@ -27,7 +28,7 @@ export async function openApiHarness(options: { config?: Partial<ApiConfig>; ser
         name: 'alpha',
         capital: '6000',
         crews: [
-          { id: 'sma-btc', crew: 'sma-cross', capital: '3000', params: { fast: 5, slow: 20 } },
+          { id: 'sma-btc', crew: 'sma-cross', capital: '3000', params: { fast: 2, slow: 3 } },
           { id: 'rsi-btc', crew: 'rsi-reversion', capital: '2000' },
         ],
       },
@@ -45,6 +46,8 @@ export async function openApiHarness(options: { config?: Partial<ApiConfig>; ser
     llmUsage: () => services.manager?.usage?.(),
     haltLevel: () => harness.desk.engine.halt.level,
   });
+  const journal = harness.desk.journal;
+  if (journal instanceof SqliteJournal) journal.onCommitTimed = metrics.observeCommit;
   const config = apiConfigSchema.parse({ port: 0, ...options.config });
   const api = await buildApi({ services, bus: harness.desk.bus, metrics, tokens: { change: CHANGE_TOKEN, read: READ_TOKEN }, config });
   return {

@@ -39,7 +39,7 @@ export interface DeskProcessOptions {
   readonly stub?: OpenAIStub;
   /** The console instead of Discord (no DISCORD_* variables; commands typed with `type`). */
   readonly console?: boolean;
-  /** More environment for the process (e.g. CREWDESK_API_TOKEN), after the test's own CREWDESK_* are dropped. */
+  /** More environment for the process (e.g. CREWDESK_API_TOKEN), set after the inherited CREWDESK_* are dropped. */
   readonly env?: Readonly<Record<string, string>>;
 }
 

@@ -365,7 +365,7 @@ describe('halt', () => {
     await reopen();
 
     expect(await journal.getHalt()).toEqual(halt);
-    expect(await journal.getAudit()).toEqual([{ actor: 'discord:ops#1', via: 'discord', action: 'halt', detail: { level: 'flatten' }, at: T0 }]);
+    expect(await journal.getAudit()).toEqual([{ seq: 1, actor: 'discord:ops#1', via: 'discord', action: 'halt', detail: { level: 'flatten' }, at: T0 }]);
 
     const resumed = { level: 'none', reason: 'resolved', actor: 'cli', since: null } as const;
     await journal.setHalt(resumed, { actor: 'cli', via: 'cli', action: 'resume', at: T0 + 1 });
@@ -393,7 +393,7 @@ describe('settings', () => {
     await journal.setSetting('mode', 'paper', { actor: 'console', via: 'console', action: 'set mode', detail: { to: 'paper' }, at: T0 });
     await journal.setSetting('quiet', true, null);
 
-    expect(await journal.getAudit()).toEqual([{ actor: 'console', via: 'console', action: 'set mode', detail: { to: 'paper' }, at: T0 }]);
+    expect(await journal.getAudit()).toEqual([{ seq: 1, actor: 'console', via: 'console', action: 'set mode', detail: { to: 'paper' }, at: T0 }]);
   });
 
   it('refuse a value that is not JSON, writing neither the value nor its audit entry', async () => {

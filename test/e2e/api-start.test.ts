@@ -1,0 +1,67 @@
+// The HTTP API in the real `crewdesk start` process (paper, local replay, the console): it prints
+// where it listens and the sign-in link, refuses a request without the token, takes a halt through
+// POST /api/v1/halt, and the console's /status agrees; the journal holds the audit row via api.
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DeskProcess, startDeskProcess } from './desk-process.ts';
+
+const TOKEN = 'e2e-change-token-7f3a9c';
+let desk: DeskProcess;
+let base: string;
+
+beforeAll(async () => {
+  desk = await startDeskProcess({
+    console: true,
+    env: { CREWDESK_API_TOKEN: TOKEN },
+    config: {
+      mode: 'paper',
+      replay: { speed: 3_600 },
+      api: { port: 0 },
+      teams: [{ name: 'alpha', capital: '3000', crews: [{ id: 'sma-btc', crew: 'sma-cross', symbol: 'BTCUSDT', interval: '1h' }] }],
+    },
+  });
+  await desk.printed(/crewdesk: API and dashboard on http:\/\/127\.0\.0\.1:\d+\//);
+  base = /API and dashboard on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(desk.stdout())![1]!;
+}, 120_000);
+
+afterAll(async () => {
+  await desk?.dispose();
+});
+
+describe('crewdesk start with the API on', () => {
+  it('prints the URL and a sign-in link with the token in the fragment', () => {
+    expect(desk.stdout()).toContain(`(sign in: ${base}#token=${TOKEN})`);
+  });
+
+  it('refuses a request without the token, answers one with it', async () => {
+    expect((await fetch(`${base}api/v1/status`)).status).toBe(401);
+    const res = await fetch(`${base}api/v1/status`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ mode: 'paper', halt: { level: 'none' }, crews: [{ id: 'sma-btc' }] });
+  }, 60_000);
+
+  it('halts through the API; the console’s /status agrees and shows the health line', async () => {
+    const res = await fetch(`${base}api/v1/halt`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ level: 'entries', reason: 'e2e through the API' }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ level: 'entries' });
+    desk.type('/status');
+    await desk.printed(/Halt: ENTRIES since [^\n]* by api: e2e through the API/i, 60_000);
+    await desk.printed(/Health: event loop p50 [\d.]+ ms, p99 [\d.]+ ms · RSS [\d.]+ MB/, 60_000);
+  }, 120_000);
+
+  it('stops cleanly, and the journal holds the halt’s audit row via api', async () => {
+    expect(await desk.stop()).toBe(0);
+    const db = new Database(join(desk.dir, 'journal.sqlite'), { readonly: true });
+    try {
+      const rows = db.prepare("SELECT actor, via, action FROM audit WHERE via = 'api'").all();
+      expect(rows).toContainEqual({ actor: 'api', via: 'api', action: 'halt:entries' });
+    } finally {
+      db.close();
+    }
+  }, 60_000);
+});
