@@ -14,6 +14,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   'report-prompt': async () => (await import('./report-prompt.ts')).reportPromptSize,
   'crowd-desk': async () => (await import('./crowd-desk.ts')).crowdDesk,
   'forge-draft': async () => (await import('./forge-draft.ts')).forgeDraft,
+  'api-load': async () => (await import('./api-load.ts')).apiLoad,
 };
 
 export async function benchCommand(argv: string[]): Promise<number> {

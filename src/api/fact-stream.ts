@@ -36,6 +36,8 @@ export class FactStream {
   private readonly clients = new Set<ServerResponse>();
   private readonly unsubscribe: () => void;
   private readonly heartbeat: NodeJS.Timeout;
+  private unsent: string[] = [];
+  private sendScheduled: NodeJS.Immediate | null = null;
 
   constructor(
     bus: EventBus,
@@ -59,8 +61,18 @@ export class FactStream {
     const id = this.nextId++;
     const frame = `id: ${id}\nevent: ${fact.type}\ndata: ${JSON.stringify(fact)}\n\n`;
     this.ring.push({ id, type: fact.type, frame });
-    if (this.ring.length > this.capacity) this.ring.splice(0, this.ring.length - this.capacity);
-    this.broadcast(frame);
+    if (this.ring.length > this.capacity * 2) this.ring.splice(0, this.ring.length - this.capacity);
+    // One write per client per turn of the event loop, however many facts the turn published.
+    this.unsent.push(frame);
+    if (this.sendScheduled === null) this.sendScheduled = setImmediate(() => this.sendUnsent());
+  }
+
+  private sendUnsent(): void {
+    this.sendScheduled = null;
+    if (this.unsent.length === 0) return;
+    const frames = this.unsent.join('');
+    this.unsent = [];
+    this.broadcast(frames);
   }
 
   /**
@@ -75,12 +87,16 @@ export class FactStream {
       'x-accel-buffering': 'no',
     });
     res.write('retry: 2000\n\n');
+    // Facts of this turn not yet sent to anyone come with the next send, not twice.
+    const sentUpTo = this.nextId - 1 - this.unsent.length;
     if (lastEventId !== null) {
-      const oldest = this.ring[0]?.id ?? this.nextId;
+      const oldest = this.oldestKept();
       if (lastEventId + 1 < oldest) {
         res.write(`event: gap\ndata: ${JSON.stringify({ type: 'gap', after: lastEventId, resumedAt: oldest })}\n\n`);
       }
-      for (const e of this.ring) if (e.id > lastEventId) res.write(e.frame);
+      const missed: string[] = [];
+      for (const e of this.ring) if (e.id > lastEventId && e.id <= sentUpTo && e.id >= oldest) missed.push(e.frame);
+      if (missed.length > 0) res.write(missed.join(''));
     }
     this.clients.add(res);
     const drop = () => this.clients.delete(res);
@@ -91,9 +107,16 @@ export class FactStream {
   /** Ends every stream (the server is closing) and stops listening to the bus. */
   close(): void {
     this.unsubscribe();
+    if (this.sendScheduled !== null) clearImmediate(this.sendScheduled);
     clearInterval(this.heartbeat);
     for (const res of this.clients) res.end();
     this.clients.clear();
+  }
+
+  /** The oldest id a client can resume from: the ring keeps up to twice its capacity between trims, but promises only its capacity. */
+  private oldestKept(): number {
+    const first = this.ring[0]?.id ?? this.nextId;
+    return Math.max(first, this.nextId - this.capacity);
   }
 
   private broadcast(frame: string): void {

@@ -214,7 +214,7 @@ export async function startCommand(argv: string[]): Promise<number> {
     if (forged?.forge === null) say(`crewdesk: the forge is off: ${forged.reason}`);
     else if (forged?.warning) say(`crewdesk: ${forged.warning}`);
     const services: ChatServices = { desk: deskService, manager, backtest: backtester, health, ...(forged?.forge ? { forge: forged.forge } : {}) };
-    if (config.api) api = await startHttpApi(config.api, services, desk, venue, journal, health, say);
+    if (config.api) api = await startHttpApi(config.api, services, desk, venue, health, say);
     if (discordSettings) {
       const { startDiscord } = await import('../discord/bot.ts');
       const { postManagerEvents } = await import('../discord/manager-events.ts');
@@ -261,37 +261,29 @@ async function startHttpApi(
   services: ChatServices,
   desk: Desk,
   venue: Venue,
-  journal: SqliteJournal,
   health: HealthMonitor,
   say: (line: string) => void,
 ): Promise<{ close(): Promise<void> }> {
-  const { startApi } = await import('../api/server.ts');
-  const { Metrics } = await import('../api/metrics.ts');
+  const { startDeskApi } = await import('../api/wire.ts');
   const tokens = apiTokensFrom(process.env);
   const exchange = venue.exchange;
-  const metrics = new Metrics({
-    bus: desk.bus,
+  const api = await startDeskApi({
+    config,
+    tokens,
+    services,
+    desk,
     health,
-    crewCandles: () => [...desk.engine.crews.values()].map((c) => ({ crew: c.id, candles: c.candles })),
     rateUsage: () => (exchange instanceof BinanceExchange ? exchange.rest.usage : null),
-    llmUsage: () => services.manager?.usage?.(),
-    haltLevel: () => desk.engine.halt.level,
+    webDir: WEB_DIR,
   });
-  journal.onCommitTimed = metrics.observeCommit;
-  const server = await startApi({ services, bus: desk.bus, metrics, tokens, config, webDir: WEB_DIR });
+  const url = api.server.url;
   const token = tokens.change ?? tokens.read;
-  say(`crewdesk: API and dashboard on ${server.url}${token ? ` (sign in: ${server.url}#token=${encodeURIComponent(token)})` : ''}`);
+  say(`crewdesk: API and dashboard on ${url}${token ? ` (sign in: ${url}#token=${encodeURIComponent(token)})` : ''}`);
   if (!token)
     say(
       "crewdesk: the API has no token, so it refuses every request but the dashboard's files: set CREWDESK_API_TOKEN (read and change) or CREWDESK_API_READ_TOKEN (read only) and restart",
     );
-  return {
-    close: async () => {
-      journal.onCommitTimed = null;
-      await server.close();
-      metrics.close();
-    },
-  };
+  return api;
 }
 
 /** The dashboard's static files, beside src/ in the package. */
