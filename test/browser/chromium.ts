@@ -14,7 +14,7 @@ export const ARTIFACTS = join(ROOT, 'test-artifacts/dashboard');
 /** Null when Chromium is there; else what to do about it. */
 export const chromiumMissing: string | null = existsSync(CHROMIUM)
   ? null
-  : `the dashboard's browser tests need Chromium at ${CHROMIUM}: install it with \`apt-get install chromium\` (or set CHROMIUM_PATH)`;
+  : `they need Chromium, which is not at ${CHROMIUM}: install it with \`apt-get install chromium\` (or set CHROMIUM_PATH)`;
 
 /** CI must run the browser tests: a missing Chromium fails there instead of skipping. */
 export const mustHaveChromium = process.env.CI === 'true';

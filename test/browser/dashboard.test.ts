@@ -55,7 +55,7 @@ describe.runIf(run)('the dashboard in headless Chromium, against crewdesk start'
   }
 
   beforeAll(async () => {
-    if (chromiumMissing) throw new Error(`${chromiumMissing} (CI=true: the browser tests must run)`);
+    if (chromiumMissing) throw new Error(`the dashboard's browser tests must run in CI (CI=true), but ${chromiumMissing}`);
     stub = await OpenAIStub.start();
     const step = manager();
     stub.script(...Array.from({ length: 500 }, () => step));
@@ -242,6 +242,7 @@ describe.runIf(run)('the dashboard in headless Chromium, against crewdesk start'
 });
 
 if (!run) {
+  console.warn(`crewdesk: the dashboard's browser tests are skipped: ${chromiumMissing}`);
   describe('the dashboard in headless Chromium', () => {
     it.skip(`is skipped: ${chromiumMissing}`, () => {});
   });
