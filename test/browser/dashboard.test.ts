@@ -186,7 +186,11 @@ describe.runIf(run)('the dashboard in headless Chromium, against crewdesk start'
     await expect.poll(() => page.locator('#param-fast-notice').textContent(), { timeout: LONG }).toBe('fast set to 3.');
     expect((await apiGet<{ params: { values: Record<string, unknown> } }>('/api/v1/crews/sma-btc')).params.values.fast).toBe(3);
     // The candles, with the crew's fills marked.
-    await expect.poll(async () => Number(await page.getByTestId('candle-chart').getAttribute('data-candles')), { timeout: LONG }).toBeGreaterThan(0);
+    const candles = () => page.getByTestId('candle-chart').getAttribute('data-candles').then(Number);
+    await expect.poll(candles, { timeout: LONG }).toBeGreaterThan(0);
+    // New candles join the chart as the desk's time moves on, without a reload.
+    const drawn = await candles();
+    await expect.poll(candles, { timeout: LONG }).toBeGreaterThan(drawn);
     await shoot('crew');
   }, 180_000);
 

@@ -74,7 +74,8 @@ export function candleChart(container, candles, fills) {
   series.setData(data);
   const markers = createSeriesMarkers(series, []);
   const marks = [];
-  const first = data[0]?.time ?? 0;
+  const fillsShown = [...fills];
+  let first = data[0]?.time ?? 0;
   const intervalSec = data.length > 1 ? data[1].time - data[0].time : 60;
   const addFill = (fill) => {
     const t = Math.floor(Number(fill.time) / 1000);
@@ -96,14 +97,28 @@ export function candleChart(container, candles, fills) {
   chart.timeScale().fitContent();
   return {
     chart,
-    addFill,
-    addCandle(c) {
-      const time = Math.floor(Number(c.openTime) / 1000);
-      if (data.length && time < data.at(-1).time) return;
-      const bar = { time, open: Number(c.open), high: Number(c.high), low: Number(c.low), close: Number(c.close) };
-      series.update(bar);
-      if (data.length && data.at(-1).time === time) data[data.length - 1] = bar;
-      else data.push(bar);
+    addFill(fill) {
+      fillsShown.push(fill);
+      addFill(fill);
+    },
+    /** Newer candles (the desk's time moved on): appended, the view kept where the user left it. */
+    addCandles(candles) {
+      for (const c of candles) {
+        const time = Math.floor(Number(c.openTime) / 1000);
+        if (data.length && time < data.at(-1).time) continue;
+        const bar = { time, open: Number(c.open), high: Number(c.high), low: Number(c.low), close: Number(c.close) };
+        series.update(bar);
+        if (data.length && data.at(-1).time === time) data[data.length - 1] = bar;
+        else data.push(bar);
+      }
+      if (first === 0 && data.length) {
+        first = data[0].time;
+        marks.length = 0;
+        for (const f of fillsShown) addFill(f);
+      }
+      // Fills marked before their candle came are placed now.
+      markers.setMarkers(marks);
+      return data.length;
     },
     remove: () => chart.remove(),
   };

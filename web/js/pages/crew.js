@@ -150,6 +150,21 @@ export function render({ api, params: [id] }) {
     );
   }
 
+  /** The desk's time moved on (a fill, an equity point): the candles since, at most every 2 s. */
+  let candlesTimer = null;
+  function moreCandlesSoon() {
+    if (candlesTimer || !chart) return;
+    candlesTimer = setTimeout(async () => {
+      candlesTimer = null;
+      try {
+        const shown = chart?.addCandles(listOf(await api.get(`${path}/candles?limit=50`), 'candles'));
+        if (shown !== undefined) chartBox.dataset.candles = String(shown);
+      } catch {
+        // The next fact tries again.
+      }
+    }, 2000);
+  }
+
   async function drawCandles(trades) {
     let candles = [];
     try {
@@ -171,12 +186,14 @@ export function render({ api, params: [id] }) {
     },
     onFact(fact) {
       if (fact.type === 'fill' && fact.crewId === id) {
+        moreCandlesSoon();
         chart?.addFill(fact.fill);
         void refresh().catch(() => {});
       } else if ((fact.type === 'crew.paused' || fact.type === 'crew.resumed') && fact.crewId === id) void refresh().catch(() => {});
-      else if (fact.type === 'candle' && crew && fact.candle.symbol === (crew.summary ?? crew.crew ?? crew).symbol) chart?.addCandle(fact.candle);
+      else if (fact.type === 'equity') moreCandlesSoon();
     },
     dispose() {
+      clearTimeout(candlesTimer);
       chart?.remove();
     },
   };
