@@ -81,10 +81,8 @@ export async function buildApi(options: ApiOptions): Promise<ApiServer> {
       const token = bearerToken(req.headers.authorization);
       return token ? `t:${digest(token).toString('hex').slice(0, 32)}` : `a:${req.ip}`;
     },
-    errorResponseBuilder: (_req, context) => ({
-      statusCode: 429,
-      error: `rate limit: at most ${context.max} requests a minute; try again in ${context.after}`,
-    }),
+    errorResponseBuilder: (_req, context) =>
+      Object.assign(new Error(`rate limit: at most ${context.max} requests a minute; try again in ${context.after}`), { statusCode: 429 }),
   });
 
   // The rate limit first (a wrong token counts too: no guessing at speed), then the token.

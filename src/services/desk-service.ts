@@ -11,6 +11,7 @@ import { formatTime } from '../core/format.ts';
 import { numberRefusal, parsePlainNumber } from '../core/number-text.ts';
 import { describeParams, formatZodError, type ParamBound, parseParams } from '../crew/template.ts';
 import type { CrewSummary } from '../engine/engine.ts';
+import type { JournalFill } from '../ports/journal.ts';
 import { type AllocationFigures, overAllocation } from '../risk/allocation.ts';
 import { haltAtLeast } from '../risk/gate.ts';
 import { type RiskLimits, riskLimitsSchema } from '../risk/limits.ts';
@@ -384,15 +385,26 @@ export class DeskService {
     return events.map((e) => ({ at: e.at, crewId: e.crewId, rule: e.rule, reason: e.reason }));
   }
 
+  /** A crew's fills since `since` (desk time, ms), oldest first, with its base and quote assets (for KPIs over a window). */
+  async crewFills(id: string, since: number): Promise<Result<{ fills: JournalFill[]; base: string; quote: string }>> {
+    const crew = this.engine.crews.get(id);
+    if (!crew) return fail(this.unknownCrew(id));
+    const fills = await this.desk.journal.getFills({ crewId: id, since });
+    return ok({ fills, base: crew.filters.baseAsset, quote: crew.filters.quoteAsset });
+  }
+
   /** An equity series: `total`, `team:<name>` or `crew:<id>`, within [from, to] (ms). */
-  async equity(scope: string, from?: number, to?: number): Promise<Result<{ at: number; equity: string }[]>> {
+  async equity(scope: string, from?: number, to?: number, maxPoints = 2000): Promise<Result<{ at: number; equity: string }[]>> {
     const known =
       scope === 'total' ||
       (scope.startsWith('team:') && this.desk.teams.has(scope.slice(5))) ||
       (scope.startsWith('crew:') && this.engine.crews.has(scope.slice(5)));
     if (!known) return fail(`no equity scope "${scope}" (total, team:<name> of ${[...this.desk.teams.keys()].join(', ')}, or crew:<id>)`);
-    const points = await this.desk.journal.getEquity(scope, from);
-    return ok(points.filter((p) => to === undefined || p.at <= to).map((p) => ({ at: p.at, equity: p.equity })));
+    const points = (await this.desk.journal.getEquity(scope, from)).filter((p) => to === undefined || p.at <= to);
+    // A long series is thinned to every k-th point (the last one always kept): a chart has only so many pixels.
+    const step = Math.max(1, Math.ceil(points.length / Math.max(2, maxPoints)));
+    const kept = step === 1 ? points : points.filter((_, i) => i % step === 0 || i === points.length - 1);
+    return ok(kept.map((p) => ({ at: p.at, equity: p.equity })));
   }
 
   /** The audit log, newest first, a page at a time: `before` is the `seq` of the last entry of the previous page. */

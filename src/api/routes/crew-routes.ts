@@ -1,6 +1,6 @@
 // Crews: the list, one crew in full, and what an owner changes on one (each through DeskService).
 import { z } from 'zod';
-import { collectMetrics, WINDOWS } from '../../manager/metrics.ts';
+import { metricFill, WINDOW_MS, WINDOWS, windowStats } from '../../manager/metrics.ts';
 import type { ApiContext, ZodApp } from '../context.ts';
 import { answer, notFound } from '../replies.ts';
 
@@ -39,13 +39,20 @@ export function crewRoutes(app: ZodApp, ctx: ApiContext): void {
       if (!known(id)) return notFound(reply, desk.unknownCrew(id));
       const params = desk.crewParams(id);
       const trades = await desk.trades(id, 20);
-      const metrics = await collectMetrics(desk, req.query.window);
+      const window = req.query.window;
+      // The crew's own fills only: the manager's figures for the whole desk would cost every crew's.
+      const fills = await desk.crewFills(id, desk.desk.clock.now() - WINDOW_MS[window]);
       return {
         summary: desk.crewList().find((c) => c.id === id) ?? null,
         params: params.ok ? params.value : null,
         position: desk.positions().find((p) => p.crewId === id) ?? null,
         trades: trades.ok ? trades.value : [],
-        kpis: metrics.crews.find((c) => c.id === id) ?? null,
+        kpis: fills.ok
+          ? windowStats(
+              window,
+              fills.value.fills.map((f) => metricFill(f, fills.value.base, fills.value.quote)),
+            )
+          : null,
       };
     },
   );

@@ -15,6 +15,7 @@ const equityQuery = z.strictObject({
     .default('total'),
   from: z.coerce.number().int().min(0).optional().describe('ms since the epoch'),
   to: z.coerce.number().int().min(0).optional().describe('ms since the epoch'),
+  maxPoints: z.coerce.number().int().min(2).max(100_000).default(2000).describe('a longer series is thinned to about this many points'),
 });
 
 const auditQuery = z.strictObject({
@@ -61,7 +62,7 @@ export function deskRoutes(app: ZodApp, ctx: ApiContext): void {
   app.get(
     '/api/v1/equity',
     { schema: { summary: 'An equity series (total, a team or a crew) over a time range', tags: ['desk'], querystring: equityQuery } },
-    async (req, reply) => answer(reply, await desk.equity(req.query.scope, req.query.from, req.query.to)),
+    async (req, reply) => answer(reply, await desk.equity(req.query.scope, req.query.from, req.query.to, req.query.maxPoints)),
   );
 
   app.get('/api/v1/audit', { schema: { summary: 'The audit log, newest first, paged', tags: ['desk'], querystring: auditQuery } }, async (req) =>

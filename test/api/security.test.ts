@@ -1,0 +1,48 @@
+// Where and how much: a host reachable from other machines is refused without a token, loopback is
+// not; requests past the rate limit get 429, a wrong token's included (no guessing at speed); a
+// desk with no token configured refuses every protected route and says how to set one.
+import { afterEach, describe, expect, it } from 'vitest';
+import { isLoopback } from '../../src/api/auth.ts';
+import { startApi } from '../../src/api/server.ts';
+import { apiConfigSchema } from '../../src/config/api.ts';
+import { type ApiHarness, asReader, openApiHarness } from './api-harness.ts';
+
+let h: ApiHarness | undefined;
+afterEach(async () => {
+  await h?.dispose();
+  h = undefined;
+});
+
+describe('the API’s security', () => {
+  it('refuses to listen beyond loopback without a token, naming the variable', async () => {
+    h = await openApiHarness();
+    const options = { services: { desk: h.service }, bus: h.harness.desk.bus, metrics: h.metrics, tokens: { change: null, read: null } };
+    await expect(startApi({ ...options, config: apiConfigSchema.parse({ host: '0.0.0.0', port: 0 }) })).rejects.toThrow(
+      /api\.host is 0\.0\.0\.0.*CREWDESK_API_TOKEN/,
+    );
+    const local = await startApi({ ...options, config: apiConfigSchema.parse({ host: '127.0.0.1', port: 0 }) });
+    expect(local.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const res = await fetch(`${local.url}api/v1/status`);
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { error: string }).error).toContain('set CREWDESK_API_TOKEN');
+    await local.close();
+  }, 60_000);
+
+  it('knows loopback hosts', () => {
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1']) expect(isLoopback(host), host).toBe(true);
+    for (const host of ['0.0.0.0', '::', '192.168.1.5', 'desk.example.com']) expect(isLoopback(host), host).toBe(false);
+  });
+
+  it('limits the rate per token, a wrong one included', async () => {
+    h = await openApiHarness({ config: { rateLimitPerMinute: 3 } });
+    const statuses = async (headers: Record<string, string>) => {
+      const out: number[] = [];
+      for (let i = 0; i < 5; i++) out.push((await h!.api.app.inject({ method: 'GET', url: '/api/v1/status', headers })).statusCode);
+      return out;
+    };
+    expect(await statuses({ authorization: 'Bearer guess' })).toEqual([401, 401, 401, 429, 429]);
+    expect(await statuses(asReader)).toEqual([200, 200, 200, 429, 429]);
+    const limited = await h.api.app.inject({ method: 'GET', url: '/api/v1/status', headers: asReader });
+    expect(limited.json().error).toMatch(/rate limit: at most 3 requests a minute/);
+  }, 60_000);
+});
