@@ -40,6 +40,8 @@ describe.runIf(run)('the dashboard in headless Chromium, against crewdesk start'
   let browser: Browser;
   let page: Page;
   let base: string;
+  /** Uncaught errors in the page's scripts: there must be none. */
+  const pageErrors: string[] = [];
 
   /** The API as a script would call it (to check what the page did). */
   async function apiGet<T>(path: string): Promise<T> {
@@ -88,7 +90,7 @@ describe.runIf(run)('the dashboard in headless Chromium, against crewdesk start'
     base = /API and dashboard on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(desk.stdout())![1]!;
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('pageerror', (error) => console.error('page error:', error));
+    page.on('pageerror', (error) => pageErrors.push(String(error)));
   }, 180_000);
 
   afterAll(async () => {
@@ -165,7 +167,7 @@ describe.runIf(run)('the dashboard in headless Chromium, against crewdesk start'
     expect(crew.params.values.slow).toBe(5);
   }, 180_000);
 
-  it('edits a param on the crew page, and is stopped at its bound', async () => {
+  it('edits a param on the crew page and is stopped at its bound; pauses and resumes the crew', async () => {
     await page.goto(`${base}#/crew/sma-btc`);
     const fast = page.locator('#param-fast');
     await fast.waitFor({ timeout: LONG });
@@ -191,6 +193,11 @@ describe.runIf(run)('the dashboard in headless Chromium, against crewdesk start'
     // New candles join the chart as the desk's time moves on, without a reload.
     const drawn = await candles();
     await expect.poll(candles, { timeout: LONG }).toBeGreaterThan(drawn);
+    // Pause and resume from the page.
+    await page.getByRole('button', { name: 'Pause crew' }).click();
+    await expect.poll(() => page.getByTestId('crew-figures').textContent(), { timeout: LONG }).toContain('Statuspaused');
+    await page.getByRole('button', { name: 'Resume crew' }).click();
+    await expect.poll(() => page.getByTestId('crew-figures').textContent(), { timeout: LONG }).toContain('Statusactive');
     await shoot('crew');
   }, 180_000);
 
@@ -243,6 +250,10 @@ describe.runIf(run)('the dashboard in headless Chromium, against crewdesk start'
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await shoot('overview-phone');
   }, 120_000);
+
+  it('ran every page without an uncaught script error', () => {
+    expect(pageErrors).toEqual([]);
+  });
 });
 
 if (!run) {
