@@ -73,6 +73,7 @@ export function parseMetrics(text) {
 
 function formatValue(sample) {
   const v = sample.value;
+  if (/percent/.test(sample.name)) return `${v.toFixed(1)} %`;
   if (/bytes/.test(sample.name)) return `${(v / 1_048_576).toFixed(1)} MB`;
   if (/seconds/.test(sample.name) && v < 10) return `${(v * 1000).toFixed(2)} ms`;
   return Number.isInteger(v) ? String(v) : v.toFixed(4);
