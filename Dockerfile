@@ -23,11 +23,15 @@ COPY src ./src
 COPY crews ./crews
 COPY commands ./commands
 COPY prompts ./prompts
+# The dashboard's static pages (served by the desk when the config has an api: section).
+COPY web ./web
 # The forge (when configured) keeps its sandbox build under node_modules/.cache and writes approved
 # crews to crews/forged: both must be the desk user's to write.
 RUN mkdir -p /app/data /app/node_modules/.cache /app/crews/forged \
  && chown -R node:node /app/data /app/node_modules/.cache /app/crews/forged
 USER node
 VOLUME ["/app/data"]
+# The HTTP API and dashboard, when configured (bind host 0.0.0.0 in the container needs a token).
+EXPOSE 8787
 ENTRYPOINT ["node", "bin/crewdesk.js"]
 CMD ["start"]
