@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   while (connected + failed < setup.sseClients && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   const result = await autocannon({
     url: setup.url,
-    connections: 20,
+    connections: 50,
     duration: setup.seconds,
     overallRate: setup.readsPerSecond,
     timeout: 10,

@@ -49,8 +49,9 @@ const LIGHTWEIGHT_CHARTS = join(
   dirname(createRequire(import.meta.url).resolve('lightweight-charts/package.json')),
   'dist/lightweight-charts.standalone.production.mjs',
 );
-/** What needs a token: the API and /metrics. The dashboard's files do not. */
-const PROTECTED = /^\/(api\/|metrics(\?|$))/;
+/** The routes that need no token: the dashboard's files. Decided on the matched route, never on the raw
+ * URL (which may spell a path in percent-escapes the router decodes). Anything else needs one, even a 404. */
+const PUBLIC_ROUTES: ReadonlySet<string> = new Set(['/', '/*', `/vendor/${basename(LIGHTWEIGHT_CHARTS)}`]);
 
 export interface ApiServer {
   readonly app: ZodApp;
@@ -89,7 +90,8 @@ export async function buildApi(options: ApiOptions): Promise<ApiServer> {
   app.addHook('onRequest', app.rateLimit());
   // Every protected route needs a token; GET and HEAD read, anything else changes.
   app.addHook('onRequest', async (req, reply) => {
-    if (!PROTECTED.test(req.url)) return;
+    const route = req.routeOptions.url;
+    if (route !== undefined && PUBLIC_ROUTES.has(route)) return;
     const grant = tokens.grant(bearerToken(req.headers.authorization));
     if (grant === null) {
       reply.code(401).header('www-authenticate', 'Bearer realm="crewdesk"');

@@ -51,7 +51,15 @@ export interface ManagerChat {
   /** The same figures as data (the API, /metrics). */
   usage?(): UsageReport;
   /** The proposals still open (/proposal, /proposal list). */
-  pendingProposals?(): readonly { readonly id: string; readonly summary: string; readonly expiresAt: number }[];
+  pendingProposals?(): readonly {
+    readonly id: string;
+    readonly summary: string;
+    readonly expiresAt: number;
+    readonly rationale?: string;
+    readonly createdAt?: number;
+    /** Only this owner may answer it (the one who asked); any owner when null. */
+    readonly ownerId?: string | null;
+  }[];
   /** Answers one of the manager's proposals (advise mode): only an owner, once, before it expires. */
   approve?(id: string, actor: Actor): Promise<Result<string>>;
   reject?(id: string, actor: Actor, reason?: string): Promise<Result<string>>;

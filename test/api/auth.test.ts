@@ -112,6 +112,14 @@ describe('the API’s tokens', () => {
     }
   });
 
+  it('cannot be passed by spelling a path in percent-escapes or leaving the route', async () => {
+    for (const url of ['/%61pi/v1/status', '/api/v1/%73tatus', '/m%65trics', '/%6Detrics', '/api/v1/crews/sma%2Dbtc', '/api/v1/nothing', '/api/v1/status/']) {
+      expect((await h.api.app.inject({ method: 'GET', url })).statusCode, url).toBe(401);
+    }
+    const escaped = await h.api.app.inject({ method: 'POST', url: '/%61pi/v1/halt', headers: asReader, payload: { level: 'flatten' } });
+    expect(escaped.statusCode).toBe(403);
+  });
+
   it('serves the dashboard’s page without a token', async () => {
     const res = await h.api.app.inject({ method: 'GET', url: '/' });
     expect(res.statusCode).toBe(200);

@@ -1,9 +1,13 @@
 // Where and how much: a host reachable from other machines is refused without a token, loopback is
 // not; requests past the rate limit get 429, a wrong token's included (no guessing at speed); a
-// desk with no token configured refuses every protected route and says how to set one.
+// desk with no token configured refuses every protected route and says how to set one; the
+// dashboard's files need no token.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isLoopback } from '../../src/api/auth.ts';
-import { startApi } from '../../src/api/server.ts';
+import { buildApi, startApi } from '../../src/api/server.ts';
 import { apiConfigSchema } from '../../src/config/api.ts';
 import { type ApiHarness, asReader, openApiHarness } from './api-harness.ts';
 
@@ -44,5 +48,33 @@ describe('the API’s security', () => {
     expect(await statuses(asReader)).toEqual([200, 200, 200, 429, 429]);
     const limited = await h.api.app.inject({ method: 'GET', url: '/api/v1/status', headers: asReader });
     expect(limited.json().error).toMatch(/rate limit: at most 3 requests a minute/);
+  }, 60_000);
+});
+
+describe('the dashboard’s files', () => {
+  it('are served from the web folder without a token, while the API beside them still needs one', async () => {
+    const web = mkdtempSync(join(tmpdir(), 'crewdesk-web-'));
+    writeFileSync(join(web, 'index.html'), '<!doctype html><title>dashboard</title>');
+    writeFileSync(join(web, 'app.js'), 'export {};');
+    h = await openApiHarness();
+    const api = await buildApi({
+      services: { desk: h.service },
+      bus: h.harness.desk.bus,
+      metrics: h.metrics,
+      tokens: { change: 'x'.repeat(24), read: null },
+      config: apiConfigSchema.parse({ port: 0 }),
+      webDir: web,
+    });
+    try {
+      const page = await api.app.inject({ method: 'GET', url: '/' });
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('<title>dashboard</title>');
+      expect((await api.app.inject({ method: 'GET', url: '/app.js' })).statusCode).toBe(200);
+      expect((await api.app.inject({ method: 'GET', url: '/api/v1/status' })).statusCode).toBe(401);
+      expect((await api.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
+    } finally {
+      await api.close();
+      rmSync(web, { recursive: true, force: true });
+    }
   }, 60_000);
 });

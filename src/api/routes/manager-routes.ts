@@ -9,7 +9,20 @@ export function managerRoutes(app: ZodApp, ctx: ApiContext): void {
   const manager = ctx.services.manager;
   const pending = () => manager?.pendingProposals?.() ?? [];
 
-  app.get('/api/v1/proposals', { schema: { summary: "The manager's open proposals", tags: ['manager'] } }, async () => pending());
+  app.get(
+    '/api/v1/proposals',
+    { schema: { summary: "The manager's open proposals; `answerable` is false for one made for another owner (who alone may answer it)", tags: ['manager'] } },
+    async () =>
+      pending().map((p) => ({
+        id: p.id,
+        summary: p.summary,
+        rationale: p.rationale ?? null,
+        createdAt: p.createdAt ?? null,
+        expiresAt: p.expiresAt,
+        ownerId: p.ownerId ?? null,
+        answerable: p.ownerId === undefined || p.ownerId === null || p.ownerId === ctx.actor.id,
+      })),
+  );
 
   app.post(
     '/api/v1/proposals/:id/approve',
