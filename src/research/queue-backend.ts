@@ -63,6 +63,8 @@ export class QueueResearch implements SweepBackend {
   private readonly connection: Redis;
   private readonly queue: Queue;
   private readonly events: QueueEvents;
+  /** BullMQ leaves connections it was given open: closed here. */
+  private readonly eventsConnection: Redis;
   private readonly outstanding = new Map<string, Outstanding>();
   private readonly sweeps = new Set<Sweep>();
   private down = false;
@@ -76,10 +78,9 @@ export class QueueResearch implements SweepBackend {
     this.connection.on('ready', () => this.back());
     this.queue = new Queue(this.location.queue, { connection: this.connection, prefix: this.location.prefix });
     this.queue.on('error', () => undefined);
-    this.events = new QueueEvents(this.location.queue, {
-      connection: new Redis(settings.url, { maxRetriesPerRequest: null }),
-      prefix: this.location.prefix,
-    });
+    this.eventsConnection = new Redis(settings.url, { maxRetriesPerRequest: null });
+    this.eventsConnection.on('error', () => undefined);
+    this.events = new QueueEvents(this.location.queue, { connection: this.eventsConnection, prefix: this.location.prefix });
     this.events.on('error', () => undefined);
     this.events.on('completed', ({ jobId, returnvalue }) => this.completed(jobId, returnvalue as unknown));
     this.events.on('failed', ({ jobId, failedReason }) => this.failed(jobId, failedReason));
@@ -128,6 +129,7 @@ export class QueueResearch implements SweepBackend {
     for (const sweep of this.sweeps) await sweep.close();
     await Promise.allSettled([this.events.close(), this.queue.close()]);
     this.connection.disconnect();
+    this.eventsConnection.disconnect();
   }
 
   // ── for Sweep ──
