@@ -22,6 +22,7 @@ repository at the same commit (a worker with other engine or crew code refuses t
   --id NAME         how this worker is listed (default HOST-PID)
   --lock-ms N       a job's lock: a worker dead this long has its job handed on (default 30000)
   --config FILE     the config (default crewdesk.yaml if present)
+  --list            list the workers the queue knows (busy, idle, lost; same code or not) and exit
 `;
 
 export async function workerCommand(argv: string[]): Promise<number> {
@@ -34,6 +35,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
     id: { type: 'string' },
     'lock-ms': { type: 'string' },
     config: { type: 'string' },
+    list: { type: 'boolean' },
     help: { type: 'boolean' },
   });
   if (values.help === true) {
@@ -48,6 +50,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
     throw new UsageError(`--id: "${values.id}" must be letters, digits, ".", "_" or "-"`);
   const lockMs = numberFlag(values['lock-ms'], 'lock-ms', (n) => Number.isInteger(n) && n >= 1000 && n <= 600_000);
 
+  if (values.list === true) return listWorkers(url, values.prefix ?? config?.research?.prefix ?? 'crewdesk');
   const { QueueWorker } = await import('../research/queue-worker.ts');
   const { showUrl } = await import('../research/queue-names.ts');
   const say = (line: string) => process.stdout.write(`crewdesk worker: ${line}\n`);
@@ -71,4 +74,23 @@ export async function workerCommand(argv: string[]): Promise<number> {
   say(`${worker.id} stopping (a run under way is finished first)`);
   await worker.stop();
   return 0;
+}
+
+/** `crewdesk worker --list`: the workers the queue knows, one line each. */
+async function listWorkers(url: string, prefix: string): Promise<number> {
+  const { QueueResearch } = await import('../research/queue-backend.ts');
+  const research = await QueueResearch.connect({ url, prefix });
+  try {
+    const workers = await research.workers();
+    if (workers.length === 0) process.stdout.write(`no research workers on ${research.url} (prefix ${prefix})\n`);
+    for (const w of workers) {
+      const code = w.sameCode ? 'same code' : `OTHER code ${w.code.slice(0, 12)} (refuses this checkout's jobs)`;
+      const doing = w.status === 'busy' && w.job !== null ? ` on ${w.job}` : '';
+      const seen = Math.round((Date.now() - w.seenAt) / 1000);
+      process.stdout.write(`${w.id.padEnd(24)} ${w.status.padEnd(5)}${doing}  ${w.jobsDone} jobs done  ${w.host} pid ${w.pid}  ${code}  seen ${seen} s ago\n`);
+    }
+    return 0;
+  } finally {
+    await research.close();
+  }
 }

@@ -131,12 +131,15 @@ describe.skipIf(binary === null)(`research on a Redis queue with crewdesk worker
       ]);
       expect(JSON.parse(queued.stdout).combinations).toBe(20);
       expect(queued.stdout).toBe(local.stdout);
-      // Both workers took part (the jobs were shared out, not run by the owner).
+      // Both workers took part (the jobs were shared out, not run by the owner), and say so.
       const cards = await (await queueBackend()).workers();
       expect(cards.map((c) => [c.id, c.jobsDone > 0])).toEqual([
         ['w1', true],
         ['w2', true],
       ]);
+      const listed = await run(process.execPath, [BIN, 'worker', '--list', '--redis', redis.url], { cwd: REPO, env });
+      expect(listed.stdout).toMatch(/^w1 +idle +\d+ jobs done .* same code/m);
+      expect(listed.stdout).toMatch(/^w2 +idle +\d+ jobs done .* same code/m);
     },
     LONG,
   );
