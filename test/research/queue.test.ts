@@ -220,6 +220,29 @@ describe.skipIf(binary === null)(`research on a Redis queue with crewdesk worker
   );
 
   it(
+    'a sweep cancelled while its jobs wait: it ends with the reason, and its jobs leave the queue',
+    async () => {
+      const backend = await queueBackend();
+      const controller = new AbortController();
+      const sweep = runOptimization(sweepOptions({ backend, signal: controller.signal })).then(
+        () => null,
+        (e: unknown) => e as Error,
+      );
+      const queue = new Queue(DEFAULT_QUEUE, { connection: { url: redis.url }, prefix: DEFAULT_PREFIX });
+      try {
+        // No worker: the 20 in-sample jobs wait in the queue until cancelled.
+        await vi.waitFor(async () => expect(await queue.getWaitingCount()).toBe(20), { timeout: 60_000, interval: 50 });
+        controller.abort();
+        expect((await sweep)?.message).toBe('the sweep was cancelled');
+        await vi.waitFor(async () => expect(await queue.getWaitingCount()).toBe(0), { timeout: 60_000, interval: 50 });
+      } finally {
+        await queue.close();
+      }
+    },
+    LONG,
+  );
+
+  it(
     'a candle file whose sha256 differs on the worker fails the job, naming the file; the sweep says so',
     async () => {
       const otherData = join(dir, 'other-candles');
