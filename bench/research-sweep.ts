@@ -30,6 +30,8 @@ const GRID_1000 = 'fast=2..21,slow=30..128:2';
 interface Timed {
   readonly seconds: number;
   readonly result: OptimizationResult;
+  /** The sweep's wall time not spent inside a run, per run (one worker: the transport's share plus the sweep's own work). */
+  readonly gapMsPerRun: number;
 }
 
 export async function researchSweep({ quick }: { quick: boolean }): Promise<Record<string, unknown>> {
@@ -45,8 +47,22 @@ export async function researchSweep({ quick }: { quick: boolean }): Promise<Reco
     renameSync(await writeSyntheticCsv(week, 'BTCUSDT', WEEK_OF_MINUTES, 6), join(week, 'BTCUSDT-1m-week.csv'));
     const sweep = async (backend: EmbeddedResearch | QueueResearch, data: string, grid: string, workers: number): Promise<Timed> => {
       const t = performance.now();
-      const result = await runOptimization({ crew: 'sma-cross', symbol: 'BTCUSDT', interval: '1m', data: [data], grid, workers, split: 0.7, top: 5, backend });
-      return { seconds: (performance.now() - t) / 1000, result };
+      let runMs: number[] = [];
+      const result = await runOptimization({
+        crew: 'sma-cross',
+        symbol: 'BTCUSDT',
+        interval: '1m',
+        data: [data],
+        grid,
+        workers,
+        split: 0.7,
+        top: 5,
+        backend,
+        onTimings: (timings) => (runMs = timings.runs.map((r) => r.ms)),
+      });
+      const wallMs = performance.now() - t;
+      const gapMsPerRun = (wallMs * workers - runMs.reduce((a, b) => a + b, 0)) / Math.max(runMs.length, 1);
+      return { seconds: wallMs / 1000, result, gapMsPerRun };
     };
     const best = async (times: number, once: () => Promise<Timed>): Promise<Timed> => {
       let fastest: Timed | null = null;
@@ -109,7 +125,11 @@ export async function researchSweep({ quick }: { quick: boolean }): Promise<Reco
           twoWorkersSeconds: round3(queue2.seconds),
           speedUp: round3(queue1.seconds / queue2.seconds),
           sameResultAsLocal: same(queue1.result, local1.result) && same(queue2.result, local1.result),
-          overheadMsPerJob: round3(((queue1.seconds - local1.seconds) * 1000) / runs),
+          // Wall-clock difference of the two one-worker sweeps, per run: at the mercy of the machine's load.
+          wallDifferenceMsPerJob: round3(((queue1.seconds - local1.seconds) * 1000) / runs),
+          // Less so: each sweep's time outside its runs (as the runs measured themselves), per run, queue minus local.
+          overheadMsPerJob: round3(queue1.gapMsPerRun - local1.gapMsPerRun),
+          gapMsPerRun: { queue: round3(queue1.gapMsPerRun), local: round3(local1.gapMsPerRun) },
           sweep1000: {
             seconds: round3(queueThroughput.seconds),
             combinationsPerSecond: round3(1000 / queueThroughput.seconds),
