@@ -40,6 +40,9 @@ export class WarmThreadPool {
   private nextId = 1;
   private closed = false;
 
+  /** Threads started over the pool's life (a thread that died and was replaced counts twice). */
+  started = 0;
+
   /** Threads started so far. */
   get size(): number {
     return this.threads.length;
@@ -101,6 +104,7 @@ export class WarmThreadPool {
       // own stdout to stderr itself, so stdout carries results (--json) and nothing else.
       const worker = new Worker(source, { eval: true, workerData: { kind: RESEARCH_THREAD_KIND } });
       const thread: Thread = { index, worker, keys: new Set(), busy: false };
+      this.started++;
       const onMessage = (m: FromThread) => {
         if (m.type !== 'ready') return;
         worker.off('message', onMessage);
