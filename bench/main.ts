@@ -10,6 +10,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   'binance-latency': async () => (await import('./binance-latency.ts')).binanceLatency,
   'backtest-year': async () => (await import('./backtest-year.ts')).backtestYear,
   'optimize-sweep': async () => (await import('./backtest-sweep.ts')).optimizeSweep,
+  'research-sweep': async () => (await import('./research-sweep.ts')).researchSweep,
   'halt-latency': async () => (await import('./halt-latency.ts')).haltLatency,
   'report-prompt': async () => (await import('./report-prompt.ts')).reportPromptSize,
   'crowd-desk': async () => (await import('./crowd-desk.ts')).crowdDesk,

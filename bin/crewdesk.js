@@ -5,7 +5,7 @@ import { register } from 'tsx/esm/api';
 import { preloadNative } from './native-preload.js';
 
 /** Commands that run crews (and so their indicators). */
-const RUNS_CREWS = new Set(['start', 'backtest', 'optimize']);
+const RUNS_CREWS = new Set(['start', 'backtest', 'optimize', 'worker']);
 await preloadNative({ indicators: RUNS_CREWS.has(process.argv[2]) });
 register();
 const { main } = await import('../src/app/main.ts');

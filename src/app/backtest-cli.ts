@@ -9,6 +9,7 @@ import { INTERVALS, type Interval, isInterval } from '../core/domain.ts';
 import { numberFlag, parseFlags, UsageError } from './args.ts';
 import { gapBreaks, renderEquityChart, renderTeamChart } from '../backtest/chart.ts';
 import { METRICS, type Metric, defaultWorkers, runOptimization } from '../backtest/optimize.ts';
+import { researchBackend } from '../research/backends.ts';
 import type { EquityRecorder } from '../backtest/equity-recorder.ts';
 import { createProgress, type Progress, type ProgressOptions } from '../backtest/progress.ts';
 import {
@@ -276,8 +277,12 @@ export async function optimizeCommand(argv: string[]): Promise<number> {
     const config = configFor(values.config);
     const journal = values['no-journal'] === true ? undefined : (values.journal ?? config?.journal ?? 'data/crewdesk.sqlite');
 
+    // Where the runs go: the queue when Redis is configured (REDIS_URL, research.redis), else warm threads.
+    const research = await researchBackend(config?.research, { onStatus: (text) => process.stderr.write(`crewdesk optimize: ${text}\n`) });
+    if (!json && research.description.startsWith('queue')) process.stderr.write(`crewdesk optimize: runs go to the research ${research.description}\n`);
     const result = await withProgress({ enabled: !json, label: `optimize ${crew}` }, (progress) =>
       runOptimization({
+        backend: research.backend,
         crew,
         symbol,
         interval,
@@ -298,7 +303,7 @@ export async function optimizeCommand(argv: string[]): Promise<number> {
         journal,
         onProgress: (done, total) => progress.update(done / total, `${done}/${total} runs`),
       }),
-    );
+    ).finally(() => research.close());
     if (json) process.stdout.write(toJson(result));
     else process.stdout.write(optimizationTable(result, { tty: process.stdout.isTTY === true }));
     return 0;

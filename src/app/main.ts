@@ -20,8 +20,12 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import('./backtest-cli.ts')).backtestCommand,
   },
   optimize: {
-    summary: 'sweep a grid of crew params across worker threads, in- and out-of-sample',
+    summary: 'sweep a grid of crew params (warm worker threads, or a Redis queue of workers), in- and out-of-sample',
     load: async () => (await import('./backtest-cli.ts')).optimizeCommand,
+  },
+  worker: {
+    summary: 'a research worker: take sweep runs from the Redis queue and run them',
+    load: async () => (await import('./worker-cli.ts')).workerCommand,
   },
 };
 

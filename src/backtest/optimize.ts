@@ -189,6 +189,49 @@ export interface OptimizeOptions
   readonly onProgress?: (done: number, total: number) => void;
   /** Told once at the end how long the workers took to start and each run took (benchmarks). */
   readonly onTimings?: (timings: SweepTimings) => void;
+  /** Where the runs go (src/research: a warm thread pool, or a Redis queue of worker processes); default: threads started for this sweep. */
+  readonly backend?: SweepBackend;
+  /** Cancels the sweep (a backend's queued runs are withdrawn). */
+  readonly signal?: AbortSignal;
+}
+
+/** What a back end needs to run a sweep's combinations: the subject, the costs and the candles (read once, here). */
+export interface SweepSpec {
+  readonly crew: string;
+  readonly crewDirs: readonly string[];
+  readonly cash: number;
+  readonly feeBps: number;
+  readonly slippageBps: number;
+  /** Workers asked for (--workers); a queue back end takes what its workers give. */
+  readonly workers: number;
+  readonly symbol: string;
+  readonly interval: Interval;
+  readonly data: readonly string[];
+  /** The span the columns were read for (warm-up included). */
+  readonly loadFrom: number | undefined;
+  readonly to: number | undefined;
+  readonly columns: CandleColumns;
+  readonly signal?: AbortSignal;
+}
+
+/** One sweep on a back end: runs combinations until closed. */
+export interface SweepSession {
+  /** Workers that run this sweep (reported in the result). */
+  readonly size: number;
+  readonly readySeconds: number;
+  readonly runTimes: readonly { readonly worker: number; readonly ms: number }[];
+  /** One run; rejects with SweepRunFailure when the run failed on its worker (the sweep goes on without it). */
+  run(params: Record<string, unknown>, range: TimeRange): Promise<SweepRun>;
+  close(): Promise<void>;
+}
+
+export interface SweepBackend {
+  open(spec: SweepSpec): Promise<SweepSession>;
+}
+
+/** A run that failed where it ran (it threw, a candle file's checksum differed): listed with its reason, the sweep goes on. */
+export class SweepRunFailure extends Error {
+  override readonly name = 'SweepRunFailure';
 }
 
 /** Where a sweep's time went: not part of the result, which is the same on every run. */
@@ -288,31 +331,63 @@ export async function runOptimization(options: OptimizeOptions): Promise<Optimiz
   const loadFrom = options.from === undefined ? undefined : options.from - 2 * (warmup + 1) * step;
   // The workers start (sources, crew modules) on their threads while this one reads the candles;
   // they get the candles once read. Whatever fails from here on, the pool is stopped.
-  const starting = WorkerPool.start(Math.min(workers, combos.length), { kind: WORKER_KIND, crew: options.crew, crewDirs, cash, feeBps, slippageBps });
+  const starting = options.backend
+    ? null
+    : WorkerPool.start(Math.min(workers, combos.length), { kind: WORKER_KIND, crew: options.crew, crewDirs, cash, feeBps, slippageBps });
   let loaded: LoadedSpan;
   try {
     loaded = loadSpan(options, loadFrom, split, walkForward);
   } catch (error) {
-    await starting.then(
+    await starting?.then(
       (pool) => pool.close(),
       () => undefined,
     );
     throw error;
   }
-  const pool = await starting;
+  const pool: SweepSession = options.backend
+    ? await options.backend.open({
+        crew: options.crew,
+        crewDirs,
+        cash,
+        feeBps,
+        slippageBps,
+        workers: Math.min(workers, combos.length),
+        symbol: options.symbol,
+        interval: options.interval,
+        data: options.data,
+        loadFrom,
+        to: options.to,
+        columns: loaded.columns,
+        ...(options.signal ? { signal: options.signal } : {}),
+      })
+    : (await starting!).share(loaded.columns);
   let top: RankedCombination[];
+  const failed = new Map<number, string>();
   let walk: OptimizationResult['walkForward'] = null;
   const notes: string[] = [];
   try {
-    pool.share(loaded.columns);
     const { inSample, outOfSample, windows } = loaded;
     const totalRuns = combos.length + Math.min(topN, combos.length) + windows.length * (combos.length + 1);
     let done = 0;
     const tick = () => options.onProgress?.(++done, totalRuns);
     const order = rankOrder(metric);
+    // A run that failed on its worker is listed in `skipped` with its reason (once per combination).
     const rank = async (range: TimeRange) => {
-      const runs = await Promise.all(combos.map((params) => pool.run(params, range).finally(tick)));
-      return runs.map((run, index) => ({ index, run, score: metricOf(run.kpis, metric) })).sort(order);
+      const runs = await Promise.all(
+        combos.map((params, index) =>
+          pool
+            .run(params, range)
+            .catch((error: unknown) => {
+              if (!(error instanceof SweepRunFailure)) throw error;
+              if (!failed.has(index)) failed.set(index, error.message);
+              return null;
+            })
+            .finally(tick),
+        ),
+      );
+      const ok = runs.flatMap((run, index) => (run === null ? [] : [{ index, run, score: metricOf(run.kpis, metric) }]));
+      if (ok.length === 0) throw new SweepRunFailure(`every combination failed; the first: ${failed.values().next().value}`);
+      return ok.sort(order);
     };
     const ranked = await rank(inSample);
     if (ranked.every((r) => r.score === null)) {
@@ -358,6 +433,7 @@ export async function runOptimization(options: OptimizeOptions): Promise<Optimiz
   }
   options.onTimings?.({ workersReadySeconds: pool.readySeconds, runs: pool.runTimes });
 
+  for (const [index, reason] of [...failed].sort((a, b) => a[0] - b[0])) skipped.push({ params: combos[index]!, reason: `failed: ${reason}` });
   const inSpan = loaded.gaps.filter((g) => g.to > loaded.span.start);
   const result: OptimizationResult = {
     kind: 'optimization',
@@ -374,7 +450,7 @@ export async function runOptimization(options: OptimizeOptions): Promise<Optimiz
     span: { ...loaded.span, candles: loaded.candles, gaps: inSpan.length, missingCandles: inSpan.reduce((n, g) => n + g.missing, 0) },
     inSample: loaded.inSample,
     outOfSample: loaded.outOfSample,
-    combinations: combos.length,
+    combinations: combos.length - failed.size,
     skipped,
     workers: pool.size,
     top,
@@ -513,7 +589,7 @@ export function loadColumns(
  * (`tsx/esm/api`) and then imports optimize-worker.ts. (`execArgv: ['--import', 'tsx']` does not
  * reach a worker's entry module on Node 20, and the main thread's loader is not inherited.)
  */
-class WorkerPool {
+class WorkerPool implements SweepSession {
   private readonly idle: Worker[] = [];
   private readonly waiting: { message: Omit<Extract<ToWorker, { type: 'run' }>, 'id'>; resolve: (run: SweepRun) => void; reject: (error: Error) => void }[] =
     [];
@@ -568,8 +644,9 @@ class WorkerPool {
   }
 
   /** Hands every worker the candles (a SharedArrayBuffer: shared, not copied). */
-  share(columns: CandleColumns): void {
+  share(columns: CandleColumns): this {
     for (const worker of this.workers) worker.postMessage({ type: 'columns', columns } satisfies ToWorker);
+    return this;
   }
 
   run(params: Record<string, unknown>, range: TimeRange): Promise<SweepRun> {

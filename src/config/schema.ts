@@ -6,6 +6,7 @@ import { riskLimitsSchema } from '../risk/limits.ts';
 import { managerConfigSchema } from './manager.ts';
 import { forgeConfigSchema } from './forge.ts';
 import { discordConfigSchema } from './discord.ts';
+import { researchConfigSchema } from './research.ts';
 import { consoleConfigSchema } from '../console/console-settings.ts';
 import { apiConfigSchema } from './api.ts';
 
@@ -78,6 +79,8 @@ export const configSchema = z
     console: consoleConfigSchema.prefault({}),
     /** The crew forge (new crews from an idea); absent: off. */
     forge: forgeConfigSchema.optional(),
+    /** Where sweeps run: this process's warm threads (absent), or a Redis queue of `crewdesk worker` processes. */
+    research: researchConfigSchema.optional(),
     /** Discord channel ids (env DISCORD_*_CHANNEL_ID override them); the token and owners come from the environment. */
     discord: discordConfigSchema.optional(),
     /** The HTTP API, the dashboard and /metrics; absent: off. Tokens come from the environment. */

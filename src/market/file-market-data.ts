@@ -199,6 +199,11 @@ export class FileMarketData implements MarketData {
     }
   }
 
+  /** The files one subscription's candles within from/to come from, in order (what a research job names). */
+  filesOf(subscription: CandleSubscription): readonly CandleFileEntry[] {
+    return this.filesFor(subscription, this.options.from, this.options.to);
+  }
+
   /** Per subscription (duplicates dropped), its files in order; fails before reading when one has none. */
   private sources(subscriptions: readonly CandleSubscription[]): ProbedFile[][] {
     const unique = new Map<string, CandleSubscription>();

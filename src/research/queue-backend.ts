@@ -1,0 +1,313 @@
+// The queue research back end: a sweep's runs as BullMQ jobs on Redis, taken by `crewdesk worker`
+// processes on this machine or others. The owner keeps every job it asked for until its answer is
+// merged (by job id: a job answered twice counts once), so nothing is lost when a worker dies
+// (BullMQ's stalled-job check hands its job to another) or when Redis restarts empty (the owner
+// adds the missing jobs again once Redis is back, and says it is waiting meanwhile).
+import { Job, Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { SweepRun } from '../backtest/optimize-worker.ts';
+import { type SweepBackend, SweepRunFailure, type SweepSession, type SweepSpec } from '../backtest/optimize.ts';
+import type { TimeRange } from '../backtest/coverage.ts';
+import { engineCodeVersion } from './code-version.ts';
+import { ResearchCancelledError, type ResearchJob } from './job.ts';
+import {
+  DEFAULT_PREFIX,
+  DEFAULT_QUEUE,
+  decodeRun,
+  JOB_NAME,
+  LOST_AFTER_MS,
+  type QueuedOutcome,
+  type QueueLocation,
+  refusalsKey,
+  showUrl,
+  type WorkerCard,
+  workersKey,
+} from './queue-names.ts';
+import { newSweepId, SweepJobs } from './sweep-jobs.ts';
+
+export interface QueueResearchSettings {
+  /** redis://[:password@]host:port[/db], or rediss:// for TLS. */
+  readonly url: string;
+  readonly prefix?: string;
+  readonly queue?: string;
+  /** What the owner should know while a sweep runs: Redis gone and back, workers refusing jobs. */
+  readonly onStatus?: (text: string) => void;
+  /** How often outstanding jobs are looked up when no answer came (ms); default 1000. */
+  readonly checkMs?: number;
+}
+
+export type WorkerState = 'idle' | 'busy' | 'lost';
+
+export interface WorkerListing extends WorkerCard {
+  readonly status: WorkerState;
+  /** Whether it runs the owner's code (else it refuses the owner's jobs). */
+  readonly sameCode: boolean;
+}
+
+interface Outstanding {
+  readonly job: ResearchJob;
+  readonly resolve: (outcome: QueuedOutcome) => void;
+  readonly reject: (error: Error) => void;
+}
+
+const JOB_OPTIONS = {
+  // A run that throws would throw again: no retries. A stalled one (its worker died) is handed on
+  // by BullMQ's stalled-job check, up to the worker's maxStalledCount.
+  attempts: 1,
+  removeOnComplete: { age: 3600, count: 100_000 },
+  removeOnFail: { age: 24 * 3600 },
+} as const;
+
+export class QueueResearch implements SweepBackend {
+  readonly location: QueueLocation;
+  private readonly connection: Redis;
+  private readonly queue: Queue;
+  private readonly events: QueueEvents;
+  /** BullMQ leaves connections it was given open: closed here. */
+  private readonly eventsConnection: Redis;
+  private readonly outstanding = new Map<string, Outstanding>();
+  private readonly sweeps = new Set<Sweep>();
+  private down = false;
+
+  private constructor(private readonly settings: QueueResearchSettings) {
+    this.location = { prefix: settings.prefix ?? DEFAULT_PREFIX, queue: settings.queue ?? DEFAULT_QUEUE };
+    // maxRetriesPerRequest null: a command waits for Redis to come back instead of failing.
+    this.connection = new Redis(settings.url, { maxRetriesPerRequest: null, enableOfflineQueue: true });
+    this.connection.on('error', () => undefined); // reported through 'close' and 'ready' below
+    this.connection.on('close', () => this.lost());
+    this.connection.on('ready', () => this.back());
+    this.queue = new Queue(this.location.queue, { connection: this.connection, prefix: this.location.prefix });
+    this.queue.on('error', () => undefined);
+    this.eventsConnection = new Redis(settings.url, { maxRetriesPerRequest: null });
+    this.eventsConnection.on('error', () => undefined);
+    this.events = new QueueEvents(this.location.queue, { connection: this.eventsConnection, prefix: this.location.prefix });
+    this.events.on('error', () => undefined);
+    this.events.on('completed', ({ jobId, returnvalue }) => this.completed(jobId, returnvalue as unknown));
+    this.events.on('failed', ({ jobId, failedReason }) => this.failed(jobId, failedReason));
+  }
+
+  /** Connects; fails with a plain message when Redis does not answer within `timeoutMs`. */
+  static async connect(settings: QueueResearchSettings, timeoutMs = 5_000): Promise<QueueResearch> {
+    const research = new QueueResearch(settings);
+    const timer = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`Redis at ${showUrl(settings.url)} did not answer within ${timeoutMs / 1000} s`)), timeoutMs).unref(),
+    );
+    try {
+      await Promise.race([Promise.all([research.queue.waitUntilReady(), research.events.waitUntilReady()]), timer]);
+    } catch (error) {
+      await research.close();
+      throw error;
+    }
+    research.down = false;
+    return research;
+  }
+
+  get url(): string {
+    return showUrl(this.settings.url);
+  }
+
+  /** The workers that said where they are, with their state (lost: not heard of for 10 s). */
+  async workers(now = Date.now()): Promise<WorkerListing[]> {
+    const cards = await this.connection.hgetall(workersKey(this.location));
+    const code = engineCodeVersion();
+    return Object.values(cards)
+      .map((text) => JSON.parse(text) as WorkerCard)
+      .map((card) => ({ ...card, status: now - card.seenAt > LOST_AFTER_MS ? ('lost' as const) : card.state, sameCode: card.code === code }))
+      .sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  async open(spec: SweepSpec): Promise<SweepSession> {
+    const began = performance.now();
+    const jobs = await SweepJobs.of(spec, newSweepId());
+    const live = (await this.workers()).filter((w) => w.status !== 'lost' && w.sameCode).length;
+    const sweep = new Sweep(this, jobs, spec, Math.max(1, live), (performance.now() - began) / 1000);
+    this.sweeps.add(sweep);
+    return sweep;
+  }
+
+  async close(): Promise<void> {
+    for (const sweep of this.sweeps) await sweep.close();
+    await Promise.allSettled([this.events.close(), this.queue.close()]);
+    this.connection.disconnect();
+    this.eventsConnection.disconnect();
+  }
+
+  // ── for Sweep ──
+
+  submit(job: ResearchJob): Promise<QueuedOutcome> {
+    return new Promise((resolve, reject) => {
+      this.outstanding.set(job.id, { job, resolve, reject });
+      this.queue.add(JOB_NAME, job, { jobId: job.id, ...JOB_OPTIONS }).catch((error: unknown) => {
+        // Not fatal: the check below adds it again once Redis answers.
+        this.settings.onStatus?.(`research: could not queue ${job.id} yet (${error instanceof Error ? error.message : String(error)})`);
+      });
+    });
+  }
+
+  withdraw(ids: readonly string[], reason: string): Promise<void> {
+    for (const id of ids) {
+      const entry = this.outstanding.get(id);
+      if (!entry) continue;
+      this.outstanding.delete(id);
+      entry.reject(new ResearchCancelledError(reason));
+    }
+    // A job a worker is running stays (its lock cannot be taken); its answer is then ignored.
+    return Promise.allSettled(ids.map((id) => this.queue.remove(id))).then(() => undefined);
+  }
+
+  /** Looks up every outstanding job: answers the finished ones, adds again the ones Redis lost. */
+  async check(ids: readonly string[]): Promise<void> {
+    await Promise.all(
+      ids.map(async (id) => {
+        const entry = this.outstanding.get(id);
+        if (!entry) return;
+        const job = await Job.fromId(this.queue, id);
+        if (!job) {
+          await this.queue.add(JOB_NAME, entry.job, { jobId: id, ...JOB_OPTIONS });
+          return;
+        }
+        if (job.finishedOn !== undefined && job.returnvalue !== null && job.returnvalue !== undefined) this.completed(id, job.returnvalue);
+        else if (job.finishedOn !== undefined && job.failedReason) this.failed(id, job.failedReason);
+      }),
+    );
+  }
+
+  refusals(sweep: string): Promise<Record<string, string>> {
+    return this.connection.hgetall(refusalsKey(this.location, sweep));
+  }
+
+  forgetRefusals(sweep: string): Promise<unknown> {
+    return this.connection.del(refusalsKey(this.location, sweep));
+  }
+
+  get isDown(): boolean {
+    return this.down;
+  }
+
+  status(text: string): void {
+    this.settings.onStatus?.(text);
+  }
+
+  remove(sweep: Sweep): void {
+    this.sweeps.delete(sweep);
+  }
+
+  private completed(id: string, value: unknown): void {
+    const entry = this.outstanding.get(id);
+    if (!entry) return; // another sweep's, or answered already
+    let outcome: QueuedOutcome;
+    try {
+      outcome = (typeof value === 'string' ? JSON.parse(value) : value) as QueuedOutcome;
+      if (typeof outcome?.run !== 'string') throw new Error('no run in the answer');
+    } catch (error) {
+      this.outstanding.delete(id);
+      entry.reject(new SweepRunFailure(`job ${id}: an unreadable answer (${error instanceof Error ? error.message : String(error)})`));
+      return;
+    }
+    this.outstanding.delete(id);
+    entry.resolve(outcome);
+  }
+
+  private failed(id: string, reason: string): void {
+    const entry = this.outstanding.get(id);
+    if (!entry) return;
+    this.outstanding.delete(id);
+    entry.reject(new SweepRunFailure(reason));
+  }
+
+  private lost(): void {
+    if (this.down) return;
+    this.down = true;
+    for (const sweep of this.sweeps) sweep.redisLost();
+  }
+
+  private back(): void {
+    if (!this.down) return;
+    this.down = false;
+    for (const sweep of this.sweeps) sweep.redisBack();
+  }
+}
+
+/** One sweep on the queue: its jobs, its progress, its refusals. */
+class Sweep implements SweepSession {
+  readonly runTimes: { worker: number; ms: number }[] = [];
+  private readonly ids = new Set<string>();
+  private readonly workerIndex = new Map<string, number>();
+  private readonly refusalsSeen = new Set<string>();
+  private readonly timer: NodeJS.Timeout;
+  private lastAnswer = performance.now();
+  private checking = false;
+  private done = 0;
+  private closed = false;
+  private readonly onAbort = () => void this.cancel('the sweep was cancelled');
+
+  constructor(
+    private readonly research: QueueResearch,
+    private readonly jobs: SweepJobs,
+    private readonly spec: SweepSpec,
+    readonly size: number,
+    readonly readySeconds: number,
+  ) {
+    spec.signal?.addEventListener('abort', this.onAbort, { once: true });
+    this.timer = setInterval(() => void this.tick(), 1_000);
+  }
+
+  async run(params: Record<string, unknown>, range: TimeRange): Promise<SweepRun> {
+    if (this.closed || this.spec.signal?.aborted) throw new ResearchCancelledError('the sweep was cancelled');
+    const job = this.jobs.job(params, range);
+    this.ids.add(job.id);
+    try {
+      const outcome = await this.research.submit(job);
+      this.lastAnswer = performance.now();
+      this.done++;
+      let index = this.workerIndex.get(outcome.worker);
+      if (index === undefined) this.workerIndex.set(outcome.worker, (index = this.workerIndex.size));
+      this.runTimes.push({ worker: index, ms: outcome.ms });
+      return decodeRun(outcome.run);
+    } finally {
+      this.ids.delete(job.id);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    this.spec.signal?.removeEventListener('abort', this.onAbort);
+    this.research.remove(this);
+    await this.research.withdraw([...this.ids], 'the sweep ended');
+    if (!this.research.isDown) await this.research.forgetRefusals(this.jobs.sweep).catch(() => undefined);
+  }
+
+  redisLost(): void {
+    this.research.status(`research: Redis at ${this.research.url} is unreachable; the sweep waits for it (${this.done} runs done, ${this.ids.size} waiting)`);
+  }
+
+  redisBack(): void {
+    this.research.status(`research: Redis at ${this.research.url} is back; the sweep resumes (jobs it lost are queued again)`);
+    void this.tick(true);
+  }
+
+  private async cancel(reason: string): Promise<void> {
+    await this.research.withdraw([...this.ids], reason);
+  }
+
+  /** Refusals to tell, and — when no answer came for a while — the outstanding jobs looked up. */
+  private async tick(force = false): Promise<void> {
+    if (this.checking || this.closed || this.research.isDown) return;
+    this.checking = true;
+    try {
+      const refusals = await this.research.refusals(this.jobs.sweep);
+      for (const [worker, reason] of Object.entries(refusals)) {
+        if (this.refusalsSeen.has(worker)) continue;
+        this.refusalsSeen.add(worker);
+        this.research.status(`research: worker ${worker} refuses this sweep's jobs: ${reason}`);
+      }
+      if (force || performance.now() - this.lastAnswer > 1_500) await this.research.check([...this.ids]);
+    } catch {
+      // Redis went away mid-check: 'close' has told the owner; the next tick tries again.
+    } finally {
+      this.checking = false;
+    }
+  }
+}

@@ -1,0 +1,62 @@
+// Turns a sweep into jobs: what every run of it shares (the code's and the crew's hashes, the
+// costs, the candle files by name and sha256) computed once, then one job per run, numbered in
+// the order the sweep asks for them — so the same sweep gives the same jobs, locally or on a queue.
+import { basename } from 'node:path';
+import type { SweepSpec } from '../backtest/optimize.ts';
+import type { TimeRange } from '../backtest/coverage.ts';
+import { BacktestInputError, openMarket } from '../backtest/run.ts';
+import { crewSourceHash, engineCodeVersion } from './code-version.ts';
+import { fileSha256 } from './execute.ts';
+import type { CandleSet, ResearchJob } from './job.ts';
+
+export class SweepJobs {
+  private next = 0;
+
+  private constructor(
+    readonly sweep: string,
+    private readonly shared: Omit<ResearchJob, 'id' | 'params' | 'range'>,
+  ) {}
+
+  static async of(spec: SweepSpec, sweep: string): Promise<SweepJobs> {
+    const crewSha = crewSourceHash(spec.crew, spec.crewDirs);
+    if (crewSha === null) throw new BacktestInputError(`unknown crew "${spec.crew}"`);
+    const market = openMarket(spec.data, [{ symbol: spec.symbol, interval: spec.interval }], spec.loadFrom, spec.to);
+    const files = market.filesOf({ symbol: spec.symbol, interval: spec.interval });
+    const names = new Set<string>();
+    const refs: CandleSet['files'] = [];
+    for (const f of files) {
+      const name = basename(f.file);
+      // A worker finds files by name: two of one name would be one file to it.
+      if (names.has(name)) throw new BacktestInputError(`two candle files are named ${name}; a research job names files by name, keep one`);
+      names.add(name);
+      refs.push({ name, sha256: await fileSha256(f.file) });
+    }
+    return new SweepJobs(sweep, {
+      kind: 'sweep-run',
+      sweep,
+      code: engineCodeVersion(),
+      crew: { name: spec.crew, sha256: crewSha },
+      cash: spec.cash,
+      feeBps: spec.feeBps,
+      slippageBps: spec.slippageBps,
+      candles: { symbol: spec.symbol, interval: spec.interval, from: spec.loadFrom ?? null, to: spec.to ?? null, files: refs },
+    });
+  }
+
+  /** The candles every job of the sweep names. */
+  get candles(): CandleSet {
+    return this.shared.candles;
+  }
+
+  /** The next run's job. */
+  job(params: Record<string, unknown>, range: TimeRange): ResearchJob {
+    return { ...this.shared, id: `${this.sweep}-${this.next++}`, params, range: { start: range.start, end: range.end } };
+  }
+}
+
+/** A sweep's id: time-ordered and unique enough for a queue shared by a few desks. */
+export function newSweepId(now = Date.now()): string {
+  return `s${now.toString(36)}-${Math.floor(Math.random() * 36 ** 4)
+    .toString(36)
+    .padStart(4, '0')}`;
+}

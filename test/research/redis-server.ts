@@ -1,0 +1,87 @@
+// A real redis-server of the test's own, on a free port, keeping nothing on disk: a test can stop
+// and restart it without touching the shared one on 6379. When redis-server is not installed the
+// queue tests are skipped with the reason (visible in the report) — and in CI (CI=true) that is a
+// failure, never a silent pass.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+
+export const NEEDS_REDIS =
+  'needs redis-server on PATH (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis); .ci/run has it — these tests start their own on a free port';
+
+/** The redis-server binary, or null when none is installed. */
+export function redisServerBinary(): string | null {
+  try {
+    return execFileSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+/** In CI a missing redis-server fails the run; elsewhere the tests that need it are skipped, saying why. */
+export function requireRedisInCi(): string | null {
+  const binary = redisServerBinary();
+  if (binary === null && process.env.CI === 'true') throw new Error(`CI=true and no redis-server: the research queue tests ${NEEDS_REDIS}`);
+  if (binary === null) process.stderr.write(`\nSKIPPED research queue tests: ${NEEDS_REDIS}\n\n`);
+  return binary;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+export class RedisServer {
+  private child: ChildProcess | null = null;
+
+  private constructor(
+    private readonly binary: string,
+    readonly port: number,
+  ) {}
+
+  static async start(binary: string): Promise<RedisServer> {
+    const server = new RedisServer(binary, await freePort());
+    await server.up();
+    return server;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  /** Starts it (again) on its port, empty; resolves once it accepts connections. */
+  async up(): Promise<void> {
+    if (this.child !== null) return;
+    const child = spawn(this.binary, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      const onData = (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('Ready to accept connections')) {
+          child.stdout!.off('data', onData);
+          resolve();
+        }
+      };
+      child.stdout!.on('data', onData);
+      child.once('exit', (code) => reject(new Error(`redis-server on ${this.port} exited (${code}): ${out.slice(-500)}`)));
+    });
+    child.stdout!.resume();
+  }
+
+  /** Stops it (SIGTERM) and waits for the exit. */
+  async down(): Promise<void> {
+    const child = this.child;
+    this.child = null;
+    if (child === null || child.exitCode !== null) return;
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+  }
+}
