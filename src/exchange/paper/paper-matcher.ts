@@ -4,7 +4,20 @@
 // the whole order (no partial fills).
 import type { Balance, Candle, Fill, OrderRequest, OrderSide, OrderStatus, OrderType, SymbolFilters, TimeInForce } from '../../core/domain.ts';
 import { checkFilters, roundPrice } from '../../core/filters.ts';
-import { type Decimal, RoundingMode, bps, ceilQuotientToStep, ceilToStep, dec, floorQuotientToStep, floorToStep, ONE, ZERO } from '../../core/money.ts';
+import {
+  type Decimal,
+  RoundingMode,
+  bps,
+  ceilQuotientToStep,
+  ceilToStep,
+  dec,
+  floorQuotientToStep,
+  floorToStep,
+  maxDec,
+  minDec,
+  ONE,
+  ZERO,
+} from '../../core/money.ts';
 import type { Clock } from '../../ports/clock.ts';
 import { ExchangeError, type ExchangeOrder, type ExecutionUpdate } from '../../ports/exchange.ts';
 
@@ -334,7 +347,15 @@ export class PaperMatcher {
         }
         if (sell ? low > order.stopNum : high < order.stopNum) return;
         order.triggered = true;
-        if (low <= order.priceNum && order.priceNum <= high) {
+        // Triggered, it becomes a limit order entered at the trigger price — the stop, or the open when the
+        // candle gapped through it. Marketable there (a sell's limit under that price), it takes at once: at
+        // the trigger price with the venue's slippage, never past its limit. Otherwise it rests at its limit.
+        const gapped = sell ? open <= order.stopNum : open >= order.stopNum;
+        const trigger = gapped ? open : order.stopNum;
+        if (sell ? trigger >= order.priceNum : trigger <= order.priceNum) {
+          const slipped = this.slipped(book, order.side, gapped ? this.onTick(book, open) : order.stopPrice!);
+          this.fill(book, order, sell ? maxDec(slipped, order.price!) : minDec(slipped, order.price!), gapped ? openTime : closeTime);
+        } else if (sell ? high >= order.priceNum : low <= order.priceNum) {
           this.fill(book, order, order.price!, closeTime);
         } else if (order.timeInForce !== 'GTC') {
           this.close(order, 'expired', closeTime, `${order.timeInForce} stop-limit did not fill on its trigger candle`);

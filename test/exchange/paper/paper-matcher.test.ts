@@ -302,7 +302,7 @@ describe('stop orders', () => {
     expect(balance('USDT')).toEqual({ free: '6896.9', locked: '0' });
   });
 
-  it('a STOP_LOSS_LIMIT fills at its limit on the trigger candle when the range contains it', () => {
+  it('a triggered STOP_LOSS_LIMIT takes at its stop when its limit is under it (a marketable limit), not at the limit', () => {
     const { engine, feed } = setup({ balances: { BTC: '0.1' } });
     feed(flat(0, 30000));
     const req = order({
@@ -314,7 +314,27 @@ describe('stop orders', () => {
     });
     engine.placeOrder(req);
     feed(candle(1, { o: 29500, h: 29600, l: 28800, c: 28850 }));
-    expect(engine.trades('BTCUSDT')[0]?.price.toString()).toBe('28900');
+    // The limit sell entered at 29000 with a limit of 28900 is marketable: it sells at the market there.
+    expect(engine.trades('BTCUSDT')[0]?.price.toString()).toBe('29000');
+  });
+
+  it('a triggered STOP_LOSS_LIMIT fills on its trigger candle even when the low stays above its limit', () => {
+    const { engine, feed } = setup({ balances: { BTC: '0.1' } });
+    feed(flat(0, 30000));
+    engine.placeOrder(order({ side: 'SELL', type: 'STOP_LOSS_LIMIT', quantity: dec('0.1'), stopPrice: dec('29000'), price: dec('28700') }));
+    feed(candle(1, { o: 29500, h: 29600, l: 28950, c: 28990 }));
+    expect(engine.trades('BTCUSDT').map((t) => t.price.toString())).toEqual(['29000']);
+    expect(engine.openOrders('BTCUSDT')).toHaveLength(0);
+  });
+
+  it('a STOP_LOSS_LIMIT gapped under its stop but above its limit sells at the open', () => {
+    const { engine, feed } = setup({ balances: { BTC: '0.1' } });
+    feed(flat(0, 30000));
+    engine.placeOrder(order({ side: 'SELL', type: 'STOP_LOSS_LIMIT', quantity: dec('0.1'), stopPrice: dec('29000'), price: dec('28700') }));
+    const gap = candle(1, { o: 28800, h: 28900, l: 28600, c: 28650 });
+    feed(gap);
+    expect(engine.trades('BTCUSDT')[0]?.price.toString()).toBe('28800');
+    expect(engine.trades('BTCUSDT')[0]?.time).toBe(gap.openTime);
   });
 
   it('a STOP_LOSS_LIMIT gapped through rests as a limit until the price comes back', () => {
