@@ -91,14 +91,15 @@ describe('protective stops on the emulator, through the Desk and the Binance ada
   const btc = () => state().balances.find((b) => b.asset === 'BTC');
 
   it('each act leaves the right stop: entry, add-on, halt cancel (kept), flatten (lifted), the crew’s own exit (lifted)', async () => {
-    // The first half fills: one stop, for exactly what filled.
+    // The first entry fills in two trades (a partial fill, then the rest): one stop, for exactly what filled.
+    emulator.setKnobs({ splitFills: 1 });
     emulator.advance();
-    await eventually(() => fills === 1 && stops().length === 1, 'the first entry and its stop', 10_000);
-    expect(Number(stops()[0]!.origQty)).toBe(Number(held()));
+    await eventually(() => fills === 2 && stops().length === 1 && Number(stops()[0]!.origQty) === Number(held()), 'the first entry and its stop', 10_000);
+    expect(Number(btc()!.locked)).toBe(Number(held()));
 
-    // The rest fills: the stop follows the quantity held (cancelled and replaced), still one.
+    // The add-on fills: the stop follows the quantity held (cancelled and replaced), still one.
     emulator.advance();
-    await eventually(() => fills === 2 && stops().length === 1 && Number(stops()[0]!.origQty) === Number(held()), 'the stop for the whole position', 10_000);
+    await eventually(() => fills === 3 && stops().length === 1 && Number(stops()[0]!.origQty) === Number(held()), 'the stop for the whole position', 10_000);
     const grown = stops()[0]!;
     expect(Number(grown.origQty)).toBe(Number(btc()!.locked));
 
@@ -110,7 +111,7 @@ describe('protective stops on the emulator, through the Desk and the Binance ada
     // Flatten: the stop is lifted, then the position sold at market; nothing rests.
     const flatten = await desk.engine.setHalt('flatten', 'get out', ownerActor('owner-1'), 'test');
     expect(flatten).toMatchObject({ flattened: 1, failures: [] });
-    await eventually(() => fills === 3 && held() === '0', 'the flatten sale', 10_000);
+    await eventually(() => fills === 4 && held() === '0', 'the flatten sale', 10_000);
     expect(state().openOrders).toEqual([]);
     expect(Number(btc()?.free ?? 0) + Number(btc()?.locked ?? 0)).toBe(0);
     await desk.engine.setHalt('none', 'back', ownerActor('owner-1'), 'test');
@@ -119,9 +120,9 @@ describe('protective stops on the emulator, through the Desk and the Binance ada
     emulator.advance();
     emulator.advance();
     emulator.advance();
-    await eventually(() => fills === 4 && stops().length === 1, 'the new entry and its stop', 10_000);
+    await eventually(() => fills === 5 && stops().length === 1, 'the new entry and its stop', 10_000);
     emulator.advance();
-    await eventually(() => fills === 5 && held() === '0', 'the crew’s own exit', 10_000);
+    await eventually(() => fills === 6 && held() === '0', 'the crew’s own exit', 10_000);
     expect(state().openOrders).toEqual([]);
 
     await desk.journal.flush();
@@ -136,8 +137,8 @@ describe('protective stops on the emulator, through the Desk and the Binance ada
       'SELL STOP_LOSS_LIMIT protective cancelled', // lifted by the crew's exit
       'SELL MARKET trade filled',
     ]);
-    // The order rows in the order they were written: the stop's replacement came after the add-on's fill.
-    const protective = orders.filter((o) => o.purpose === 'protective');
-    expect(protective).toHaveLength(3);
+    // The partly filled entry: two trades, and every stop's quantity was what the book held when it was placed.
+    const fillsOf = await desk.journal.getFills({ crewId: 'guard' });
+    expect(fillsOf.filter((f) => f.clientOrderId === orders[0]!.clientOrderId)).toHaveLength(2);
   });
 });

@@ -350,6 +350,22 @@ describe('stop orders', () => {
     expect(balance('USDT').free).toBe('2887.11');
   });
 
+  it('splitFill: one fill reported as two trades (half, then the rest), balances as for one', () => {
+    let split = 1;
+    const { engine, balance, feed, updates } = setup({ splitFill: () => split-- > 0 });
+    feed(flat(0, 30000));
+    engine.placeOrder(order({ side: 'BUY', type: 'LIMIT', quantity: dec('0.1'), price: dec('29000') }));
+    feed(candle(1, { o: 29500, h: 29600, l: 28800, c: 28850 }));
+    const trades = updates.filter((u) => u.fill !== undefined);
+    expect(trades.map((u) => [u.order.status, u.fill!.quantity.toString(), u.order.executedQty.toString()])).toEqual([
+      ['partially_filled', '0.05', '0.05'],
+      ['filled', '0.05', '0.1'],
+    ]);
+    // 0.1 × 29000 = 2900 + 2.9 fee, as one fill would have cost.
+    expect(balance('USDT')).toEqual({ free: '7097.1', locked: '0' });
+    expect(trades.reduce((sum, u) => sum + u.fill!.fee.toNumber(), 0)).toBeCloseTo(2.9, 10);
+  });
+
   it('refuses a stop the last price has already passed', () => {
     const { engine, feed } = setup({ balances: { BTC: '0.1' } });
     feed(flat(0, 30000));
