@@ -58,6 +58,8 @@ export class ProtectiveStops {
   private readonly queued = new Set<string>();
   /** Per crew: when its trailing stop last moved (clock ms). */
   private readonly lastMove = new Map<string, number>();
+  /** Per crew: when the exchange last refused its stop (clock ms): not asked again before the clock moves. */
+  private readonly refusedAt = new Map<string, number>();
   /** Which exit each stop placed by this process stands for. */
   private readonly exits = new Map<string, WantedStop['exit']>();
 
@@ -121,6 +123,9 @@ export class ProtectiveStops {
     const stopPrice = floorToStep(level, filters.tickSize);
     const limitPrice = floorToStep(stopPrice.times(dec(1 - this.settings.limitSlippagePct / 100)), filters.tickSize);
     if (stopPrice.lte(0) || limitPrice.lte(0)) return null;
+    // The price is at or under the stop already: the exchange would refuse it ("would trigger immediately");
+    // the engine's own check on this candle sells instead.
+    if (book.lastPrice > 0 && stopPrice.toNumber() >= book.lastPrice) return null;
     const wanted = { quantity, stopPrice, limitPrice, exit };
     // Too small for the exchange (dust, below the minimum notional): the engine's own check protects it.
     if (checkFilters(filters, stopRequest('', crew.symbol, wanted), stopPrice) !== null) return null;
@@ -215,6 +220,8 @@ export class ProtectiveStops {
   }
 
   private async place(crew: StopOwner, want: WantedStop): Promise<void> {
+    // A refusal is not retried at the same moment: its own status change would ask again, and again.
+    if (this.refusedAt.get(crew.id) === this.clock.now()) return;
     const reason =
       want.exit === 'stop-loss'
         ? `protective stop-loss at ${want.stopPrice} (limit ${want.limitPrice})`
@@ -223,7 +230,10 @@ export class ProtectiveStops {
     this.exits.set(prepared.entry.order.clientOrderId, want.exit);
     const [result] = this.orders.submit([prepared]);
     const { error } = await result!;
-    if (error) this.report(crew.id, `protective stop not placed: ${error}`);
+    if (error) {
+      this.refusedAt.set(crew.id, this.clock.now());
+      this.report(crew.id, `protective stop not placed: ${error}`);
+    }
   }
 
   /** Cancels a stop; true when the exchange confirmed it cancelled (a stop that filled meanwhile is not "lifted"). */
