@@ -220,8 +220,10 @@ export class ProtectiveStops {
   }
 
   private async place(crew: StopOwner, want: WantedStop): Promise<void> {
-    // A refusal is not retried at the same moment: its own status change would ask again, and again.
-    if (this.refusedAt.get(crew.id) === this.clock.now()) return;
+    // A refusal is not retried at once (its own status change would ask again, and again): not before the
+    // clock has moved on by the trailing rate (at least a second; in a backtest, the next candle).
+    const refused = this.refusedAt.get(crew.id);
+    if (refused !== undefined && this.clock.now() - refused < Math.max(1, this.settings.trailMinSeconds) * 1000) return;
     const reason =
       want.exit === 'stop-loss'
         ? `protective stop-loss at ${want.stopPrice} (limit ${want.limitPrice})`

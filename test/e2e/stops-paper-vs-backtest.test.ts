@@ -44,6 +44,8 @@ describe('stops on the exchange: a backtest and a paper run make the same fills'
       cash: 10_000,
       feeBps: 10,
       slippageBps: 0,
+      // The config's bound (a position of at most the crew's capital) in both runs.
+      risk: { maxPositionFraction: 1 },
     });
 
     desk = await startDeskProcess({
@@ -58,7 +60,10 @@ describe('stops on the exchange: a backtest and a paper run make the same fills'
       },
     });
     await desk.printed('crewdesk: the market data ended.', 240_000);
-    expect(await desk.stop()).toBe(0);
+    // At the end of its data the desk shuts down by itself (summary, journal closed).
+    const child = desk.child;
+    const code = await new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (c) => resolve(c))));
+    expect(code, desk.stdout()).toBe(0);
 
     const journal = await SqliteJournal.open(join(desk.dir, 'journal.sqlite'), { readonly: true });
     try {
