@@ -17,8 +17,10 @@ import { wallClock } from '../../../src/ports/clock.ts';
 import { tempDir, writeCrewModule } from '../../support/desk-harness.ts';
 import { candles, connectTo, emulatorWith, eventually, flat } from './support.ts';
 
-/** Closes the crew reads as orders: 101 buys half its cash, 102 buys the rest, 99 sells everything. */
-const SCRIPT = [100, 100, 100, 100, 100, 101, 102, 100, 100, 101, 99, 100];
+/** Closes the crew reads as orders: 101 buys half its cash, 102 buys the rest, 99 sells everything; then a
+ * new entry and a climb of 1 % a candle for a trailing stop to follow. */
+const CLIMB = Array.from({ length: 8 }, (_, i) => Math.round(103 * 1.01 ** i * 100) / 100);
+const SCRIPT = [100, 100, 100, 100, 100, 101, 102, 100, 100, 101, 99, 100, 101, ...CLIMB, 100];
 
 interface OrderView {
   readonly clientOrderId: string;
@@ -41,6 +43,7 @@ describe('protective stops on the emulator, through the Desk and the Binance ada
   const controller = new AbortController();
   let run: Promise<void>;
   let fills = 0;
+  const errors: string[] = [];
 
   beforeAll(async () => {
     dir = tempDir('crewdesk-binance-stops-');
@@ -68,12 +71,15 @@ describe('protective stops on the emulator, through the Desk and the Binance ada
         journal: join(dir, 'journal.sqlite'),
         crewDirs: [dir],
         risk: { maxCrewDrawdownPct: 100, maxTotalDrawdownPct: 100 },
+        // A trailing stop may move on every candle here (the emulator's candles come faster than a minute).
+        stops: { trailStepPct: 0.5, trailMinSeconds: 0 },
         teams: [{ name: 'guards', capital: '1000', crews: [{ id: 'guard', crew: 'scripted', symbol: 'BTCUSDT', interval: '1m', params: { stopLossPct: 5 } }] }],
       },
       'test config',
     );
     desk = await Desk.open({ config, exchange, clock: wallClock, log: silentLogger(), journalFile: join(dir, 'journal.sqlite') });
     desk.bus.subscribe('count', () => void fills++, ['fill']);
+    desk.bus.subscribe('errors', (e) => void (e.type === 'error' && errors.push(e.message)), ['error']);
     run = desk.engine.run(new BinanceMarketData({ restUrl: emulator.restUrl, wsStreamUrl: emulator.wsStreamUrl, reconnectInitialMs: 50 }), controller.signal);
     await eventually(() => emulator.connections().subscribers('btcusdt@kline_1m') === 1, 'the kline stream');
   });
@@ -140,5 +146,31 @@ describe('protective stops on the emulator, through the Desk and the Binance ada
     // The partly filled entry: two trades, and every stop's quantity was what the book held when it was placed.
     const fillsOf = await desk.journal.getFills({ crewId: 'guard' });
     expect(fillsOf.filter((f) => f.clientOrderId === orders[0]!.clientOrderId)).toHaveLength(2);
+  });
+
+  it('a trailing stop follows the climb by cancel-and-replace, one move a candle at most, within the order rate budget', async () => {
+    // 25 new orders per 10 s, for both tests' ~20: a stop moved on every price tick (four a candle) would be refused (429).
+    emulator.setKnobs({ ordersPer10s: 25 });
+    desk.engine.crews.get('guard')!.setParams({ ...desk.engine.crews.get('guard')!.params, trailingStopPct: 2 });
+    const before = fills;
+    emulator.advance(); // 100: nothing
+    emulator.advance(); // 101: the entry
+    await eventually(() => fills === before + 1 && stops().length === 1, 'the entry and its stop', 10_000);
+    const levels = [Number(stops()[0]!.stopPrice)];
+    for (const close of CLIMB) {
+      emulator.advance();
+      // The stop is re-placed 2 % under the new high (the close), down to the tick.
+      const want = Math.floor((Math.round(close * 100) * 98) / 100) / 100;
+      await eventually(() => stops().length === 1 && Number(stops()[0]!.stopPrice) === want, `the stop up to ${want}`, 10_000);
+      levels.push(want);
+    }
+    expect(levels).toEqual([...levels].sort((a, b) => a - b));
+    await desk.journal.flush();
+    const protective = (await desk.journal.getOrders({ crewId: 'guard' })).filter((o) => o.purpose === 'protective');
+    // The three stops before, then the entry's and one per candle of the climb: never more than a move a candle.
+    expect(protective.length).toBe(3 + 1 + CLIMB.length);
+    expect(protective.slice(0, -1).every((o) => o.status === 'cancelled')).toBe(true);
+    expect(Number(stops()[0]!.origQty)).toBe(Number(held()));
+    expect(errors).toEqual([]);
   });
 });
