@@ -37,6 +37,22 @@ export const teamSchema = z
   })
   .strict();
 
+/** Protective stops (docs/stops.md): where they live, the stop-limit's limit, how a trailing stop moves. */
+export const stopsConfigSchema = z
+  .object({
+    /** Rest each stop on the exchange (paper, testnet, live, backtests alike); false: the engine checks it on each closed candle. */
+    onExchange: z.boolean().default(true),
+    /** The stop-limit's limit price sits this % under its stop price: room to fill in a fast market. */
+    limitSlippagePct: z.number().min(0.05).max(20).default(1),
+    /** A trailing stop moves up only by at least this % of its price … */
+    trailStepPct: z.number().min(0).max(20).default(0.5),
+    /** … and no sooner than this many seconds after its last move (each move is a cancel and a new order). */
+    trailMinSeconds: z.number().int().min(0).max(86_400).default(60),
+    /** Per crew instance id: false keeps that crew's stops in the engine (e.g. a symbol without stop orders). */
+    byCrew: z.record(z.string(), z.boolean()).default({}),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     mode: z.enum(['paper', 'testnet', 'live']).default('paper'),
@@ -63,6 +79,8 @@ export const configSchema = z
       .strict()
       .default({ data: 'data/candles', speed: 3600, seed: 42 }),
     risk: riskLimitsSchema.default(riskLimitsSchema.parse({})),
+    /** Protective stops on the exchange for crews with stopLossPct / trailingStopPct (docs/stops.md). */
+    stops: stopsConfigSchema.prefault({}),
     /** Binance endpoints, when not Binance's own for the mode (e.g. `crewdesk emulator`); env BINANCE_*_URL also works. */
     binance: z
       .object({

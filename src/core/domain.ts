@@ -65,9 +65,15 @@ export interface OrderRequest {
   readonly timeInForce?: TimeInForce;
 }
 
+/** Why an order exists: a trade the desk decided (an entry or an exit), or a protective stop resting on the
+ * exchange for a held position (src/engine/protective-stops.ts). */
+export type OrderPurpose = 'trade' | 'protective';
+
 /** An order as crewdesk tracks it (journal row). */
 export interface Order extends OrderRequest {
   readonly crewId: string;
+  /** Absent means 'trade'. */
+  readonly purpose?: OrderPurpose;
   readonly status: OrderStatus;
   readonly exchangeOrderId?: string;
   readonly executedQty: Decimal;

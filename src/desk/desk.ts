@@ -117,6 +117,7 @@ export class Desk {
       feeBps,
       teams,
       equitySnapshotMs: config.equitySnapshotMinutes * 60_000,
+      stops: config.stops,
       ...(options.onEquity ? { onEquity: options.onEquity } : {}),
     });
     await engine.start();

@@ -12,7 +12,7 @@ import type { Credentials } from './auth.ts';
 import { balanceJson, fmt, orderJson, tradeJson } from './binance-format.ts';
 import { DEFAULT_HISTORY, loadCandleFiles, seriesFromCandles, syntheticSeries } from './candle-source.ts';
 import { filtersFor } from './endpoints.ts';
-import { type Knobs, type KnobsPatch, applyKnobs, defaultKnobs } from './knobs.ts';
+import { type Knobs, type KnobsPatch, applyKnobs, defaultKnobs, takeFault } from './knobs.ts';
 import { type CandleSeries, MarketReplay, TICKS_PER_CANDLE } from './market-replay.ts';
 import { MarketStreams } from './market-streams.ts';
 import { probe } from './probe.ts';
@@ -109,7 +109,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const replay = new MarketReplay(series);
   const firstPrice = new Map(series.map((s) => [s.symbol, s.history.at(-1)?.close] as const));
   const filters = filtersFor(replay.symbols, (symbol) => firstPrice.get(symbol));
-  const venue = new Venue({ balances: options.balances ?? { USDT: '10000' }, filters, feeBps: options.feeBps ?? 10, now: serverTime });
+  const venue = new Venue({
+    balances: options.balances ?? { USDT: '10000' },
+    filters,
+    feeBps: options.feeBps ?? 10,
+    now: serverTime,
+    splitFill: () => takeFault(knobs, 'splitFills'),
+  });
   for (const [symbol, price] of firstPrice) if (price !== undefined) venue.setPrice(symbol, price);
   replay.onTick((tick) => venue.setPrice(tick.symbol, tick.price));
 

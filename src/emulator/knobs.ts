@@ -28,6 +28,8 @@ export const knobsSchema = z
     banAfter429s: count.min(1),
     /** How long a 418 ban lasts (ms; Binance starts at 2 minutes). */
     banMs: count,
+    /** The next N fills come as two trades each (half, then the rest): partial fills, as a thin book gives them. */
+    splitFills: count,
   })
   .strict();
 
@@ -47,6 +49,7 @@ export function defaultKnobs(): Knobs {
     ordersPer10s: 100,
     banAfter429s: 3,
     banMs: 120_000,
+    splitFills: 0,
   };
 }
 
@@ -58,7 +61,7 @@ export function applyKnobs(knobs: Knobs, patch: unknown): Knobs {
 }
 
 /** Spends one of a countdown fault (`fail5xx`, `dropOrderResponses`): whether it fires now. */
-export function takeFault(knobs: Knobs, fault: 'fail5xx' | 'dropOrderResponses'): boolean {
+export function takeFault(knobs: Knobs, fault: 'fail5xx' | 'dropOrderResponses' | 'splitFills'): boolean {
   if (knobs[fault] <= 0) return false;
   knobs[fault]--;
   return true;

@@ -57,6 +57,8 @@ export interface VenueOptions {
   readonly feeBps: number;
   /** The server's clock (wall clock plus skew). */
   readonly now: () => number;
+  /** Whether the next fill comes as two trades (the `splitFills` knob). */
+  readonly splitFill?: () => boolean;
 }
 
 export class Venue {
@@ -89,6 +91,7 @@ export class Venue {
       },
       clock: { now: options.now },
       marketFill: 'immediate',
+      ...(options.splitFill && { splitFill: options.splitFill }),
       onListenerError: (error) => console.error('emulator: an order update could not be reported', error),
     });
     this.engine.onExecution((update) => this.onUpdate(update));

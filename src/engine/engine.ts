@@ -2,6 +2,7 @@
 // order → fill → journal → notifiers. Only the injected clock, market data and exchange differ.
 import { type Advice, type Candle, type HaltLevel, type HaltState, type Interval, type SymbolFilters, intervalMs as intervalMsOf } from '../core/domain.ts';
 import { roundQuantity } from '../core/filters.ts';
+import { isTerminal } from '../core/order-state.ts';
 import {
   actorName,
   crewScope,
@@ -25,9 +26,10 @@ import type { CrewInstanceRecord, CrewStatus, Journal } from '../ports/journal.t
 import { haltAtLeast, type RiskGate } from '../risk/gate.ts';
 import { type MonitorAction, RISK_MEASURES_SETTING, RiskMonitors } from '../risk/monitors.ts';
 import { crewTag } from './client-order-id.ts';
-import { CrewBook } from './crew-book.ts';
+import type { CrewBook } from './crew-book.ts';
 import { checkExits } from './exits.ts';
 import { OrderManager, type OrderOwner, type PreparedOrder } from './order-manager.ts';
+import { DEFAULT_STOP_SETTINGS, ProtectiveStops, type StopSettings } from './protective-stops.ts';
 
 /** Candles between yields to the event loop in a synchronous run. Often enough that the journal's
  * queued writes go to SQLite before they live through a garbage collection (measured: 512 candles
@@ -168,6 +170,8 @@ export interface EngineDeps {
   readonly equitySnapshotMs?: number;
   /** Called after each candle has been processed with the total equity (backtests record curves with it). */
   readonly onEquity?: (time: number, totalEquity: number, inMarket: boolean) => void;
+  /** Protective stops on the exchange (config `stops:`); default: on. */
+  readonly stops?: StopSettings;
 }
 
 export interface CrewSummary {
@@ -191,6 +195,8 @@ export interface CrewSummary {
 export class Engine {
   readonly crews = new Map<string, CrewRuntime>();
   readonly orders: OrderManager;
+  /** The crews' protective stops resting on the exchange. */
+  readonly stops: ProtectiveStops;
   /** Crews by symbol, then interval: a candle finds its crews with no key string built per candle. */
   private readonly routes = new Map<string, Map<string, CrewRuntime[]>>();
   /** Crews by symbol (marking to market). */
@@ -214,6 +220,24 @@ export class Engine {
 
   constructor(private readonly deps: EngineDeps) {
     this.orders = new OrderManager(deps.exchange, deps.journal, deps.bus, deps.clock, deps.feeBps, (what, error) => this.journalFailed(what, error));
+    this.stops = new ProtectiveStops(this.orders, deps.clock, deps.stops ?? DEFAULT_STOP_SETTINGS, (crewId, message) =>
+      this.reportError('stops', `${crewId}: ${message}`),
+    );
+    // The stop follows the book: every fill or status change of a crew's order reviews its stop; an exit lifts it first.
+    this.orders.onOrderChange = (owner, order) => {
+      const crew = this.crews.get(owner.id);
+      if (!crew) return;
+      // A protective stop-loss that sold is a stop-loss like the engine's: the crew cools down after it.
+      if (order.purpose === 'protective' && order.status === 'filled' && this.stops.exitOf(order.clientOrderId) === 'stop-loss') {
+        deps.gate.noteStopLoss(crew.id, deps.clock.now());
+      }
+      if (order.purpose === 'protective' && isTerminal(order.status)) this.stops.forget(order.clientOrderId);
+      this.stops.review(crew);
+    };
+    this.orders.beforeSell = (owner) => {
+      const crew = this.crews.get(owner.id);
+      return crew ? this.stops.liftFor(crew) : Promise.resolve(true);
+    };
     deps.journal.onFailure((error) => this.haltOnJournalFailure(error));
   }
 
@@ -345,7 +369,10 @@ export class Engine {
   private beforeCandle(candle: Candle): Promise<unknown> | undefined {
     const previous = this.lastCloseTime;
     this.lastCloseTime = candle.closeTime;
-    if (this.inflight.length === 0 || candle.closeTime === previous) return undefined;
+    if (candle.closeTime === previous) return undefined;
+    // Stop work (a placement after a fill, a trailing move) is done before a later candle too, as orders are.
+    if (this.stops.busy) return Promise.all([...this.inflight.splice(0), this.stops.idle()]);
+    if (this.inflight.length === 0) return undefined;
     return Promise.all(this.inflight.splice(0));
   }
 
@@ -380,6 +407,8 @@ export class Engine {
       } finally {
         this.sendStep();
       }
+      // Trailing stops follow the new high, once the crews have decided (an exit decided now lifts its stop instead).
+      for (const crew of routed) if (crew.book.qtyF > 0) this.stops.review(crew);
     }
     this.afterCandle(candle);
     if (this.pending.length === 0) return undefined;
@@ -394,8 +423,9 @@ export class Engine {
     let advice: Advice | null = null;
     let exitKind: ExitKind | null = null;
     if (crew.status === 'stopped') return;
-    // Exits protect positions even while the crew is paused.
-    const exit = checkExits(crew.exits, book, candle);
+    // Exits protect positions even while the crew is paused. A stop resting on the exchange protects by itself:
+    // the engine's own stop check is the fallback where there is none (or where the market gapped through it).
+    const exit = checkExits(crew.exits, book, candle, book.isLong && this.stops.covers(crew, candle.low));
     if (exit) {
       advice = exit.advice;
       exitKind = exit.exit;
@@ -659,6 +689,7 @@ export class Engine {
 
   /** Waits for queued journal writes. */
   async settle(): Promise<void> {
+    await this.stops.idle();
     if (this.pending.length) {
       const work = this.pending;
       this.pending = [];

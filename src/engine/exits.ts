@@ -16,9 +16,11 @@ export interface ExitAdvice {
  * (low for stops, high for take-profit); the exit is a MARKET sell filled at the next open,
  * like every decision made at a candle's close.
  */
-export function checkExits(params: ExitParams, book: CrewBook, candle: Candle): ExitAdvice | null {
+export function checkExits(params: ExitParams, book: CrewBook, candle: Candle, stopOnExchange = false): ExitAdvice | null {
   if (!book.isLong) return null;
   const entry = book.costBasisF / book.qtyF;
+  // A stop resting on the exchange sells by itself (protective-stops.ts): checking it here too would sell twice.
+  if (stopOnExchange) return checkOtherExits(params, book, candle, entry);
   if (params.stopLossPct > 0 && candle.low <= entry * (1 - params.stopLossPct / 100)) {
     return exit('stop-loss', `stop-loss: low ${candle.low} ≤ entry ${round(entry)} − ${params.stopLossPct}%`);
   }
@@ -28,6 +30,11 @@ export function checkExits(params: ExitParams, book: CrewBook, candle: Candle): 
       return exit('trailing-stop', `trailing stop: low ${candle.low} ≤ ${round(stop)} (${params.trailingStopPct}% under the high ${book.highSinceEntry})`);
     }
   }
+  return checkOtherExits(params, book, candle, entry);
+}
+
+/** Take-profit and maximum holding time: always the engine's. */
+function checkOtherExits(params: ExitParams, book: CrewBook, candle: Candle, entry: number): ExitAdvice | null {
   if (params.takeProfitPct > 0 && candle.high >= entry * (1 + params.takeProfitPct / 100)) {
     return exit('take-profit', `take-profit: high ${candle.high} ≥ entry ${round(entry)} + ${params.takeProfitPct}%`);
   }

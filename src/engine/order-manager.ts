@@ -53,6 +53,11 @@ export class OrderManager {
   private journalDown = false;
   /** Waits between queries of an order whose send was not confirmed. */
   unknownRetries: readonly number[] = [250, 750, 2000];
+  /** Told after every fill and status change, so the crew's protective stop follows its book (protective-stops.ts). */
+  onOrderChange: ((owner: OrderOwner, order: Order) => void) | null = null;
+  /** Awaited before an exit (a trade SELL) is sent: lifts the crew's protective stop, which holds the base on the
+   * exchange. False: the stop could not be lifted (it filled, or the exchange did not answer) — the exit is not sent. */
+  beforeSell: ((owner: OrderOwner) => Promise<boolean>) | null = null;
 
   constructor(
     private readonly exchange: Exchange,
@@ -104,6 +109,7 @@ export class OrderManager {
     const order: EveryField<Order> = {
       clientOrderId: clientOrderId(owner.tag, seq),
       crewId: owner.id,
+      purpose: undefined,
       symbol: sized.symbol,
       side: sized.side,
       type: sized.type,
@@ -127,6 +133,56 @@ export class OrderManager {
     const entry = this.track(order, owner, { quote: sized.reserveQuote, qty: sized.reserveQty }, []);
     owner.book.reserve(entry.heldQuote, entry.heldQty);
     return { entry, exit, nextOrderSeq: seq + 1 };
+  }
+
+  /**
+   * Makes a protective stop (a SELL STOP_LOSS_LIMIT for what the crew holds): a sequence number and a
+   * deterministic client order id like any order, journaled before it is sent (submit), marked
+   * `protective`. It sets nothing aside in the book: it is the position's protection, not a sale of it —
+   * an exit lifts it before selling (beforeSell).
+   */
+  prepareProtective(owner: OrderOwner, request: OrderRequest, reason: string, exit: ExitKind): PreparedOrder {
+    const seq = owner.nextOrderSeq;
+    const now = this.clock.now();
+    const id = clientOrderId(owner.tag, seq);
+    const order: EveryField<Order> = {
+      clientOrderId: id,
+      crewId: owner.id,
+      purpose: 'protective',
+      symbol: request.symbol,
+      side: request.side,
+      type: request.type,
+      quantity: request.quantity,
+      quoteQuantity: undefined,
+      price: request.price,
+      stopPrice: request.stopPrice,
+      timeInForce: request.timeInForce,
+      status: 'new',
+      exchangeOrderId: undefined,
+      executedQty: ZERO,
+      cumulativeQuote: ZERO,
+      adviceKey: `${owner.id}@stop@${id}`,
+      reason,
+      createdAt: now,
+      updatedAt: now,
+    };
+    owner.nextOrderSeq = seq + 1;
+    const entry = this.track(order, owner, { quote: ZERO, qty: ZERO }, []);
+    return { entry, exit, nextOrderSeq: seq + 1 };
+  }
+
+  /** The crew's protective stop still open (or on its way to the exchange), if any. */
+  protectiveOf(crewId: string): OpenOrder | undefined {
+    for (const entry of this.open.values()) if (entry.owner.id === crewId && entry.order.purpose === 'protective') return entry;
+    return undefined;
+  }
+
+  /** Whether the crew has an exit (a trade SELL) open: its protective stop then stands aside. */
+  hasOpenSell(crewId: string): boolean {
+    for (const entry of this.open.values()) {
+      if (entry.owner.id === crewId && entry.order.side === 'SELL' && entry.order.purpose !== 'protective') return true;
+    }
+    return false;
   }
 
   /**
@@ -167,6 +223,19 @@ export class OrderManager {
   private async send(entry: OpenOrder, exit: ExitKind | null): Promise<SubmitResult> {
     const { order } = entry;
     this.bus.publish({ type: 'order.created', order, exit });
+    if (order.side === 'SELL' && order.purpose !== 'protective' && this.beforeSell) {
+      const lifted = await this.beforeSell(entry.owner);
+      // The stop may have sold while it was being lifted: never sell twice.
+      const held = entry.owner.book.quantity;
+      const short = order.quantity !== undefined && held.lt(order.quantity);
+      if ((!lifted || short) && this.open.has(order.clientOrderId)) {
+        const why = short
+          ? `not sent: the protective stop sold first (holding ${held}, this exit was for ${order.quantity})`
+          : 'not sent: the protective stop could not be lifted (it may have filled); it stays the protection';
+        this.setStatus(entry, 'rejected', why, {});
+        return { order: entry.order, error: why };
+      }
+    }
     const request: OrderRequest = order;
     try {
       const ack = await this.exchange.placeOrder(request);
@@ -229,25 +298,39 @@ export class OrderManager {
     if (entry) this.setStatus(entry, status, reason, {});
   }
 
-  async cancel(clientOrderId: string): Promise<{ ok: boolean; error?: string }> {
+  async cancel(clientOrderId: string, reason = 'cancelled'): Promise<{ ok: boolean; error?: string }> {
     const entry = this.open.get(clientOrderId);
     if (!entry) return { ok: false, error: `no open order ${clientOrderId}` };
     try {
       const result = await this.exchange.cancelOrder(entry.order.symbol, clientOrderId);
-      if (this.open.has(clientOrderId)) this.applyExchangeOrder(entry, result, undefined, 'cancelled');
+      if (this.open.has(clientOrderId)) this.applyExchangeOrder(entry, result, undefined, reason);
       return { ok: true };
     } catch (error) {
       return { ok: false, error: error instanceof Error ? error.message : String(error) };
     }
   }
 
-  /** Cancels every open order on every symbol. Reports what the exchange would not cancel. */
+  /**
+   * Cancels every open order on every symbol — but protective stops, which a halt never strips from a
+   * position (only flatten lifts them, as it sells). Reports what the exchange would not cancel.
+   */
   async cancelAll(): Promise<{ cancelled: number; failures: string[] }> {
     const symbols = new Set([...this.open.values()].map((o) => o.order.symbol));
+    const guarded = new Set([...this.open.values()].filter((o) => o.order.purpose === 'protective').map((o) => o.order.symbol));
     let cancelled = 0;
     const failures: string[] = [];
     await Promise.all(
       [...symbols].map(async (symbol) => {
+        if (guarded.has(symbol)) {
+          // A symbol with a protective stop: our other orders one by one (cancelling all would take the stop).
+          for (const entry of [...this.open.values()]) {
+            const { order } = entry;
+            if (order.symbol !== symbol || order.purpose === 'protective' || order.status === 'new') continue;
+            const result = await this.cancel(order.clientOrderId, 'cancelled (halt)');
+            if (result.ok) cancelled++;
+          }
+          return;
+        }
         try {
           const results = await this.exchange.cancelAllOrders(symbol);
           for (const r of results) {
@@ -262,6 +345,7 @@ export class OrderManager {
       }),
     );
     for (const entry of [...this.open.values()]) {
+      if (entry.order.purpose === 'protective') continue;
       if (!isTerminal(entry.order.status) && entry.order.status !== 'new') {
         failures.push(`${entry.order.clientOrderId} (${entry.order.symbol}) is still ${entry.order.status}`);
       }
@@ -329,6 +413,7 @@ export class OrderManager {
     // The fill fact carries the order after it: the journal writes fill, position and order together.
     this.bus.publish({ type: 'fill', crewId: owner.id, fill, position, order: entry.order, from });
     if (from !== to) this.bus.publish({ type: 'order.updated', order: entry.order, from, reason: 'fill', fillTradeId: fill.tradeId });
+    this.onOrderChange?.(owner, entry.order);
   }
 
   private setStatus(
@@ -351,6 +436,7 @@ export class OrderManager {
     this.updateHold(entry);
     if (isTerminal(to)) this.open.delete(entry.order.clientOrderId);
     this.bus.publish({ type: 'order.updated', order: entry.order, from, reason, fillTradeId: null });
+    this.onOrderChange?.(entry.owner, entry.order);
   }
 
   /** Re-derives what the order still holds in its crew's book from what has executed. */
@@ -385,6 +471,7 @@ function withProgress(
   const next: EveryField<Order> = {
     clientOrderId: o.clientOrderId,
     crewId: o.crewId,
+    purpose: o.purpose,
     symbol: o.symbol,
     side: o.side,
     type: o.type,
@@ -414,6 +501,7 @@ type EveryField<T> = { [K in keyof Required<T>]: T[K] };
 
 /** What an order found open at start-up still sets aside. */
 function reserveOf(order: Order, fee: Decimal): { quote: Decimal; qty: Decimal } {
+  if (order.purpose === 'protective') return { quote: ZERO, qty: ZERO };
   if (order.side === 'SELL') return { quote: ZERO, qty: order.quantity ?? ZERO };
   if (order.quoteQuantity) return { quote: order.quoteQuantity.times(ONE.plus(fee)), qty: ZERO };
   const price = order.price ?? ZERO;

@@ -51,6 +51,8 @@ export async function reconcile(engine: Engine, journal: Journal, exchange: Exch
       engine.orders.markGone(order.clientOrderId, 'expired', 'the paper venue does not survive a restart');
       report.settled.push({ clientOrderId: order.clientOrderId, status: 'expired' });
     }
+    // Positions the paper venue lost its stops for get them again.
+    await engine.stops.reviewAll(engine.crews.values());
     return report;
   }
 
@@ -99,9 +101,9 @@ export async function reconcile(engine: Engine, journal: Journal, exchange: Exch
     }
   }
 
-  // 3. Protective stops whose position is gone.
+  // 3. Protective stops whose position is gone (a stop that filled while the desk was down was booked in 1).
   for (const order of engine.orders.openOrders) {
-    if ((order.type === 'STOP_LOSS' || order.type === 'STOP_LOSS_LIMIT') && order.side === 'SELL') {
+    if (order.purpose === 'protective') {
       const crew = engine.crews.get(order.crewId);
       if (crew && crew.book.quantity.lte(0)) {
         const result = await engine.orders.cancel(order.clientOrderId);
@@ -131,6 +133,8 @@ export async function reconcile(engine: Engine, journal: Journal, exchange: Exch
       engine.pauseCrew(crew.id, `balance drift at restart (${report.drift.join('; ')}): resume once checked`, options.actor ?? ENGINE_ACTOR);
     }
   }
+  // 5. Every position its protective stop, at the right quantity and level (placed, or replaced, before any crew trades).
+  await engine.stops.reviewAll(engine.crews.values());
   return report;
 }
 
@@ -165,6 +169,8 @@ function adoptedOrder(ex: ExchangeOrder, crew: CrewRuntime): Order {
   return {
     clientOrderId: ex.clientOrderId,
     crewId: crew.id,
+    // The engine places no other stop orders: one of ours is a protective stop.
+    ...(ex.side === 'SELL' && (ex.type === 'STOP_LOSS' || ex.type === 'STOP_LOSS_LIMIT') ? { purpose: 'protective' as const } : {}),
     symbol: ex.symbol,
     side: ex.side,
     type: ex.type,

@@ -165,4 +165,11 @@ CREATE TABLE settings (
 ) STRICT;
 `,
   },
+  {
+    id: 2,
+    name: 'order-purpose',
+    // A protective stop resting on the exchange for a held position is an order like any other, marked so
+    // that a halt at 'cancel' keeps it and a restart knows it for what it is.
+    sql: `ALTER TABLE orders ADD COLUMN purpose TEXT NOT NULL DEFAULT 'trade' CHECK (purpose IN ('trade','protective'));`,
+  },
 ];

@@ -51,6 +51,7 @@ export interface OrderRow {
   reason: string;
   created_at: number;
   updated_at: number;
+  purpose: string;
 }
 
 export interface OrderEventRow {
@@ -193,6 +194,7 @@ export function orderParams(o: Order): SqlValue[] {
     o.reason,
     o.createdAt,
     o.updatedAt,
+    o.purpose ?? 'trade',
   ];
 }
 
@@ -271,6 +273,7 @@ export function toOrder(r: OrderRow): Order {
     reason: r.reason,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    ...(r.purpose === 'protective' ? { purpose: 'protective' as const } : {}),
   };
 }
 

@@ -86,9 +86,11 @@ const NOT_HALTED: HaltState = Object.freeze({ level: 'none', reason: '', actor: 
 
 const ORDER_COLUMNS =
   'client_order_id, crew_id, advice_key, symbol, side, type, quantity, quote_quantity, price, stop_price, ' +
-  'time_in_force, status, exchange_order_id, executed_qty, cumulative_quote, reason, created_at, updated_at';
+  'time_in_force, status, exchange_order_id, executed_qty, cumulative_quote, reason, created_at, updated_at, purpose';
 const FILL_COLUMNS = 'symbol, trade_id, client_order_id, crew_id, exchange_order_id, side, price, quantity, quote_quantity, fee, ' + 'fee_asset, time';
 const CREW_COLUMNS = 'id, module, team, symbol, interval, params, capital, status, status_reason, state, next_order_seq, ' + 'created_at, updated_at';
+/** Values in an orders row before migration 2 added `purpose`. */
+const ORDER_ROW_LENGTH_BEFORE_PURPOSE = 18;
 const OPEN_STATUSES = `('new','submitted','partially_filled','unknown')`;
 
 /** Every fixed statement, prepared at open. Positional parameters follow rows.ts's *Params functions. */
@@ -110,7 +112,7 @@ const SQL = {
   updateCrewState: 'UPDATE crew_instances SET state = ?, updated_at = ? WHERE id = ?',
   bumpOrderSeq: 'UPDATE crew_instances SET next_order_seq = max(next_order_seq, ?) WHERE id = ?',
 
-  insertOrder: `INSERT INTO orders (${ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  insertOrder: `INSERT INTO orders (${ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   updateOrder: 'UPDATE orders SET status = ?, exchange_order_id = ?, executed_qty = ?, cumulative_quote = ?, updated_at = ? ' + 'WHERE client_order_id = ?',
   insertOrderEvent: 'INSERT INTO order_events (client_order_id, from_status, to_status, executed_qty, reason, at) ' + 'VALUES (?, ?, ?, ?, ?, ?)',
   selectOrder: `SELECT ${ORDER_COLUMNS} FROM orders WHERE client_order_id = ?`,
@@ -728,7 +730,8 @@ function prepareAll(db: Database): Statements {
  * next sequence. Replaying an older crewdesk's intent log runs the same ones. */
 function runInsertOrder(s: Statements, row: readonly SqlValue[], nextOrderSeq: number): void {
   const at = (k: keyof typeof ORDER_ROW): SqlValue => row[ORDER_ROW[k]]!;
-  s.insertOrder.run(...row);
+  // An older crewdesk's intent log holds rows from before the purpose column: those are trades.
+  s.insertOrder.run(...(row.length === ORDER_ROW_LENGTH_BEFORE_PURPOSE ? [...row, 'trade'] : row));
   s.insertOrderEvent.run(at('clientOrderId'), null, at('status'), at('executedQty'), at('reason'), at('createdAt'));
   s.bumpOrderSeq.run(nextOrderSeq, at('crewId'));
 }

@@ -87,6 +87,8 @@ describe('crew protections', () => {
     h = await openHarness({
       crews: [{ id: 'sma', crew: 'sma-cross', params: { fast: 2, slow: 3, stopLossPct: 5 } }],
       risk: { maxCrewDrawdownPct: 100, maxTotalDrawdownPct: 100, stopLossCooldownMinutes: 600 },
+      // The engine's own stop check (the fallback where no stop rests on the exchange); test/engine/protective-stops.test.ts has the exchange's.
+      stops: { onExchange: false },
     });
     // Buy signal at t=3 (see the sma-cross test), fill at t=4's open 12; t=5's low 11 is > 5 % under 12.
     await h.desk.engine.run(new ArrayMarketData(flatCandles([10, 10, 10, 13, 13, 11, 12, 13], [10, 10, 10, 10, 12, 13, 11, 12])));

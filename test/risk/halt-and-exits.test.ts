@@ -24,6 +24,8 @@ describe('a halt keeps the protective exits', () => {
     h = await openHarness({
       crews: [{ id: 'sma', crew: 'sma-cross', params: { fast: 2, slow: 3, stopLossPct: 5 } }],
       risk: { maxCrewDrawdownPct: 100, maxTotalDrawdownPct: 100 },
+      // The engine's own stop check (the fallback where no stop rests on the exchange); test/engine/protective-stops.test.ts has the exchange's.
+      stops: { onExchange: false },
     });
     await h.desk.engine.run(new ArrayMarketData(STOP_LOSS.slice(0, 5)));
     expect(h.desk.engine.crews.get('sma')!.book.quantity.gt(0)).toBe(true);

@@ -32,6 +32,8 @@ export interface HarnessOptions {
   teams?: { name: string; capital: string; crews: TestCrew[] }[];
   equitySnapshotMinutes?: number;
   crewDirs?: string[];
+  /** The config's `stops:` section (protective stops on the exchange; default on). */
+  stops?: Record<string, unknown>;
 }
 
 export interface Harness {
@@ -77,6 +79,7 @@ export async function openHarness(options: HarnessOptions): Promise<Harness> {
       equitySnapshotMinutes: options.equitySnapshotMinutes ?? 60,
       crewDirs: options.crewDirs ?? [],
       ...(options.risk ? { risk: options.risk } : {}),
+      ...(options.stops ? { stops: options.stops } : {}),
       teams,
     },
     'test config',

@@ -4,7 +4,20 @@
 // the whole order (no partial fills).
 import type { Balance, Candle, Fill, OrderRequest, OrderSide, OrderStatus, OrderType, SymbolFilters, TimeInForce } from '../../core/domain.ts';
 import { checkFilters, roundPrice } from '../../core/filters.ts';
-import { type Decimal, RoundingMode, bps, ceilQuotientToStep, ceilToStep, dec, floorQuotientToStep, floorToStep, ONE, ZERO } from '../../core/money.ts';
+import {
+  type Decimal,
+  RoundingMode,
+  bps,
+  ceilQuotientToStep,
+  ceilToStep,
+  dec,
+  floorQuotientToStep,
+  floorToStep,
+  maxDec,
+  minDec,
+  ONE,
+  ZERO,
+} from '../../core/money.ts';
 import type { Clock } from '../../ports/clock.ts';
 import { ExchangeError, type ExchangeOrder, type ExecutionUpdate } from '../../ports/exchange.ts';
 
@@ -21,6 +34,9 @@ export interface PaperMatcherOptions {
   /** 'next-open': a MARKET order decided at a candle's close fills at the next candle's open (no look-ahead).
    * 'immediate': it fills at placement at the last price (live paper trading, emulator). */
   readonly marketFill?: 'next-open' | 'immediate';
+  /** Asked at each fill: true fills it as two trades (half, then the rest), as a thin book would — the
+   * emulator's `splitFills` knob. Balances move as for one fill; only the reports differ. */
+  readonly splitFill?: () => boolean;
   /** Where a throwing execution listener's error goes; matching carries on either way. */
   readonly onListenerError?: (error: unknown) => void;
   /** First exchange order id and trade id minus one: a venue restarted over an existing journal continues
@@ -95,8 +111,10 @@ export class PaperMatcher {
   private readonly clock: Clock;
   private readonly filtersOf: (symbol: string) => SymbolFilters;
   private readonly onListenerError: (error: unknown) => void;
+  private readonly splitFill: (() => boolean) | undefined;
 
   constructor(options: PaperMatcherOptions) {
+    this.splitFill = options.splitFill;
     this.feeRate = bps(options.feeBps ?? 10);
     this.orderSeq = this.tradeSeq = options.startSequence ?? 0;
     const slip = bps(options.slippageBps ?? 0);
@@ -334,7 +352,15 @@ export class PaperMatcher {
         }
         if (sell ? low > order.stopNum : high < order.stopNum) return;
         order.triggered = true;
-        if (low <= order.priceNum && order.priceNum <= high) {
+        // Triggered, it becomes a limit order entered at the trigger price — the stop, or the open when the
+        // candle gapped through it. Marketable there (a sell's limit under that price), it takes at once: at
+        // the trigger price with the venue's slippage, never past its limit. Otherwise it rests at its limit.
+        const gapped = sell ? open <= order.stopNum : open >= order.stopNum;
+        const trigger = gapped ? open : order.stopNum;
+        if (sell ? trigger >= order.priceNum : trigger <= order.priceNum) {
+          const slipped = this.slipped(book, order.side, gapped ? this.onTick(book, open) : order.stopPrice!);
+          this.fill(book, order, sell ? maxDec(slipped, order.price!) : minDec(slipped, order.price!), gapped ? openTime : closeTime);
+        } else if (sell ? high >= order.priceNum : low <= order.priceNum) {
           this.fill(book, order, order.price!, closeTime);
         } else if (order.timeInForce !== 'GTC') {
           this.close(order, 'expired', closeTime, `${order.timeInForce} stop-limit did not fill on its trigger candle`);
@@ -406,10 +432,30 @@ export class PaperMatcher {
     received.free = received.free.plus(buy ? qty : notional.minus(fee));
 
     order.quantity = qty;
+    order.updateTime = time;
+    const half = floorToStep(qty.div(2), filters.stepSize);
+    if (this.splitFill !== undefined && half.gt(0) && half.lt(qty) && this.splitFill()) {
+      const firstQuote = half.times(price);
+      const firstFee = firstQuote.times(this.feeRate).round(filters.quotePrecision, RoundingMode.halfUp);
+      order.executedQty = half;
+      order.cumulativeQuote = firstQuote;
+      order.status = 'partially_filled';
+      this.publishFill(book, order, price, half, firstQuote, firstFee, time);
+      order.executedQty = qty;
+      order.cumulativeQuote = notional;
+      order.status = 'filled';
+      this.publishFill(book, order, price, qty.minus(half), notional.minus(firstQuote), fee.minus(firstFee), time);
+      return;
+    }
     order.executedQty = qty;
     order.cumulativeQuote = notional;
     order.status = 'filled';
-    order.updateTime = time;
+    this.publishFill(book, order, price, qty, notional, fee, time);
+  }
+
+  /** Records one trade of an order (already updated to what it has executed with it) and reports it. */
+  private publishFill(book: SymbolBook, order: BookOrder, price: Decimal, qty: Decimal, notional: Decimal, fee: Decimal, time: number): void {
+    const filters = book.filters!;
     const fill: Fill = Object.freeze({
       tradeId: String(++this.tradeSeq),
       clientOrderId: order.clientOrderId,

@@ -302,7 +302,7 @@ describe('stop orders', () => {
     expect(balance('USDT')).toEqual({ free: '6896.9', locked: '0' });
   });
 
-  it('a STOP_LOSS_LIMIT fills at its limit on the trigger candle when the range contains it', () => {
+  it('a triggered STOP_LOSS_LIMIT takes at its stop when its limit is under it (a marketable limit), not at the limit', () => {
     const { engine, feed } = setup({ balances: { BTC: '0.1' } });
     feed(flat(0, 30000));
     const req = order({
@@ -314,7 +314,27 @@ describe('stop orders', () => {
     });
     engine.placeOrder(req);
     feed(candle(1, { o: 29500, h: 29600, l: 28800, c: 28850 }));
-    expect(engine.trades('BTCUSDT')[0]?.price.toString()).toBe('28900');
+    // The limit sell entered at 29000 with a limit of 28900 is marketable: it sells at the market there.
+    expect(engine.trades('BTCUSDT')[0]?.price.toString()).toBe('29000');
+  });
+
+  it('a triggered STOP_LOSS_LIMIT fills on its trigger candle even when the low stays above its limit', () => {
+    const { engine, feed } = setup({ balances: { BTC: '0.1' } });
+    feed(flat(0, 30000));
+    engine.placeOrder(order({ side: 'SELL', type: 'STOP_LOSS_LIMIT', quantity: dec('0.1'), stopPrice: dec('29000'), price: dec('28700') }));
+    feed(candle(1, { o: 29500, h: 29600, l: 28950, c: 28990 }));
+    expect(engine.trades('BTCUSDT').map((t) => t.price.toString())).toEqual(['29000']);
+    expect(engine.openOrders('BTCUSDT')).toHaveLength(0);
+  });
+
+  it('a STOP_LOSS_LIMIT gapped under its stop but above its limit sells at the open', () => {
+    const { engine, feed } = setup({ balances: { BTC: '0.1' } });
+    feed(flat(0, 30000));
+    engine.placeOrder(order({ side: 'SELL', type: 'STOP_LOSS_LIMIT', quantity: dec('0.1'), stopPrice: dec('29000'), price: dec('28700') }));
+    const gap = candle(1, { o: 28800, h: 28900, l: 28600, c: 28650 });
+    feed(gap);
+    expect(engine.trades('BTCUSDT')[0]?.price.toString()).toBe('28800');
+    expect(engine.trades('BTCUSDT')[0]?.time).toBe(gap.openTime);
   });
 
   it('a STOP_LOSS_LIMIT gapped through rests as a limit until the price comes back', () => {
@@ -328,6 +348,22 @@ describe('stop orders', () => {
     // 0.1 × 28900 = 2890 − 2.89 fee.
     expect(engine.trades('BTCUSDT')[0]?.price.toString()).toBe('28900');
     expect(balance('USDT').free).toBe('2887.11');
+  });
+
+  it('splitFill: one fill reported as two trades (half, then the rest), balances as for one', () => {
+    let split = 1;
+    const { engine, balance, feed, updates } = setup({ splitFill: () => split-- > 0 });
+    feed(flat(0, 30000));
+    engine.placeOrder(order({ side: 'BUY', type: 'LIMIT', quantity: dec('0.1'), price: dec('29000') }));
+    feed(candle(1, { o: 29500, h: 29600, l: 28800, c: 28850 }));
+    const trades = updates.filter((u) => u.fill !== undefined);
+    expect(trades.map((u) => [u.order.status, u.fill!.quantity.toString(), u.order.executedQty.toString()])).toEqual([
+      ['partially_filled', '0.05', '0.05'],
+      ['filled', '0.05', '0.1'],
+    ]);
+    // 0.1 × 29000 = 2900 + 2.9 fee, as one fill would have cost.
+    expect(balance('USDT')).toEqual({ free: '7097.1', locked: '0' });
+    expect(trades.reduce((sum, u) => sum + u.fill!.fee.toNumber(), 0)).toBeCloseTo(2.9, 10);
   });
 
   it('refuses a stop the last price has already passed', () => {
