@@ -1,7 +1,7 @@
 // The configuration file's shape. zod, strict everywhere: an unknown key is an error that
 // names it, so a typo never silently falls back to a default.
 import { z } from 'zod';
-import { INTERVALS } from '../core/domain.ts';
+import { INTERVALS, VENUE_NAMES } from '../core/domain.ts';
 import { riskLimitsSchema } from '../risk/limits.ts';
 import { managerConfigSchema } from './manager.ts';
 import { forgeConfigSchema } from './forge.ts';
@@ -24,6 +24,10 @@ export const crewInstanceSchema = z
     params: z.record(z.string(), z.unknown()).default({}),
     capital: decimalString.optional().describe("Quote allocated to this crew; default: an equal share of the team's capital."),
     enabled: z.boolean().default(true),
+    venue: z
+      .enum(VENUE_NAMES)
+      .optional()
+      .describe("Where it trades: 'paper' (the in-process paper exchange) or 'exchange' (the desk's mode's venue; the default)."),
   })
   .strict();
 

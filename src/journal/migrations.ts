@@ -165,4 +165,13 @@ CREATE TABLE settings (
 ) STRICT;
 `,
   },
+  {
+    id: 2,
+    name: 'crew-venue',
+    sql: `
+ALTER TABLE crew_instances ADD COLUMN venue TEXT NOT NULL DEFAULT 'exchange' CHECK (venue IN ('paper','exchange'));
+ALTER TABLE crew_instances ADD COLUMN venue_since INTEGER NOT NULL DEFAULT 0;
+UPDATE crew_instances SET venue_since = created_at;
+`,
+  },
 ];

@@ -31,7 +31,19 @@ export interface StatusView {
   readonly todayPnl: number;
   readonly exposure: number;
   readonly openOrders: number;
+  /** Per venue (one in a paper desk; paper and the exchange side by side otherwise): the owner sees them apart. */
+  readonly venues: readonly VenueTotals[];
   readonly asOf: number;
+}
+
+export interface VenueTotals {
+  /** As the crews' `venue` reads: `paper`, `exchange (binance)`. */
+  readonly venue: string;
+  readonly crews: number;
+  readonly capital: number;
+  readonly equity: number;
+  readonly pnl: number;
+  readonly exposure: number;
 }
 
 export interface TradeView {
@@ -93,16 +105,34 @@ export class DeskService {
       todayPnl: round2(this.engine.todayPnl()),
       exposure: round2(exposure),
       openOrders: this.engine.orders.openOrderCount(),
+      venues: venueTotals(crews, this.engine),
       asOf: this.desk.clock.now(),
     };
   }
 
-  async balances(): Promise<Result<{ exchange: { asset: string; free: string; locked: string }[]; crews: { id: string; cash: string; reserved: string }[] }>> {
+  async balances(): Promise<
+    Result<{
+      exchange: { asset: string; free: string; locked: string }[];
+      /** The paper venue's, when it runs beside the exchange (each venue keeps its own balances). */
+      paper?: { asset: string; free: string; locked: string }[];
+      crews: { id: string; venue: string; cash: string; reserved: string }[];
+    }>
+  > {
+    const held = (balances: readonly { asset: string; free: Decimal; locked: Decimal }[]) =>
+      balances.filter((b) => b.free.gt(0) || b.locked.gt(0)).map((b) => ({ asset: b.asset, free: toText(b.free), locked: toText(b.locked) }));
     try {
+      const venues = this.desk.venues;
       const balances = await this.desk.exchange.balances();
+      const paper = venues.separate ? held(await venues.paper.balances()) : undefined;
       return ok({
-        exchange: balances.filter((b) => b.free.gt(0) || b.locked.gt(0)).map((b) => ({ asset: b.asset, free: toText(b.free), locked: toText(b.locked) })),
-        crews: [...this.engine.crews.values()].map((c) => ({ id: c.id, cash: c.book.cash.round(2).toFixed(2), reserved: c.book.reserved.round(2).toFixed(2) })),
+        exchange: held(balances),
+        ...(paper ? { paper } : {}),
+        crews: [...this.engine.crews.values()].map((c) => ({
+          id: c.id,
+          venue: venues.label(c.venue),
+          cash: c.book.cash.round(2).toFixed(2),
+          reserved: c.book.reserved.round(2).toFixed(2),
+        })),
       });
     } catch (error) {
       return fail(`the exchange did not answer: ${message(error)}`);
@@ -412,6 +442,31 @@ export function coerceParam(value: unknown, bound: Pick<ParamBound, 'type'>): un
   }
   if (bound.type === 'boolean') return text === 'true' ? true : text === 'false' ? false : value;
   return text;
+}
+
+/** Capital, equity, PnL and exposure of each venue's crews (stopped ones included: their books are still there). */
+function venueTotals(
+  crews: readonly CrewSummary[],
+  engine: { readonly crews: ReadonlyMap<string, { readonly book: { readonly exposureF: number } }> },
+): VenueTotals[] {
+  const totals = new Map<string, { crews: number; capital: number; equity: number; pnl: number; exposure: number }>();
+  for (const c of crews) {
+    const t = totals.get(c.venue) ?? { crews: 0, capital: 0, equity: 0, pnl: 0, exposure: 0 };
+    t.crews++;
+    t.capital += Number(c.capital);
+    t.equity += Number(c.equity);
+    t.pnl += Number(c.pnl);
+    t.exposure += engine.crews.get(c.id)?.book.exposureF ?? 0;
+    totals.set(c.venue, t);
+  }
+  return [...totals].map(([venue, t]) => ({
+    venue,
+    crews: t.crews,
+    capital: round2(t.capital),
+    equity: round2(t.equity),
+    pnl: round2(t.pnl),
+    exposure: round2(t.exposure),
+  }));
 }
 
 function round2(x: number): number {
