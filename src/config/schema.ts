@@ -5,6 +5,7 @@ import { INTERVALS, VENUE_NAMES } from '../core/domain.ts';
 import { riskLimitsSchema } from '../risk/limits.ts';
 import { managerConfigSchema } from './manager.ts';
 import { forgeConfigSchema } from './forge.ts';
+import { promotionConfigSchema } from './promotion.ts';
 import { discordConfigSchema } from './discord.ts';
 import { consoleConfigSchema } from '../console/console-settings.ts';
 
@@ -65,6 +66,8 @@ export const configSchema = z
       .strict()
       .default({ data: 'data/candles', speed: 3600, seed: 42 }),
     risk: riskLimitsSchema.default(riskLimitsSchema.parse({})),
+    /** The promotion gate (paper → exchange) and the drift tolerance of a crew's track record. */
+    promotion: promotionConfigSchema.prefault({}),
     /** Binance endpoints, when not Binance's own for the mode (e.g. `crewdesk emulator`); env BINANCE_*_URL also works. */
     binance: z
       .object({

@@ -659,6 +659,14 @@ export class Engine {
     return result;
   }
 
+  /** Sells one crew's whole position at market through the gate, as an exit (a demotion that closes it). Returns why not, or null. */
+  async closePosition(id: string, actor: FactActor): Promise<string | null> {
+    const crew = this.crews.get(id);
+    if (!crew) return `no crew "${id}"`;
+    if (crew.book.freeQuantity.lte(0)) return null;
+    return this.flattenCrew(crew, actor, this.deps.clock.now());
+  }
+
   /**
    * Sells a crew's whole free position at market through the gate, as an exit ('flatten'): sized,
    * rounded and checked like every other order. Returns why it was not sent, or null.

@@ -32,8 +32,7 @@ export class Venues {
 
   /** What the owner reads for a venue: `paper`, or the exchange's name (`binance`, …). A paper desk's `exchange` is `paper`. */
   label(venue: VenueName): string {
-    const exchange = this.of(venue);
-    return exchange.inProcess ? 'paper' : `exchange (${exchange.name})`;
+    return venue === 'paper' || !this.separate ? 'paper' : `exchange (${this.exchange.name})`;
   }
 
   /** Feeds a closed candle to every simulated venue. */

@@ -16,6 +16,7 @@ import { haltAtLeast } from '../risk/gate.ts';
 import { type RiskLimits, riskLimitsSchema } from '../risk/limits.ts';
 import { RISK_LIMITS_SETTING } from '../desk/desk.ts';
 import { LineRing } from './line-ring.ts';
+import { demote, promote, type TrackRecordView, trackRecordChart, trackRecordOf } from './promotion.ts';
 import { type Actor, factActor, fail, ok, type Result } from './result.ts';
 
 export interface StatusView {
@@ -333,6 +334,30 @@ export class DeskService {
     await this.desk.journal.savePosition(crew.book.toPosition());
     await this.audit(actor, 'crew.allocate', { crew: crewId, from: toText(from), to: toText(target), ...(rationale ? { rationale } : {}) });
     return ok(`crew ${crewId} capital ${from.round(2)} → ${target.round(2)}`);
+  }
+
+  /** A crew's track record on its venue beside its backtest over the same candles and costs, its drift, and the promotion gate's verdict. */
+  trackRecord(id: string): Promise<Result<TrackRecordView>> {
+    if (!this.engine.crews.has(id)) return Promise.resolve(fail(this.unknownCrew(id)));
+    return trackRecordOf(this.desk, id);
+  }
+
+  /** The record and its backtest on one equity chart (PNG). */
+  trackRecordChart(view: TrackRecordView): Promise<Buffer> {
+    return trackRecordChart(view);
+  }
+
+  /** Paper → the exchange with `capital`: owner only, the gate passed or explicitly overridden; audited either way. */
+  async promoteCrew(id: string, capital: string, actor: Actor, options: { readonly override?: boolean } = {}): Promise<Result<string>> {
+    if (!this.engine.crews.has(id)) return fail(this.unknownCrew(id));
+    const r = await promote(this.desk, id, capital, actor, (team) => this.allocationFigures(team), options);
+    return r.ok ? ok(r.value.text) : r;
+  }
+
+  /** The exchange → paper: owner only; its exchange position closed or handed over, as the owner says. */
+  demoteCrew(id: string, actor: Actor, position?: 'close' | 'handover'): Promise<Result<string>> {
+    if (!this.engine.crews.has(id)) return Promise.resolve(fail(this.unknownCrew(id)));
+    return demote(this.desk, id, actor, position);
   }
 
   riskLimits(): RiskLimits {
