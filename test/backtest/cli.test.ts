@@ -222,7 +222,9 @@ describe('crewdesk backtest refuses bad input in one line, exit code 2, nothing 
     [
       'an unknown crew, listing the known ones',
       { crew: 'sma-crosss' },
-      /^crewdesk backtest: unknown crew "sma-crosss" \(known: (?=(?:.*, )?dca(?:, |\)$))(?=(?:.*, )?donchian-breakout(?:, |\)$))(?=(?:.*, )?rsi-reversion(?:, |\)$))(?=(?:.*, )?sma-cross(?:, |\)$))[a-z0-9-]+(?:, [a-z0-9-]+)*\)$/,
+      new RegExp(
+        `^crewdesk backtest: unknown crew "sma-crosss" \\(known: (?=(?:.*, )?dca(?:, |\\)$))(?=(?:.*, )?donchian-breakout(?:, |\\)$))(?=(?:.*, )?rsi-reversion(?:, |\\)$))(?=(?:.*, )?sma-cross(?:, |\\)$))[a-z0-9-]+(?:, [a-z0-9-]+)*\\)$`,
+      ),
     ],
     [
       'a param out of its bounds, naming it and its bounds',

@@ -70,7 +70,7 @@ describe('after some trading', () => {
     const { sink } = await chat!.run({ command: 'logs', options: { n: 2 } });
     expect(sink.last.code!.split('\n')).toEqual([
       '2024-01-01 02:59:59 advice  bidder: buy 50% — bid the dip',
-      expect.stringMatching(/^2024-01-01 02:59:59 order {3}bidder: BUY LIMIT 8\.32501 BTCUSDT @ 90 /),
+      expect.stringMatching(/^2024-01-01 02:59:59 order   bidder: BUY LIMIT 8\.32501 BTCUSDT @ 90 /),
     ]);
   });
 
