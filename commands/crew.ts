@@ -42,6 +42,16 @@ export default defineCommand({
       { name: 'resume', description: 'Resume a paused or stopped crew', mutating: true, options: [crewOption] },
       { name: 'stop', description: 'Stop a crew for good: no decisions, no exits', mutating: true, options: [crewOption] },
       { name: 'params', description: 'A crew’s params with their bounds', options: [crewOption] },
+      {
+        name: 'set',
+        description: 'Set one param (checked against its bounds)',
+        mutating: true,
+        options: [
+          crewOption,
+          { name: 'param', description: 'The param', type: 'string', required: true, autocomplete: 'param', maxLength: 60 },
+          { name: 'value', description: 'The new value', type: 'string', required: true, maxLength: 100 },
+        ],
+      },
       { name: 'record', description: 'Its track record on its venue beside its backtest: KPIs, drift, the promotion gate', options: [crewOption] },
       {
         name: 'promote',
@@ -68,16 +78,6 @@ export default defineCommand({
               { name: 'handover: leave it in the account, yours', value: 'handover' },
             ],
           },
-        ],
-      },
-      {
-        name: 'set',
-        description: 'Set one param (checked against its bounds)',
-        mutating: true,
-        options: [
-          crewOption,
-          { name: 'param', description: 'The param', type: 'string', required: true, autocomplete: 'param', maxLength: 60 },
-          { name: 'value', description: 'The new value', type: 'string', required: true, maxLength: 100 },
         ],
       },
     ],
@@ -125,6 +125,8 @@ export default defineCommand({
       case 'promote': {
         const capital = ctx.options.string('capital') ?? '';
         const override = ctx.options.boolean('override') === true;
+        const cannot = desk.promotionRefusal(crew, capital, ctx.actor);
+        if (cannot) return ctx.reply(refused(cannot, 'Not promoted'));
         await ctx.progress(`Replaying ${crew}'s candles through its backtest…`);
         const r = await desk.trackRecord(crew);
         if (!r.ok) return ctx.reply(refused(r.error));
@@ -200,18 +202,20 @@ function recordReply(view: TrackRecordView): Reply {
 
 function list(services: ChatServices): Reply {
   const crews = services.desk.crewList();
+  // Paper beside the exchange: each crew's venue.
+  const twoVenues = services.desk.desk.venues.separate;
   if (crews.length === 0) return { title: 'Crews', text: 'No crew instances. Start one with /crew spawn.', tone: 'info' };
   return {
     title: 'Crews',
     tone: 'info',
     code: table(
-      ['crew', 'team', 'module', 'market', 'venue', 'status', 'capital', 'equity', 'pnl', 'dd %'],
+      ['crew', 'team', 'module', 'market', ...(twoVenues ? ['venue'] : []), 'status', 'capital', 'equity', 'pnl', 'dd %'],
       crews.map((c) => [
         c.id,
         c.team,
         c.module,
         `${c.symbol} ${c.interval}`,
-        c.venue,
+        ...(twoVenues ? [c.venue] : []),
         c.status,
         money(c.capital),
         money(c.equity),

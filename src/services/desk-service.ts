@@ -16,7 +16,7 @@ import { haltAtLeast } from '../risk/gate.ts';
 import { type RiskLimits, riskLimitsSchema } from '../risk/limits.ts';
 import { RISK_LIMITS_SETTING } from '../desk/desk.ts';
 import { LineRing } from './line-ring.ts';
-import { demote, promote, type TrackRecordView, trackRecordChart, trackRecordOf } from './promotion.ts';
+import { demote, promote, promotionRefusal, type TrackRecordView, trackRecordChart, trackRecordOf } from './promotion.ts';
 import { type Actor, factActor, fail, ok, type Result } from './result.ts';
 
 export interface StatusView {
@@ -352,6 +352,12 @@ export class DeskService {
     if (!this.engine.crews.has(id)) return fail(this.unknownCrew(id));
     const r = await promote(this.desk, id, capital, actor, (team) => this.allocationFigures(team), options);
     return r.ok ? ok(r.value.text) : r;
+  }
+
+  /** Why `actor` cannot promote crew `id` with `capital` at all (before the gate), or null. */
+  promotionRefusal(id: string, capital: string, actor: Actor): string | null {
+    if (!this.engine.crews.has(id)) return this.unknownCrew(id);
+    return promotionRefusal(this.desk, id, capital, actor);
   }
 
   /** The exchange → paper: owner only; its exchange position closed or handed over, as the owner says. */

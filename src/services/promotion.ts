@@ -110,6 +110,18 @@ export function trackRecordChart(view: TrackRecordView): Promise<Buffer> {
   });
 }
 
+/** Why a promotion cannot even be considered (not an owner, no exchange venue, not on paper, a bad capital), or null: the gate comes next. */
+export function promotionRefusal(desk: Desk, id: string, capitalText: string, actor: Actor): string | null {
+  if (!actor.isOwner || (actor.via === 'manager' && !actor.approvedBy)) return 'only an owner can promote a crew to the exchange (the manager may propose it)';
+  const crew = desk.engine.crews.get(id);
+  if (!crew) return `no crew "${id}"`;
+  if (!desk.venues.separate)
+    return `this desk runs in ${desk.config.mode} mode with no exchange beside paper: run it in testnet or live mode (crews on venue: paper) to promote`;
+  if (crew.venue !== 'paper') return `crew ${id} trades on ${desk.venues.label(crew.venue)} already`;
+  if (!/^\d+(\.\d+)?$/.test(capitalText) || dec(capitalText).lte(0)) return `capital "${capitalText}" is not a positive decimal such as "1000"`;
+  return null;
+}
+
 /**
  * Promotes a crew instance from paper to the exchange with `capital`: owner only (a manager's
  * proposal once an owner approved it counts as the owner's), flat and without open orders, the
@@ -124,14 +136,9 @@ export async function promote(
   allocation: (team: string) => AllocationFigures,
   options: { readonly override?: boolean } = {},
 ): Promise<Result<{ text: string; view: TrackRecordView }>> {
-  if (!actor.isOwner || (actor.via === 'manager' && !actor.approvedBy))
-    return fail('only an owner can promote a crew to the exchange (the manager may propose it)');
-  const crew = desk.engine.crews.get(id);
-  if (!crew) return fail(`no crew "${id}"`);
-  if (!desk.venues.separate)
-    return fail(`this desk runs in ${desk.config.mode} mode with no exchange beside paper: run it in testnet or live mode (crews on venue: paper) to promote`);
-  if (crew.venue !== 'paper') return fail(`crew ${id} trades on ${desk.venues.label(crew.venue)} already`);
-  if (!/^\d+(\.\d+)?$/.test(capitalText) || dec(capitalText).lte(0)) return fail(`capital "${capitalText}" is not a positive decimal such as "1000"`);
+  const refusal = promotionRefusal(desk, id, capitalText, actor);
+  if (refusal) return fail(refusal);
+  const crew = desk.engine.crews.get(id)!;
   const capital = dec(capitalText);
   const override = options.override === true && !(actor.via === 'manager');
   const view = await trackRecordOf(desk, id);
