@@ -34,8 +34,8 @@ describe('crewdesk start in the console: a crew’s record', () => {
     await desk.printed(/file saved: \S+record-sma-btc\.png/, 90_000);
     const out = desk.stdout();
     expect(out).toMatch(/Track record of sma-btc on paper: [\d.]+ days, \d+ candles/);
-    expect(out).toMatch(/^record\s+[+-]?[\d.,]+%/m);
-    expect(out).toMatch(/^backtest\s+[+-]?[\d.,]+%/m);
+    expect(out).toMatch(/^\s*record\s+[+-]?[\d.,]+%/m);
+    expect(out).toMatch(/^\s*backtest\s+[+-]?[\d.,]+%/m);
     expect(out).toMatch(/drift [\d.]+% of the starting equity .*: \d+ fills matched, \d+ missing, \d+ extra/);
     expect(out).toMatch(/promotion gate: (PASSES|fails)/);
     expect(out).toMatch(/(pass|FAIL)\s+days on paper/);
