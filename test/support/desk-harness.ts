@@ -20,6 +20,7 @@ export interface TestCrew {
   interval?: Interval;
   params?: Record<string, unknown>;
   capital?: string;
+  venue?: 'paper' | 'exchange';
 }
 
 export interface HarnessOptions {
@@ -32,6 +33,10 @@ export interface HarnessOptions {
   teams?: { name: string; capital: string; crews: TestCrew[] }[];
   equitySnapshotMinutes?: number;
   crewDirs?: string[];
+  /** Two venues, as a testnet desk has them: a paper exchange beside the "exchange" (another paper exchange, named `stand-in`, standing in for Binance). */
+  twoVenues?: boolean;
+  /** The config's `promotion:` block. */
+  promotion?: Record<string, unknown>;
 }
 
 export interface Harness {
@@ -77,6 +82,7 @@ export async function openHarness(options: HarnessOptions): Promise<Harness> {
       equitySnapshotMinutes: options.equitySnapshotMinutes ?? 60,
       crewDirs: options.crewDirs ?? [],
       ...(options.risk ? { risk: options.risk } : {}),
+      ...(options.promotion ? { promotion: options.promotion } : {}),
       teams,
     },
     'test config',
@@ -89,7 +95,17 @@ export async function openHarness(options: HarnessOptions): Promise<Harness> {
     filters: (symbol) => defaultFilters(symbol),
     clock,
   });
-  const desk = await Desk.open({ config, exchange, clock, log: silentLogger() });
+  const paperVenue = options.twoVenues
+    ? new PaperExchange({
+        balances: { USDT: '1000000' },
+        feeBps: options.feeBps ?? 10,
+        slippageBps: options.slippageBps ?? 0,
+        filters: (s) => defaultFilters(s),
+        clock,
+      })
+    : undefined;
+  if (paperVenue) Object.assign(exchange, { name: 'stand-in' });
+  const desk = await Desk.open({ config, exchange, ...(paperVenue ? { paperVenue } : {}), clock, log: silentLogger() });
   const events: EngineEvent[] = [];
   desk.bus.subscribe('test-recorder', (e) => {
     if (e.type !== 'candle') events.push(e);
