@@ -354,6 +354,27 @@ export class DeskService {
     return r.ok ? ok(r.value.text) : r;
   }
 
+  /**
+   * Each crew on paper (not stopped) against the promotion gate, one line each with its figures:
+   * what the manager's evaluation and the daily report name. A crew without a record says why.
+   */
+  async promotionGates(): Promise<string[]> {
+    const lines: string[] = [];
+    // Without candle history (a synthetic replay, a desk with no market yet) no record can be replayed: nothing to name.
+    if (!this.desk.market?.history) return lines;
+    for (const crew of this.engine.crews.values()) {
+      if (crew.status === 'stopped' || this.desk.venues.label(crew.venue) !== 'paper') continue;
+      const r = await trackRecordOf(this.desk, crew.id);
+      if (!r.ok) {
+        lines.push(`${crew.id}: no record to judge (${r.error})`);
+        continue;
+      }
+      const g = r.value.gate;
+      lines.push(`${crew.id}: ${g.pass ? 'PASSES' : 'fails'} the promotion gate — ${g.criteria.map((c) => `${c.ok ? '' : 'FAIL '}${c.text}`).join('; ')}`);
+    }
+    return lines;
+  }
+
   /** Why `actor` cannot promote crew `id` with `capital` at all (before the gate), or null. */
   promotionRefusal(id: string, capital: string, actor: Actor): string | null {
     if (!this.engine.crews.has(id)) return this.unknownCrew(id);

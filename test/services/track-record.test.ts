@@ -14,6 +14,7 @@ import { silentLogger } from '../../src/log/logger.ts';
 import { ManualClock } from '../../src/ports/clock.ts';
 import { DeskService } from '../../src/services/desk-service.ts';
 import type { Actor } from '../../src/services/result.ts';
+import { collectReportData, renderReport, reportDataText } from '../../src/manager/report.ts';
 import { candlesFrom, tempDir, writeCrewModule } from '../support/desk-harness.ts';
 
 const OWNER: Actor = { id: 'owner-1', via: 'console', isOwner: true };
@@ -196,6 +197,18 @@ describe('promotion by evidence', () => {
     if (!back.ok) throw new Error(back.error);
     expect(crew.venue).toBe('paper');
     expect(desk.journal.getAudit({ limit: 10 }).some((a) => a.action === 'crew.demote')).toBe(true);
+  });
+
+  it('names the crews on paper passing or failing the gate, with figures, in the daily report and the manager’s figures', async () => {
+    const { service } = await paperRun('step', { minDays: 7, minTrades: 1 });
+    const data = await collectReportData(service, { timezone: 'UTC', pendingProposals: 0 });
+    expect(data.promotion).toEqual([
+      'cand: fails the promotion gate — FAIL days on paper 0.3 < 7; round trips 1 ≥ 1; max drawdown 0.00 % ≤ 20 %; Sharpe — below 1 or profit factor ∞ ≥ 1.2; drift 0.00 % (max 2 %), 0 unmatched fill(s) (max 0)',
+    ]);
+    expect(renderReport(data, null, 'no model', null).text).toContain(
+      'Promotion gate (crews on paper)\ncand: fails the promotion gate — FAIL days on paper 0.3 < 7',
+    );
+    expect(reportDataText(data)).toContain('crews on paper against the promotion gate:\ncand: fails');
   });
 
   it('promotes without an override when every criterion is met', async () => {
