@@ -282,6 +282,9 @@ export class DeskService {
       interval: input.interval,
       params: input.params ?? {},
       capital: input.capital,
+      // Beside an exchange, a crew spawned at run time (by the owner, the manager or the forge) starts on
+      // paper: the way to real money is a promotion by its record (/crew promote).
+      ...(this.desk.venues.separate ? { venue: 'paper' } : {}),
     });
     if (!parsed.success) return fail(formatZodError(parsed.error));
     const capital = dec(parsed.data.capital ?? '0');
@@ -291,7 +294,9 @@ export class DeskService {
     const result = await this.desk.spawnCrew(input.team, parsed.data as CrewInstanceConfig, actor.id, actor.via);
     if (!result.ok) return fail(result.error);
     if (rationale) await this.audit(actor, 'crew.spawn.rationale', { crew: id, rationale });
-    return ok(`crew ${id} (${input.crew} on ${parsed.data.symbol} ${parsed.data.interval}) spawned in team ${input.team} with ${capital} quote`);
+    return ok(
+      `crew ${id} (${input.crew} on ${parsed.data.symbol} ${parsed.data.interval}) spawned in team ${input.team} with ${capital} quote${parsed.data.venue === 'paper' ? ' on paper (/crew promote moves it to the exchange)' : ''}`,
+    );
   }
 
   teamList(): { name: string; capital: string; allocated: string; crews: string[] }[] {

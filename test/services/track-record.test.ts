@@ -211,6 +211,14 @@ describe('promotion by evidence', () => {
     expect(reportDataText(data)).toContain('crews on paper against the promotion gate:\ncand: fails');
   });
 
+  it('starts a crew spawned at run time on paper when the desk has an exchange beside it', async () => {
+    const { service, desk } = await paperRun('step');
+    const r = await service.spawnCrew({ team: 'lab', id: 'fresh', crew: 'step', symbol: 'BTCUSDT', interval: '1h', capital: '500' }, OWNER);
+    if (!r.ok) throw new Error(r.error);
+    expect(r.value).toContain('on paper (/crew promote moves it to the exchange)');
+    expect(desk.engine.crews.get('fresh')!.venue).toBe('paper');
+  });
+
   it('promotes without an override when every criterion is met', async () => {
     // Sharpe needs two days of returns (it has none: 6 hours); its one round trip won and none lost: an infinite profit factor passes.
     const { service, desk } = await paperRun('step', { minDays: 0.2, minTrades: 1, maxDrawdownPct: 10, minProfitFactor: 1.5, maxDriftPct: 0.5 });
