@@ -191,16 +191,30 @@ export async function demote(desk: Desk, id: string, actor: Actor, position: 'cl
     return fail(`crew ${id} trades on ${desk.venues.label(crew.venue)}: only a crew on the exchange is demoted`);
   const held = crew.book.quantity;
   let done = '';
+  let afterMove = (): void => {};
   if (held.gt(0)) {
     if (!position)
       return fail(
         `crew ${id} holds ${toText(held)} ${crew.symbol} on the exchange: say position:close (sell it at market) or position:handover (leave it to you)`,
       );
     if (position === 'close') {
+      // No new decisions while its position is sold (a crew flat again would buy again); it resumes on paper.
+      const wasActive = crew.status === 'active';
+      if (wasActive) desk.engine.pauseCrew(id, 'being demoted: its exchange position is being sold', factActor(actor));
+      const resume = () => {
+        if (wasActive) desk.engine.resumeCrew(id, factActor(actor));
+      };
       const failure = await desk.engine.closePosition(id, factActor(actor));
-      if (failure) return fail(`the sell of ${id}'s position was not sent: ${failure}`);
+      if (failure) {
+        resume();
+        return fail(`the sell of ${id}'s position was not sent: ${failure}`);
+      }
       const closed = await waitUntil(desk, () => crew.book.quantity.lte(0) && !desk.engine.orders.openOrders.some((o) => o.crewId === id));
-      if (!closed) return fail(`crew ${id}'s sell has not filled yet (${toText(crew.book.quantity)} ${crew.symbol} left): demote it again once it has`);
+      if (!closed) {
+        resume();
+        return fail(`crew ${id}'s sell has not filled yet (${toText(crew.book.quantity)} ${crew.symbol} left): demote it again once it has`);
+      }
+      afterMove = resume;
       done = `its position of ${toText(held)} ${crew.symbol} sold; `;
     } else {
       done = `its position of ${toText(held)} ${crew.symbol} handed over to you (left in the exchange account, no longer the crew's); `;
@@ -214,6 +228,7 @@ export async function demote(desk: Desk, id: string, actor: Actor, position: 'cl
     action: 'crew.demote',
     detail: { from: 'exchange', position: held.gt(0) ? position : 'flat', quantity: toText(held), exchangeCash: toText(cash) },
   });
+  afterMove();
   if (moved) return fail(moved);
   return ok(`crew ${id} demoted to paper with ${capital.round(2)} quote: ${done}its record on paper starts now`);
 }

@@ -4,7 +4,7 @@
 // and both are audited; the manager cannot promote.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../../src/config/load.ts';
 import type { Candle } from '../../src/core/domain.ts';
 import { defaultFilters } from '../../src/core/filters.ts';
@@ -52,6 +52,16 @@ export default defineCrew({
   },
 });`;
 
+// Buys when flat, then holds.
+const HOLDER = `export default defineCrew({
+  name: 'holder',
+  description: 'Buys when flat and holds.',
+  params: z.object({}),
+  indicators: () => ({}),
+  warmup: () => 0,
+  onCandle: ({ position }) => (position.isLong ? { action: 'hold' } : { action: 'buy', size: 0.5, reason: 'hold' }),
+});`;
+
 // [open, high, low, close]: the buy (decided at the close of candle 1) fills at candle 2's open, 100;
 // the sell (close of candle 3) at candle 4's open, 110.
 const CANDLES = candlesFrom([
@@ -78,9 +88,9 @@ afterEach(async () => {
 });
 
 /** A testnet-shaped desk with two venues (two in-process paper exchanges stand for paper and the exchange), run over the candles. */
-async function paperRun(crew: 'step' | 'restless', promotion: Record<string, unknown> = {}): Promise<Run> {
+async function paperRun(crew: 'step' | 'restless' | 'holder', promotion: Record<string, unknown> = {}, venue: 'paper' | 'exchange' = 'paper'): Promise<Run> {
   const dir = tempDir('crewdesk-record-');
-  writeCrewModule(dir, crew, crew === 'step' ? STEP : RESTLESS);
+  writeCrewModule(dir, crew, crew === 'step' ? STEP : crew === 'restless' ? RESTLESS : HOLDER);
   const config = parseConfig(
     {
       mode: 'testnet',
@@ -88,14 +98,14 @@ async function paperRun(crew: 'step' | 'restless', promotion: Record<string, unk
       crewDirs: [dir],
       paper: { feeBps: 10, slippageBps: 0, balances: { USDT: '100000' } },
       promotion,
-      teams: [{ name: 'lab', capital: '5000', crews: [{ id: 'cand', crew, symbol: 'BTCUSDT', interval: '1h', capital: '1000', venue: 'paper' }] }],
+      teams: [{ name: 'lab', capital: '5000', crews: [{ id: 'cand', crew, symbol: 'BTCUSDT', interval: '1h', capital: '1000', venue }] }],
     },
     'test config',
   );
   const clock = new ManualClock(0);
-  const venue = (name: string) =>
+  const exchangeNamed = (name: string) =>
     Object.assign(new PaperExchange({ balances: { USDT: '100000' }, feeBps: 10, slippageBps: 0, filters: (s) => defaultFilters(s), clock }), { name });
-  const desk = await Desk.open({ config, exchange: venue('stand-in'), paperVenue: venue('paper'), clock, log: silentLogger() });
+  const desk = await Desk.open({ config, exchange: exchangeNamed('stand-in'), paperVenue: exchangeNamed('paper'), clock, log: silentLogger() });
   // The desk's market: these candles, and their history for the record's replay.
   desk.market = {
     refusal: async () => null,
@@ -227,5 +237,45 @@ describe('promotion by evidence', () => {
     expect(r.value).toBe('crew cand promoted to exchange (stand-in) with 750 quote');
     expect(desk.engine.crews.get('cand')!.venue).toBe('exchange');
     expect(desk.journal.getAudit({ limit: 10 }).find((a) => a.action === 'crew.promote')).toMatchObject({ detail: { gate: 'pass', override: false } });
+  });
+
+  it('promotes a crew only when flat, and demotes one holding a position as the owner says: handed over, or closed', async () => {
+    const onPaper = await paperRun('holder', { minDays: 0, minTrades: 0 });
+    const flatFirst = await onPaper.service.promoteCrew('cand', '500', OWNER, { override: true });
+    expect(flatFirst.ok).toBe(false);
+    if (!flatFirst.ok) expect(flatFirst.error).toMatch(/^crew cand holds 4\.995 BTCUSDT on paper: a crew is promoted flat/);
+
+    const handed = await paperRun('holder', {}, 'exchange');
+    const crew = handed.desk.engine.crews.get('cand')!;
+    expect(crew.book.quantity.gt(0)).toBe(true);
+    const ask = await handed.service.demoteCrew('cand', OWNER);
+    expect(ask).toEqual({
+      ok: false,
+      error: `crew cand holds ${crew.book.quantity.toString()} BTCUSDT on the exchange: say position:close (sell it at market) or position:handover (leave it to you)`,
+    });
+    const byManager = await handed.service.demoteCrew('cand', MANAGER, 'handover');
+    expect(byManager.ok).toBe(false);
+    const held = crew.book.quantity.toString();
+    const r = await handed.service.demoteCrew('cand', OWNER, 'handover');
+    if (!r.ok) throw new Error(r.error);
+    expect(r.value).toContain(`its position of ${held} BTCUSDT handed over to you`);
+    expect(crew.venue).toBe('paper');
+    expect(crew.book.quantity.toString()).toBe('0');
+    expect(handed.desk.journal.getAudit({ limit: 5 }).find((a) => a.action === 'crew.demote')).toMatchObject({
+      detail: { position: 'handover', quantity: held },
+    });
+
+    const closed = await paperRun('holder', {}, 'exchange');
+    const c = closed.desk.engine.crews.get('cand')!;
+    const demoting = closed.service.demoteCrew('cand', OWNER, 'close');
+    // The sell rests until the next candle opens (the stand-in exchange is a paper exchange).
+    await vi.waitFor(() => expect(closed.desk.engine.orders.openOrders.some((o) => o.crewId === 'cand' && o.side === 'SELL')).toBe(true));
+    const next = { ...CANDLES.at(-1)!, openTime: CANDLES.at(-1)!.openTime + 3_600_000, closeTime: CANDLES.at(-1)!.closeTime + 3_600_000 };
+    await closed.desk.engine.onCandle(next);
+    const done = await demoting;
+    if (!done.ok) throw new Error(done.error);
+    expect(done.value).toMatch(/its position of [\d.]+ BTCUSDT sold/);
+    expect(c.venue).toBe('paper');
+    expect(closed.desk.journal.getFills({ crewId: 'cand' }).at(-1)!.side).toBe('SELL');
   });
 });
