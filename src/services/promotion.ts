@@ -17,6 +17,8 @@ export interface TrackRecordView {
   readonly crewId: string;
   /** Where the record was made, as the owner reads it (`paper`, `exchange (binance)`). */
   readonly venue: string;
+  /** The quote asset its equity is counted in. */
+  readonly quote: string;
   readonly days: number;
   readonly record: TrackRecord;
   /** The promotion gate on this record (meaningful for a crew on paper). */
@@ -77,7 +79,7 @@ export async function trackRecordOf(desk: Desk, id: string): Promise<Result<Trac
       },
       config.promotion,
     );
-    return ok({ crewId: id, venue: desk.venues.label(crew.venue), days, record, gate });
+    return ok({ crewId: id, venue: desk.venues.label(crew.venue), quote: crew.filters.quoteAsset, days, record, gate });
   } catch (error) {
     return fail(`the track record of ${id} could not be computed: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -97,7 +99,7 @@ async function recordStart(desk: Desk, crew: CrewRuntime): Promise<number | null
 /** The record and its backtest on one chart (PNG). */
 export function trackRecordChart(view: TrackRecordView): Promise<Buffer> {
   const { record, drift } = view.record;
-  const quote = 'quote';
+  const quote = view.quote;
   return renderEquityChart({
     title: `${view.crewId} on ${view.venue}: its record against its backtest`,
     subtitle: `record ${record.kpis.totalReturnPct.toFixed(2)} % · backtest ${view.record.backtest.kpis.totalReturnPct.toFixed(2)} % · drift ${drift.driftPct.toFixed(2)} %${drift.flagged ? ' (FLAGGED)' : ''}`,
