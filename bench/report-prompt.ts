@@ -76,6 +76,7 @@ export function promptFor(template: string, crews: number, tradesPerCrew: number
       module: kind.module,
       symbol,
       interval: '15m',
+      venue: 'paper',
       status: paused ? 'paused' : 'active',
       capital: String(capital),
       equity: (capital + pnl).toFixed(2),

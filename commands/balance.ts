@@ -7,8 +7,18 @@ export default defineCommand({
   async execute(ctx) {
     const result = await ctx.services.desk.balances();
     if (!result.ok) return ctx.reply(refused(result.error, 'Balance'));
-    const { exchange, crews } = result.value;
+    const { exchange, paper, crews } = result.value;
     const parts = [
+      ...(paper
+        ? [
+            paper.length > 0
+              ? `paper venue\n${table(
+                  ['asset', 'free', 'locked'],
+                  paper.map((b) => [b.asset, b.free, b.locked]),
+                )}`
+              : 'The paper venue holds nothing.',
+          ]
+        : []),
       exchange.length > 0
         ? table(
             ['asset', 'free', 'locked'],
@@ -17,8 +27,8 @@ export default defineCommand({
         : 'The exchange account holds nothing.',
       crews.length > 0
         ? table(
-            ['crew', 'cash', 'reserved'],
-            crews.map((c) => [c.id, c.cash, c.reserved]),
+            paper ? ['crew', 'venue', 'cash', 'reserved'] : ['crew', 'cash', 'reserved'],
+            crews.map((c) => (paper ? [c.id, c.venue, c.cash, c.reserved] : [c.id, c.cash, c.reserved])),
           )
         : 'No crews.',
     ];

@@ -1,4 +1,5 @@
-// /crew: the crew instances — list, spawn, pause, resume, stop, params, set (within the schema's bounds).
+// /crew: the crew instances — list, spawn, pause, resume, stop, params, set (within the schema's bounds),
+// and the road to real money: record (its track record beside its backtest), promote, demote.
 import type { OptionValues, Reply } from '../src/chat/command.ts';
 import { defineCommand } from '../src/chat/define-command.ts';
 import { paramsOption } from '../src/chat/options.ts';
@@ -7,6 +8,8 @@ import type { ChatServices } from '../src/chat/services.ts';
 import { INTERVALS } from '../src/core/domain.ts';
 import { RoundingMode } from '../src/core/money.ts';
 import type { Actor } from '../src/services/result.ts';
+import type { TrackRecordView } from '../src/services/promotion.ts';
+import type { Kpis } from '../src/backtest/kpis.ts';
 
 const crewOption = { name: 'crew', description: 'The crew instance', type: 'string', required: true, autocomplete: 'crew', maxLength: 40 } as const;
 
@@ -49,6 +52,34 @@ export default defineCommand({
           { name: 'value', description: 'The new value', type: 'string', required: true, maxLength: 100 },
         ],
       },
+      { name: 'record', description: 'Its track record on its venue beside its backtest: KPIs, drift, the promotion gate', options: [crewOption] },
+      {
+        name: 'promote',
+        description: 'Owner: move a crew from paper to the exchange, by its record (asks to confirm)',
+        mutating: true,
+        options: [
+          crewOption,
+          { name: 'capital', description: 'Quote it trades with on the exchange', type: 'string', required: true, maxLength: 24 },
+          { name: 'override', description: 'Promote although the gate fails (audited)', type: 'boolean' },
+        ],
+      },
+      {
+        name: 'demote',
+        description: 'Owner: move a crew from the exchange back to paper',
+        mutating: true,
+        options: [
+          crewOption,
+          {
+            name: 'position',
+            description: 'Its exchange position: close (sell at market) or handover (leave it to you)',
+            type: 'string',
+            choices: [
+              { name: 'close: sell it at market', value: 'close' },
+              { name: 'handover: leave it in the account, yours', value: 'handover' },
+            ],
+          },
+        ],
+      },
     ],
   },
   async execute(ctx) {
@@ -85,6 +116,44 @@ export default defineCommand({
           text: 'Change one with /crew set.',
         });
       }
+      case 'record': {
+        await ctx.progress(`Replaying ${crew}'s candles through its backtest…`);
+        const r = await desk.trackRecord(crew);
+        if (!r.ok) return ctx.reply(refused(r.error));
+        return ctx.reply({ ...recordReply(r.value), files: [{ name: `record-${crew}.png`, data: await desk.trackRecordChart(r.value) }] });
+      }
+      case 'promote': {
+        const capital = ctx.options.string('capital') ?? '';
+        const override = ctx.options.boolean('override') === true;
+        const cannot = desk.promotionRefusal(crew, capital, ctx.actor);
+        if (cannot) return ctx.reply(refused(cannot, 'Not promoted'));
+        await ctx.progress(`Replaying ${crew}'s candles through its backtest…`);
+        const r = await desk.trackRecord(crew);
+        if (!r.ok) return ctx.reply(refused(r.error));
+        // A failing gate without an override is refused at once (and audited) by the service.
+        if (r.value.gate.pass || override) {
+          await ctx.reply(recordReply(r.value));
+          const answer = await ctx.confirm(
+            `Promote ${crew} to the exchange with ${capital} quote — REAL orders${r.value.gate.pass ? '' : `, OVERRIDING the gate (failing: ${r.value.gate.failing.join('; ')})`}?`,
+            { confirmLabel: 'Promote' },
+          );
+          if (answer !== 'confirmed') {
+            return ctx.reply({
+              title: 'Not promoted',
+              text: `${answer === 'expired' ? 'The confirmation expired' : 'Cancelled'}: ${crew} stays on paper.`,
+              tone: 'info',
+              refused: true,
+            });
+          }
+        }
+        const done = await desk.promoteCrew(crew, capital, ctx.actor, { override });
+        return ctx.reply(done.ok ? { title: 'Crew promoted', text: done.value, tone: 'warn' } : refused(done.error, 'Not promoted'));
+      }
+      case 'demote': {
+        const position = ctx.options.string('position') as 'close' | 'handover' | undefined;
+        const r = await desk.demoteCrew(crew, ctx.actor, position);
+        return ctx.reply(r.ok ? { title: 'Crew demoted', text: r.value, tone: 'info' } : refused(r.error, 'Not demoted'));
+      }
       case 'set': {
         const param = ctx.options.string('param') ?? '';
         const r = await desk.setParam(crew, param, ctx.options.string('value') ?? '', ctx.actor);
@@ -98,15 +167,61 @@ export default defineCommand({
   },
 });
 
+/** A track record beside its backtest: KPIs of both, the drift, and the promotion gate. */
+function recordReply(view: TrackRecordView): Reply {
+  const { record: live, backtest, drift } = view.record;
+  const num = (v: number | null) => (v === null ? '—' : fixed(v));
+  const row = (name: string, k: Kpis, finalEquity: number, fills: number) => [
+    name,
+    `${signed(k.totalReturnPct)}%`,
+    money(finalEquity),
+    `${fixed(k.maxDrawdownPct)}%`,
+    num(k.sharpe),
+    num(k.profitFactor),
+    String(k.roundTrips),
+    String(fills),
+    money(k.feesPaid),
+  ];
+  const gate = view.gate.criteria.map((c) => `${c.ok ? 'pass' : 'FAIL'}  ${c.text}`);
+  return {
+    title: `Track record of ${view.crewId} on ${view.venue}: ${view.days.toFixed(1)} days, ${view.record.candles} candles`,
+    tone: drift.flagged || !view.gate.pass ? 'warn' : 'good',
+    code: [
+      table(
+        ['', 'return', 'equity', 'max dd', 'sharpe', 'pf', 'trips', 'fills', 'fees'],
+        [row('record', live.kpis, live.finalEquity, live.fills.length), row('backtest', backtest.kpis, backtest.finalEquity, backtest.fills.length)],
+      ),
+      '',
+      `drift ${fixed(drift.driftPct)}% of the starting equity (${signed(drift.equityDiff)}): ${drift.matched} fills matched, ${drift.missing.length} missing, ${drift.extra.length} extra; slippage ${signed(drift.slippageQuote)} (${fixed(drift.slippageBps)} bps); fees ${signed(drift.feesDiff)} against the backtest${drift.flagged ? `\nDRIFT FLAGGED: ${drift.reasons.join('; ')}` : ''}`,
+      '',
+      `promotion gate: ${view.gate.pass ? 'PASSES' : 'fails'}`,
+      ...gate,
+    ].join('\n'),
+  };
+}
+
 function list(services: ChatServices): Reply {
   const crews = services.desk.crewList();
+  // Paper beside the exchange: each crew's venue.
+  const twoVenues = services.desk.desk.venues.separate;
   if (crews.length === 0) return { title: 'Crews', text: 'No crew instances. Start one with /crew spawn.', tone: 'info' };
   return {
     title: 'Crews',
     tone: 'info',
     code: table(
-      ['crew', 'team', 'module', 'market', 'status', 'capital', 'equity', 'pnl', 'dd %'],
-      crews.map((c) => [c.id, c.team, c.module, `${c.symbol} ${c.interval}`, c.status, money(c.capital), money(c.equity), signed(c.pnl), fixed(c.drawdownPct)]),
+      ['crew', 'team', 'module', 'market', ...(twoVenues ? ['venue'] : []), 'status', 'capital', 'equity', 'pnl', 'dd %'],
+      crews.map((c) => [
+        c.id,
+        c.team,
+        c.module,
+        `${c.symbol} ${c.interval}`,
+        ...(twoVenues ? [c.venue] : []),
+        c.status,
+        money(c.capital),
+        money(c.equity),
+        signed(c.pnl),
+        fixed(c.drawdownPct),
+      ]),
     ),
   };
 }

@@ -13,7 +13,20 @@ export default defineCommand({
     const halt = halted
       ? `${s.halt.level.toUpperCase()} since ${s.halt.since ? utc(s.halt.since, deskTimeZone(ctx.services)) : '?'} by ${s.halt.actor}: ${s.halt.reason}`
       : 'not halted';
-    const rows = s.crews.map((c) => [c.id, c.status, `${c.symbol} ${c.interval}`, money(c.equity), signed(c.pnl), `${signed(c.pnlPct)}%`]);
+    // Two venues side by side (paper beside the exchange): each crew's venue, and each venue's totals.
+    const twoVenues = s.venues.length > 1;
+    const rows = s.crews.map((c) => [
+      c.id,
+      c.status,
+      ...(twoVenues ? [c.venue] : []),
+      `${c.symbol} ${c.interval}`,
+      money(c.equity),
+      signed(c.pnl),
+      `${signed(c.pnlPct)}%`,
+    ]);
+    const venues = s.venues.map(
+      (v) => `${v.venue}: ${v.crews} crew(s), equity ${money(v.equity)} / capital ${money(v.capital)}, pnl ${signed(v.pnl)}, exposure ${money(v.exposure)}`,
+    );
     await ctx.reply({
       title: 'Status',
       tone: halted ? 'warn' : pnlTone(s.todayPnl),
@@ -26,8 +39,11 @@ export default defineCommand({
         { name: 'Equity / capital', value: `${money(s.equity)} / ${money(s.capital)} (${money(s.allocated)} allocated)`, inline: true },
         { name: 'Open orders', value: String(s.openOrders), inline: true },
         ...(ctx.services.health ? [{ name: 'Health', value: healthLine(ctx.services.health.figures()), inline: false }] : []),
+        ...(twoVenues ? [{ name: 'Venues', value: venues.join('\n'), inline: false }] : []),
       ],
-      ...(rows.length > 0 ? { code: table(['crew', 'status', 'market', 'equity', 'pnl', 'pnl %'], rows) } : { text: 'No crews running.' }),
+      ...(rows.length > 0
+        ? { code: table(['crew', 'status', ...(twoVenues ? ['venue'] : []), 'market', 'equity', 'pnl', 'pnl %'], rows) }
+        : { text: 'No crews running.' }),
     });
   },
 });

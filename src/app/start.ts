@@ -56,8 +56,9 @@ interface Venue {
   /** Live market data (Binance), or null: the desk replays local candles. */
   readonly live: MarketData | null;
   readonly description: string;
-  /** Paper's balances are the journal's between runs (the venue lives in this process). */
-  readonly paper: PaperExchange | null;
+  /** The paper exchange: the desk's venue in paper mode, beside the exchange otherwise (crews on `venue: paper`).
+   * Paper's balances are the journal's between runs (the venue lives in this process). */
+  readonly paper: PaperExchange;
 }
 
 export async function startCommand(argv: string[]): Promise<number> {
@@ -109,7 +110,15 @@ export async function startCommand(argv: string[]): Promise<number> {
   });
   let desk: Desk;
   try {
-    desk = await Desk.open({ config, exchange: venue.exchange, clock: venue.clock, log, journal, notifiers: [notifier] });
+    desk = await Desk.open({
+      config,
+      exchange: venue.exchange,
+      ...(venue.paper !== venue.exchange ? { paperVenue: venue.paper } : {}),
+      clock: venue.clock,
+      log,
+      journal,
+      notifiers: [notifier],
+    });
   } catch (error) {
     // Nothing half-open: a refusal (a crew instance the journal knows, whose module is gone) leaves the journal closed cleanly.
     await venue.exchange.close?.();
@@ -244,7 +253,7 @@ export async function startCommand(argv: string[]): Promise<number> {
     await manager?.close();
     print = say;
     await desk.engine.stop();
-    if (venue.paper) {
+    {
       const balances = Object.fromEntries((await venue.paper.balances()).map((b) => [b.asset, toText(b.free.plus(b.locked))]));
       await journal.setSetting(PAPER_BALANCES_SETTING, balances, null);
     }
@@ -305,16 +314,7 @@ async function openVenue(
     const reach = flags.offline ? { ok: false as const, reason: '--offline' } : await probeReachable(endpoints.restUrl, 3000);
     const live = reach.ok;
     const clock = live ? wallClock : new ManualClock(0);
-    const savedBalances = await journal.getSetting<Record<string, string>>(PAPER_BALANCES_SETTING);
-    const paper = new PaperExchange({
-      balances: savedBalances ?? config.paper.balances,
-      // Trade ids continue across runs: (symbol, trade id) stays unique in the journal.
-      startSequence: Date.now(),
-      feeBps: config.paper.feeBps,
-      slippageBps: config.paper.slippageBps,
-      filters: (symbol) => defaultFilters(symbol),
-      clock,
-    });
+    const paper = await paperVenue(config, journal, clock);
     if (live) {
       return {
         exchange: paper,
@@ -355,8 +355,23 @@ async function openVenue(
     clock: wallClock,
     live: market,
     description: `${config.mode === 'live' ? 'LIVE trading with real money' : 'Spot testnet trading'} (${endpoints.restUrl})`,
-    paper: null,
+    // Beside the exchange, on the same market data: crews on `venue: paper` (candidates, demoted crews) trade here.
+    paper: await paperVenue(config, journal, wallClock),
   };
+}
+
+/** The in-process paper exchange, with the balances it ended the last run with (or the config's). */
+async function paperVenue(config: Config, journal: Journal, clock: Clock): Promise<PaperExchange> {
+  const savedBalances = await journal.getSetting<Record<string, string>>(PAPER_BALANCES_SETTING);
+  return new PaperExchange({
+    balances: savedBalances ?? config.paper.balances,
+    // Trade ids continue across runs: (symbol, trade id) stays unique in the journal.
+    startSequence: Date.now(),
+    feeBps: config.paper.feeBps,
+    slippageBps: config.paper.slippageBps,
+    filters: (symbol) => defaultFilters(symbol),
+    clock,
+  });
 }
 
 /** Binance's klines: every symbol the exchange lists (the crew's build checks it), each stream going on where it was. */

@@ -115,7 +115,7 @@ export function computeKpis(input: KpiInput): Kpis {
   if (spanMs <= 0 || startEquity <= 0) {
     notes.push('cagrPct: the span is empty');
   } else {
-    const cagr = finalEquity <= 0 ? -1 : Math.pow(finalEquity / startEquity, YEAR_MS / spanMs) - 1;
+    const cagr = finalEquity <= 0 ? -1 : (finalEquity / startEquity) ** (YEAR_MS / spanMs) - 1;
     if (Number.isFinite(cagr)) {
       cagrPct = cagr * 100;
       if (spanMs < SHORT_SPAN_MS) notes.push('cagrPct: extrapolated from a span shorter than 30 days');

@@ -1,10 +1,11 @@
 // The configuration file's shape. zod, strict everywhere: an unknown key is an error that
 // names it, so a typo never silently falls back to a default.
 import { z } from 'zod';
-import { INTERVALS } from '../core/domain.ts';
+import { INTERVALS, VENUE_NAMES } from '../core/domain.ts';
 import { riskLimitsSchema } from '../risk/limits.ts';
 import { managerConfigSchema } from './manager.ts';
 import { forgeConfigSchema } from './forge.ts';
+import { promotionConfigSchema } from './promotion.ts';
 import { discordConfigSchema } from './discord.ts';
 import { researchConfigSchema } from './research.ts';
 import { consoleConfigSchema } from '../console/console-settings.ts';
@@ -26,6 +27,10 @@ export const crewInstanceSchema = z
     params: z.record(z.string(), z.unknown()).default({}),
     capital: decimalString.optional().describe("Quote allocated to this crew; default: an equal share of the team's capital."),
     enabled: z.boolean().default(true),
+    venue: z
+      .enum(VENUE_NAMES)
+      .optional()
+      .describe("Where it trades: 'paper' (the in-process paper exchange) or 'exchange' (the desk's mode's venue; the default)."),
   })
   .strict();
 
@@ -81,6 +86,8 @@ export const configSchema = z
     risk: riskLimitsSchema.default(riskLimitsSchema.parse({})),
     /** Protective stops on the exchange for crews with stopLossPct / trailingStopPct (docs/stops.md). */
     stops: stopsConfigSchema.prefault({}),
+    /** The promotion gate (paper → exchange) and the drift tolerance of a crew's track record. */
+    promotion: promotionConfigSchema.prefault({}),
     /** Binance endpoints, when not Binance's own for the mode (e.g. `crewdesk emulator`); env BINANCE_*_URL also works. */
     binance: z
       .object({

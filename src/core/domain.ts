@@ -178,3 +178,11 @@ export interface HaltState {
 /** Where a desk's orders go: the in-process paper exchange, Binance Spot's testnet, or Binance Spot. */
 export type TradingMode = 'paper' | 'testnet' | 'live';
 export const TRADING_MODES: readonly TradingMode[] = ['paper', 'testnet', 'live'];
+
+/**
+ * Where one crew instance trades: `paper` (the in-process paper exchange, on the desk's market
+ * data) or `exchange` (the desk's venue for its mode: Binance Spot testnet or live; in a paper desk
+ * that is the paper exchange too, so a paper desk is all paper).
+ */
+export type VenueName = 'paper' | 'exchange';
+export const VENUE_NAMES: readonly VenueName[] = ['paper', 'exchange'];

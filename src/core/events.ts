@@ -175,9 +175,7 @@ type Handler = (event: EngineEvent) => void | Promise<void>;
 /** The recorder's answer to a fact: nothing (written already), or the write still under way. */
 export type Recorded = void | Promise<void>;
 
-export interface SubscriberErrorSink {
-  (subscriber: string, event: EngineEvent, error: unknown): void;
-}
+export type SubscriberErrorSink = (subscriber: string, event: EngineEvent, error: unknown) => void;
 
 interface Subscriber {
   readonly name: string;

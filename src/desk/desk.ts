@@ -1,7 +1,7 @@
 // The composition root: builds a trading desk — journal, crews, risk gate, engine — from the
 // config, around an injected exchange and clock. Start-up is recovery: the halt, each crew's
 // params, state, sequence and book come back from the journal before the first candle.
-import type { Candle, Interval, SymbolFilters } from '../core/domain.ts';
+import type { Candle, Interval, SymbolFilters, VenueName } from '../core/domain.ts';
 import { EventBus } from '../core/events.ts';
 import { type Decimal, dec, RoundingMode, toText } from '../core/money.ts';
 import { crewDirectories, loadCrews } from '../crew/loader.ts';
@@ -9,6 +9,7 @@ import { type AnyCrewDefinition, parseParams } from '../crew/template.ts';
 import { CrewBook } from '../engine/crew-book.ts';
 import { CrewRuntime, Engine } from '../engine/engine.ts';
 import { reconcile, type ReconcileReport } from '../engine/reconcile.ts';
+import { Venues } from '../engine/venues.ts';
 import { recordFactsInJournal } from '../journal/fact-writer.ts';
 import { SqliteJournal } from '../journal/sqlite-journal.ts';
 import type { Logger } from '../log/logger.ts';
@@ -25,6 +26,8 @@ import type { CrewLoadProblem } from '../crew/loader.ts';
 export interface DeskOptions {
   readonly config: Config;
   readonly exchange: Exchange;
+  /** The paper exchange beside a testnet or live desk's exchange, for crews on `venue: paper`; absent: the desk's exchange serves both names (a paper desk, a backtest). */
+  readonly paperVenue?: Exchange;
   readonly clock: Clock;
   readonly log: Logger;
   /** Journal file (default: config.journal); ':memory:' for throwaway runs. */
@@ -58,11 +61,15 @@ export interface SpawnMarket {
   joined(crew: CrewRuntime): Promise<number>;
   /** The last `limit` closed candles of `subscription` up to the desk's time, oldest first; null when the source keeps no history (the synthetic market). */
   recent?(subscription: { readonly symbol: string; readonly interval: Interval }, limit: number): Promise<readonly Candle[] | null>;
+  /** Closed candles before `before`, oldest first (absent: the source keeps none, e.g. a synthetic replay). */
+  history?(subscription: { readonly symbol: string; readonly interval: Interval }, limit: number, before: number): Promise<readonly Candle[]>;
 }
 
 export class Desk {
   /** What start-up recovery found and did. */
   reconciliation: ReconcileReport | null = null;
+  /** The paper venue's start-up (its resting orders expire: it lives in this process), when the desk runs two venues. */
+  paperReconciliation: ReconcileReport | null = null;
   /** Set by `crewdesk start` once the market runs: a spawned crew subscribes through it, or is refused. Absent (tests, backtests): crews join the engine only. */
   market: SpawnMarket | null = null;
 
@@ -74,6 +81,7 @@ export class Desk {
     readonly catalog: ReadonlyMap<string, AnyCrewDefinition>,
     readonly problems: readonly CrewLoadProblem[],
     readonly exchange: Exchange,
+    readonly venues: Venues,
     readonly clock: Clock,
     private readonly log: Logger,
     /** Team capital by name: the engine reads this same map. */
@@ -95,6 +103,7 @@ export class Desk {
     }
     // Trouble with the venue (bans, rate limits, clock faults, rejected orders) is a fact for the owner.
     exchange.onTrouble?.((fact) => bus.publish(fact));
+    const venues = new Venues(exchange, options.paperVenue ?? exchange);
     const { crews: catalog, problems } = options.catalog ?? (await loadCrews(crewDirectories(config.crewDirs)));
     for (const p of problems) log.warn({ path: p.path }, `crew module skipped: ${p.reason}`);
 
@@ -109,7 +118,7 @@ export class Desk {
     }
     const engine = new Engine({
       clock,
-      exchange,
+      venues,
       journal,
       bus,
       gate,
@@ -122,7 +131,7 @@ export class Desk {
     });
     await engine.start();
 
-    const desk = new Desk(config, engine, journal, bus, catalog, problems, exchange, clock, log, teams);
+    const desk = new Desk(config, engine, journal, bus, catalog, problems, exchange, venues, clock, log, teams);
     // Refusing to start leaves nothing open that this call opened (a journal passed in is the caller's).
     const refuse = async (): Promise<void> => {
       await engine.stop();
@@ -185,7 +194,9 @@ export class Desk {
       );
     }
     // Recovery before the first candle: open orders, missed fills, adopted orders, balance drift.
-    desk.reconciliation = await reconcile(engine, journal, exchange);
+    // Two venues: each crew is checked against its own — only the exchange's crews against the exchange.
+    desk.reconciliation = await reconcile(engine, journal, exchange, venues.separate ? { venue: 'exchange' } : {});
+    if (venues.separate) desk.paperReconciliation = await reconcile(engine, journal, venues.paper, { venue: 'paper' });
     const r = desk.reconciliation;
     if (r.settled.length || r.adopted.length || r.foreign.length || r.drift.length || r.fillsApplied) {
       log.warn({ reconciliation: r }, 'restart reconciliation changed or found something');
@@ -276,6 +287,8 @@ export class Desk {
       symbol: crewConfig.symbol,
       interval: crewConfig.interval,
       crew: crewConfig.crew,
+      // Only when set: journals written before crews had venues keep their fingerprints.
+      ...(crewConfig.venue ? { venue: crewConfig.venue } : {}),
     });
     const fingerprintKey = `crew.${crewConfig.id}.config`;
     const configChanged = stored !== undefined && (await journal.getSetting<string>(fingerprintKey)) !== fingerprint;
@@ -292,9 +305,19 @@ export class Desk {
       return null;
     }
     const capital = stored && !configChanged ? dec(stored.capital) : configCapital;
+    // The venue: the journal's (a promotion or demotion at run time) unless the config file changed since.
+    let venue: VenueName = stored && !configChanged ? stored.venue : (crewConfig.venue ?? 'exchange');
+    if (stored && venue !== stored.venue && storedPosition && storedPosition.quantity.gt(0)) {
+      log.error(
+        { crew: crewConfig.id },
+        `crew instance "${crewConfig.id}" stays on ${stored.venue}: it holds ${toText(storedPosition.quantity)} ${crewConfig.symbol} there (move it with /crew promote or /crew demote)`,
+      );
+      venue = stored.venue;
+    }
+    const venueSince = stored && stored.venue === venue ? stored.venueSince : now;
     let filters: SymbolFilters;
     try {
-      filters = await this.exchange.symbolFilters(crewConfig.symbol);
+      filters = await this.venues.of(venue).symbolFilters(crewConfig.symbol);
     } catch (error) {
       log.error(
         { crew: crewConfig.id },
@@ -321,6 +344,8 @@ export class Desk {
       statusReason: stored?.statusReason ?? '',
       state: stored?.state ?? {},
       nextOrderSeq: stored?.nextOrderSeq ?? 1,
+      venue,
+      venueSince,
       createdAt: stored?.createdAt ?? now,
       updatedAt: now,
     };
@@ -341,6 +366,44 @@ export class Desk {
     return runtime;
   }
 
+  /**
+   * Moves a crew instance to another venue with `capital` (a promotion or demotion): without open
+   * orders, its position already closed or handed over by the caller, its book starts afresh, its
+   * filters come from the new venue, and the change is journaled with its audit entry. Returns why
+   * not, or null.
+   */
+  async moveCrew(
+    id: string,
+    venue: VenueName,
+    capital: Decimal,
+    audit: { actor: string; via: string; action: string; detail: Record<string, unknown> },
+  ): Promise<string | null> {
+    const crew = this.engine.crews.get(id);
+    if (!crew) return `no crew "${id}"`;
+    if (crew.venue === venue) return `crew ${id} is on ${this.venues.label(venue)} already`;
+    const open = this.engine.orders.openOrders.filter((o) => o.crewId === id);
+    if (open.length > 0) return `crew ${id} has ${open.length} open order(s) (${open.map((o) => o.clientOrderId).join(', ')}): wait until they end`;
+    let filters: SymbolFilters;
+    try {
+      filters = await this.venues.of(venue).symbolFilters(crew.symbol);
+    } catch (error) {
+      return `${this.venues.label(venue)} does not trade ${crew.symbol}: ${error instanceof Error ? error.message : String(error)}`;
+    }
+    const now = this.clock.now();
+    crew.filters = filters;
+    crew.capital = capital;
+    crew.book.startAfresh(capital);
+    crew.setVenue(venue, now);
+    // Its drawdown is measured afresh on the new venue.
+    this.engine.capitalSetByOwner(id);
+    this.journal.transaction(() => {
+      this.journal.saveCrewInstance(crew.toRecord(now));
+      this.journal.savePosition(crew.book.toPosition());
+      this.journal.recordAudit({ ...audit, detail: { crew: id, venue, capital: toText(capital), ...audit.detail }, at: now });
+    });
+    return null;
+  }
+
   async close(): Promise<void> {
     try {
       await this.engine.stop();
@@ -349,6 +412,7 @@ export class Desk {
       this.bus.flush(); // the notifiers hear the last facts before the desk is gone
       try {
         await this.exchange.close?.();
+        if (this.venues.separate) await this.venues.paper.close?.();
       } finally {
         this.journal.close();
       }

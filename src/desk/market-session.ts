@@ -57,6 +57,11 @@ export class MarketSession {
     return this.source.history(subscription, limit, (this.lastClose ?? this.now()) + 1);
   }
 
+  /** Closed candles before `before` from the source, oldest first (a crew's track record replays them); absent when the source keeps none. */
+  get history(): MarketSource['history'] {
+    return this.source.history;
+  }
+
   /** Runs the engine over the market until the data ends or `signal` aborts; a new subscription starts the next session. */
   async run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {

@@ -147,6 +147,24 @@ export class CrewBook {
     this.equityF = this.cashF + this.qtyF * this.lastPrice;
   }
 
+  /**
+   * Starts the book afresh, flat with `cash`: a crew moved to another venue (promoted or demoted)
+   * begins its record there with nothing of the other venue's (whose position was closed or handed over).
+   */
+  startAfresh(cash: Decimal): void {
+    this.quantity = ZERO;
+    this.costBasis = ZERO;
+    this.cash = cash;
+    this.realizedPnl = ZERO;
+    this.feesPaid = ZERO;
+    this.entryTime = null;
+    this.reserved = ZERO;
+    this.reservedQty = ZERO;
+    this.highSinceEntry = 0;
+    this.refresh();
+    this.equityF = this.cashF;
+  }
+
   /** Exact equity at a price (for snapshots and reports). */
   equityAt(price: number): Decimal {
     return this.cash.plus(this.quantity.times(dec(price)));

@@ -1,6 +1,15 @@
 // The engine: one loop for backtest, paper and live. Candle → crew → advice → risk gate →
 // order → fill → journal → notifiers. Only the injected clock, market data and exchange differ.
-import { type Advice, type Candle, type HaltLevel, type HaltState, type Interval, type SymbolFilters, intervalMs as intervalMsOf } from '../core/domain.ts';
+import {
+  type Advice,
+  type Candle,
+  type HaltLevel,
+  type HaltState,
+  type Interval,
+  type SymbolFilters,
+  type VenueName,
+  intervalMs as intervalMsOf,
+} from '../core/domain.ts';
 import { roundQuantity } from '../core/filters.ts';
 import { isTerminal } from '../core/order-state.ts';
 import {
@@ -20,7 +29,6 @@ import { type Decimal, dec, toText, ZERO } from '../core/money.ts';
 import type { AnyCrewDefinition, CrewContext, CrewLogger, CrewPositionView, ExitParams } from '../crew/template.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { Exchange } from '../ports/exchange.ts';
 import type { CandleSubscription, MarketData } from '../ports/market-data.ts';
 import type { CrewInstanceRecord, CrewStatus, Journal } from '../ports/journal.ts';
 import { haltAtLeast, type RiskGate } from '../risk/gate.ts';
@@ -30,6 +38,7 @@ import type { CrewBook } from './crew-book.ts';
 import { checkExits } from './exits.ts';
 import { OrderManager, type OrderOwner, type PreparedOrder } from './order-manager.ts';
 import { DEFAULT_STOP_SETTINGS, ProtectiveStops, type StopSettings } from './protective-stops.ts';
+import type { Venues } from './venues.ts';
 
 /** Candles between yields to the event loop in a synchronous run. Often enough that the journal's
  * queued writes go to SQLite before they live through a garbage collection (measured: 512 candles
@@ -129,6 +138,21 @@ export class CrewRuntime implements OrderOwner {
     return this.record.interval;
   }
 
+  /** Where its orders go (see Venues). */
+  get venue(): VenueName {
+    return this.record.venue;
+  }
+
+  /** Since when it trades on its venue (ms): its track record there starts at this time. */
+  get venueSince(): number {
+    return this.record.venueSince;
+  }
+
+  /** Moves the crew to another venue (the caller has made its book fit: see Desk.moveCrew). */
+  setVenue(venue: VenueName, since: number): void {
+    this.record = { ...this.record, venue, venueSince: since };
+  }
+
   get exits(): ExitParams {
     return this.params as unknown as ExitParams;
   }
@@ -158,7 +182,8 @@ export class CrewRuntime implements OrderOwner {
 
 export interface EngineDeps {
   readonly clock: Clock;
-  readonly exchange: Exchange;
+  /** Where each crew's orders go (its venue's exchange). */
+  readonly venues: Venues;
   readonly journal: Journal;
   readonly bus: EventBus;
   readonly gate: RiskGate;
@@ -180,6 +205,8 @@ export interface CrewSummary {
   readonly module: string;
   readonly symbol: string;
   readonly interval: Interval;
+  /** Where it trades, as the owner reads it (`paper`, `exchange (binance)`). */
+  readonly venue: string;
   readonly status: CrewStatus;
   readonly capital: string;
   readonly equity: string;
@@ -219,7 +246,7 @@ export class Engine {
   private journalDown = false;
 
   constructor(private readonly deps: EngineDeps) {
-    this.orders = new OrderManager(deps.exchange, deps.journal, deps.bus, deps.clock, deps.feeBps, (what, error) => this.journalFailed(what, error));
+    this.orders = new OrderManager(deps.venues, deps.journal, deps.bus, deps.clock, deps.feeBps, (what, error) => this.journalFailed(what, error));
     this.stops = new ProtectiveStops(this.orders, deps.clock, deps.stops ?? DEFAULT_STOP_SETTINGS, (crewId, message) =>
       this.reportError('stops', `${crewId}: ${message}`),
     );
@@ -386,7 +413,7 @@ export class Engine {
     const stepMs = this.matchInterval.get(candle.symbol);
     if (stepMs === undefined) return undefined;
     const finest = candle.closeTime - candle.openTime + 1 === stepMs;
-    if (finest) deps.exchange.onCandle?.(candle);
+    if (finest) deps.venues.onCandle(candle);
     if (deps.bus.wantsCandles) deps.bus.publish({ type: 'candle', candle });
 
     const cell = this.lastPrice.get(candle.symbol);
@@ -464,7 +491,7 @@ export class Engine {
       price: this.lastPrice.get(crew.symbol)?.price ?? candle.close,
       teamCapital,
       teamExposure: this.exposure(crew.team),
-      totalExposure: this.exposure(null),
+      totalExposure: this.exposure(null, crew.venue),
       now,
       isExit,
       ...(exit !== null ? { exit } : {}),
@@ -523,11 +550,20 @@ export class Engine {
     this.reportError('journal', reason);
   }
 
-  /** Exposure (quote, at last prices) of one team's crews, or of all crews (team null). */
-  private exposure(team: string | null): number {
+  /** Exposure (quote, at last prices) of one team's crews, or of all crews (team null); of one venue's only when `venue` is given
+   * (the total exposure limit applies to each venue: paper money never crowds out real money, nor the other way). */
+  exposure(team: string | null, venue?: VenueName): number {
     let total = 0;
-    for (const crew of this.crews.values()) if (team === null || crew.team === team) total += crew.book.exposureF;
+    for (const crew of this.crews.values()) {
+      if ((team === null || crew.team === team) && (venue === undefined || this.deps.venues.of(crew.venue) === this.deps.venues.of(venue))) {
+        total += crew.book.exposureF;
+      }
+    }
     return total;
+  }
+
+  get venues(): Venues {
+    return this.deps.venues;
   }
 
   /** The risk monitors on this close's equity, equity snapshots, the equity hook. */
@@ -653,6 +689,14 @@ export class Engine {
     return result;
   }
 
+  /** Sells one crew's whole position at market through the gate, as an exit (a demotion that closes it). Returns why not, or null. */
+  async closePosition(id: string, actor: FactActor): Promise<string | null> {
+    const crew = this.crews.get(id);
+    if (!crew) return `no crew "${id}"`;
+    if (crew.book.freeQuantity.lte(0)) return null;
+    return this.flattenCrew(crew, actor, this.deps.clock.now());
+  }
+
   /**
    * Sells a crew's whole free position at market through the gate, as an exit ('flatten'): sized,
    * rounded and checked like every other order. Returns why it was not sent, or null.
@@ -669,7 +713,7 @@ export class Engine {
       price: this.lastPrice.get(crew.symbol)?.price ?? crew.book.lastPrice,
       teamCapital: deps.teams.get(crew.team) ?? crew.capital,
       teamExposure: this.exposure(crew.team),
-      totalExposure: this.exposure(null),
+      totalExposure: this.exposure(null, crew.venue),
       now: at,
       isExit: true,
       exit: 'flatten',
@@ -728,6 +772,7 @@ export class Engine {
         module: crew.definition.name,
         symbol: crew.symbol,
         interval: crew.interval,
+        venue: this.deps.venues.label(crew.venue),
         status: crew.status,
         capital: toText(crew.capital),
         equity: equity.round(2).toFixed(2),
@@ -746,7 +791,7 @@ export class Engine {
   async refreshFilters(): Promise<void> {
     for (const crew of this.crews.values()) {
       try {
-        crew.filters = await this.deps.exchange.symbolFilters(crew.symbol);
+        crew.filters = await this.deps.venues.of(crew.venue).symbolFilters(crew.symbol);
       } catch (error) {
         this.reportError('exchange', `filters of ${crew.symbol} not refreshed: ${error instanceof Error ? error.message : String(error)}`);
       }

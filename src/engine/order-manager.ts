@@ -1,7 +1,7 @@
 // The order manager owns every order's life: it journals the orders of a step (write-ahead, one
 // commit for all of them) before any is sent, applies the exchange's updates and fills to the crew's book, and publishes each change as a
 // fact (the journal, the bus's recorder, writes it as it is published). Exchange updates may arrive before, with or after an order's acknowledgement.
-import type { Fill, Order, OrderRequest, OrderStatus } from '../core/domain.ts';
+import type { Fill, Order, OrderRequest, OrderStatus, VenueName } from '../core/domain.ts';
 import type { EventBus, ExitKind } from '../core/events.ts';
 import { canTransition, isTerminal, transition } from '../core/order-state.ts';
 import { type Decimal, bps, maxDec, ONE, ZERO } from '../core/money.ts';
@@ -12,6 +12,7 @@ import type { SizedOrder } from '../risk/gate.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { clientOrderId } from './client-order-id.ts';
 import type { CrewBook } from './crew-book.ts';
+import type { Venues } from './venues.ts';
 
 /** What the order manager needs of a crew instance. */
 export interface OrderOwner {
@@ -19,6 +20,8 @@ export interface OrderOwner {
   readonly tag: string;
   nextOrderSeq: number;
   readonly book: CrewBook;
+  /** Where its orders go. */
+  readonly venue: VenueName;
 }
 
 export interface OpenOrder {
@@ -48,7 +51,7 @@ export interface SubmitResult {
 export class OrderManager {
   private readonly open = new Map<string, OpenOrder>();
   private readonly fee: Decimal;
-  private unsubscribe: (() => void) | null = null;
+  private unsubscribes: (() => void)[] = [];
   /** The journal has stopped writing (fail-stop): no order is sent from then on. */
   private journalDown = false;
   /** Waits between queries of an order whose send was not confirmed. */
@@ -60,7 +63,7 @@ export class OrderManager {
   beforeSell: ((owner: OrderOwner) => Promise<boolean>) | null = null;
 
   constructor(
-    private readonly exchange: Exchange,
+    private readonly venues: Venues,
     private readonly journal: Journal,
     private readonly bus: EventBus,
     private readonly clock: Clock,
@@ -75,12 +78,19 @@ export class OrderManager {
 
   /** Listen for updates before anything is sent, so no fill is missed. */
   listen(): void {
-    this.unsubscribe ??= this.exchange.onExecution((update) => this.onExecution(update));
+    // Client order ids are unique across venues (each crew's own sequence), so one handler serves both.
+    if (this.unsubscribes.length > 0) return;
+    this.unsubscribes = this.venues.distinct.map((venue) => venue.onExecution((update) => this.onExecution(update)));
   }
 
   stopListening(): void {
-    this.unsubscribe?.();
-    this.unsubscribe = null;
+    for (const unsubscribe of this.unsubscribes) unsubscribe();
+    this.unsubscribes = [];
+  }
+
+  /** The venue an order goes to: its crew's. */
+  private exchangeOf(entry: OpenOrder): Exchange {
+    return this.venues.of(entry.owner.venue);
   }
 
   get openOrders(): readonly Order[] {
@@ -238,7 +248,7 @@ export class OrderManager {
     }
     const request: OrderRequest = order;
     try {
-      const ack = await this.exchange.placeOrder(request);
+      const ack = await this.exchangeOf(entry).placeOrder(request);
       this.applyExchangeOrder(entry, ack, undefined, 'accepted');
     } catch (error) {
       if (error instanceof ExchangeError) {
@@ -261,7 +271,7 @@ export class OrderManager {
       if (!this.open.has(entry.order.clientOrderId) || entry.order.status !== 'unknown') return; // a stream update settled it
       await sleep(this.unknownRetries[attempt]!);
       try {
-        const found = await this.exchange.getOrder(entry.order.symbol, entry.order.clientOrderId);
+        const found = await this.exchangeOf(entry).getOrder(entry.order.symbol, entry.order.clientOrderId);
         if (found) {
           this.applyExchangeOrder(entry, found, undefined, 'found after an unconfirmed send');
           return;
@@ -271,10 +281,12 @@ export class OrderManager {
       }
     }
     if (this.open.has(entry.order.clientOrderId) && entry.order.status === 'unknown') {
-      const found = await this.exchange.getOrder(entry.order.symbol, entry.order.clientOrderId).then(
-        (o) => (o === null ? 'absent' : o),
-        () => 'unreachable' as const,
-      );
+      const found = await this.exchangeOf(entry)
+        .getOrder(entry.order.symbol, entry.order.clientOrderId)
+        .then(
+          (o) => (o === null ? 'absent' : o),
+          () => 'unreachable' as const,
+        );
       if (found === 'absent') this.setStatus(entry, 'rejected', 'the exchange never received it (not found by client order id)', {});
       else if (found !== 'unreachable') this.applyExchangeOrder(entry, found, undefined, 'found after an unconfirmed send');
       // unreachable: stays unknown; the reservation is kept until reconciliation settles it.
@@ -302,7 +314,7 @@ export class OrderManager {
     const entry = this.open.get(clientOrderId);
     if (!entry) return { ok: false, error: `no open order ${clientOrderId}` };
     try {
-      const result = await this.exchange.cancelOrder(entry.order.symbol, clientOrderId);
+      const result = await this.exchangeOf(entry).cancelOrder(entry.order.symbol, clientOrderId);
       if (this.open.has(clientOrderId)) this.applyExchangeOrder(entry, result, undefined, reason);
       return { ok: true };
     } catch (error) {
@@ -311,28 +323,33 @@ export class OrderManager {
   }
 
   /**
-   * Cancels every open order on every symbol — but protective stops, which a halt never strips from a
-   * position (only flatten lifts them, as it sells). Reports what the exchange would not cancel.
+   * Cancels every open order on every symbol, on every venue — but protective stops, which a halt never
+   * strips from a position (only flatten lifts them, as it sells). Reports what a venue would not cancel.
    */
   async cancelAll(): Promise<{ cancelled: number; failures: string[] }> {
-    const symbols = new Set([...this.open.values()].map((o) => o.order.symbol));
-    const guarded = new Set([...this.open.values()].filter((o) => o.order.purpose === 'protective').map((o) => o.order.symbol));
+    const targets = new Map<string, { exchange: Exchange; symbol: string; guarded: boolean }>();
+    for (const entry of this.open.values()) {
+      const exchange = this.exchangeOf(entry);
+      const key = `${this.venues.distinct.indexOf(exchange)}|${entry.order.symbol}`;
+      const guarded = (targets.get(key)?.guarded ?? false) || entry.order.purpose === 'protective';
+      targets.set(key, { exchange, symbol: entry.order.symbol, guarded });
+    }
     let cancelled = 0;
     const failures: string[] = [];
     await Promise.all(
-      [...symbols].map(async (symbol) => {
-        if (guarded.has(symbol)) {
+      [...targets.values()].map(async ({ exchange, symbol, guarded }) => {
+        if (guarded) {
           // A symbol with a protective stop: our other orders one by one (cancelling all would take the stop).
           for (const entry of [...this.open.values()]) {
             const { order } = entry;
-            if (order.symbol !== symbol || order.purpose === 'protective' || order.status === 'new') continue;
+            if (order.symbol !== symbol || this.exchangeOf(entry) !== exchange || order.purpose === 'protective' || order.status === 'new') continue;
             const result = await this.cancel(order.clientOrderId, 'cancelled (halt)');
             if (result.ok) cancelled++;
           }
           return;
         }
         try {
-          const results = await this.exchange.cancelAllOrders(symbol);
+          const results = await exchange.cancelAllOrders(symbol);
           for (const r of results) {
             const entry = this.open.get(r.clientOrderId);
             if (entry) this.applyExchangeOrder(entry, r, undefined, 'cancelled (halt)');

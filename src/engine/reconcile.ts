@@ -2,7 +2,7 @@
 // the exchange and the fills that happened while the desk was down are applied; orders on the
 // exchange carrying our client-order-id prefix that the journal lacks are adopted; other orders
 // are reported and left alone; balance drift pauses the crews until the owner resumes them.
-import type { Fill, Order } from '../core/domain.ts';
+import type { Fill, Order, VenueName } from '../core/domain.ts';
 import { ENGINE_ACTOR, type FactActor } from '../core/events.ts';
 import { type Decimal, dec, toText, ZERO } from '../core/money.ts';
 import type { Exchange, ExchangeOrder } from '../ports/exchange.ts';
@@ -26,6 +26,8 @@ export interface ReconcileOptions {
   /** Relative tolerance for balance drift (default 0.1 %), plus one step's worth of dust. */
   readonly tolerance?: number;
   readonly actor?: FactActor;
+  /** Only the crews on this venue (the exchange's crews are checked against the exchange, the paper crews' against paper). Default: every crew. */
+  readonly venue?: VenueName;
 }
 
 export async function reconcile(engine: Engine, journal: Journal, exchange: Exchange, options: ReconcileOptions = {}): Promise<ReconcileReport> {
@@ -39,14 +41,16 @@ export async function reconcile(engine: Engine, journal: Journal, exchange: Exch
     drift: [] as string[],
     pausedForDrift: false,
   };
-  const crewByTag = new Map([...engine.crews.values()].map((c) => [c.tag, c] as const));
-  const open = await journal.getOpenOrders();
+  const venue = options.venue;
+  const mine = (crew: CrewRuntime | undefined): crew is CrewRuntime => crew !== undefined && (venue === undefined || crew.venue === venue);
+  const crews = [...engine.crews.values()].filter(mine);
+  const crewByTag = new Map(crews.map((c) => [c.tag, c] as const));
+  const open = (await journal.getOpenOrders()).filter((o) => mine(engine.crews.get(o.crewId)));
 
   if (exchange.inProcess) {
     // A simulated venue starts empty: its resting orders did not survive the restart.
     for (const order of open) {
-      const crew = engine.crews.get(order.crewId);
-      if (!crew) continue;
+      const crew = engine.crews.get(order.crewId)!;
       engine.orders.adopt(order, crew, []);
       engine.orders.markGone(order.clientOrderId, 'expired', 'the paper venue does not survive a restart');
       report.settled.push({ clientOrderId: order.clientOrderId, status: 'expired' });
@@ -77,7 +81,7 @@ export async function reconcile(engine: Engine, journal: Journal, exchange: Exch
   }
 
   // 2. Exchange orders we do not track: ours by prefix are adopted, others reported.
-  const symbols = new Set([...engine.crews.values()].map((c) => c.symbol));
+  const symbols = new Set(crews.map((c) => c.symbol));
   for (const symbol of symbols) {
     for (const ex of await exchange.openOrders(symbol)) {
       if (engine.orders.entryOf(ex.clientOrderId)) continue;
@@ -105,7 +109,7 @@ export async function reconcile(engine: Engine, journal: Journal, exchange: Exch
   for (const order of engine.orders.openOrders) {
     if (order.purpose === 'protective') {
       const crew = engine.crews.get(order.crewId);
-      if (crew && crew.book.quantity.lte(0)) {
+      if (mine(crew) && crew.book.quantity.lte(0)) {
         const result = await engine.orders.cancel(order.clientOrderId);
         if (result.ok) report.cancelledStops.push(order.clientOrderId);
       }
@@ -116,7 +120,7 @@ export async function reconcile(engine: Engine, journal: Journal, exchange: Exch
   const tolerance = options.tolerance ?? 0.001;
   const balances = new Map((await exchange.balances()).map((b) => [b.asset, b.free.plus(b.locked)] as const));
   const claimed = new Map<string, { amount: Decimal; dust: Decimal }>();
-  for (const crew of engine.crews.values()) {
+  for (const crew of crews) {
     const base = claimed.get(crew.book.baseAsset) ?? { amount: ZERO, dust: ZERO };
     claimed.set(crew.book.baseAsset, { amount: base.amount.plus(crew.book.quantity), dust: base.dust.plus(crew.filters.stepSize) });
     const quote = claimed.get(crew.book.quoteAsset) ?? { amount: ZERO, dust: ZERO };
@@ -129,7 +133,7 @@ export async function reconcile(engine: Engine, journal: Journal, exchange: Exch
   }
   if (report.drift.length > 0) {
     report.pausedForDrift = true;
-    for (const crew of engine.crews.values()) {
+    for (const crew of crews) {
       engine.pauseCrew(crew.id, `balance drift at restart (${report.drift.join('; ')}): resume once checked`, options.actor ?? ENGINE_ACTOR);
     }
   }

@@ -2,7 +2,7 @@
 // `submit_crew` tool (file name and source as arguments) or, where a local model cannot call
 // tools, a fenced code block with the file name before it. Tokens as the server reports them.
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { AIMessage, HumanMessage, SystemMessage } from '@langchain/core/messages';
+import { type AIMessage, HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { tool } from 'langchain';
 import { z } from 'zod';
 import { type TokenCount, tokensOf } from '../manager/usage.ts';

@@ -172,4 +172,13 @@ CREATE TABLE settings (
     // that a halt at 'cancel' keeps it and a restart knows it for what it is.
     sql: `ALTER TABLE orders ADD COLUMN purpose TEXT NOT NULL DEFAULT 'trade' CHECK (purpose IN ('trade','protective'));`,
   },
+  {
+    id: 3,
+    name: 'crew-venue',
+    sql: `
+ALTER TABLE crew_instances ADD COLUMN venue TEXT NOT NULL DEFAULT 'exchange' CHECK (venue IN ('paper','exchange'));
+ALTER TABLE crew_instances ADD COLUMN venue_since INTEGER NOT NULL DEFAULT 0;
+UPDATE crew_instances SET venue_since = created_at;
+`,
+  },
 ];

@@ -1,6 +1,6 @@
 // Rows as SQLite returns them (snake_case, money as decimal TEXT) and their domain values.
 // The schema's CHECK constraints guarantee the enum columns, so reading them back is a cast.
-import type { HaltLevel, HaltState, Interval, Order, OrderSide, OrderStatus, OrderType, Position, TimeInForce } from '../core/domain.ts';
+import type { HaltLevel, HaltState, Interval, Order, OrderSide, OrderStatus, OrderType, Position, TimeInForce, VenueName } from '../core/domain.ts';
 import { type Decimal, dec, toText } from '../core/money.ts';
 import type { AdviceRecord, AuditRecord, CrewInstanceRecord, CrewStatus, EquityPoint, JournalFill, RiskEventRecord } from '../ports/journal.ts';
 import type { SqlValue } from './sqlite.ts';
@@ -30,6 +30,8 @@ export interface CrewRow {
   next_order_seq: number;
   created_at: number;
   updated_at: number;
+  venue: string;
+  venue_since: number;
 }
 
 export interface OrderRow {
@@ -167,6 +169,8 @@ export function crewParams(r: CrewInstanceRecord): SqlValue[] {
     r.nextOrderSeq,
     r.createdAt,
     r.updatedAt,
+    r.venue,
+    r.venueSince,
   ];
 }
 
@@ -248,6 +252,8 @@ export function toCrewInstance(r: CrewRow): CrewInstanceRecord {
     statusReason: r.status_reason,
     state: jsonObject(r.state),
     nextOrderSeq: r.next_order_seq,
+    venue: r.venue as VenueName,
+    venueSince: r.venue_since,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };

@@ -88,7 +88,8 @@ const ORDER_COLUMNS =
   'client_order_id, crew_id, advice_key, symbol, side, type, quantity, quote_quantity, price, stop_price, ' +
   'time_in_force, status, exchange_order_id, executed_qty, cumulative_quote, reason, created_at, updated_at, purpose';
 const FILL_COLUMNS = 'symbol, trade_id, client_order_id, crew_id, exchange_order_id, side, price, quantity, quote_quantity, fee, ' + 'fee_asset, time';
-const CREW_COLUMNS = 'id, module, team, symbol, interval, params, capital, status, status_reason, state, next_order_seq, ' + 'created_at, updated_at';
+const CREW_COLUMNS =
+  'id, module, team, symbol, interval, params, capital, status, status_reason, state, next_order_seq, ' + 'created_at, updated_at, venue, venue_since';
 /** Values in an orders row before migration 2 added `purpose`. */
 const ORDER_ROW_LENGTH_BEFORE_PURPOSE = 18;
 const OPEN_STATUSES = `('new','submitted','partially_filled','unknown')`;
@@ -102,10 +103,10 @@ const SQL = {
   // A re-save keeps the creation time and never moves the order sequence back: a stale record
   // must not make the crew reuse a client order id.
   upsertCrew:
-    `INSERT INTO crew_instances (${CREW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ` +
+    `INSERT INTO crew_instances (${CREW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ` +
     'ON CONFLICT (id) DO UPDATE SET module = excluded.module, team = excluded.team, symbol = excluded.symbol, ' +
     'interval = excluded.interval, params = excluded.params, capital = excluded.capital, status = excluded.status, ' +
-    'status_reason = excluded.status_reason, state = excluded.state, ' +
+    'status_reason = excluded.status_reason, state = excluded.state, venue = excluded.venue, venue_since = excluded.venue_since, ' +
     'next_order_seq = max(crew_instances.next_order_seq, excluded.next_order_seq), updated_at = excluded.updated_at',
   selectCrews: `SELECT ${CREW_COLUMNS} FROM crew_instances ORDER BY created_at, id`,
   updateCrewStatus: 'UPDATE crew_instances SET status = ?, status_reason = ?, updated_at = ? WHERE id = ?',

@@ -27,7 +27,9 @@ export type ManagerAction =
       readonly params: Readonly<Record<string, unknown>>;
       readonly id?: string;
     }
-  | { readonly kind: 'halt'; readonly level: 'entries' | 'cancel' | 'flatten'; readonly reason: string };
+  | { readonly kind: 'halt'; readonly level: 'entries' | 'cancel' | 'flatten'; readonly reason: string }
+  /** A promotion from paper to the exchange: only ever proposed; the owner's approval carries it out, through the gate. */
+  | { readonly kind: 'promote_crew'; readonly crew: string; readonly capital: string };
 
 export type ActionKind = ManagerAction['kind'];
 
@@ -188,6 +190,21 @@ export function checkAction(service: DeskService, action: ManagerAction, policy:
         approval: 'autonomy',
       });
     }
+    case 'promote_crew': {
+      const crew = engine.crews.get(action.crew);
+      if (!crew) return fail(service.unknownCrew(action.crew));
+      if (!engine.venues.separate)
+        return fail(`this desk runs in ${service.desk.config.mode} mode with no exchange beside paper: there is nothing to promote to`);
+      if (crew.venue !== 'paper') return fail(`crew ${action.crew} trades on the exchange already`);
+      if (!DECIMAL.test(action.capital) || dec(action.capital).lte(0)) return fail(`capital "${action.capital}" is not a positive decimal such as "1000"`);
+      return ok({
+        action,
+        summary: `promote ${action.crew} from paper to the exchange with ${dec(action.capital).round(2)} quote (the gate decides when approved)`,
+        figures: crewFigures(service, action.crew),
+        // Real money: never the manager's call, whatever the autonomy.
+        approval: 'owner',
+      });
+    }
     case 'halt': {
       const halt = engine.halt;
       if (haltAtLeast(halt, action.level)) return fail(`trading is halted at level ${halt.level} already`);
@@ -230,6 +247,9 @@ export async function executeAction(
         actor,
         rationale,
       );
+    case 'promote_crew':
+      // Carried out only with an owner's approval (actor.approvedBy); the service refuses the manager alone, and the gate still decides.
+      return service.promoteCrew(a.crew, a.capital, actor);
     case 'halt': {
       const r = await service.halt(a.level, `manager: ${a.reason}`, actor);
       if (!r.ok) return r;

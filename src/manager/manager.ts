@@ -271,7 +271,7 @@ export class ManagerService {
   async evaluate(window: Window = '24h'): Promise<EvaluationOutcome> {
     if (!this.model) return { status: 'skipped', reason: this.notConfiguredReason ?? 'no model' };
     const metrics = await collectMetrics(this.service, window);
-    const prompt = this.evaluationPrompt(metrics);
+    const prompt = this.evaluationPrompt(metrics, await this.service.promotionGates());
     const run: RunContext = {
       purpose: 'evaluation',
       conversationKey: null,
@@ -572,12 +572,14 @@ export class ManagerService {
     });
   }
 
-  private evaluationPrompt(metrics: DeskMetrics): string {
+  private evaluationPrompt(metrics: DeskMetrics, gates: readonly string[]): string {
+    // The crews on paper against the promotion gate, with figures: the manager names them, and may propose a promotion (never make one).
+    const gateText = gates.length ? `\ncrews on paper against the promotion gate:\n${gates.join('\n')}` : '';
     return fill(this.prompts.evaluation, {
       now: new Date(metrics.asOf).toISOString().slice(0, 16).replace('T', ' ') + ' UTC (desk time)',
       window: metrics.window,
       max_actions: String(this.config.maxActionsPerTurn),
-      metrics: dataBlock('desk_data', metricsText(metrics)),
+      metrics: dataBlock('desk_data', metricsText(metrics) + gateText),
     });
   }
 

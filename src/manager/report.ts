@@ -37,6 +37,8 @@ export interface ReportData {
   readonly notable: readonly NotableTrade[];
   readonly risk: RiskSummary;
   readonly pendingProposals: number;
+  /** The crews on paper against the promotion gate, one line each with figures (absent: not measured). */
+  readonly promotion?: readonly string[];
 }
 
 export interface DailyReport {
@@ -64,7 +66,8 @@ export interface DailyReport {
 export async function collectReportData(service: DeskService, options: { readonly timezone: string; readonly pendingProposals: number }): Promise<ReportData> {
   const metrics = await collectMetrics(service, '24h');
   const events = await service.desk.journal.getRiskEvents({ since: metrics.asOf - 86_400_000, limit: RISK_EVENT_SCAN });
-  return buildReportData({ metrics, riskEvents: events, timezone: options.timezone, pendingProposals: options.pendingProposals });
+  const data = buildReportData({ metrics, riskEvents: events, timezone: options.timezone, pendingProposals: options.pendingProposals });
+  return { ...data, promotion: await service.promotionGates() };
 }
 
 /** Pure: the report's data from the metrics and the day's risk events (newest first). */
@@ -113,6 +116,7 @@ export function reportDataText(data: ReportData): string {
     `notable round trips: ${data.notable.length ? data.notable.map((n) => `${n.kind} ${n.crewId} ${signed(n.pnl)}`).join(', ') : 'none'}`,
     `risk events: ${riskText(data.risk)}`,
     `open proposals: ${data.pendingProposals}`,
+    ...(data.promotion?.length ? ['crews on paper against the promotion gate:', ...data.promotion] : []),
   ];
   return lines.join('\n');
 }
@@ -192,6 +196,7 @@ export function renderReport(data: ReportData, commentary: string | null, commen
     'Crews',
     crews,
     '',
+    ...(data.promotion?.length ? ['Promotion gate (crews on paper)', data.promotion.join('\n'), ''] : []),
     'Notable trades',
     notable,
     '',

@@ -131,11 +131,26 @@ export const TOOL_SCHEMAS = {
       reason: rationale,
     })
     .strict(),
+  propose_promotion: z
+    .object({
+      crew: crewId,
+      capital: decimal.describe('The quote it would trade with on the exchange.'),
+      rationale,
+    })
+    .strict(),
 } as const;
 
 export type ToolName = keyof typeof TOOL_SCHEMAS;
 export const TOOL_NAMES = Object.keys(TOOL_SCHEMAS) as ToolName[];
-export const MUTATING_TOOLS: readonly ToolName[] = ['adjust_params', 'pause_crew', 'resume_crew', 'reallocate_capital', 'spawn_crew', 'halt'];
+export const MUTATING_TOOLS: readonly ToolName[] = [
+  'adjust_params',
+  'pause_crew',
+  'resume_crew',
+  'reallocate_capital',
+  'spawn_crew',
+  'halt',
+  'propose_promotion',
+];
 
 export function buildTools(host: ToolHost, run: RunContext): StructuredToolInterface[] {
   const s = TOOL_SCHEMAS;
@@ -242,6 +257,12 @@ export function buildTools(host: ToolHost, run: RunContext): StructuredToolInter
       description:
         'Halts trading (the kill switch). entries takes effect at once; cancel and flatten need the owner. You can never lift a halt: only the owner can (/resume).',
       schema: s.halt,
+    }),
+    tool(async (a) => toolData(await host.mutate(run, { kind: 'promote_crew', crew: a.crew, capital: a.capital }, a.rationale)), {
+      name: 'propose_promotion',
+      description:
+        'Proposes moving a crew from paper to the exchange (real orders) with a capital. Always a proposal the owner approves or rejects; when approved, the promotion gate (days, trades, drawdown, Sharpe or profit factor, drift) still decides. You can never promote a crew yourself.',
+      schema: s.propose_promotion,
     }),
     ...(host.forge ? [draftCrewTool(host.forge)] : []),
   ];

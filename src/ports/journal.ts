@@ -2,7 +2,7 @@
 // state is all or nothing and done when it returns; it is durable by the end of the current turn
 // of the event loop, and an order row (insertOrder) before the call returns.
 // Money crosses as Decimal and is stored as decimal TEXT.
-import type { Fill, HaltState, Interval, Order, OrderStatus, Position } from '../core/domain.ts';
+import type { Fill, HaltState, Interval, Order, OrderStatus, Position, VenueName } from '../core/domain.ts';
 
 export type CrewStatus = 'active' | 'paused' | 'stopped';
 
@@ -24,6 +24,9 @@ export interface CrewInstanceRecord {
   readonly state: Readonly<Record<string, unknown>>;
   /** Next order sequence number for deterministic client order ids. */
   readonly nextOrderSeq: number;
+  /** Where it trades (paper or the desk's exchange), and since when (ms; its track record starts there). */
+  readonly venue: VenueName;
+  readonly venueSince: number;
   readonly createdAt: number;
   readonly updatedAt: number;
 }

@@ -17,6 +17,7 @@ import { haltAtLeast } from '../risk/gate.ts';
 import { type RiskLimits, riskLimitsSchema } from '../risk/limits.ts';
 import { RISK_LIMITS_SETTING } from '../desk/desk.ts';
 import { LineRing } from './line-ring.ts';
+import { demote, promote, promotionRefusal, type TrackRecordView, trackRecordChart, trackRecordOf } from './promotion.ts';
 import { type Actor, factActor, fail, ok, type Result } from './result.ts';
 
 export interface StatusView {
@@ -32,7 +33,19 @@ export interface StatusView {
   readonly todayPnl: number;
   readonly exposure: number;
   readonly openOrders: number;
+  /** Per venue (one in a paper desk; paper and the exchange side by side otherwise): the owner sees them apart. */
+  readonly venues: readonly VenueTotals[];
   readonly asOf: number;
+}
+
+export interface VenueTotals {
+  /** As the crews' `venue` reads: `paper`, `exchange (binance)`. */
+  readonly venue: string;
+  readonly crews: number;
+  readonly capital: number;
+  readonly equity: number;
+  readonly pnl: number;
+  readonly exposure: number;
 }
 
 export interface TradeView {
@@ -95,16 +108,34 @@ export class DeskService {
       todayPnl: round2(this.engine.todayPnl()),
       exposure: round2(exposure),
       openOrders: this.engine.orders.openOrderCount(),
+      venues: venueTotals(crews, this.engine),
       asOf: this.desk.clock.now(),
     };
   }
 
-  async balances(): Promise<Result<{ exchange: { asset: string; free: string; locked: string }[]; crews: { id: string; cash: string; reserved: string }[] }>> {
+  async balances(): Promise<
+    Result<{
+      exchange: { asset: string; free: string; locked: string }[];
+      /** The paper venue's, when it runs beside the exchange (each venue keeps its own balances). */
+      paper?: { asset: string; free: string; locked: string }[];
+      crews: { id: string; venue: string; cash: string; reserved: string }[];
+    }>
+  > {
+    const held = (balances: readonly { asset: string; free: Decimal; locked: Decimal }[]) =>
+      balances.filter((b) => b.free.gt(0) || b.locked.gt(0)).map((b) => ({ asset: b.asset, free: toText(b.free), locked: toText(b.locked) }));
     try {
+      const venues = this.desk.venues;
       const balances = await this.desk.exchange.balances();
+      const paper = venues.separate ? held(await venues.paper.balances()) : undefined;
       return ok({
-        exchange: balances.filter((b) => b.free.gt(0) || b.locked.gt(0)).map((b) => ({ asset: b.asset, free: toText(b.free), locked: toText(b.locked) })),
-        crews: [...this.engine.crews.values()].map((c) => ({ id: c.id, cash: c.book.cash.round(2).toFixed(2), reserved: c.book.reserved.round(2).toFixed(2) })),
+        exchange: held(balances),
+        ...(paper ? { paper } : {}),
+        crews: [...this.engine.crews.values()].map((c) => ({
+          id: c.id,
+          venue: venues.label(c.venue),
+          cash: c.book.cash.round(2).toFixed(2),
+          reserved: c.book.reserved.round(2).toFixed(2),
+        })),
       });
     } catch (error) {
       return fail(`the exchange did not answer: ${message(error)}`);
@@ -266,6 +297,9 @@ export class DeskService {
       interval: input.interval,
       params: input.params ?? {},
       capital: input.capital,
+      // Beside an exchange, a crew spawned at run time (by the owner, the manager or the forge) starts on
+      // paper: the way to real money is a promotion by its record (/crew promote).
+      ...(this.desk.venues.separate ? { venue: 'paper' } : {}),
     });
     if (!parsed.success) return fail(formatZodError(parsed.error));
     const capital = dec(parsed.data.capital ?? '0');
@@ -275,7 +309,9 @@ export class DeskService {
     const result = await this.desk.spawnCrew(input.team, parsed.data as CrewInstanceConfig, actor.id, actor.via);
     if (!result.ok) return fail(result.error);
     if (rationale) await this.audit(actor, 'crew.spawn.rationale', { crew: id, rationale });
-    return ok(`crew ${id} (${input.crew} on ${parsed.data.symbol} ${parsed.data.interval}) spawned in team ${input.team} with ${capital} quote`);
+    return ok(
+      `crew ${id} (${input.crew} on ${parsed.data.symbol} ${parsed.data.interval}) spawned in team ${input.team} with ${capital} quote${parsed.data.venue === 'paper' ? ' on paper (/crew promote moves it to the exchange)' : ''}`,
+    );
   }
 
   teamList(): { name: string; capital: string; allocated: string; crews: string[] }[] {
@@ -318,6 +354,57 @@ export class DeskService {
     await this.desk.journal.savePosition(crew.book.toPosition());
     await this.audit(actor, 'crew.allocate', { crew: crewId, from: toText(from), to: toText(target), ...(rationale ? { rationale } : {}) });
     return ok(`crew ${crewId} capital ${from.round(2)} → ${target.round(2)}`);
+  }
+
+  /** A crew's track record on its venue beside its backtest over the same candles and costs, its drift, and the promotion gate's verdict. */
+  trackRecord(id: string): Promise<Result<TrackRecordView>> {
+    if (!this.engine.crews.has(id)) return Promise.resolve(fail(this.unknownCrew(id)));
+    return trackRecordOf(this.desk, id);
+  }
+
+  /** The record and its backtest on one equity chart (PNG). */
+  trackRecordChart(view: TrackRecordView): Promise<Buffer> {
+    return trackRecordChart(view);
+  }
+
+  /** Paper → the exchange with `capital`: owner only, the gate passed or explicitly overridden; audited either way. */
+  async promoteCrew(id: string, capital: string, actor: Actor, options: { readonly override?: boolean } = {}): Promise<Result<string>> {
+    if (!this.engine.crews.has(id)) return fail(this.unknownCrew(id));
+    const r = await promote(this.desk, id, capital, actor, (team) => this.allocationFigures(team), options);
+    return r.ok ? ok(r.value.text) : r;
+  }
+
+  /**
+   * Each crew on paper (not stopped) against the promotion gate, one line each with its figures:
+   * what the manager's evaluation and the daily report name. A crew without a record says why.
+   */
+  async promotionGates(): Promise<string[]> {
+    const lines: string[] = [];
+    // Without candle history (a synthetic replay, a desk with no market yet) no record can be replayed: nothing to name.
+    if (!this.desk.market?.history) return lines;
+    for (const crew of this.engine.crews.values()) {
+      if (crew.status === 'stopped' || this.desk.venues.label(crew.venue) !== 'paper') continue;
+      const r = await trackRecordOf(this.desk, crew.id);
+      if (!r.ok) {
+        lines.push(`${crew.id}: no record to judge (${r.error})`);
+        continue;
+      }
+      const g = r.value.gate;
+      lines.push(`${crew.id}: ${g.pass ? 'PASSES' : 'fails'} the promotion gate — ${g.criteria.map((c) => `${c.ok ? '' : 'FAIL '}${c.text}`).join('; ')}`);
+    }
+    return lines;
+  }
+
+  /** Why `actor` cannot promote crew `id` with `capital` at all (before the gate), or null. */
+  promotionRefusal(id: string, capital: string, actor: Actor): string | null {
+    if (!this.engine.crews.has(id)) return this.unknownCrew(id);
+    return promotionRefusal(this.desk, id, capital, actor);
+  }
+
+  /** The exchange → paper: owner only; its exchange position closed or handed over, as the owner says. */
+  demoteCrew(id: string, actor: Actor, position?: 'close' | 'handover'): Promise<Result<string>> {
+    if (!this.engine.crews.has(id)) return Promise.resolve(fail(this.unknownCrew(id)));
+    return demote(this.desk, id, actor, position);
   }
 
   riskLimits(): RiskLimits {
@@ -458,6 +545,31 @@ export function coerceParam(value: unknown, bound: Pick<ParamBound, 'type'>): un
   }
   if (bound.type === 'boolean') return text === 'true' ? true : text === 'false' ? false : value;
   return text;
+}
+
+/** Capital, equity, PnL and exposure of each venue's crews (stopped ones included: their books are still there). */
+function venueTotals(
+  crews: readonly CrewSummary[],
+  engine: { readonly crews: ReadonlyMap<string, { readonly book: { readonly exposureF: number } }> },
+): VenueTotals[] {
+  const totals = new Map<string, { crews: number; capital: number; equity: number; pnl: number; exposure: number }>();
+  for (const c of crews) {
+    const t = totals.get(c.venue) ?? { crews: 0, capital: 0, equity: 0, pnl: 0, exposure: 0 };
+    t.crews++;
+    t.capital += Number(c.capital);
+    t.equity += Number(c.equity);
+    t.pnl += Number(c.pnl);
+    t.exposure += engine.crews.get(c.id)?.book.exposureF ?? 0;
+    totals.set(c.venue, t);
+  }
+  return [...totals].map(([venue, t]) => ({
+    venue,
+    crews: t.crews,
+    capital: round2(t.capital),
+    equity: round2(t.equity),
+    pnl: round2(t.pnl),
+    exposure: round2(t.exposure),
+  }));
 }
 
 function round2(x: number): number {

@@ -94,7 +94,7 @@ describe('computeKpis on a hand-worked week', () => {
     expect(kpis.startTime).toBe(WEEK_SPAN.start);
     expect(kpis.endTime).toBe(WEEK_SPAN.end);
     // 1.21 compounded over (6 days − 1 ms) expressed in 365-day years.
-    expect(kpis.cagrPct).toBeCloseTo((Math.pow(1.21, (365 * D) / (6 * D - 1)) - 1) * 100, 6);
+    expect(kpis.cagrPct).toBeCloseTo((1.21 ** ((365 * D) / (6 * D - 1)) - 1) * 100, 6);
     expect(kpis.notes).toContain('cagrPct: extrapolated from a span shorter than 30 days');
   });
 
@@ -301,7 +301,7 @@ describe('EquityRecorder', () => {
     expect(summary.dailyCloses).toEqual([1024, 1124]);
     const kpis = computeKpis({ equity: recorder, fills: [], startCash: 1000, span: { start: T0, end: T0 + 6 * D } });
     expect(kpis.exposurePct).toBeCloseTo(((2 * D - H) / (2 * D - 1)) * 100, 10);
-    expect(kpis.cagrPct).toBeCloseTo((Math.pow(1124 / 1000, 365 / 2) - 1) * 100, 6);
+    expect(kpis.cagrPct).toBeCloseTo(((1124 / 1000) ** (365 / 2) - 1) * 100, 6);
     expect(kpis.days).toBe(2);
   });
 

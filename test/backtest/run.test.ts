@@ -307,7 +307,7 @@ describe('team backtest', () => {
       const covered = 8 * DAY;
       expect(gapped.span.end - gapped.span.start).toBe(54 * DAY);
       const k = gapped.kpis;
-      expect(k.cagrPct).toBeCloseTo((Math.pow(k.finalEquity / k.startEquity, (365 * DAY) / covered) - 1) * 100, 6);
+      expect(k.cagrPct).toBeCloseTo(((k.finalEquity / k.startEquity) ** ((365 * DAY) / covered) - 1) * 100, 6);
       // One daily return per covered day: 2021-01-03 and 2021-02-19 … 25.
       expect(k.days).toBe(8);
       expect(gapped.crews.map((c) => c.kpis.days)).toEqual([8, 8]);

@@ -182,8 +182,11 @@ describe('option checks', () => {
       [{ command: 'crew', subcommand: 'set', options: { crew: 'sma', value: '3' } }, 'Option "param" is required (The param).'],
       [{ command: 'status', options: { verbose: true } }, '/status has no option "verbose" (it takes no options).'],
       [{ command: 'ask', options: { text: 'x'.repeat(2001) } }, 'Option "text" is 2001 characters long; at most 2000 allowed.'],
-      [{ command: 'crew', subcommand: 'explode' }, '/crew has no subcommand "explode" (subcommands: list, spawn, pause, resume, stop, params, set).'],
-      [{ command: 'crew' }, '/crew needs a subcommand: list, spawn, pause, resume, stop, params, set.'],
+      [
+        { command: 'crew', subcommand: 'explode' },
+        '/crew has no subcommand "explode" (subcommands: list, spawn, pause, resume, stop, params, set, record, promote, demote).',
+      ],
+      [{ command: 'crew' }, '/crew needs a subcommand: list, spawn, pause, resume, stop, params, set, record, promote, demote.'],
     ];
     for (const [invocation, message] of cases) {
       const { outcome, sink } = await chat.run(invocation);

@@ -70,7 +70,7 @@ describe('after some trading', () => {
     const { sink } = await chat!.run({ command: 'logs', options: { n: 2 } });
     expect(sink.last.code!.split('\n')).toEqual([
       '2024-01-01 02:59:59 advice  bidder: buy 50% — bid the dip',
-      expect.stringMatching(/^2024-01-01 02:59:59 order   bidder: BUY LIMIT 8\.32501 BTCUSDT @ 90 /),
+      expect.stringMatching(/^2024-01-01 02:59:59 order {3}bidder: BUY LIMIT 8\.32501 BTCUSDT @ 90 /),
     ]);
   });
 
@@ -151,7 +151,7 @@ describe('/help', () => {
   it('lists every command with its usage, and one in detail', async () => {
     chat = await openChatDesk();
     const { sink } = await chat.run({ command: 'help' });
-    expect(sink.last.code).toContain('/crew list | spawn | pause | resume | stop | params | set');
+    expect(sink.last.code).toContain('/crew list | spawn | pause | resume | stop | params | set | record | promote | demote');
     expect(sink.last.code).toContain('/trades [crew] [n]');
     expect(sink.last.code).toContain('/halt [level] [reason]');
     const crew = await chat.run({ command: 'help', options: { command: '/crew' } });

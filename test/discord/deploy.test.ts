@@ -54,7 +54,7 @@ describe('deploy-commands', () => {
     });
     const crew = toDiscordCommand(specs.find((s) => s.name === 'crew')!);
     expect(crew.options?.every((o) => o.type === ApplicationCommandOptionType.Subcommand)).toBe(true);
-    expect(crew.options?.map((o) => o.name)).toEqual(['list', 'spawn', 'pause', 'resume', 'stop', 'params', 'set']);
+    expect(crew.options?.map((o) => o.name)).toEqual(['list', 'spawn', 'pause', 'resume', 'stop', 'params', 'set', 'record', 'promote', 'demote']);
   });
 
   it('registers every command to the guild (not globally) with default_member_permissions "0"', async () => {

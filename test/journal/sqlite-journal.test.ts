@@ -45,6 +45,8 @@ function crew(overrides: Partial<CrewInstanceRecord> = {}): CrewInstanceRecord {
     statusReason: '',
     state: { lastCross: 'up', bars: 42 },
     nextOrderSeq: 1,
+    venue: 'exchange',
+    venueSince: T0,
     createdAt: T0,
     updatedAt: T0,
     ...overrides,

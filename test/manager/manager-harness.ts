@@ -51,6 +51,8 @@ export interface ManagerHarnessOptions {
   readonly clock?: TestClock;
   readonly risk?: Record<string, unknown>;
   readonly equitySnapshotMinutes?: number;
+  /** A desk with paper beside a stand-in exchange (see openHarness). */
+  readonly twoVenues?: boolean;
 }
 
 export function managerConfig(overrides: Record<string, unknown> = {}): ManagerConfig {
@@ -65,6 +67,7 @@ export async function openManager(options: ManagerHarnessOptions = {}): Promise<
       teams: options.teams ?? [{ name: 'alpha', capital: '10000', crews: options.crews ?? ALPHA_CREWS }],
       risk: options.risk ?? { maxCrewDrawdownPct: 100, maxTotalDrawdownPct: 100 },
       ...(options.equitySnapshotMinutes !== undefined ? { equitySnapshotMinutes: options.equitySnapshotMinutes } : {}),
+      ...(options.twoVenues ? { twoVenues: true } : {}),
     }));
   const service = new DeskService(h.desk);
   const clock = options.clock ?? new TestClock();

@@ -20,6 +20,7 @@ export interface TestCrew {
   interval?: Interval;
   params?: Record<string, unknown>;
   capital?: string;
+  venue?: 'paper' | 'exchange';
 }
 
 export interface HarnessOptions {
@@ -34,6 +35,10 @@ export interface HarnessOptions {
   crewDirs?: string[];
   /** The config's `stops:` section (protective stops on the exchange; default on). */
   stops?: Record<string, unknown>;
+  /** Two venues, as a testnet desk has them: a paper exchange beside the "exchange" (another paper exchange, named `stand-in`, standing in for Binance). */
+  twoVenues?: boolean;
+  /** The config's `promotion:` block. */
+  promotion?: Record<string, unknown>;
 }
 
 export interface Harness {
@@ -80,6 +85,7 @@ export async function openHarness(options: HarnessOptions): Promise<Harness> {
       crewDirs: options.crewDirs ?? [],
       ...(options.risk ? { risk: options.risk } : {}),
       ...(options.stops ? { stops: options.stops } : {}),
+      ...(options.promotion ? { promotion: options.promotion } : {}),
       teams,
     },
     'test config',
@@ -92,7 +98,17 @@ export async function openHarness(options: HarnessOptions): Promise<Harness> {
     filters: (symbol) => defaultFilters(symbol),
     clock,
   });
-  const desk = await Desk.open({ config, exchange, clock, log: silentLogger() });
+  const paperVenue = options.twoVenues
+    ? new PaperExchange({
+        balances: { USDT: '1000000' },
+        feeBps: options.feeBps ?? 10,
+        slippageBps: options.slippageBps ?? 0,
+        filters: (s) => defaultFilters(s),
+        clock,
+      })
+    : undefined;
+  if (paperVenue) Object.assign(exchange, { name: 'stand-in' });
+  const desk = await Desk.open({ config, exchange, ...(paperVenue ? { paperVenue } : {}), clock, log: silentLogger() });
   const events: EngineEvent[] = [];
   desk.bus.subscribe('test-recorder', (e) => {
     if (e.type !== 'candle') events.push(e);

@@ -17,6 +17,8 @@ export function crewRecord(id: string, at: number, overrides: Partial<CrewInstan
     statusReason: '',
     state: {},
     nextOrderSeq: 1,
+    venue: 'exchange',
+    venueSince: at,
     createdAt: at,
     updatedAt: at,
     ...overrides,
