@@ -44,7 +44,7 @@ describe('proveInSandbox', () => {
   it('runs the proof at the lowest CPU priority, so a busy machine gives the desk its CPU first', async () => {
     // The checks are bypassed here: the draft reads its own process's niceness and reports it.
     const outcome = await proveInSandbox(
-      job(withImport("import { getPriority } from 'node:os';").replace('const params =', 'throw new Error(`niceness ${getPriority()}`);\nconst params =')),
+      job(withImport("import { getPriority } from 'node:os';").replace('const params =', "throw new Error('niceness ' + getPriority());\nconst params =")),
     );
     expect(outcome).toMatchObject({ ok: false, stage: 'load', reason: expect.stringContaining('niceness 19') });
   }, 120_000);
