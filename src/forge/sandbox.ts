@@ -3,7 +3,10 @@
 // sandbox's build of the code lives) and the candle paths only — no writes, no child processes,
 // no workers, no native addons — a heap cap and a wall-clock deadline. A process that throws,
 // hangs or runs out of memory is killed and the reason reported; the desk only waits on a pipe.
+// The process runs at the lowest CPU priority: on a machine with few cores, a proof must take
+// what the trading desk leaves, not share the cores with it evenly.
 import { spawn } from 'node:child_process';
+import { constants, setPriority } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { PROJECT_ROOT } from './checks.ts';
@@ -49,6 +52,7 @@ function runChild(build: string, job: ProofJob, limits: SandboxLimits): Promise<
   ];
   return new Promise((resolvePromise) => {
     const child = spawn(process.execPath, args, { env: {}, cwd: build, stdio: ['pipe', 'pipe', 'pipe'] });
+    lowerPriority(child.pid);
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -84,6 +88,17 @@ function runChild(build: string, job: ProofJob, limits: SandboxLimits): Promise<
     child.stdin.on('error', () => {}); // a child that died early: its exit is what is reported
     child.stdin.end(JSON.stringify(job));
   });
+}
+
+/** Niceness 19 for the sandbox, set before it has started its own threads (they inherit it). A system
+ * that refuses leaves it at the desk's priority: slower for the desk, never a failed proof. */
+function lowerPriority(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    setPriority(pid, constants.priority.PRIORITY_LOW);
+  } catch {
+    // Not permitted here: the proof runs at the desk's priority.
+  }
 }
 
 function failure(reason: string): ProofFailure {

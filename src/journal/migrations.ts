@@ -181,4 +181,18 @@ ALTER TABLE crew_instances ADD COLUMN venue_since INTEGER NOT NULL DEFAULT 0;
 UPDATE crew_instances SET venue_since = created_at;
 `,
   },
+  {
+    // Every index entry an order commit adds is one more page written to the WAL before the order may
+    // be sent, and with many crews the entries keyed by crew or by client order id land on as many
+    // different pages as there are crews. These three served no query on the trading path:
+    // listing a crew's orders and one order's events (reports, tools) scan instead; nothing reads
+    // advice by key (an order's advice key is found through `orders`).
+    id: 4,
+    name: 'fewer-indexes-on-the-order-path',
+    sql: `
+DROP INDEX orders_by_crew;
+DROP INDEX order_events_by_order;
+DROP INDEX advice_by_key;
+`,
+  },
 ];

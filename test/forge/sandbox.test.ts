@@ -41,6 +41,14 @@ describe('proveInSandbox', () => {
     expect(outcome).toEqual({ ok: false, stage: 'sandbox', reason: expect.stringMatching(/^killed: exceeded the wall-clock limit of 8 s/) });
   }, 120_000);
 
+  it('runs the proof at the lowest CPU priority, so a busy machine gives the desk its CPU first', async () => {
+    // The checks are bypassed here: the draft reads its own process's niceness and reports it.
+    const outcome = await proveInSandbox(
+      job(withImport("import { getPriority } from 'node:os';").replace('const params =', "throw new Error('niceness ' + getPriority());\nconst params =")),
+    );
+    expect(outcome).toMatchObject({ ok: false, stage: 'load', reason: expect.stringContaining('niceness 19') });
+  }, 120_000);
+
   it('kills a draft that allocates without bound, naming the memory cap', async () => {
     const hoard = withTopLevel('const hoard: number[][] = [];').replace(
       'const ema = ind.ema.add',

@@ -51,6 +51,15 @@ const EXPECTED_TABLES = [
 ];
 
 describe('migrations', () => {
+  it('keeps off the order path the indexes no trading query reads, and the lookups still answer', async () => {
+    const journal = SqliteJournal.open(file);
+    journal.close();
+    const indexes = (await rawQuery<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'")).map((r) => r.name);
+    for (const gone of ['orders_by_crew', 'order_events_by_order', 'advice_by_key']) expect(indexes).not.toContain(gone);
+    // The ones recovery and the reports read stay.
+    for (const kept of ['orders_open', 'fills_by_crew', 'risk_events_by_time', 'advice_by_crew']) expect(indexes).toContain(kept);
+  });
+
   it('brings a fresh file to the current schema, in WAL mode', async () => {
     const journal = await SqliteJournal.open(file);
     const applied = await journal.getAppliedMigrations();
