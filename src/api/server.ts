@@ -77,10 +77,11 @@ export async function buildApi(options: ApiOptions): Promise<ApiServer> {
     global: false,
     max: options.config.rateLimitPerMinute,
     timeWindow: 60_000,
-    // Per token (its digest, never the token) or, without one, per address.
+    // Per valid token (its digest, never the token) or else per address: a wrong token counts against
+    // the address, or a guesser would get a fresh allowance with every new guess.
     keyGenerator: (req: FastifyRequest) => {
       const token = bearerToken(req.headers.authorization);
-      return token ? `t:${digest(token).toString('hex').slice(0, 32)}` : `a:${req.ip}`;
+      return token && tokens.grant(token) !== null ? `t:${digest(token).toString('hex').slice(0, 32)}` : `a:${req.ip}`;
     },
     errorResponseBuilder: (_req, context) =>
       Object.assign(new Error(`rate limit: at most ${context.max} requests a minute; try again in ${context.after}`), { statusCode: 429 }),

@@ -49,6 +49,14 @@ describe('the API’s security', () => {
     const limited = await h.api.app.inject({ method: 'GET', url: '/api/v1/status', headers: asReader });
     expect(limited.json().error).toMatch(/rate limit: at most 3 requests a minute/);
   }, 60_000);
+
+  it('counts wrong tokens by address: a new guess each time is no new allowance', async () => {
+    h = await openApiHarness({ config: { rateLimitPerMinute: 3 } });
+    const out: number[] = [];
+    for (let i = 0; i < 5; i++)
+      out.push((await h.api.app.inject({ method: 'GET', url: '/api/v1/status', headers: { authorization: `Bearer guess-${i}` } })).statusCode);
+    expect(out).toEqual([401, 401, 401, 429, 429]);
+  }, 60_000);
 });
 
 describe('the dashboard’s files', () => {
