@@ -53,6 +53,14 @@ const LIGHTWEIGHT_CHARTS = join(
  * URL (which may spell a path in percent-escapes the router decodes). Anything else needs one, even a 404. */
 const PUBLIC_ROUTES: ReadonlySet<string> = new Set(['/', '/*', `/vendor/${basename(LIGHTWEIGHT_CHARTS)}`]);
 
+const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+};
+
 export interface ApiServer {
   readonly app: ZodApp;
   readonly stream: FactStream;
@@ -104,6 +112,14 @@ export async function buildApi(options: ApiOptions): Promise<ApiServer> {
     }
     const needed: Access = req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'change';
     if (needed === 'change' && grant !== 'change') return reply.code(403).send({ error: 'the read token may only read; changes need CREWDESK_API_TOKEN' });
+  });
+
+  // Every answer: no sniffing, no framing (a page elsewhere cannot overlay the halt button), no
+  // referrer; the dashboard runs only its own scripts; API answers are never cached.
+  app.addHook('onSend', async (req, reply) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
+    const route = req.routeOptions.url;
+    if (route === undefined || !PUBLIC_ROUTES.has(route)) reply.header('cache-control', 'no-store');
   });
 
   await app.register(fastifySwagger, {

@@ -80,6 +80,16 @@ describe('the dashboard’s files', () => {
       expect((await api.app.inject({ method: 'GET', url: '/app.js' })).statusCode).toBe(200);
       expect((await api.app.inject({ method: 'GET', url: '/api/v1/status' })).statusCode).toBe(401);
       expect((await api.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
+      // No page elsewhere may frame the dashboard (its halt button) nor run scripts from elsewhere in it.
+      expect(page.headers['x-frame-options']).toBe('DENY');
+      expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+      expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+      expect(page.headers['x-content-type-options']).toBe('nosniff');
+      // The desk's figures are never kept in a cache, refusals included.
+      const read = await api.app.inject({ method: 'GET', url: '/api/v1/status', headers: { authorization: `Bearer ${'x'.repeat(24)}` } });
+      expect(read.statusCode).toBe(200);
+      expect(read.headers['cache-control']).toBe('no-store');
+      expect((await api.app.inject({ method: 'GET', url: '/api/v1/status' })).headers['cache-control']).toBe('no-store');
     } finally {
       await api.close();
       rmSync(web, { recursive: true, force: true });
