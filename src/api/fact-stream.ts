@@ -94,11 +94,15 @@ export class FactStream {
     const sentUpTo = this.nextId - 1 - this.unsent.length;
     if (lastEventId !== null) {
       const oldest = this.oldestKept();
-      if (lastEventId + 1 < oldest) {
+      // An id this process never sent comes from before a restart (ids begin at 1 in every run):
+      // all this run's facts are news to that client, as far as the ring still holds them.
+      const fromAnotherRun = lastEventId > sentUpTo;
+      if (fromAnotherRun || lastEventId + 1 < oldest) {
         res.write(`event: gap\ndata: ${JSON.stringify({ type: 'gap', after: lastEventId, resumedAt: oldest })}\n\n`);
       }
+      const after = fromAnotherRun ? 0 : lastEventId;
       const missed: string[] = [];
-      for (const e of this.ring) if (e.id > lastEventId && e.id <= sentUpTo && e.id >= oldest) missed.push(e.frame);
+      for (const e of this.ring) if (e.id > after && e.id <= sentUpTo && e.id >= oldest) missed.push(e.frame);
       if (missed.length > 0) res.write(missed.join(''));
     }
     this.clients.add(res);
