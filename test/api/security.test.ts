@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isLoopback } from '../../src/api/auth.ts';
 import { buildApi, startApi } from '../../src/api/server.ts';
-import { apiConfigSchema } from '../../src/config/api.ts';
+import { apiConfigSchema, apiTokensFrom } from '../../src/config/api.ts';
 import { type ApiHarness, asReader, openApiHarness } from './api-harness.ts';
 
 let h: ApiHarness | undefined;
@@ -31,6 +31,14 @@ describe('the API’s security', () => {
     expect(((await res.json()) as { error: string }).error).toContain('set CREWDESK_API_TOKEN');
     await local.close();
   }, 60_000);
+
+  it('refuses tokens from the environment that are short, two words, or the same for reading and changing, naming the variable', () => {
+    const good = 'a'.repeat(16);
+    expect(apiTokensFrom({ CREWDESK_API_TOKEN: ` ${good} `, CREWDESK_API_READ_TOKEN: '' })).toEqual({ change: good, read: null });
+    expect(() => apiTokensFrom({ CREWDESK_API_TOKEN: 'secret' })).toThrow(/CREWDESK_API_TOKEN is 6 characters long: use at least 16/);
+    expect(() => apiTokensFrom({ CREWDESK_API_READ_TOKEN: 'two words of reading' })).toThrow(/CREWDESK_API_READ_TOKEN has a space inside/);
+    expect(() => apiTokensFrom({ CREWDESK_API_TOKEN: good, CREWDESK_API_READ_TOKEN: good })).toThrow(/READ_TOKEN is the same as CREWDESK_API_TOKEN/);
+  });
 
   it('knows loopback hosts', () => {
     for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1']) expect(isLoopback(host), host).toBe(true);
