@@ -40,6 +40,28 @@ describe('the API’s security', () => {
     expect(() => apiTokensFrom({ CREWDESK_API_TOKEN: good, CREWDESK_API_READ_TOKEN: good })).toThrow(/READ_TOKEN is the same as CREWDESK_API_TOKEN/);
   });
 
+  it('gives a page on another origin nothing: its preflight is refused and no answer allows it', async () => {
+    h = await openApiHarness();
+    const origin = { origin: 'https://evil.example' };
+    const preflight = await h.api.app.inject({
+      method: 'OPTIONS',
+      url: '/api/v1/halt',
+      headers: { ...origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+    });
+    expect(preflight.statusCode).toBe(401);
+    expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+    // A form post (no preflight, no header, no cookie) changes nothing either.
+    const form = await h.api.app.inject({
+      method: 'POST',
+      url: '/api/v1/halt',
+      headers: { ...origin, 'content-type': 'text/plain' },
+      payload: 'level=flatten',
+    });
+    expect(form.statusCode).toBe(401);
+    expect(form.headers['set-cookie']).toBeUndefined();
+    expect(h.harness.desk.engine.halt.level).not.toBe('flatten');
+  }, 60_000);
+
   it('knows loopback hosts', () => {
     for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1']) expect(isLoopback(host), host).toBe(true);
     for (const host of ['0.0.0.0', '::', '192.168.1.5', 'desk.example.com']) expect(isLoopback(host), host).toBe(false);
