@@ -20,6 +20,7 @@ import { z } from 'zod';
 import type { ChatServices } from '../chat/services.ts';
 import type { ApiConfig, ApiTokens } from '../config/api.ts';
 import type { EventBus } from '../core/events.ts';
+import type { Logger } from '../log/logger.ts';
 import type { Actor } from '../services/result.ts';
 import { type Access, bearerToken, digest, isLoopback, TokenCheck } from './auth.ts';
 import { BacktestJobs } from './backtest-jobs.ts';
@@ -41,6 +42,8 @@ export interface ApiOptions {
   /** The dashboard's folder (served at /, no token needed); absent: no static files. */
   readonly webDir?: string;
   readonly actor?: Actor;
+  /** Where a route's failure (a 500) is logged; the client is told only "internal error". */
+  readonly log?: Pick<Logger, 'error'>;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -135,7 +138,7 @@ export async function buildApi(options: ApiOptions): Promise<ApiServer> {
     transform: jsonSchemaTransform,
   });
 
-  app.setErrorHandler((error: FastifyError, _req, reply) => {
+  app.setErrorHandler((error: FastifyError, req, reply) => {
     if (hasZodFastifySchemaValidationErrors(error)) {
       const where = error.validationContext ?? 'request';
       const issues = error.validation.map((v) => {
@@ -149,7 +152,8 @@ export async function buildApi(options: ApiOptions): Promise<ApiServer> {
     }
     const status = error.statusCode ?? 500;
     if (status >= 500) {
-      app.log.error(error);
+      // Fastify's own logger is off (it would log every request): the desk's log gets the failure.
+      options.log?.error({ err: error, route: `${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}` }, 'api: a route failed');
       return reply.code(500).send({ error: 'internal error' });
     }
     return reply.code(status).send({ error: error.message });

@@ -5,6 +5,7 @@ import type { ChatServices } from '../chat/services.ts';
 import type { ApiConfig, ApiTokens } from '../config/api.ts';
 import type { Desk } from '../desk/desk.ts';
 import { SqliteJournal } from '../journal/sqlite-journal.ts';
+import type { Logger } from '../log/logger.ts';
 import type { HealthMonitor } from '../services/health-monitor.ts';
 import { Metrics, type MetricsSources } from './metrics.ts';
 import { type RunningApi, startApi } from './server.ts';
@@ -23,6 +24,8 @@ export async function startDeskApi(options: {
   readonly health: HealthMonitor;
   readonly rateUsage?: MetricsSources['rateUsage'];
   readonly webDir?: string;
+  /** Where a route's failure is logged. */
+  readonly log?: Logger;
 }): Promise<DeskApi> {
   const { desk, services } = options;
   const metrics = new Metrics({
@@ -43,6 +46,7 @@ export async function startDeskApi(options: {
       metrics,
       tokens: options.tokens,
       config: options.config,
+      ...(options.log ? { log: options.log } : {}),
       ...(options.webDir ? { webDir: options.webDir } : {}),
     });
   } catch (error) {

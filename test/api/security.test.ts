@@ -62,6 +62,36 @@ describe('the API’s security', () => {
     expect(h.harness.desk.engine.halt.level).not.toBe('flatten');
   }, 60_000);
 
+  it('answers a failing route with a bare 500 and logs the failure for the owner', async () => {
+    h = await openApiHarness();
+    const logged: { obj: { err?: Error; route?: string }; msg: string }[] = [];
+    const api = await buildApi({
+      services: {
+        desk: h.service,
+        manager: {
+          usage: () => {
+            throw new Error('usage store at /secret/path broke');
+          },
+        } as never,
+      },
+      bus: h.harness.desk.bus,
+      metrics: h.metrics,
+      tokens: { change: 'x'.repeat(24), read: null },
+      config: apiConfigSchema.parse({ port: 0 }),
+      log: { error: ((obj: { err?: Error; route?: string }, msg: string) => logged.push({ obj, msg })) as never },
+    });
+    try {
+      const res = await api.app.inject({ method: 'GET', url: '/api/v1/llm/usage', headers: { authorization: `Bearer ${'x'.repeat(24)}` } });
+      expect(res.statusCode).toBe(500);
+      expect(res.json()).toEqual({ error: 'internal error' });
+      expect(logged).toHaveLength(1);
+      expect(logged[0]!.obj.route).toBe('GET /api/v1/llm/usage');
+      expect(logged[0]!.obj.err?.message).toContain('usage store');
+    } finally {
+      await api.close();
+    }
+  }, 60_000);
+
   it('knows loopback hosts', () => {
     for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1']) expect(isLoopback(host), host).toBe(true);
     for (const host of ['0.0.0.0', '::', '192.168.1.5', 'desk.example.com']) expect(isLoopback(host), host).toBe(false);
