@@ -44,6 +44,8 @@ export class FactStream {
   constructor(
     bus: EventBus,
     private readonly capacity: number,
+    /** Applied to each frame once, as it is built (e.g. to keep secrets out). */
+    private readonly scrub: (frame: string) => string = (frame) => frame,
   ) {
     this.unsubscribe = bus.subscribe('api.fact-stream', (fact) => this.add(fact), STREAMED_FACTS, { deferred: true });
     this.heartbeat = setInterval(() => this.broadcast(': keep-alive\n\n'), HEARTBEAT_MS);
@@ -61,7 +63,7 @@ export class FactStream {
 
   add(fact: EngineEvent): void {
     const id = this.nextId++;
-    const frame = `id: ${id}\nevent: ${fact.type}\ndata: ${JSON.stringify(fact)}\n\n`;
+    const frame = this.scrub(`id: ${id}\nevent: ${fact.type}\ndata: ${JSON.stringify(fact)}\n\n`);
     this.ring.push({ id, type: fact.type, frame });
     if (this.ring.length > this.capacity * 2) this.ring.splice(0, this.ring.length - this.capacity);
     // Sent in batches, at most every SEND_EVERY_MS: one write per client however many facts came

@@ -26,6 +26,7 @@ import { type Access, bearerToken, digest, isLoopback, TokenCheck } from './auth
 import { BacktestJobs } from './backtest-jobs.ts';
 import { API_ACTOR, type ApiContext, type ZodApp } from './context.ts';
 import { FactStream } from './fact-stream.ts';
+import { SecretScrubber } from './secrets.ts';
 import type { Metrics } from './metrics.ts';
 import { crewRoutes } from './routes/crew-routes.ts';
 import { deskRoutes } from './routes/desk-routes.ts';
@@ -42,6 +43,8 @@ export interface ApiOptions {
   /** The dashboard's folder (served at /, no token needed); absent: no static files. */
   readonly webDir?: string;
   readonly actor?: Actor;
+  /** Secrets besides the API tokens (the exchange's key, …) never to appear in an answer or a fact. */
+  readonly secrets?: readonly string[];
   /** Where a route's failure (a 500) is logged; the client is told only "internal error". */
   readonly log?: Pick<Logger, 'error'>;
 }
@@ -76,6 +79,7 @@ export interface ApiServer {
 /** Builds the server with every route (not listening): tests inject, startApi listens. */
 export async function buildApi(options: ApiOptions): Promise<ApiServer> {
   const tokens = new TokenCheck(options.tokens);
+  const scrubber = new SecretScrubber([options.tokens.change, options.tokens.read, ...(options.secrets ?? [])]);
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024, forceCloseConnections: true }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -119,10 +123,12 @@ export async function buildApi(options: ApiOptions): Promise<ApiServer> {
 
   // Every answer: no sniffing, no framing (a page elsewhere cannot overlay the halt button), no
   // referrer; the dashboard runs only its own scripts; API answers are never cached.
-  app.addHook('onSend', async (req, reply) => {
+  // Text answers pass the secret scrubber (files and images are not the desk's words).
+  app.addHook('onSend', async (req, reply, payload) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
     const route = req.routeOptions.url;
     if (route === undefined || !PUBLIC_ROUTES.has(route)) reply.header('cache-control', 'no-store');
+    return typeof payload === 'string' ? scrubber.scrub(payload) : payload;
   });
 
   await app.register(fastifySwagger, {
@@ -160,7 +166,7 @@ export async function buildApi(options: ApiOptions): Promise<ApiServer> {
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` }));
 
-  const stream = new FactStream(options.bus, options.config.eventBuffer);
+  const stream = new FactStream(options.bus, options.config.eventBuffer, (frame) => scrubber.scrub(frame));
   const backtests = new BacktestJobs(options.services.backtest);
   const ctx: ApiContext = { services: options.services, actor: options.actor ?? API_ACTOR, stream, backtests, metrics: options.metrics };
 

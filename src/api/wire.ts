@@ -24,6 +24,8 @@ export async function startDeskApi(options: {
   readonly health: HealthMonitor;
   readonly rateUsage?: MetricsSources['rateUsage'];
   readonly webDir?: string;
+  /** Secrets never to appear in an answer or a fact (the exchange's key, the Discord and model keys). */
+  readonly secrets?: readonly string[];
   /** Where a route's failure is logged. */
   readonly log?: Logger;
 }): Promise<DeskApi> {
@@ -47,6 +49,7 @@ export async function startDeskApi(options: {
       tokens: options.tokens,
       config: options.config,
       ...(options.log ? { log: options.log } : {}),
+      ...(options.secrets ? { secrets: options.secrets } : {}),
       ...(options.webDir ? { webDir: options.webDir } : {}),
     });
   } catch (error) {

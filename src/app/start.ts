@@ -266,6 +266,7 @@ async function startHttpApi(
   log: Logger,
 ): Promise<{ close(): Promise<void> }> {
   const { startDeskApi } = await import('../api/wire.ts');
+  const { secretsFromEnv } = await import('../api/secrets.ts');
   const tokens = apiTokensFrom(process.env);
   const exchange = venue.exchange;
   const api = await startDeskApi({
@@ -277,6 +278,7 @@ async function startHttpApi(
     rateUsage: () => (exchange instanceof BinanceExchange ? exchange.rest.usage : null),
     webDir: WEB_DIR,
     log,
+    secrets: secretsFromEnv(process.env),
   });
   const url = api.server.url;
   const token = tokens.change ?? tokens.read;

@@ -92,6 +92,55 @@ describe('the API’s security', () => {
     }
   }, 60_000);
 
+  it('keeps the desk’s secrets out of every answer and every streamed fact', async () => {
+    h = await openApiHarness();
+    const exchangeSecret = 'binance-secret-5f2c9a71d0';
+    const token = 'change-token-for-the-scrub-test';
+    const api = await buildApi({
+      services: { desk: h.service },
+      bus: h.harness.desk.bus,
+      metrics: h.metrics,
+      tokens: { change: token, read: null },
+      config: apiConfigSchema.parse({ port: 0 }),
+      secrets: [exchangeSecret],
+    });
+    try {
+      const auth = { authorization: `Bearer ${token}` };
+      // A halt reason that quotes them (as a pasted error text might): stored as given, never shown.
+      const reason = `exchange said: bad key ${exchangeSecret}; tried ${token}`;
+      expect((await api.app.inject({ method: 'POST', url: '/api/v1/halt', headers: auth, payload: { level: 'entries', reason } })).statusCode).toBe(200);
+      h.harness.desk.bus.publish({ type: 'error', source: 'exchange', message: `request failed: apiKey=${exchangeSecret}`, at: 0 });
+      for (const url of ['/api/v1/status', '/api/v1/audit', '/api/v1/risk/events']) {
+        const body = (await api.app.inject({ method: 'GET', url, headers: auth })).body;
+        expect(body, url).not.toContain(exchangeSecret);
+        expect(body, url).not.toContain(token);
+      }
+      expect((await api.app.inject({ method: 'GET', url: '/api/v1/status', headers: auth })).json().halt.reason).toBe(
+        'exchange said: bad key [redacted]; tried [redacted]',
+      );
+      await api.app.listen({ host: '127.0.0.1', port: 0 });
+      const address = api.app.server.address();
+      const controller = new AbortController();
+      const res = await fetch(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/api/v1/events`, {
+        headers: { ...auth, 'last-event-id': '0' },
+        signal: controller.signal,
+      });
+      let text = '';
+      const decoder = new TextDecoder();
+      for await (const chunk of res.body!) {
+        text += decoder.decode(chunk, { stream: true });
+        if (text.includes('request failed')) break;
+      }
+      controller.abort();
+      expect(text).toContain('event: halt');
+      expect(text).toContain('request failed: apiKey=[redacted]');
+      expect(text).not.toContain(exchangeSecret);
+      expect(text).not.toContain(token);
+    } finally {
+      await api.close();
+    }
+  }, 60_000);
+
   it('knows loopback hosts', () => {
     for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1']) expect(isLoopback(host), host).toBe(true);
     for (const host of ['0.0.0.0', '::', '192.168.1.5', 'desk.example.com']) expect(isLoopback(host), host).toBe(false);
