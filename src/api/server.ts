@@ -179,6 +179,8 @@ export async function buildApi(options: ApiOptions): Promise<ApiServer> {
   app.get(
     `${API_PREFIX}/events`,
     {
+      // A HEAD of a stream would be held open as a client that never reads a fact.
+      exposeHeadRoute: false,
       schema: {
         summary:
           "The desk's facts as Server-Sent Events (id, event = the fact's type, data = the fact as JSON; Decimals as strings). Resumable with Last-Event-ID.",

@@ -158,6 +158,11 @@ describe('the fact stream', () => {
     await client.close();
   }, 60_000);
 
+  it('is a GET only: a HEAD is not held open as a stream', async () => {
+    expect(h.api.routes.filter((r) => r.url === '/api/v1/events').map((r) => r.method)).toEqual(['GET']);
+    expect((await h.api.app.inject({ method: 'HEAD', url: '/api/v1/events', headers: asChange })).statusCode).toBe(404);
+  });
+
   it('refuses a malformed Last-Event-ID, naming it', async () => {
     const res = await h.api.app.inject({ method: 'GET', url: '/api/v1/events', headers: { ...asChange, 'last-event-id': 'abc' } });
     expect(res.statusCode).toBe(400);
