@@ -44,6 +44,8 @@ export class FactStream {
   constructor(
     bus: EventBus,
     private readonly capacity: number,
+    /** Applied to each frame once, as it is built (e.g. to keep secrets out). */
+    private readonly scrub: (frame: string) => string = (frame) => frame,
   ) {
     this.unsubscribe = bus.subscribe('api.fact-stream', (fact) => this.add(fact), STREAMED_FACTS, { deferred: true });
     this.heartbeat = setInterval(() => this.broadcast(': keep-alive\n\n'), HEARTBEAT_MS);
@@ -61,7 +63,7 @@ export class FactStream {
 
   add(fact: EngineEvent): void {
     const id = this.nextId++;
-    const frame = `id: ${id}\nevent: ${fact.type}\ndata: ${JSON.stringify(fact)}\n\n`;
+    const frame = this.scrub(`id: ${id}\nevent: ${fact.type}\ndata: ${JSON.stringify(fact)}\n\n`);
     this.ring.push({ id, type: fact.type, frame });
     if (this.ring.length > this.capacity * 2) this.ring.splice(0, this.ring.length - this.capacity);
     // Sent in batches, at most every SEND_EVERY_MS: one write per client however many facts came
@@ -94,11 +96,15 @@ export class FactStream {
     const sentUpTo = this.nextId - 1 - this.unsent.length;
     if (lastEventId !== null) {
       const oldest = this.oldestKept();
-      if (lastEventId + 1 < oldest) {
+      // An id this process never sent comes from before a restart (ids begin at 1 in every run):
+      // all this run's facts are news to that client, as far as the ring still holds them.
+      const fromAnotherRun = lastEventId > sentUpTo;
+      if (fromAnotherRun || lastEventId + 1 < oldest) {
         res.write(`event: gap\ndata: ${JSON.stringify({ type: 'gap', after: lastEventId, resumedAt: oldest })}\n\n`);
       }
+      const after = fromAnotherRun ? 0 : lastEventId;
       const missed: string[] = [];
-      for (const e of this.ring) if (e.id > lastEventId && e.id <= sentUpTo && e.id >= oldest) missed.push(e.frame);
+      for (const e of this.ring) if (e.id > after && e.id <= sentUpTo && e.id >= oldest) missed.push(e.frame);
       if (missed.length > 0) res.write(missed.join(''));
     }
     this.clients.add(res);

@@ -20,11 +20,13 @@ import { z } from 'zod';
 import type { ChatServices } from '../chat/services.ts';
 import type { ApiConfig, ApiTokens } from '../config/api.ts';
 import type { EventBus } from '../core/events.ts';
+import type { Logger } from '../log/logger.ts';
 import type { Actor } from '../services/result.ts';
 import { type Access, bearerToken, digest, isLoopback, TokenCheck } from './auth.ts';
 import { BacktestJobs } from './backtest-jobs.ts';
 import { API_ACTOR, type ApiContext, type ZodApp } from './context.ts';
 import { FactStream } from './fact-stream.ts';
+import { SecretScrubber } from './secrets.ts';
 import type { Metrics } from './metrics.ts';
 import { crewRoutes } from './routes/crew-routes.ts';
 import { deskRoutes } from './routes/desk-routes.ts';
@@ -41,6 +43,10 @@ export interface ApiOptions {
   /** The dashboard's folder (served at /, no token needed); absent: no static files. */
   readonly webDir?: string;
   readonly actor?: Actor;
+  /** Secrets besides the API tokens (the exchange's key, …) never to appear in an answer or a fact. */
+  readonly secrets?: readonly string[];
+  /** Where a route's failure (a 500) is logged; the client is told only "internal error". */
+  readonly log?: Pick<Logger, 'error'>;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -52,6 +58,14 @@ const LIGHTWEIGHT_CHARTS = join(
 /** The routes that need no token: the dashboard's files. Decided on the matched route, never on the raw
  * URL (which may spell a path in percent-escapes the router decodes). Anything else needs one, even a 404. */
 const PUBLIC_ROUTES: ReadonlySet<string> = new Set(['/', '/*', `/vendor/${basename(LIGHTWEIGHT_CHARTS)}`]);
+
+const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+};
 
 export interface ApiServer {
   readonly app: ZodApp;
@@ -65,6 +79,7 @@ export interface ApiServer {
 /** Builds the server with every route (not listening): tests inject, startApi listens. */
 export async function buildApi(options: ApiOptions): Promise<ApiServer> {
   const tokens = new TokenCheck(options.tokens);
+  const scrubber = new SecretScrubber([options.tokens.change, options.tokens.read, ...(options.secrets ?? [])]);
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024, forceCloseConnections: true }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -77,10 +92,11 @@ export async function buildApi(options: ApiOptions): Promise<ApiServer> {
     global: false,
     max: options.config.rateLimitPerMinute,
     timeWindow: 60_000,
-    // Per token (its digest, never the token) or, without one, per address.
+    // Per valid token (its digest, never the token) or else per address: a wrong token counts against
+    // the address, or a guesser would get a fresh allowance with every new guess.
     keyGenerator: (req: FastifyRequest) => {
       const token = bearerToken(req.headers.authorization);
-      return token ? `t:${digest(token).toString('hex').slice(0, 32)}` : `a:${req.ip}`;
+      return token && tokens.grant(token) !== null ? `t:${digest(token).toString('hex').slice(0, 32)}` : `a:${req.ip}`;
     },
     errorResponseBuilder: (_req, context) =>
       Object.assign(new Error(`rate limit: at most ${context.max} requests a minute; try again in ${context.after}`), { statusCode: 429 }),
@@ -105,6 +121,16 @@ export async function buildApi(options: ApiOptions): Promise<ApiServer> {
     if (needed === 'change' && grant !== 'change') return reply.code(403).send({ error: 'the read token may only read; changes need CREWDESK_API_TOKEN' });
   });
 
+  // Every answer: no sniffing, no framing (a page elsewhere cannot overlay the halt button), no
+  // referrer; the dashboard runs only its own scripts; API answers are never cached.
+  // Text answers pass the secret scrubber (files and images are not the desk's words).
+  app.addHook('onSend', async (req, reply, payload) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
+    const route = req.routeOptions.url;
+    if (route === undefined || !PUBLIC_ROUTES.has(route)) reply.header('cache-control', 'no-store');
+    return typeof payload === 'string' ? scrubber.scrub(payload) : payload;
+  });
+
   await app.register(fastifySwagger, {
     openapi: {
       info: {
@@ -118,7 +144,7 @@ export async function buildApi(options: ApiOptions): Promise<ApiServer> {
     transform: jsonSchemaTransform,
   });
 
-  app.setErrorHandler((error: FastifyError, _req, reply) => {
+  app.setErrorHandler((error: FastifyError, req, reply) => {
     if (hasZodFastifySchemaValidationErrors(error)) {
       const where = error.validationContext ?? 'request';
       const issues = error.validation.map((v) => {
@@ -132,14 +158,15 @@ export async function buildApi(options: ApiOptions): Promise<ApiServer> {
     }
     const status = error.statusCode ?? 500;
     if (status >= 500) {
-      app.log.error(error);
+      // Fastify's own logger is off (it would log every request): the desk's log gets the failure.
+      options.log?.error({ err: error, route: `${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}` }, 'api: a route failed');
       return reply.code(500).send({ error: 'internal error' });
     }
     return reply.code(status).send({ error: error.message });
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` }));
 
-  const stream = new FactStream(options.bus, options.config.eventBuffer);
+  const stream = new FactStream(options.bus, options.config.eventBuffer, (frame) => scrubber.scrub(frame));
   const backtests = new BacktestJobs(options.services.backtest);
   const ctx: ApiContext = { services: options.services, actor: options.actor ?? API_ACTOR, stream, backtests, metrics: options.metrics };
 
@@ -152,6 +179,8 @@ export async function buildApi(options: ApiOptions): Promise<ApiServer> {
   app.get(
     `${API_PREFIX}/events`,
     {
+      // A HEAD of a stream would be held open as a client that never reads a fact.
+      exposeHeadRoute: false,
       schema: {
         summary:
           "The desk's facts as Server-Sent Events (id, event = the fact's type, data = the fact as JSON; Decimals as strings). Resumable with Last-Event-ID.",

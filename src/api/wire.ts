@@ -5,6 +5,7 @@ import type { ChatServices } from '../chat/services.ts';
 import type { ApiConfig, ApiTokens } from '../config/api.ts';
 import type { Desk } from '../desk/desk.ts';
 import { SqliteJournal } from '../journal/sqlite-journal.ts';
+import type { Logger } from '../log/logger.ts';
 import type { HealthMonitor } from '../services/health-monitor.ts';
 import { Metrics, type MetricsSources } from './metrics.ts';
 import { type RunningApi, startApi } from './server.ts';
@@ -23,6 +24,10 @@ export async function startDeskApi(options: {
   readonly health: HealthMonitor;
   readonly rateUsage?: MetricsSources['rateUsage'];
   readonly webDir?: string;
+  /** Secrets never to appear in an answer or a fact (the exchange's key, the Discord and model keys). */
+  readonly secrets?: readonly string[];
+  /** Where a route's failure is logged. */
+  readonly log?: Logger;
 }): Promise<DeskApi> {
   const { desk, services } = options;
   const metrics = new Metrics({
@@ -43,6 +48,8 @@ export async function startDeskApi(options: {
       metrics,
       tokens: options.tokens,
       config: options.config,
+      ...(options.log ? { log: options.log } : {}),
+      ...(options.secrets ? { secrets: options.secrets } : {}),
       ...(options.webDir ? { webDir: options.webDir } : {}),
     });
   } catch (error) {

@@ -223,7 +223,7 @@ export async function startCommand(argv: string[]): Promise<number> {
     if (forged?.forge === null) say(`crewdesk: the forge is off: ${forged.reason}`);
     else if (forged?.warning) say(`crewdesk: ${forged.warning}`);
     const services: ChatServices = { desk: deskService, manager, backtest: backtester, health, ...(forged?.forge ? { forge: forged.forge } : {}) };
-    if (config.api) api = await startHttpApi(config.api, services, desk, venue, health, say);
+    if (config.api) api = await startHttpApi(config.api, services, desk, venue, health, say, log);
     if (discordSettings) {
       const { startDiscord } = await import('../discord/bot.ts');
       const { postManagerEvents } = await import('../discord/manager-events.ts');
@@ -272,8 +272,10 @@ async function startHttpApi(
   venue: Venue,
   health: HealthMonitor,
   say: (line: string) => void,
+  log: Logger,
 ): Promise<{ close(): Promise<void> }> {
   const { startDeskApi } = await import('../api/wire.ts');
+  const { secretsFromEnv } = await import('../api/secrets.ts');
   const tokens = apiTokensFrom(process.env);
   const exchange = venue.exchange;
   const api = await startDeskApi({
@@ -284,6 +286,8 @@ async function startHttpApi(
     health,
     rateUsage: () => (exchange instanceof BinanceExchange ? exchange.rest.usage : null),
     webDir: WEB_DIR,
+    log,
+    secrets: secretsFromEnv(process.env),
   });
   const url = api.server.url;
   const token = tokens.change ?? tokens.read;

@@ -31,7 +31,23 @@ export interface ApiTokens {
   readonly read: string | null;
 }
 
+/** Shorter tokens are guessable, even at the rate limit, on a desk that listens beyond this machine. */
+export const MIN_TOKEN_LENGTH = 16;
+
+/** The API's tokens, from the environment; a token too short, with a space inside, or the same for reading and changing is refused, naming the variable. */
 export function apiTokensFrom(env: NodeJS.ProcessEnv): ApiTokens {
-  const clean = (v: string | undefined) => (v && v.trim() !== '' ? v.trim() : null);
-  return { change: clean(env.CREWDESK_API_TOKEN), read: clean(env.CREWDESK_API_READ_TOKEN) };
+  const take = (name: 'CREWDESK_API_TOKEN' | 'CREWDESK_API_READ_TOKEN'): string | null => {
+    const value = env[name]?.trim();
+    if (!value) return null;
+    if (value.length < MIN_TOKEN_LENGTH)
+      throw new Error(`${name} is ${value.length} characters long: use at least ${MIN_TOKEN_LENGTH} (e.g. openssl rand -hex 24)`);
+    // A bearer header carries one word: a token with a space inside could never be presented.
+    if (/\s/.test(value)) throw new Error(`${name} has a space inside: a bearer token is one word (e.g. openssl rand -hex 24)`);
+    return value;
+  };
+  const change = take('CREWDESK_API_TOKEN');
+  const read = take('CREWDESK_API_READ_TOKEN');
+  // The same token for both would make the read token a change token.
+  if (change !== null && change === read) throw new Error('CREWDESK_API_READ_TOKEN is the same as CREWDESK_API_TOKEN: the read-only token must differ');
+  return { change, read };
 }

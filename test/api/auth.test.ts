@@ -105,10 +105,20 @@ describe('the API’s tokens', () => {
     const halted = await h.api.app.inject({ method: 'POST', url: '/api/v1/halt', headers: asChange, payload: { level: 'entries', reason: 'test' } });
     expect(halted.statusCode).toBe(200);
     expect(halted.json()).toMatchObject({ level: 'entries' });
-    for (const url of ['/api/v1/status', '/api/v1/audit', '/api/v1/openapi.json', '/metrics']) {
+    // Every documented read, and the refusals (which never echo what was presented).
+    const reads = operations()
+      .filter((op) => op.startsWith('GET ') && op !== 'GET /api/v1/events')
+      .map((op) => urlOf(op.slice(4)));
+    expect(reads.length).toBeGreaterThan(15);
+    for (const url of reads) {
       const body = (await h.api.app.inject({ method: 'GET', url, headers: asChange })).body;
-      expect(body).not.toContain('change-token');
-      expect(body).not.toContain('read-token');
+      expect(body, url).not.toContain('change-token');
+      expect(body, url).not.toContain('read-token');
+    }
+    for (const headers of [asReader, { authorization: 'Bearer change-token-guess' }]) {
+      const refused = await h.api.app.inject({ method: 'POST', url: '/api/v1/resume', headers });
+      expect(refused.body).not.toContain('token-0123456789');
+      expect(refused.body).not.toContain('change-token-guess');
     }
   });
 

@@ -110,6 +110,23 @@ describe('changes through the API', () => {
     expect(again).toEqual({ status: 400, body: { error: 'trading is not halted' } });
   });
 
+  it('audits every kind of change via api, each through the desk service', async () => {
+    const changes: [method: 'POST' | 'PUT', url: string, body: unknown, action: RegExp][] = [
+      ['POST', '/api/v1/crews/sma-btc/pause', { reason: 'audit test' }, /pause/],
+      ['POST', '/api/v1/crews/sma-btc/resume', {}, /resume/],
+      ['POST', '/api/v1/crews/sma-btc/allocate', { capital: '2500' }, /alloc/],
+      ['PUT', '/api/v1/risk/maxCrewDrawdownPct', { value: 20 }, /risk/],
+      ['POST', '/api/v1/crews', { team: 'alpha', id: 'sma-eth', crew: 'sma-cross', symbol: 'BTCUSDT', interval: '1m', capital: '500' }, /spawn/],
+      ['POST', '/api/v1/crews/sma-eth/stop', {}, /stop/],
+    ];
+    for (const [method, url, body, action] of changes) {
+      const res = await call(method, url, body);
+      expect(res.status, `${method} ${url}: ${JSON.stringify(res.body)}`).toBe(200);
+      const [row] = await h.harness.desk.journal.getAudit({ limit: 1 });
+      expect(row, `${method} ${url}`).toMatchObject({ actor: 'api', via: 'api', action: expect.stringMatching(action) });
+    }
+  });
+
   it('reads the equity of a scope over a range, and refuses an unknown scope', async () => {
     expect((await call('GET', '/api/v1/equity?scope=crew:rsi-btc&from=0')).status).toBe(200);
     const bad = await call('GET', '/api/v1/equity?scope=team:nobody');

@@ -142,6 +142,27 @@ describe('the fact stream', () => {
     await client.close();
   }, 60_000);
 
+  it('treats a Last-Event-ID past the newest (from before a restart) as a gap, and sends what the ring holds', async () => {
+    h.harness.desk.bus.publish({ type: 'error', source: 'test', message: 'before the reconnect', at: 0 });
+    const watcher = new SseClient(url);
+    await watcher.ready;
+    h.harness.desk.bus.publish({ type: 'error', source: 'test', message: 'sent to the watcher', at: 0 });
+    const sent = await watcher.until((e) => e.event === 'error' && (e.data as { message: string }).message === 'sent to the watcher');
+    await watcher.close();
+    // Ids begin at 1 in every process: a client of the last run holds a higher one than this run has sent.
+    const client = new SseClient(url, sent.id! + 1000);
+    const gap = await client.until((e) => e.event === 'gap');
+    expect(gap.data).toMatchObject({ type: 'gap', after: sent.id! + 1000 });
+    const replayed = await client.until((e) => e.id === sent.id);
+    expect((replayed.data as { message: string }).message).toBe('sent to the watcher');
+    await client.close();
+  }, 60_000);
+
+  it('is a GET only: a HEAD is not held open as a stream', async () => {
+    expect(h.api.routes.filter((r) => r.url === '/api/v1/events').map((r) => r.method)).toEqual(['GET']);
+    expect((await h.api.app.inject({ method: 'HEAD', url: '/api/v1/events', headers: asChange })).statusCode).toBe(404);
+  });
+
   it('refuses a malformed Last-Event-ID, naming it', async () => {
     const res = await h.api.app.inject({ method: 'GET', url: '/api/v1/events', headers: { ...asChange, 'last-event-id': 'abc' } });
     expect(res.statusCode).toBe(400);

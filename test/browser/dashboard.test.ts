@@ -91,6 +91,10 @@ describe.runIf(run)('the dashboard in headless Chromium, against crewdesk start'
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('pageerror', (error) => pageErrors.push(String(error)));
+    // The dashboard's content security policy must not block anything the pages themselves do.
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) pageErrors.push(message.text());
+    });
   }, 180_000);
 
   afterAll(async () => {
@@ -251,7 +255,7 @@ describe.runIf(run)('the dashboard in headless Chromium, against crewdesk start'
     await shoot('overview-phone');
   }, 120_000);
 
-  it('ran every page without an uncaught script error', () => {
+  it('ran every page without an uncaught script error or a blocked resource', () => {
     expect(pageErrors).toEqual([]);
   });
 });

@@ -7,13 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DeskProcess, startDeskProcess } from './desk-process.ts';
 
 const TOKEN = 'e2e-change-token-7f3a9c';
+/** An exchange key in the environment (unused in paper): the API must never show it. */
+const EXCHANGE_KEY = 'e2e-binance-key-0c4d8e2a';
 let desk: DeskProcess;
 let base: string;
 
 beforeAll(async () => {
   desk = await startDeskProcess({
     console: true,
-    env: { CREWDESK_API_TOKEN: TOKEN },
+    env: { CREWDESK_API_TOKEN: TOKEN, BINANCE_API_KEY: EXCHANGE_KEY },
     config: {
       mode: 'paper',
       replay: { speed: 3_600 },
@@ -39,6 +41,17 @@ describe('crewdesk start with the API on', () => {
     const res = await fetch(`${base}api/v1/status`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ mode: 'paper', halt: { level: 'none' }, crews: [{ id: 'sma-btc' }] });
+  }, 60_000);
+
+  it('shows no secret of the environment, even when a reason quotes one', async () => {
+    const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+    const paused = await fetch(`${base}api/v1/crews/sma-btc/pause`, { method: 'POST', headers: auth, body: JSON.stringify({ reason: `key ${EXCHANGE_KEY}` }) });
+    expect(paused.status).toBe(200);
+    expect((await fetch(`${base}api/v1/crews/sma-btc/resume`, { method: 'POST', headers: auth, body: '{}' })).status).toBe(200);
+    const audit = await (await fetch(`${base}api/v1/audit?limit=5`, { headers: auth })).text();
+    expect(audit).toContain('key [redacted]');
+    expect(audit).not.toContain(EXCHANGE_KEY);
+    expect(audit).not.toContain(TOKEN);
   }, 60_000);
 
   it('halts through the API; the console’s /status agrees and shows the health line', async () => {

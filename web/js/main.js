@@ -27,6 +27,12 @@ stream.addEventListener('close', () => {
   live.className = 'live off';
 });
 stream.addEventListener('fact', (event) => {
+  // The desk restarted, or the stream was away longer than its ring holds: facts were missed, so
+  // the page reads everything again (in place, no browser reload).
+  if (event.detail.type === 'gap') {
+    void route();
+    return;
+  }
   try {
     current?.onFact?.(event.detail.fact, event.detail);
   } catch (error) {
