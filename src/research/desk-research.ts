@@ -32,6 +32,8 @@ export interface DeskResearchSettings {
 interface Running {
   summary: SweepSummary;
   readonly controller: AbortController | null;
+  /** Tells the asker (the edited message) of a change. */
+  readonly onProgress: ((summary: SweepSummary) => void) | undefined;
 }
 
 export class DeskResearch implements ResearchService {
@@ -58,6 +60,7 @@ export class DeskResearch implements ResearchService {
     const controller = new AbortController();
     const entry: Running = {
       controller,
+      onProgress: options.onProgress,
       summary: {
         id,
         module: request.module,
@@ -129,7 +132,11 @@ export class DeskResearch implements ResearchService {
 
   /** The back end's word (Redis gone, back): shown on the running sweeps. */
   status(text: string): void {
-    for (const r of this.list) if (r.summary.state === 'running') r.summary = { ...r.summary, status: text };
+    for (const r of this.list) {
+      if (r.summary.state !== 'running') continue;
+      r.summary = { ...r.summary, status: text };
+      r.onProgress?.(r.summary);
+    }
   }
 
   async workers(): Promise<readonly ResearchWorkerInfo[]> {

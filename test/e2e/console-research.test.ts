@@ -13,6 +13,8 @@ describe('crewdesk start: /research in the console', () => {
   it('runs a sweep, lists it with its best result and the workers, refuses a bad grid', async () => {
     desk = await startDeskProcess({
       console: true,
+      // The embedded default, whatever this machine's environment says.
+      env: { REDIS_URL: '' },
       config: {
         replay: { speed: 3_600 },
         teams: [{ name: 'alpha', capital: '3000', crews: [{ id: 'sma-btc', crew: 'sma-cross', symbol: 'BTCUSDT', interval: '1h' }] }],
