@@ -2,8 +2,8 @@
 // research back end (warm threads, or the Redis queue), on the desk's candle folder, results journaled
 // for the manager as `crewdesk optimize` journals them. Sweeps are remembered for this run of the desk;
 // their results stay in the journal.
-import { type Metric, METRICS, type OptimizationResult, parseGrid, runOptimization } from '../backtest/optimize.ts';
-import { BacktestInputError } from '../backtest/run.ts';
+import { checkGrid, type Metric, METRICS, type OptimizationResult, parseGrid, runOptimization } from '../backtest/optimize.ts';
+import { BacktestInputError, findCrew } from '../backtest/run.ts';
 import type { ResearchService, ResearchWorkerInfo, SweepRequest, SweepSummary } from '../chat/services.ts';
 import { isInterval } from '../core/domain.ts';
 import type { Journal } from '../ports/journal.ts';
@@ -56,6 +56,12 @@ export class DeskResearch implements ResearchService {
     if (!actor.isOwner) return fail('only an owner can start a sweep');
     const checked = checkRequest(request);
     if (!checked.ok) return checked;
+    // The crew and the grid's params against its bounds, before the sweep gets an id: a refusal starts nothing.
+    try {
+      checkGrid(await findCrew(request.module, this.settings.crewDirs), parseGrid(request.grid));
+    } catch (error) {
+      return fail(error instanceof Error ? error.message.replace(/^--grid: /, 'grid: ') : String(error));
+    }
     const id = newSweepId(this.now());
     const controller = new AbortController();
     const entry: Running = {

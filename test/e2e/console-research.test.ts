@@ -38,11 +38,12 @@ describe('crewdesk start: /research in the console', () => {
 
     desk.type('/research sweep sma-cross BTCUSDT 1h fast=3..5,speed=1');
     await desk.printed(/crew sma-cross has no param "speed"/, 60_000);
+    // Refused before it started: no id, not listed.
+    expect(desk.stdout().match(/Sweep s[0-9a-z-]+ of sma-cross on BTCUSDT 1h started/g)).toHaveLength(1);
     desk.type('/research cancel s-nope');
     await desk.printed(/no sweep s-nope/, 60_000);
 
     // A long sweep, cancelled once runs are done: its queued runs are withdrawn, the list says so.
-    // (The refused grid above got an id too: it is listed as failed.)
     const earlier = [...desk.stdout().matchAll(/Sweep (s[0-9a-z]+-[0-9a-z]+) of sma-cross on BTCUSDT 1h started/g)].map((m) => m[1]!);
     desk.type('/research sweep sma-cross BTCUSDT 1h fast=2..30,slow=31..90 from:2021-01-01 to:2021-03-31');
     const fresh = new RegExp(`Sweep (?!(?:${earlier.join('|')})\\b)(s[0-9a-z]+-[0-9a-z]+) of sma-cross on BTCUSDT 1h started`);
