@@ -4,6 +4,7 @@
 // when DISCORD_TOKEN is set, else the console) until a signal or --exit-after. On exit it prints
 // a summary per crew and stops cleanly, with nothing half-written.
 import { existsSync, mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline/promises';
@@ -35,6 +36,8 @@ import type { Journal } from '../ports/journal.ts';
 import type { MarketData } from '../ports/market-data.ts';
 import { DeskService } from '../services/desk-service.ts';
 import { HealthMonitor } from '../services/health-monitor.ts';
+import { type ChosenBackend, researchBackend } from '../research/backends.ts';
+import { DeskResearch } from '../research/desk-research.ts';
 import { apiTokensFrom } from '../config/api.ts';
 import { numberFlag, parseFlags, UsageError } from './args.ts';
 import { formatSummary } from './summary.ts';
@@ -198,6 +201,7 @@ export async function startCommand(argv: string[]): Promise<number> {
   const running = session.run(controller.signal);
   running.catch(() => {}); // awaited below; a failure before then is not unhandled
   let manager: ManagerService | undefined;
+  let research: { backend: ChosenBackend; service: DeskResearch } | undefined;
   let scheduler: ManagerScheduler | undefined;
   let chat: { close(): Promise<void> } | undefined;
   let api: { close(): Promise<void> } | undefined;
@@ -209,6 +213,7 @@ export async function startCommand(argv: string[]): Promise<number> {
   const filtersTimer = venue.live ? setInterval(() => void desk.engine.refreshFilters(), 3_600_000) : null;
   filtersTimer?.unref();
   try {
+    research = await startResearch(config, journal, deskService, say);
     manager = await ManagerService.create({ service: deskService, config: config.manager, log, backtest: backtester });
     // The daily report goes out whenever reporting is on; a model only adds its commentary.
     scheduler = new ManagerScheduler(manager, config.manager, log);
@@ -222,7 +227,14 @@ export async function startCommand(argv: string[]): Promise<number> {
     const forged = config.forge ? (await import('../forge/wire.ts')).createForge({ config, desk, deskService, manager }) : null;
     if (forged?.forge === null) say(`crewdesk: the forge is off: ${forged.reason}`);
     else if (forged?.warning) say(`crewdesk: ${forged.warning}`);
-    const services: ChatServices = { desk: deskService, manager, backtest: backtester, health, ...(forged?.forge ? { forge: forged.forge } : {}) };
+    const services: ChatServices = {
+      desk: deskService,
+      manager,
+      backtest: backtester,
+      health,
+      ...(research ? { research: research.service } : {}),
+      ...(forged?.forge ? { forge: forged.forge } : {}),
+    };
     if (config.api) api = await startHttpApi(config.api, services, desk, venue, health, say, log);
     if (discordSettings) {
       const { startDiscord } = await import('../discord/bot.ts');
@@ -250,6 +262,8 @@ export async function startCommand(argv: string[]): Promise<number> {
     health.close();
     await chat?.close();
     await backtester.close();
+    research?.service.close();
+    await research?.backend.close();
     await manager?.close();
     print = say;
     await desk.engine.stop();
@@ -262,6 +276,46 @@ export async function startCommand(argv: string[]): Promise<number> {
   notifier.flush();
   say(formatSummary(desk.engine.summaries()));
   return 0;
+}
+
+/**
+ * The research back end, built once for the desk's life: its own warm thread pool by default, the
+ * BullMQ queue when a Redis URL is configured. A queue that cannot be reached leaves /research off
+ * (said why); trading never waits for it.
+ */
+async function startResearch(
+  config: Config,
+  journal: Journal,
+  deskService: DeskService,
+  say: (text: string) => void,
+): Promise<{ backend: ChosenBackend; service: DeskResearch } | undefined> {
+  let service: DeskResearch | undefined;
+  let backend: ChosenBackend;
+  try {
+    backend = await researchBackend(config.research, {
+      ownPool: true,
+      onStatus: (text) => {
+        say(`crewdesk research: ${text}`);
+        service?.status(text);
+      },
+    });
+  } catch (error) {
+    say(`crewdesk: research is off (/research): ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  }
+  service = new DeskResearch({
+    research: backend,
+    data: [config.replay.data],
+    crewDirs: config.crewDirs,
+    feeBps: config.paper.feeBps,
+    slippageBps: config.paper.slippageBps,
+    // One core stays the trading thread's.
+    workers: Math.max(1, availableParallelism() - 1),
+    journal,
+    audit: (actor, action, detail) => deskService.audit(actor, action, detail),
+  });
+  if (backend.description.startsWith('queue')) say(`crewdesk: research sweeps go to the ${backend.description}`);
+  return { backend, service };
 }
 
 /** The HTTP API and the dashboard (fastify loads only when configured); prints where, and how to sign in. */

@@ -38,6 +38,84 @@ export interface BacktestService {
   ): Promise<Result<BacktestReport>>;
 }
 
+/** A parameter sweep asked from the chat: the optimize CLI's subject and grid syntax. */
+export interface SweepRequest {
+  /** Crew module name. */
+  readonly module: string;
+  readonly symbol: string;
+  readonly interval: string;
+  /** `fast=5..50:5,slow=60..240:20`, as `crewdesk optimize --grid`. */
+  readonly grid: string;
+  /** UTC dates, YYYY-MM-DD (`to` is the last day); all the data when absent. */
+  readonly from?: string;
+  readonly to?: string;
+  /** Ranking metric (default sharpe). */
+  readonly metric?: string;
+  /** Params every combination shares. */
+  readonly params?: Readonly<Record<string, unknown>>;
+}
+
+export type SweepState = 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface SweepSummary {
+  readonly id: string;
+  readonly module: string;
+  readonly symbol: string;
+  readonly interval: string;
+  readonly grid: string;
+  readonly state: SweepState;
+  /** Runs done and asked for (0/0 until the candles are read). */
+  readonly done: number;
+  readonly total: number;
+  /** The back end's last word while it runs (e.g. Redis unreachable, the sweep waits). */
+  readonly status: string | null;
+  readonly startedAt: number;
+  readonly endedAt: number | null;
+  /** Who started it (an actor id). */
+  readonly by: string;
+  /** The best combination in-sample (the grid's params), with its out-of-sample return, once done. */
+  readonly best: {
+    readonly params: Readonly<Record<string, unknown>>;
+    readonly metric: string;
+    readonly score: number | null;
+    readonly outOfSampleReturnPct: number | null;
+  } | null;
+  readonly combinations: number;
+  readonly skipped: number;
+  readonly error: string | null;
+  /** Where the manager finds it (optimize.<crew>.<time>). */
+  readonly journalKey: string | null;
+}
+
+export interface ResearchWorkerInfo {
+  readonly id: string;
+  readonly state: 'busy' | 'idle' | 'lost';
+  readonly job: string | null;
+  readonly jobsDone: number | null;
+  /** Engine code version, short. */
+  readonly version: string;
+  readonly sameCode: boolean;
+}
+
+/** Sweeps from the running desk (/research), on the desk's research back end. */
+export interface ResearchService {
+  /** "embedded (warm worker threads)" or "queue at redis://…". */
+  readonly backend: string;
+  /**
+   * Starts a sweep and resolves when it ends (done, failed or cancelled); `onStart` gets its id at
+   * once, `onProgress` its summary as runs finish. A bad request is a failed Result and starts nothing.
+   */
+  sweep(
+    request: SweepRequest,
+    actor: Actor,
+    options?: { readonly onStart?: (id: string) => void; readonly onProgress?: (summary: SweepSummary) => void },
+  ): Promise<Result<SweepSummary>>;
+  /** The sweeps of this run of the desk, newest first. */
+  sweeps(): readonly SweepSummary[];
+  workers(): Promise<readonly ResearchWorkerInfo[]>;
+  cancel(id: string, actor: Actor): Promise<Result<SweepSummary>>;
+}
+
 /** What the chat needs of the manager (the class is ManagerService in src/manager/). */
 export interface ManagerChat {
   /** One turn of the conversation kept under `channelKey`; resolves with the manager's reply text. */
@@ -92,6 +170,8 @@ export interface ModeService {
 export interface ChatServices {
   readonly desk: DeskService;
   readonly backtest?: BacktestService;
+  /** Parameter sweeps (/research). */
+  readonly research?: ResearchService;
   readonly manager?: ManagerChat;
   readonly mode?: ModeService;
   /** The crew forge (/forge), when configured. */

@@ -3,22 +3,65 @@
 // BullMQ and ioredis) loads only when it is used: the embedded default needs no Redis.
 import type { SweepBackend } from '../backtest/optimize.ts';
 import { type ResearchConfig, researchRedisUrl } from '../config/research.ts';
-import { EmbeddedResearch } from './warm-pool.ts';
+import { engineCodeVersion } from './code-version.ts';
+import { EmbeddedResearch, WarmThreadPool, warmPool } from './warm-pool.ts';
+
+/** One worker as /research list shows it: a `crewdesk worker` process, or a thread of the embedded pool. */
+export interface ResearchWorkerListing {
+  readonly id: string;
+  readonly state: 'busy' | 'idle' | 'lost';
+  /** The job it runs, when busy. */
+  readonly job: string | null;
+  /** Jobs it has done (null: not counted, the embedded pool's threads). */
+  readonly jobsDone: number | null;
+  /** Its engine code version (code-version.ts). */
+  readonly code: string;
+  /** Whether it runs this process's code (else it refuses this process's jobs). */
+  readonly sameCode: boolean;
+}
 
 export interface ChosenBackend {
   readonly backend: SweepBackend;
   /** "embedded (warm threads)" or "queue at redis://…". */
   readonly description: string;
+  /** Who runs the jobs now. */
+  workers(): Promise<ResearchWorkerListing[]>;
   close(): Promise<void>;
 }
 
 export async function researchBackend(
   config: ResearchConfig | undefined,
-  options: { readonly env?: NodeJS.ProcessEnv; readonly onStatus?: (text: string) => void } = {},
+  options: {
+    readonly env?: NodeJS.ProcessEnv;
+    readonly onStatus?: (text: string) => void;
+    /** A pool of its own, ended by close() (the desk); default: the process's shared pool, kept (the CLI). */
+    readonly ownPool?: boolean;
+  } = {},
 ): Promise<ChosenBackend> {
   const url = researchRedisUrl(config, options.env ?? process.env);
-  if (url === null) return { backend: new EmbeddedResearch(), description: 'embedded (warm worker threads)', close: async () => undefined };
+  if (url === null) {
+    const pool = options.ownPool === true ? new WarmThreadPool() : warmPool();
+    return {
+      backend: new EmbeddedResearch(pool),
+      description: 'embedded (warm worker threads)',
+      workers: async () => {
+        const code = engineCodeVersion();
+        return pool
+          .threadStates()
+          .map((t) => ({ id: `thread-${t.index + 1}`, state: t.busy ? 'busy' : 'idle', job: t.job, jobsDone: null, code, sameCode: true }));
+      },
+      close: async () => {
+        if (options.ownPool === true) await pool.close();
+      },
+    };
+  }
   const { QueueResearch } = await import('./queue-backend.ts');
   const research = await QueueResearch.connect({ url, prefix: config?.prefix ?? 'crewdesk', ...(options.onStatus ? { onStatus: options.onStatus } : {}) });
-  return { backend: research, description: `queue at ${research.url}`, close: () => research.close() };
+  return {
+    backend: research,
+    description: `queue at ${research.url}`,
+    workers: async () =>
+      (await research.workers()).map((w) => ({ id: w.id, state: w.status, job: w.job, jobsDone: w.jobsDone, code: w.code, sameCode: w.sameCode })),
+    close: () => research.close(),
+  };
 }

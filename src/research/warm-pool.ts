@@ -48,6 +48,13 @@ export class WarmThreadPool {
     return this.threads.length;
   }
 
+  /** The threads now: busy (with the job it runs) or idle. */
+  threadStates(): { readonly index: number; readonly busy: boolean; readonly job: string | null }[] {
+    const running = new Map<number, string>();
+    for (const { thread, item } of this.pending.values()) running.set(thread.index, item.job.id);
+    return this.threads.flatMap((t) => (t === undefined ? [] : [{ index: t.index, busy: t.busy, job: running.get(t.index) ?? null }]));
+  }
+
   /** Starts threads until `count` are ready; resolves at once when they already are. */
   async ensure(count: number): Promise<void> {
     if (this.closed) throw new Error('the research pool is closed');

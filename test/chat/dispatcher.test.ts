@@ -34,6 +34,7 @@ const ALL_COMMANDS = [
   'positions',
   'proposal',
   'report',
+  'research',
   'resume',
   'risk',
   'status',
