@@ -143,9 +143,7 @@ export async function promote(
   const crew = desk.engine.crews.get(id)!;
   const capital = dec(capitalText);
   const override = options.override === true && !(actor.via === 'manager');
-  const view = await trackRecordOf(desk, id);
-  if (!view.ok) return view;
-  const figures = gateFigures(view.value);
+  let figures: Record<string, unknown> = {};
   const audit = (action: string, detail: Record<string, unknown>) =>
     desk.journal.recordAudit({
       actor: actor.id,
@@ -158,13 +156,17 @@ export async function promote(
     audit('crew.promote.refused', { reason: why });
     return fail<{ text: string; view: TrackRecordView }>(why);
   };
+  // Flat first, whatever its record: its position (and the protective stop on it) lives on paper and cannot move.
+  if (crew.book.quantity.gt(0)) {
+    return refuse(`crew ${id} holds ${toText(crew.book.quantity)} ${crew.symbol} on paper: a crew is promoted flat (let its exit close it, then promote)`);
+  }
+  const view = await trackRecordOf(desk, id);
+  if (!view.ok) return view;
+  figures = gateFigures(view.value);
   if (!view.value.gate.pass && !override) {
     return refuse(
       `crew ${id} does not pass the promotion gate: ${view.value.gate.failing.join('; ')}. An owner may override (override:true), which is audited`,
     );
-  }
-  if (crew.book.quantity.gt(0)) {
-    return refuse(`crew ${id} holds ${toText(crew.book.quantity)} ${crew.symbol} on paper: a crew is promoted flat (let its exit close it, then promote)`);
   }
   const added = crew.status === 'stopped' ? capital : capital.minus(crew.capital);
   const over = overAllocation(allocation(crew.team), added, `promoting ${id} with ${capital.round(2)}`);
@@ -219,7 +221,18 @@ export async function demote(desk: Desk, id: string, actor: Actor, position: 'cl
       afterMove = resume;
       done = `its position of ${toText(held)} ${crew.symbol} sold; `;
     } else {
-      done = `its position of ${toText(held)} ${crew.symbol} handed over to you (left in the exchange account, no longer the crew's); `;
+      // The coins become the owner's: the crew's protective stop on them is cancelled, not left to sell them.
+      const stop = desk.engine.stops.current(id);
+      if (stop) {
+        const released = await desk.engine.stops.release(crew);
+        if (!released) {
+          desk.engine.stops.keep(id);
+          return fail(`crew ${id}'s protective stop ${stop.clientOrderId} could not be cancelled (it may have sold): see /status, then demote again`);
+        }
+        afterMove = () => desk.engine.stops.keep(id);
+      }
+      const stopNote = stop ? `; its protective stop at ${toText(stop.stopPrice ?? dec(0))} cancelled: protect them yourself` : '';
+      done = `its position of ${toText(held)} ${crew.symbol} handed over to you (left in the exchange account, no longer the crew's${stopNote}); `;
     }
   }
   const capital = crew.capital;
