@@ -112,7 +112,7 @@ export function trackRecordChart(view: TrackRecordView): Promise<Buffer> {
   });
 }
 
-/** Why a promotion cannot even be considered (not an owner, no exchange venue, not on paper, a bad capital), or null: the gate comes next. */
+/** Why a promotion cannot even be considered (not an owner, no exchange venue, not on paper, holding a position, a bad capital), or null: the gate comes next. */
 export function promotionRefusal(desk: Desk, id: string, capitalText: string, actor: Actor): string | null {
   if (!actor.isOwner || (actor.via === 'manager' && !actor.approvedBy)) return 'only an owner can promote a crew to the exchange (the manager may propose it)';
   const crew = desk.engine.crews.get(id);
@@ -120,6 +120,9 @@ export function promotionRefusal(desk: Desk, id: string, capitalText: string, ac
   if (!desk.venues.separate)
     return `this desk runs in ${desk.config.mode} mode with no exchange beside paper: run it in testnet or live mode (crews on venue: paper) to promote`;
   if (crew.venue !== 'paper') return `crew ${id} trades on ${desk.venues.label(crew.venue)} already`;
+  // Flat first, whatever its record (and before the owner is asked to confirm): its position, and the protective stop on it, live on paper and cannot move.
+  if (crew.book.quantity.gt(0))
+    return `crew ${id} holds ${toText(crew.book.quantity)} ${crew.symbol} on paper: a crew is promoted flat (let its exit close it, then promote)`;
   if (!/^\d+(\.\d+)?$/.test(capitalText) || dec(capitalText).lte(0)) return `capital "${capitalText}" is not a positive decimal such as "1000"`;
   return null;
 }
@@ -156,10 +159,6 @@ export async function promote(
     audit('crew.promote.refused', { reason: why });
     return fail<{ text: string; view: TrackRecordView }>(why);
   };
-  // Flat first, whatever its record: its position (and the protective stop on it) lives on paper and cannot move.
-  if (crew.book.quantity.gt(0)) {
-    return refuse(`crew ${id} holds ${toText(crew.book.quantity)} ${crew.symbol} on paper: a crew is promoted flat (let its exit close it, then promote)`);
-  }
   const view = await trackRecordOf(desk, id);
   if (!view.ok) return view;
   figures = gateFigures(view.value);
