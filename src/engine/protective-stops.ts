@@ -62,6 +62,8 @@ export class ProtectiveStops {
   private readonly refusedAt = new Map<string, number>();
   /** Which exit each stop placed by this process stands for. */
   private readonly exits = new Map<string, WantedStop['exit']>();
+  /** Crews whose position is being handed over to the owner (a demotion): no stop is placed for them meanwhile. */
+  private readonly handingOver = new Set<string>();
 
   constructor(
     private readonly orders: OrderManager,
@@ -82,7 +84,7 @@ export class ProtectiveStops {
 
   /** Whether this crew's stops live on the exchange (when it holds something to protect). */
   enabledFor(crew: StopOwner): boolean {
-    if (!this.settings.onExchange || this.settings.byCrew[crew.id] === false) return false;
+    if (!this.settings.onExchange || this.settings.byCrew[crew.id] === false || this.handingOver.has(crew.id)) return false;
     return crew.exits.stopLossPct > 0 || crew.exits.trailingStopPct > 0;
   }
 
@@ -165,6 +167,23 @@ export class ProtectiveStops {
       lifted = stop === undefined || (await this.cancel(crew, stop.order, 'an exit sells the position'));
     });
     return lifted;
+  }
+
+  /**
+   * A position handed over to the owner (a demotion): its stop is cancelled and none is placed for the crew
+   * until `keep` — the coins are the owner's now, and a stop left behind would sell them for a crew that no
+   * longer trades there. False when the stop could not be cancelled (it may have sold).
+   */
+  async release(crew: StopOwner): Promise<boolean> {
+    this.handingOver.add(crew.id);
+    const lifted = await this.liftFor(crew);
+    await this.idle();
+    return lifted && this.orders.protectiveOf(crew.id) === undefined;
+  }
+
+  /** The crew's stops are kept again (after `release`). */
+  keep(crewId: string): void {
+    this.handingOver.delete(crewId);
   }
 
   /** Resolves when every crew's stop work queued so far is done. */

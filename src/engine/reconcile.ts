@@ -56,7 +56,7 @@ export async function reconcile(engine: Engine, journal: Journal, exchange: Exch
       report.settled.push({ clientOrderId: order.clientOrderId, status: 'expired' });
     }
     // Positions the paper venue lost its stops for get them again.
-    await engine.stops.reviewAll(engine.crews.values());
+    await engine.stops.reviewAll(crews);
     return report;
   }
 
@@ -138,7 +138,9 @@ export async function reconcile(engine: Engine, journal: Journal, exchange: Exch
     }
   }
   // 5. Every position its protective stop, at the right quantity and level (placed, or replaced, before any crew trades).
-  await engine.stops.reviewAll(engine.crews.values());
+  // Only this venue's crews: another venue's stops are not settled yet (a paper crew's stop reviewed here would be
+  // placed again on paper, then taken for a lost one by paper's own reconciliation and orphaned there).
+  await engine.stops.reviewAll(crews);
   return report;
 }
 

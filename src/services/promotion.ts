@@ -112,7 +112,7 @@ export function trackRecordChart(view: TrackRecordView): Promise<Buffer> {
   });
 }
 
-/** Why a promotion cannot even be considered (not an owner, no exchange venue, not on paper, a bad capital), or null: the gate comes next. */
+/** Why a promotion cannot even be considered (not an owner, no exchange venue, not on paper, holding a position, a bad capital), or null: the gate comes next. */
 export function promotionRefusal(desk: Desk, id: string, capitalText: string, actor: Actor): string | null {
   if (!actor.isOwner || (actor.via === 'manager' && !actor.approvedBy)) return 'only an owner can promote a crew to the exchange (the manager may propose it)';
   const crew = desk.engine.crews.get(id);
@@ -120,6 +120,9 @@ export function promotionRefusal(desk: Desk, id: string, capitalText: string, ac
   if (!desk.venues.separate)
     return `this desk runs in ${desk.config.mode} mode with no exchange beside paper: run it in testnet or live mode (crews on venue: paper) to promote`;
   if (crew.venue !== 'paper') return `crew ${id} trades on ${desk.venues.label(crew.venue)} already`;
+  // Flat first, whatever its record (and before the owner is asked to confirm): its position, and the protective stop on it, live on paper and cannot move.
+  if (crew.book.quantity.gt(0))
+    return `crew ${id} holds ${toText(crew.book.quantity)} ${crew.symbol} on paper: a crew is promoted flat (let its exit close it, then promote)`;
   if (!/^\d+(\.\d+)?$/.test(capitalText) || dec(capitalText).lte(0)) return `capital "${capitalText}" is not a positive decimal such as "1000"`;
   return null;
 }
@@ -143,9 +146,7 @@ export async function promote(
   const crew = desk.engine.crews.get(id)!;
   const capital = dec(capitalText);
   const override = options.override === true && !(actor.via === 'manager');
-  const view = await trackRecordOf(desk, id);
-  if (!view.ok) return view;
-  const figures = gateFigures(view.value);
+  let figures: Record<string, unknown> = {};
   const audit = (action: string, detail: Record<string, unknown>) =>
     desk.journal.recordAudit({
       actor: actor.id,
@@ -158,13 +159,13 @@ export async function promote(
     audit('crew.promote.refused', { reason: why });
     return fail<{ text: string; view: TrackRecordView }>(why);
   };
+  const view = await trackRecordOf(desk, id);
+  if (!view.ok) return view;
+  figures = gateFigures(view.value);
   if (!view.value.gate.pass && !override) {
     return refuse(
       `crew ${id} does not pass the promotion gate: ${view.value.gate.failing.join('; ')}. An owner may override (override:true), which is audited`,
     );
-  }
-  if (crew.book.quantity.gt(0)) {
-    return refuse(`crew ${id} holds ${toText(crew.book.quantity)} ${crew.symbol} on paper: a crew is promoted flat (let its exit close it, then promote)`);
   }
   const added = crew.status === 'stopped' ? capital : capital.minus(crew.capital);
   const over = overAllocation(allocation(crew.team), added, `promoting ${id} with ${capital.round(2)}`);
@@ -219,7 +220,18 @@ export async function demote(desk: Desk, id: string, actor: Actor, position: 'cl
       afterMove = resume;
       done = `its position of ${toText(held)} ${crew.symbol} sold; `;
     } else {
-      done = `its position of ${toText(held)} ${crew.symbol} handed over to you (left in the exchange account, no longer the crew's); `;
+      // The coins become the owner's: the crew's protective stop on them is cancelled, not left to sell them.
+      const stop = desk.engine.stops.current(id);
+      if (stop) {
+        const released = await desk.engine.stops.release(crew);
+        if (!released) {
+          desk.engine.stops.keep(id);
+          return fail(`crew ${id}'s protective stop ${stop.clientOrderId} could not be cancelled (it may have sold): see /status, then demote again`);
+        }
+        afterMove = () => desk.engine.stops.keep(id);
+      }
+      const stopNote = stop ? `; its protective stop at ${toText(stop.stopPrice ?? dec(0))} cancelled: protect them yourself` : '';
+      done = `its position of ${toText(held)} ${crew.symbol} handed over to you (left in the exchange account, no longer the crew's${stopNote}); `;
     }
   }
   const capital = crew.capital;

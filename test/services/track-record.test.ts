@@ -268,8 +268,11 @@ describe('promotion by evidence', () => {
     const closed = await paperRun('holder', {}, 'exchange');
     const c = closed.desk.engine.crews.get('cand')!;
     const demoting = closed.service.demoteCrew('cand', OWNER, 'close');
-    // The sell rests until the next candle opens (the stand-in exchange is a paper exchange).
-    await vi.waitFor(() => expect(closed.desk.engine.orders.openOrders.some((o) => o.crewId === 'cand' && o.side === 'SELL')).toBe(true));
+    // The sell rests until the next candle opens (the stand-in exchange is a paper exchange). It reaches that exchange
+    // only once the crew's protective stop (none here) has been lifted: the candle waits until the sell rests there.
+    await vi.waitFor(() =>
+      expect(closed.desk.engine.orders.openOrders.some((o) => o.crewId === 'cand' && o.side === 'SELL' && o.status === 'submitted')).toBe(true),
+    );
     const next = { ...CANDLES.at(-1)!, openTime: CANDLES.at(-1)!.openTime + 3_600_000, closeTime: CANDLES.at(-1)!.closeTime + 3_600_000 };
     await closed.desk.engine.onCandle(next);
     const done = await demoting;
