@@ -7,6 +7,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Tests start local servers and SQLite files; forks keep native modules isolated.
     pool: 'forks',
+    // Both cores: most of the suite waits on child processes, sockets and timers, not the CPU (vitest's
+    // default leaves one core idle, which doubled CI's wall time). No test may depend on an idle machine.
+    maxWorkers: 2,
     // An unhandled rejection or uncaught exception anywhere fails the run.
     dangerouslyIgnoreUnhandledErrors: false,
   },
