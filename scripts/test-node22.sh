@@ -23,8 +23,14 @@ if [ ! -f "$cached" ]; then
   rm -rf "$work/better-sqlite3/build"
   gyp=$(dirname "$(command -v npm)")/../lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js
   [ -f "$gyp" ] || gyp=/usr/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js
-  (cd "$work/better-sqlite3" && PATH="$dir/package/bin:$PATH" "$node22" "$gyp" rebuild --release --nodedir="$dir/package" -j 2 >"$work/build.log" 2>&1) \
+  # npm exports its own nodedir setting (here /usr: the machine's Node 20 headers) to scripts, and
+  # node-gyp prefers it to --nodedir: unset it, or the addon is built for Node 20's ABI.
+  (cd "$work/better-sqlite3" && env -u npm_config_nodedir -u NPM_CONFIG_NODEDIR PATH="$dir/package/bin:$PATH" \
+    "$node22" "$gyp" rebuild --release --nodedir="$dir/package" -j 2 >"$work/build.log" 2>&1) \
     || { tail -20 "$work/build.log"; exit 1; }
+  # Never cache an addon Node 22 cannot load.
+  "$node22" -e "process.dlopen({ exports: {} }, process.argv[1])" "$work/better-sqlite3/build/Release/better_sqlite3.node" \
+    || { echo "the addon built for Node 22 does not load in it (see $work/build.log)"; exit 1; }
   cp "$work/better-sqlite3/build/Release/better_sqlite3.node" "$cached"
   rm -rf "$work"
 fi
