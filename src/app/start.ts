@@ -87,17 +87,40 @@ export async function startCommand(argv: string[]): Promise<number> {
   const say = (line: string): void => {
     process.stdout.write(`${line}\n`);
   };
+  // A signal stops the desk cleanly from here on, wherever start-up is: what is opening finishes
+  // opening, trading sees the abort before its first candle, and everything closes as on any stop.
+  // (Installed later, a SIGTERM in the gap killed the process outright, the journal's lock left behind.)
+  const controller = new AbortController();
+  const stop = (why: string) => {
+    if (controller.signal.aborted) return;
+    say(`crewdesk: stopping (${why})…`);
+    controller.abort();
+  };
+  const onSignal = (signal: NodeJS.Signals) => stop(signal);
+  const releaseSignals = () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   say(`crewdesk: config ${configPath} (${why}); mode ${config.mode}; log lines go to ${logFile === '-' ? 'stderr' : logFile}`);
 
   if (journalFile !== ':memory:') mkdirSync(dirname(resolve(journalFile)), { recursive: true });
   // Testnet and live replay an intent log an older crewdesk may have left beside the journal.
-  const journal = await SqliteJournal.open(journalFile, { intentLog: config.mode !== 'paper' });
+  let journal: SqliteJournal;
+  try {
+    journal = await SqliteJournal.open(journalFile, { intentLog: config.mode !== 'paper' });
+  } catch (error) {
+    releaseSignals();
+    throw error;
+  }
   const stale = journal.tookOverLockOf;
   if (stale) say(`crewdesk: took over the journal's lock from process ${stale.pid} on ${stale.host} (since ${stale.since}), which is no longer running`);
   let venue: Venue;
   try {
     venue = await openVenue(config, journal, log, say, { offline: values.offline === true, confirmLive: values['confirm-live'] === true });
   } catch (error) {
+    releaseSignals();
     await journal.close();
     throw error;
   }
@@ -124,6 +147,7 @@ export async function startCommand(argv: string[]): Promise<number> {
     });
   } catch (error) {
     // Nothing half-open: a refusal (a crew instance the journal knows, whose module is gone) leaves the journal closed cleanly.
+    releaseSignals();
     await venue.exchange.close?.();
     await journal.close();
     throw error;
@@ -133,6 +157,7 @@ export async function startCommand(argv: string[]): Promise<number> {
   const subs = desk.engine.subscriptions();
   if (subs.length === 0) {
     say('crewdesk: no crew instance could be started (see the messages above).');
+    releaseSignals();
     await desk.close();
     return 1;
   }
@@ -151,42 +176,39 @@ export async function startCommand(argv: string[]): Promise<number> {
   }
 
   let source: MarketSource;
-  if (venue.live) {
-    const live = venue.live;
-    const fed = await desk.engine.warmUp(live, venue.clock.now());
-    source = liveSource(live);
-    say(`crewdesk: ${venue.description}; crews warmed up on ${fed} historical candle(s)`);
-  } else {
-    // A replay continues after the last moment the journal saw, so a restart never replays the same candles.
-    const resumeAfter = (await journal.getEquity('total')).at(-1)?.at;
-    const replay = await chooseReplayMarket(config.replay, subs, resumeAfter);
-    source = replaySource(replay, config.replay.data, speed, {
-      // Faster than the desk can follow: hold while notifiers or the console's output are backed up.
-      overBound: () => desk.bus.backlog > REPLAY_BACKLOG_FACTS || process.stdout.writableLength > REPLAY_BACKLOG_BYTES,
-      drain: async () => journal.flush(),
-      onLag: (lag) =>
-        print(
-          lag.phase === 'began'
-            ? `crewdesk: the replay lags — the desk cannot keep up with ${lag.speed}× (${(lag.behindMs / 1000).toFixed(1)} s behind; about ${lag.keptSpeed}× kept); candles now come as fast as the desk takes them`
-            : `crewdesk: the replay has caught up with ${lag.speed}×`,
-        ),
-    });
-    say(`crewdesk: ${venue.description} on ${replay.description}, at ${speed}× speed`);
+  // A warm-up the exchange refuses or a candle file that cannot be read closes what start-up opened.
+  try {
+    if (venue.live) {
+      const live = venue.live;
+      const fed = await desk.engine.warmUp(live, venue.clock.now());
+      source = liveSource(live);
+      say(`crewdesk: ${venue.description}; crews warmed up on ${fed} historical candle(s)`);
+    } else {
+      // A replay continues after the last moment the journal saw, so a restart never replays the same candles.
+      const resumeAfter = (await journal.getEquity('total')).at(-1)?.at;
+      const replay = await chooseReplayMarket(config.replay, subs, resumeAfter);
+      source = replaySource(replay, config.replay.data, speed, {
+        // Faster than the desk can follow: hold while notifiers or the console's output are backed up.
+        overBound: () => desk.bus.backlog > REPLAY_BACKLOG_FACTS || process.stdout.writableLength > REPLAY_BACKLOG_BYTES,
+        drain: async () => journal.flush(),
+        onLag: (lag) =>
+          print(
+            lag.phase === 'began'
+              ? `crewdesk: the replay lags — the desk cannot keep up with ${lag.speed}× (${(lag.behindMs / 1000).toFixed(1)} s behind; about ${lag.keptSpeed}× kept); candles now come as fast as the desk takes them`
+              : `crewdesk: the replay has caught up with ${lag.speed}×`,
+          ),
+      });
+      say(`crewdesk: ${venue.description} on ${replay.description}, at ${speed}× speed`);
+    }
+  } catch (error) {
+    releaseSignals();
+    await desk.close();
+    throw error;
   }
   // Crews spawned at run time subscribe through the session (or are refused with the reason).
   const session = new MarketSession(desk.engine, source, () => venue.clock.now());
   desk.market = session;
   say(`crewdesk: journal ${journalFile}; halt: ${desk.engine.halt.level}; crews: ${[...desk.engine.crews.keys()].join(', ')}`);
-
-  const controller = new AbortController();
-  const stop = (why: string) => {
-    if (controller.signal.aborted) return;
-    say(`crewdesk: stopping (${why})…`);
-    controller.abort();
-  };
-  const onSignal = (signal: NodeJS.Signals) => stop(signal);
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
 
   const deskService = new DeskService(desk, { mode: venue.live || config.mode === 'paper' ? config.mode : `${config.mode}` });
   // /backtest and the manager's run_backtest: one runner, the real backtester on the desk's candle folder, in worker threads.
@@ -253,8 +275,7 @@ export async function startCommand(argv: string[]): Promise<number> {
   } finally {
     if (timer) clearTimeout(timer);
     if (filtersTimer) clearInterval(filtersTimer);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    releaseSignals();
     controller.abort(); // a start-up that failed stops the trading it let begin
     await running.catch(() => {});
     await scheduler?.stop();
