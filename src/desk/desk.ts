@@ -61,6 +61,8 @@ export interface SpawnMarket {
   joined(crew: CrewRuntime): Promise<number>;
   /** The last `limit` closed candles of `subscription` up to the desk's time, oldest first; null when the source keeps no history (the synthetic market). */
   recent?(subscription: { readonly symbol: string; readonly interval: Interval }, limit: number): Promise<readonly Candle[] | null>;
+  /** The close time of the last candle the desk took, or undefined before the first (a replay's time, or an emulator playing ahead of the wall clock). */
+  lastClose?(): number | undefined;
   /** Closed candles before `before`, oldest first (absent: the source keeps none, e.g. a synthetic replay). */
   history?(subscription: { readonly symbol: string; readonly interval: Interval }, limit: number, before: number): Promise<readonly Candle[]>;
 }

@@ -27,7 +27,7 @@ function key(s: CandleSubscription): string {
 export class MarketSession {
   private current = new Set<string>();
   private restart: AbortController | null = null;
-  private lastClose: number | undefined;
+  private lastCloseTime: number | undefined;
 
   constructor(
     private readonly engine: Engine,
@@ -45,7 +45,7 @@ export class MarketSession {
   /** A crew joined (already in the engine): warmed up, and its candles asked for. Returns the candles fed to warm it up. */
   async joined(crew: CrewRuntime): Promise<number> {
     const history = this.source.history;
-    const before = this.lastClose ?? this.now();
+    const before = this.lastCloseTime ?? this.now();
     const fed = history ? await this.engine.warmUp({ description: this.source.description, candles: () => [], history }, before, [crew]) : 0;
     if (!this.current.has(key(crew))) this.restart?.abort();
     return fed;
@@ -54,7 +54,12 @@ export class MarketSession {
   /** The last `limit` closed candles of `subscription` up to the desk's time (the dashboard's chart); null without history. */
   async recent(subscription: CandleSubscription, limit: number): Promise<readonly Candle[] | null> {
     if (!this.source.history) return null;
-    return this.source.history(subscription, limit, (this.lastClose ?? this.now()) + 1);
+    return this.source.history(subscription, limit, (this.lastCloseTime ?? this.now()) + 1);
+  }
+
+  /** The close time of the last candle the desk took (undefined before the first). */
+  lastClose(): number | undefined {
+    return this.lastCloseTime;
   }
 
   /** Closed candles before `before` from the source, oldest first (a crew's track record replays them); absent when the source keeps none. */
@@ -67,7 +72,7 @@ export class MarketSession {
     while (!signal.aborted) {
       const subscriptions = this.engine.subscriptions();
       this.current = new Set(subscriptions.map(key));
-      const market = await this.source.open(subscriptions, this.lastClose);
+      const market = await this.source.open(subscriptions, this.lastCloseTime);
       const restart = new AbortController();
       this.restart = restart;
       const stop = () => restart.abort();
@@ -86,7 +91,7 @@ export class MarketSession {
   /** The market, noting the close time of each candle delivered (a replay's next session goes on after it). */
   private tracked(market: MarketData): MarketData {
     const note = (closeTime: number): void => {
-      this.lastClose = closeTime;
+      this.lastCloseTime = closeTime;
     };
     return {
       description: market.description,

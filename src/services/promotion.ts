@@ -36,7 +36,9 @@ export async function trackRecordOf(desk: Desk, id: string): Promise<Result<Trac
   if (!history) return fail('the desk’s market data keeps no candle history (a synthetic replay): a track record replays the candles the crew traded');
   const start = await recordStart(desk, crew);
   if (start === null) return fail(`crew ${id} has no record on ${desk.venues.label(crew.venue)} yet: it has not seen a candle there`);
-  const end = desk.clock.now();
+  // The record runs up to the last candle the desk took: the wall clock where the market is live, the
+  // market's own time where it runs ahead of it (the emulator plays on into the future).
+  const end = Math.max(desk.clock.now(), desk.market?.lastClose?.() ?? Number.NEGATIVE_INFINITY);
   const step = intervalMs(crew.interval);
   const warmup = crew.definition.warmup(crew.params);
   const limit = Math.ceil((end - start) / step) + warmup + 2;

@@ -49,12 +49,13 @@ function market(): Candle[] {
   }));
 }
 
-async function eventually<T>(what: string, check: () => T | undefined | false, timeoutMs = 90_000): Promise<T> {
+/** `what` may be a function: the message is then made at the timeout (with what was printed by then, not before). */
+async function eventually<T>(what: string | (() => string), check: () => T | undefined | false, timeoutMs = 90_000): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = check();
     if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > until) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -115,7 +116,12 @@ describe('crewdesk start on the emulator: promote and demote in the console', ()
     proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     const type = (line: string) => proc.stdin!.write(`${line}\n`);
-    const printed = (what: RegExp, from: number, timeoutMs = 90_000) => eventually(`${what}:\n${out}`, () => what.test(out.slice(from)), timeoutMs);
+    const printed = (what: RegExp, from: number, timeoutMs = 90_000) =>
+      eventually(
+        () => `${what}:\n${out}`,
+        () => what.test(out.slice(from)),
+        timeoutMs,
+      );
     await printed(/crewdesk: console ready/, 0, 180_000);
     const state = () => emulator!.state() as unknown as { openOrders: OrderView[]; orders: OrderView[] };
     /** Plays candles one at a time until `check` holds (a slow stream subscription may miss one: the pattern repeats). */

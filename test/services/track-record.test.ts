@@ -153,6 +153,20 @@ describe('a crew’s track record and drift', () => {
     expect(png.subarray(1, 4).toString()).toBe('PNG');
   });
 
+  it('runs to the last candle the desk took when the market is ahead of the desk’s clock (the emulator plays into the future)', async () => {
+    const { service, desk } = await paperRun('step');
+    const clock = desk.clock as ManualClock;
+    const last = CANDLES.at(-1)!.closeTime;
+    // The wall clock behind the market: the crew's sale (candle 4) closed "after now".
+    clock.set(CANDLES[2]!.closeTime);
+    desk.market = { ...desk.market!, lastClose: () => last };
+    const r = await service.trackRecord('cand');
+    if (!r.ok) throw new Error(r.error);
+    expect(r.value.record.record.fills.map((f) => f.side)).toEqual(['BUY', 'SELL']);
+    expect(r.value.record.drift).toMatchObject({ matched: 2, missing: [], extra: [] });
+    expect(r.value.record.record.kpis.roundTrips).toBe(1);
+  });
+
   it('flags a crew made to drift on purpose (non-deterministic decisions)', async () => {
     const { service } = await paperRun('restless');
     const r = await service.trackRecord('cand');
