@@ -2,6 +2,7 @@
 // order → fill → journal → notifiers. Only the injected clock, market data and exchange differ.
 import {
   type Advice,
+  type Balance,
   type Candle,
   type HaltLevel,
   type HaltState,
@@ -34,6 +35,7 @@ import type { CrewInstanceRecord, CrewStatus, Journal } from '../ports/journal.t
 import { haltAtLeast, type RiskGate } from '../risk/gate.ts';
 import { type MonitorAction, RISK_MEASURES_SETTING, RiskMonitors } from '../risk/monitors.ts';
 import { crewTag } from './client-order-id.ts';
+import { balanceDrift } from './balance-drift.ts';
 import type { CrewBook } from './crew-book.ts';
 import { checkExits } from './exits.ts';
 import { OrderManager, type OrderOwner, type PreparedOrder } from './order-manager.ts';
@@ -261,6 +263,15 @@ export class Engine {
       if (order.purpose === 'protective' && isTerminal(order.status)) this.stops.forget(order.clientOrderId);
       this.stops.review(crew);
     };
+    // Someone else's hand on the exchange: a stop cancelled there is placed again by the review its status
+    // change asked for (the crew still holds); the owner is told. A stop refused for want of the base means
+    // the position may be gone (sold there): the account is checked, and a book claiming more pauses.
+    this.orders.onForeignCancel = (owner, order) =>
+      this.reportError(
+        'stops',
+        `${owner.id}: protective stop ${order.clientOrderId} was cancelled outside the desk (on the exchange)${owner.book.quantity.gt(0) ? `; the crew holds ${toText(owner.book.quantity)}: placed again` : ''}`,
+      );
+    this.stops.onRefused = (owner) => void this.checkHoldings(owner.id);
     this.orders.beforeSell = (owner) => {
       const crew = this.crews.get(owner.id);
       return crew ? this.stops.liftFor(crew) : Promise.resolve(true);
@@ -655,6 +666,8 @@ export class Engine {
     if (!crew || crew.status === 'active') return false;
     crew.status = 'active';
     crew.statusReason = '';
+    this.stops.allow(id);
+    this.stops.review(crew);
     // Resuming resets no risk measure: the crew's drawdown is still measured from its real peak.
     this.risk.noteResumed(id);
     this.persistRisk();
@@ -828,6 +841,34 @@ export class Engine {
       write();
     } catch (error) {
       this.journalFailed(what, error);
+    }
+  }
+
+  /**
+   * After a protective stop was refused: does the account still hold the base that the crews of that venue
+   * and asset claim? If not (a position sold outside the desk), they pause with the figures, and their stops
+   * are held off — asking again would be refused again — until the owner resumes them.
+   */
+  private async checkHoldings(crewId: string): Promise<void> {
+    const crew = this.crews.get(crewId);
+    if (!crew) return;
+    const sharing = [...this.crews.values()].filter((c) => c.venue === crew.venue && c.book.baseAsset === crew.book.baseAsset);
+    let balances: readonly Balance[];
+    try {
+      balances = await this.deps.venues.of(crew.venue).balances();
+    } catch {
+      return; // the exchange did not answer: the next refusal asks again
+    }
+    const drift = balanceDrift(sharing, balances).filter((line) => line.startsWith(`${crew.book.baseAsset}:`));
+    if (drift.length === 0) return;
+    for (const c of sharing) {
+      if (c.book.quantity.lte(0)) continue;
+      this.stops.holdOff(c.id);
+      this.pauseCrew(
+        c.id,
+        `balance drift (${drift.join('; ')}): the position sold outside the desk? Its protective stop is held off; resume once checked`,
+        ENGINE_ACTOR,
+      );
     }
   }
 

@@ -50,12 +50,16 @@ export interface SubmitResult {
 
 export class OrderManager {
   private readonly open = new Map<string, OpenOrder>();
+  /** Orders the desk itself is cancelling: a protective stop that ends cancelled while not in here was cancelled by someone else (the owner's own hand on the exchange). */
+  private readonly cancelling = new Set<string>();
   private readonly fee: Decimal;
   private unsubscribes: (() => void)[] = [];
   /** The journal has stopped writing (fail-stop): no order is sent from then on. */
   private journalDown = false;
   /** Waits between queries of an order whose send was not confirmed. */
   unknownRetries: readonly number[] = [250, 750, 2000];
+  /** A protective stop ended cancelled without the desk asking (someone cancelled it on the exchange). */
+  onForeignCancel: ((owner: OrderOwner, order: Order) => void) | null = null;
   /** Told after every fill and status change, so the crew's protective stop follows its book (protective-stops.ts). */
   onOrderChange: ((owner: OrderOwner, order: Order) => void) | null = null;
   /** Awaited before an exit (a trade SELL) is sent: lifts the crew's protective stop, which holds the base on the
@@ -313,12 +317,15 @@ export class OrderManager {
   async cancel(clientOrderId: string, reason = 'cancelled'): Promise<{ ok: boolean; error?: string }> {
     const entry = this.open.get(clientOrderId);
     if (!entry) return { ok: false, error: `no open order ${clientOrderId}` };
+    this.cancelling.add(clientOrderId);
     try {
       const result = await this.exchangeOf(entry).cancelOrder(entry.order.symbol, clientOrderId);
       if (this.open.has(clientOrderId)) this.applyExchangeOrder(entry, result, undefined, reason);
       return { ok: true };
     } catch (error) {
       return { ok: false, error: error instanceof Error ? error.message : String(error) };
+    } finally {
+      this.cancelling.delete(clientOrderId);
     }
   }
 
@@ -409,6 +416,9 @@ export class OrderManager {
       executedQty: maxDec(ex.executedQty, entry.order.executedQty),
       cumulativeQuote: maxDec(ex.cumulativeQuote, entry.order.cumulativeQuote),
     });
+    if (entry.order.purpose === 'protective' && entry.order.status === 'cancelled' && !this.cancelling.has(entry.order.clientOrderId)) {
+      this.onForeignCancel?.(entry.owner, entry.order);
+    }
   }
 
   private applyFill(entry: OpenOrder, ex: ExchangeOrder, fill: Fill): void {

@@ -58,6 +58,10 @@ export class ProtectiveStops {
   private readonly queued = new Set<string>();
   /** Per crew: when its trailing stop last moved (clock ms). */
   private readonly lastMove = new Map<string, number>();
+  /** Crews whose stops are held off until they are resumed: the account lacks the base their book claims (sold outside the desk). */
+  private readonly heldOff = new Set<string>();
+  /** Told when the exchange refuses a stop (the engine checks whether the account still holds the crew's base). */
+  onRefused: ((crew: StopOwner, error: string) => void) | null = null;
   /** Per crew: when the exchange last refused its stop (clock ms): not asked again before the clock moves. */
   private readonly refusedAt = new Map<string, number>();
   /** Which exit each stop placed by this process stands for. */
@@ -191,6 +195,17 @@ export class ProtectiveStops {
     while (this.chains.size > 0) await Promise.all([...this.chains.values()]);
   }
 
+  /** No stop is placed or moved for the crew until `allow` (its book claims a base the account does not hold). */
+  holdOff(crewId: string): void {
+    this.heldOff.add(crewId);
+  }
+
+  /** Stops for the crew again (it was resumed): the caller reviews it. */
+  allow(crewId: string): void {
+    this.heldOff.delete(crewId);
+    this.refusedAt.delete(crewId);
+  }
+
   private enqueue(crewId: string, work: () => Promise<void>): Promise<void> {
     const previous = this.chains.get(crewId) ?? Promise.resolve();
     const next = previous
@@ -204,6 +219,7 @@ export class ProtectiveStops {
   }
 
   private async bringInLine(crew: StopOwner): Promise<void> {
+    if (this.heldOff.has(crew.id)) return;
     const entry = this.orders.protectiveOf(crew.id);
     const have = entry?.order;
     // An order whose fate the exchange has not told yet is left alone: its next update reviews again.
@@ -254,6 +270,7 @@ export class ProtectiveStops {
     if (error) {
       this.refusedAt.set(crew.id, this.clock.now());
       this.report(crew.id, `protective stop not placed: ${error}`);
+      this.onRefused?.(crew, error);
     }
   }
 

@@ -2,11 +2,12 @@
 // the exchange and the fills that happened while the desk was down are applied; orders on the
 // exchange carrying our client-order-id prefix that the journal lacks are adopted; other orders
 // are reported and left alone; balance drift pauses the crews until the owner resumes them.
-import type { Fill, Order, VenueName } from '../core/domain.ts';
+import type { Balance, Fill, Order, VenueName } from '../core/domain.ts';
 import { ENGINE_ACTOR, type FactActor } from '../core/events.ts';
 import { type Decimal, dec, toText, ZERO } from '../core/money.ts';
 import type { Exchange, ExchangeOrder } from '../ports/exchange.ts';
 import type { Journal } from '../ports/journal.ts';
+import { balanceDrift } from './balance-drift.ts';
 import type { CrewRuntime, Engine } from './engine.ts';
 
 export const CLIENT_ID_PREFIX = 'cd-';
@@ -117,20 +118,7 @@ export async function reconcile(engine: Engine, journal: Journal, exchange: Exch
   }
 
   // 4. Balance drift: the crews must not believe they own more than the account holds.
-  const tolerance = options.tolerance ?? 0.001;
-  const balances = new Map((await exchange.balances()).map((b) => [b.asset, b.free.plus(b.locked)] as const));
-  const claimed = new Map<string, { amount: Decimal; dust: Decimal }>();
-  for (const crew of crews) {
-    const base = claimed.get(crew.book.baseAsset) ?? { amount: ZERO, dust: ZERO };
-    claimed.set(crew.book.baseAsset, { amount: base.amount.plus(crew.book.quantity), dust: base.dust.plus(crew.filters.stepSize) });
-    const quote = claimed.get(crew.book.quoteAsset) ?? { amount: ZERO, dust: ZERO };
-    claimed.set(crew.book.quoteAsset, { amount: quote.amount.plus(crew.book.cash), dust: quote.dust.plus(dec('0.01')) });
-  }
-  for (const [asset, { amount, dust }] of claimed) {
-    const held = balances.get(asset) ?? ZERO;
-    const allowed = amount.times(1 - tolerance).minus(dust);
-    if (held.lt(allowed)) report.drift.push(`${asset}: the crews' books hold ${toText(amount)}, the account ${toText(held)}`);
-  }
+  report.drift.push(...balanceDrift(crews, await exchange.balances(), options.tolerance));
   if (report.drift.length > 0) {
     report.pausedForDrift = true;
     for (const crew of crews) {
