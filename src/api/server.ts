@@ -32,6 +32,7 @@ import { crewRoutes } from './routes/crew-routes.ts';
 import { deskRoutes } from './routes/desk-routes.ts';
 import { managerRoutes } from './routes/manager-routes.ts';
 import { researchRoutes } from './routes/research-routes.ts';
+import { sweepRoutes } from './routes/sweep-routes.ts';
 import { riskRoutes } from './routes/risk-routes.ts';
 
 export interface ApiOptions {
@@ -175,6 +176,7 @@ export async function buildApi(options: ApiOptions): Promise<ApiServer> {
   riskRoutes(app, ctx);
   managerRoutes(app, ctx);
   researchRoutes(app, ctx);
+  sweepRoutes(app, ctx);
 
   app.get(
     `${API_PREFIX}/events`,

@@ -38,6 +38,10 @@ const REQUIRED = [
   'GET /api/v1/backtests/{id}',
   'GET /api/v1/backtests/{id}/chart.png',
   'GET /api/v1/forge/drafts',
+  'GET /api/v1/research',
+  'POST /api/v1/research/sweeps',
+  'GET /api/v1/research/sweeps/{id}',
+  'POST /api/v1/research/sweeps/{id}/cancel',
   'GET /api/v1/forge/drafts/{id}',
 ];
 

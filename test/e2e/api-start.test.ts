@@ -15,7 +15,8 @@ let base: string;
 beforeAll(async () => {
   desk = await startDeskProcess({
     console: true,
-    env: { CREWDESK_API_TOKEN: TOKEN, BINANCE_API_KEY: EXCHANGE_KEY },
+    // The embedded research pool, whatever this machine's environment says.
+    env: { CREWDESK_API_TOKEN: TOKEN, BINANCE_API_KEY: EXCHANGE_KEY, REDIS_URL: '' },
     config: {
       mode: 'paper',
       replay: { speed: 3_600 },
@@ -54,6 +55,39 @@ describe('crewdesk start with the API on', () => {
     expect(audit).not.toContain(TOKEN);
   }, 60_000);
 
+  it('runs a parameter sweep through the API, the same service as /research: refusals name what is wrong', async () => {
+    const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+    const start = (body: Record<string, unknown>) => fetch(`${base}api/v1/research/sweeps`, { method: 'POST', headers, body: JSON.stringify(body) });
+    const sweep = { module: 'sma-cross', symbol: 'btcusdt', interval: '1h', grid: 'fast=3..5,slow=20..30:10', from: '2021-01-01', to: '2021-01-31' };
+
+    const unknownKey = await start({ ...sweep, speed: 2 });
+    expect(unknownKey.status).toBe(400);
+    expect(JSON.stringify(await unknownKey.json())).toContain('speed');
+    const badGrid = await start({ ...sweep, grid: 'fast=3..5,speed=1' });
+    expect(badGrid.status).toBe(400);
+    expect(await badGrid.json()).toEqual({ error: expect.stringMatching(/crew sma-cross has no param "speed"/) });
+
+    const started = await start(sweep);
+    expect(started.status).toBe(202);
+    const { id } = (await started.json()) as { id: string };
+    expect(id).toMatch(/^s[0-9a-z]+-[0-9a-z]+$/);
+    let done: Record<string, unknown> | undefined;
+    for (const until = Date.now() + 120_000; Date.now() < until; await new Promise((r) => setTimeout(r, 250))) {
+      const view = (await (await fetch(`${base}api/v1/research/sweeps/${id}`, { headers })).json()) as Record<string, unknown>;
+      if (view.state !== 'running') {
+        done = view;
+        break;
+      }
+    }
+    expect(done).toMatchObject({ id, state: 'done', module: 'sma-cross', symbol: 'BTCUSDT', combinations: 6, by: 'api' });
+    const listing = (await (await fetch(`${base}api/v1/research`, { headers })).json()) as { backend: string; sweeps: { id: string }[] };
+    expect(listing.backend).toMatch(/embedded/);
+    expect(listing.sweeps.map((s) => s.id)).toContain(id);
+    const cancelDone = await fetch(`${base}api/v1/research/sweeps/${id}/cancel`, { method: 'POST', headers, body: '{}' });
+    expect(cancelDone.status).toBe(400);
+    expect(await cancelDone.json()).toEqual({ error: `sweep ${id} is already done` });
+  }, 180_000);
+
   it('halts through the API; the console’s /status agrees and shows the health line', async () => {
     const res = await fetch(`${base}api/v1/halt`, {
       method: 'POST',
@@ -73,6 +107,7 @@ describe('crewdesk start with the API on', () => {
     try {
       const rows = db.prepare("SELECT actor, via, action FROM audit WHERE via = 'api'").all();
       expect(rows).toContainEqual({ actor: 'api', via: 'api', action: 'halt:entries' });
+      expect(rows).toContainEqual({ actor: 'api', via: 'api', action: 'research.sweep' });
     } finally {
       db.close();
     }
