@@ -2,18 +2,16 @@
 // killed with SIGKILL at random moments, then restarted, across at least 50 order lifecycles.
 // At the end: no duplicate order (by client order id or by advice), no lost fill, and the
 // journal's positions equal the emulator's balances.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Big from 'big.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../src/emulator/emulator.ts';
 import { SqliteJournal } from '../../src/journal/sqlite-journal.ts';
 import { seededRandom } from '../../src/market/synthetic.ts';
 import { tempDir, writeCrewModule } from '../support/desk-harness.ts';
+import { eventually, exited, startTestnetDesk, testnetEnv, writeTestnetConfig } from '../support/testnet-process.ts';
 
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const KEY = 'ChaosKey0'.repeat(7).slice(0, 64);
 const SECRET = 'ChaosSecret1'.repeat(6).slice(0, 64);
 const LIFECYCLES = 50;
@@ -41,39 +39,10 @@ afterAll(async () => {
   await emulator?.close();
 });
 
-/** Starts `crewdesk start` and resolves once it trades (its "journal …" line), or rejects with its output. */
-function startBot(configFile: string, env: NodeJS.ProcessEnv): Promise<{ proc: ChildProcess; output: () => string }> {
-  const proc = spawn(process.execPath, [join(REPO, 'bin/crewdesk.js'), 'start', '--config', configFile], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the bot did not start within 60 s:\n${out}`)), 60_000);
-    const check = () => {
-      if (/crewdesk: journal /.test(out)) {
-        clearTimeout(timer);
-        proc.stdout!.off('data', check);
-        resolve({ proc, output: () => out });
-      }
-    };
-    proc.stdout!.on('data', check);
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the bot exited (${code}) before trading:\n${out}`));
-    });
-  });
-}
-
 /** Resolves once the bot's output shows an order it placed in this life, or after `maxMs` regardless. */
 async function firstOrder(output: () => string, maxMs: number): Promise<void> {
   const until = Date.now() + maxMs;
   while (Date.now() < until && !/order {3}flip-btc: (BUY|SELL) MARKET/.test(output())) await new Promise((r) => setTimeout(r, 20));
-}
-
-function exited(proc: ChildProcess): Promise<number | null> {
-  return proc.exitCode !== null || proc.signalCode !== null
-    ? Promise.resolve(proc.exitCode)
-    : new Promise((resolve) => proc.once('exit', (code) => resolve(code)));
 }
 
 async function journalCounts(file: string): Promise<{ filled: number }> {
@@ -106,21 +75,15 @@ describe('chaos: SIGKILL at random moments, restart, reconcile', () => {
       });`,
     );
     const journalFile = join(dir, 'journal.sqlite');
-    const configFile = join(dir, 'crewdesk.yaml');
-    writeFileSync(
-      configFile,
-      [
-        'mode: testnet',
-        `journal: ${journalFile}`,
-        `crewDirs: [${crewDir}]`,
-        'risk: { maxOrdersPerMinutePerCrew: 10000, maxOrdersPerMinute: 10000, maxCrewDrawdownPct: 100, maxTotalDrawdownPct: 100 }',
-        'teams:',
-        '  - name: chaos',
-        '    capital: "1000"',
-        '    crews:',
-        '      - { id: flip-btc, crew: flip, symbol: BTCUSDT, interval: 1m, capital: "1000" }',
-      ].join('\n'),
-    );
+    const configFile = writeTestnetConfig(dir, journalFile, [
+      `crewDirs: [${crewDir}]`,
+      'risk: { maxOrdersPerMinutePerCrew: 10000, maxOrdersPerMinute: 10000, maxCrewDrawdownPct: 100, maxTotalDrawdownPct: 100 }',
+      'teams:',
+      '  - name: chaos',
+      '    capital: "1000"',
+      '    crews:',
+      '      - { id: flip-btc, crew: flip, symbol: BTCUSDT, interval: 1m, capital: "1000" }',
+    ]);
     // 200 ms per response: an order is in flight for most of each candle, so kills often land mid-order.
     emulator = await startEmulator({
       apiKey: KEY,
@@ -132,18 +95,7 @@ describe('chaos: SIGKILL at random moments, restart, reconcile', () => {
       balances: { USDT: '1000' },
       knobs: { latencyMs: 200 },
     });
-    const env = {
-      ...process.env,
-      BINANCE_API_KEY: KEY,
-      BINANCE_API_SECRET: SECRET,
-      BINANCE_REST_URL: emulator.restUrl,
-      BINANCE_WS_STREAM_URL: emulator.wsStreamUrl,
-      BINANCE_WS_API_URL: emulator.wsApiUrl,
-      LOG_LEVEL: 'error',
-      DISCORD_TOKEN: '',
-      OPENAI_API_KEY: '',
-      OPENAI_BASE_URL: '',
-    };
+    const env = testnetEnv(emulator, KEY, SECRET);
 
     const random = seededRandom(20261124);
     let kills = 0;
@@ -151,7 +103,7 @@ describe('chaos: SIGKILL at random moments, restart, reconcile', () => {
     /** Restarts whose reconciliation settled an order the previous kill left open. */
     let reconciliations = 0;
     while (filled < LIFECYCLES) {
-      const bot = await startBot(configFile, env);
+      const bot = await startTestnetDesk(configFile, env);
       child = bot.proc;
       // Each life reaches its first order of this run before the kill clock starts (a busy machine
       // starts the bot slower; the kill is timed from the trading, not from the start), then the kill
@@ -167,7 +119,7 @@ describe('chaos: SIGKILL at random moments, restart, reconcile', () => {
     }
 
     // One last clean run: reconcile what the last kill left, trade a little, stop with SIGTERM.
-    const last = await startBot(configFile, env);
+    const last = await startTestnetDesk(configFile, env);
     child = last.proc;
     await new Promise((r) => setTimeout(r, 2000));
     last.proc.kill('SIGTERM');

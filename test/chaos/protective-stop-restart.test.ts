@@ -3,18 +3,16 @@
 // fills and its stop rests on the exchange; the desk is killed with SIGKILL; the price falls through
 // the stop, which fills on the exchange; the restarted desk books that fill as the crew's exit, and
 // its books equal the account.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Big from 'big.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Candle } from '../../src/core/domain.ts';
 import { type Emulator, startEmulator } from '../../src/emulator/emulator.ts';
 import { SqliteJournal } from '../../src/journal/sqlite-journal.ts';
 import { tempDir, writeCrewModule } from '../support/desk-harness.ts';
+import { eventually, exited, startTestnetDesk, testnetEnv, writeTestnetConfig } from '../support/testnet-process.ts';
 
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const KEY = 'StopsKey0'.repeat(8).slice(0, 64);
 const SECRET = 'StopsSecret1'.repeat(6).slice(0, 64);
 
@@ -39,45 +37,6 @@ afterAll(async () => {
   child?.kill('SIGKILL');
   await emulator?.close();
 });
-
-function startBot(configFile: string, env: NodeJS.ProcessEnv): Promise<{ proc: ChildProcess; output: () => string }> {
-  const proc = spawn(process.execPath, [join(REPO, 'bin/crewdesk.js'), 'start', '--config', configFile], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the desk did not start within 90 s:\n${out}`)), 90_000);
-    const check = () => {
-      if (/crewdesk: journal /.test(out)) {
-        clearTimeout(timer);
-        proc.stdout!.off('data', check);
-        resolve({ proc, output: () => out });
-      }
-    };
-    proc.stdout!.on('data', check);
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the desk exited (${code}) before trading:\n${out}`));
-    });
-  });
-}
-
-function exited(proc: ChildProcess): Promise<number | null> {
-  return proc.exitCode !== null || proc.signalCode !== null
-    ? Promise.resolve(proc.exitCode)
-    : new Promise((resolve) => proc.once('exit', (code) => resolve(code)));
-}
-
-/** Polls until `check` returns a value (no sleeps as synchronisation: a generous deadline, then the reason). */
-async function eventually<T>(what: string, check: () => T | undefined | false, timeoutMs = 90_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** 1m candles: 30 flat at 100 already closed, then ten at 101 (the crew buys on a close above 100.5). */
 function market(): Candle[] {
@@ -119,38 +78,21 @@ describe('a protective stop on the exchange while the desk is dead', () => {
       });`,
     );
     const journalFile = join(dir, 'journal.sqlite');
-    const configFile = join(dir, 'crewdesk.yaml');
-    writeFileSync(
-      configFile,
-      [
-        'mode: testnet',
-        `journal: ${journalFile}`,
-        `crewDirs: [${crewDir}]`,
-        'risk: { maxCrewDrawdownPct: 100, maxTotalDrawdownPct: 100 }',
-        'teams:',
-        '  - name: stops',
-        '    capital: "1000"',
-        '    crews:',
-        '      - { id: guard-btc, crew: buy-above, symbol: BTCUSDT, interval: 1m, capital: "1000", params: { stopLossPct: 5 } }',
-      ].join('\n'),
-    );
+    const configFile = writeTestnetConfig(dir, journalFile, [
+      `crewDirs: [${crewDir}]`,
+      'risk: { maxCrewDrawdownPct: 100, maxTotalDrawdownPct: 100 }',
+      'teams:',
+      '  - name: stops',
+      '    capital: "1000"',
+      '    crews:',
+      '      - { id: guard-btc, crew: buy-above, symbol: BTCUSDT, interval: 1m, capital: "1000", params: { stopLossPct: 5 } }',
+    ]);
     emulator = await startEmulator({ apiKey: KEY, apiSecret: SECRET, candles: market(), history: 30, speed: 0, balances: { USDT: '1000' } });
-    const env = {
-      ...process.env,
-      BINANCE_API_KEY: KEY,
-      BINANCE_API_SECRET: SECRET,
-      BINANCE_REST_URL: emulator.restUrl,
-      BINANCE_WS_STREAM_URL: emulator.wsStreamUrl,
-      BINANCE_WS_API_URL: emulator.wsApiUrl,
-      LOG_LEVEL: 'error',
-      DISCORD_TOKEN: '',
-      OPENAI_API_KEY: '',
-      OPENAI_BASE_URL: '',
-    };
+    const env = testnetEnv(emulator, KEY, SECRET);
     const state = () => emulator!.state() as unknown as { openOrders: OrderView[]; orders: OrderView[]; balances: BalanceView[] };
 
     // 1. The entry fills; its stop rests on the exchange.
-    const first = await startBot(configFile, env);
+    const first = await startTestnetDesk(configFile, env);
     child = first.proc;
     // Candles are played once the desk listens; one more each time the desk has not bought within 15 s (a slow
     // stream subscription on a busy machine misses a candle; a later one above the level buys just the same).
@@ -180,7 +122,7 @@ describe('a protective stop on the exchange while the desk is dead', () => {
     expect(state().openOrders).toEqual([]);
 
     // 3. The restarted desk books the stop's fill as the crew's exit, and its books equal the account.
-    const second = await startBot(configFile, env);
+    const second = await startTestnetDesk(configFile, env);
     child = second.proc;
     await eventually('the restart reconciliation line', () => /restart reconciliation: [1-9]/.test(second.output()));
     second.proc.kill('SIGTERM');

@@ -3,17 +3,15 @@
 // the failing criterion named, trades a round trip on paper, is promoted by its record (confirmed),
 // and its next entry — with its protective stop — goes to the emulator; demoted with its position
 // handed over, no stop of it stays on the exchange. Every move is in the audit log.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Candle } from '../../src/core/domain.ts';
 import { type Emulator, startEmulator } from '../../src/emulator/emulator.ts';
 import { SqliteJournal } from '../../src/journal/sqlite-journal.ts';
 import { tempDir, writeCrewModule } from '../support/desk-harness.ts';
+import { eventually, startTestnetDesk, testnetEnv, writeTestnetConfig } from '../support/testnet-process.ts';
 
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const KEY = 'PromoKey0'.repeat(8).slice(0, 64);
 const SECRET = 'PromoSecret1'.repeat(6).slice(0, 64);
 
@@ -49,17 +47,6 @@ function market(): Candle[] {
   }));
 }
 
-/** `what` may be a function: the message is then made at the timeout (with what was printed by then, not before). */
-async function eventually<T>(what: string | (() => string), check: () => T | undefined | false, timeoutMs = 90_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('crewdesk start on the emulator: promote and demote in the console', () => {
   it('refuses by the gate, promotes by the record, trades on the emulator, demotes — audited', async () => {
     const dir = tempDir('crewdesk-promote-');
@@ -81,45 +68,27 @@ describe('crewdesk start on the emulator: promote and demote in the console', ()
       });`,
     );
     const journalFile = join(dir, 'journal.sqlite');
-    const configFile = join(dir, 'crewdesk.yaml');
-    writeFileSync(
-      configFile,
-      [
-        'mode: testnet',
-        `journal: ${journalFile}`,
-        `crewDirs: [${crewDir}]`,
-        'risk: { maxCrewDrawdownPct: 100, maxTotalDrawdownPct: 100 }',
-        // Lenient but not empty: two round trips on paper are required.
-        'promotion: { minDays: 0, minTrades: 2, maxDrawdownPct: 100, minSharpe: -1000, minProfitFactor: 0, maxDriftPct: 100, maxUnmatchedFills: 100 }',
-        'teams:',
-        '  - name: lab',
-        '    capital: "2000"',
-        '    crews:',
-        '      - { id: cand, crew: swing, symbol: BTCUSDT, interval: 1m, capital: "1000", venue: paper, params: { stopLossPct: 5 } }',
-      ].join('\n'),
-    );
+    const configFile = writeTestnetConfig(dir, journalFile, [
+      `crewDirs: [${crewDir}]`,
+      'risk: { maxCrewDrawdownPct: 100, maxTotalDrawdownPct: 100 }',
+      // Lenient but not empty: two round trips on paper are required.
+      'promotion: { minDays: 0, minTrades: 2, maxDrawdownPct: 100, minSharpe: -1000, minProfitFactor: 0, maxDriftPct: 100, maxUnmatchedFills: 100 }',
+      'teams:',
+      '  - name: lab',
+      '    capital: "2000"',
+      '    crews:',
+      '      - { id: cand, crew: swing, symbol: BTCUSDT, interval: 1m, capital: "1000", venue: paper, params: { stopLossPct: 5 } }',
+    ]);
     emulator = await startEmulator({ apiKey: KEY, apiSecret: SECRET, candles: market(), history: 30, speed: 0, balances: { USDT: '5000' } });
     // The console, not Discord: no DISCORD_* variables at all.
-    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DISCORD_|OPENAI_|BINANCE_|CREWDESK_)/.test(k)));
-    const env = {
-      ...inherited,
-      BINANCE_API_KEY: KEY,
-      BINANCE_API_SECRET: SECRET,
-      BINANCE_REST_URL: emulator.restUrl,
-      BINANCE_WS_STREAM_URL: emulator.wsStreamUrl,
-      BINANCE_WS_API_URL: emulator.wsApiUrl,
-      LOG_LEVEL: 'error',
-    };
-    const proc = spawn(process.execPath, [join(REPO, 'bin/crewdesk.js'), 'start', '--config', configFile], { cwd: dir, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const desk = await startTestnetDesk(configFile, testnetEnv(emulator, KEY, SECRET), { cwd: dir, console: true });
+    const proc = desk.proc;
     child = proc;
-    let out = '';
-    proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    const type = (line: string) => proc.stdin!.write(`${line}\n`);
+    const type = desk.type;
     const printed = (what: RegExp, from: number, timeoutMs = 90_000) =>
       eventually(
-        () => `${what}:\n${out}`,
-        () => what.test(out.slice(from)),
+        () => `${what}:\n${desk.output()}`,
+        () => what.test(desk.output().slice(from)),
         timeoutMs,
       );
     await printed(/crewdesk: console ready/, 0, 180_000);
@@ -130,16 +99,16 @@ describe('crewdesk start on the emulator: promote and demote in the console', ()
         emulator!.step(1);
         if (await eventually(what, check, 10_000).catch(() => false)) return;
       }
-      throw new Error(`never: ${what}\n${out}`);
+      throw new Error(`never: ${what}\n${desk.output()}`);
     };
 
-    const roundTrips = () => (out.match(/fill\s+cand: SELL/g) ?? []).length;
+    const roundTrips = () => (desk.output().match(/fill\s+cand: SELL/g) ?? []).length;
     // 1. A round trip on paper (the buy at a close of 101, the sale at a close of 99): nothing on the emulator.
     await stepUntil('a round trip on paper', () => roundTrips() === 1);
     expect(state().orders).toEqual([]);
 
     // 2. One round trip of two: refused, the failing criterion named.
-    let mark = out.length;
+    let mark = desk.output().length;
     type('/crew promote cand capital:500');
     await printed(/Not promoted[\s\S]*does not pass the promotion gate:.*round trips/, mark);
 
@@ -148,7 +117,7 @@ describe('crewdesk start on the emulator: promote and demote in the console', ()
     expect(state().orders).toEqual([]);
 
     // 3. Promoted by its record, confirmed.
-    mark = out.length;
+    mark = desk.output().length;
     type('/crew promote cand capital:500');
     await printed(/Type y to promote/, mark);
     type('y');
@@ -159,7 +128,7 @@ describe('crewdesk start on the emulator: promote and demote in the console', ()
     expect(state().orders.filter((o) => o.side === 'BUY' && o.clientOrderId.startsWith('cd-cand')).length).toBe(1);
 
     // 5. Demoted with the position handed over: the stop is cancelled, nothing of the crew rests on the exchange.
-    mark = out.length;
+    mark = desk.output().length;
     type('/crew demote cand position:handover');
     await printed(/Crew demoted[\s\S]*handed over to you[\s\S]*protective stop at [\d.]+ cancelled/, mark);
     expect(state().openOrders).toEqual([]);
