@@ -13,7 +13,7 @@ import type { ProofOutcome } from '../forge/proof.ts';
 import type { ForgeProver, SandboxJob, SandboxLimits } from '../forge/sandbox.ts';
 import { engineCodeVersion, proofCodeVersion } from './code-version.ts';
 import { FORGE_JOBS_FOLDER, type JobExecutor } from './execute.ts';
-import { type ForgeProofJob, forgeProofJobSchema } from './job.ts';
+import { type ForgeProofAnswer, type ForgeProofJob, forgeProofJobSchema } from './job.ts';
 import { candleSetOf } from './sweep-jobs.ts';
 
 /** A forge job the worker must fail (not refuse): its draft's source is not the one it names. */
@@ -107,4 +107,28 @@ function place(from: string, to: string): void {
 
 function short(sha: string): string {
   return sha.slice(0, 12);
+}
+
+/** Time a proof may take beyond its sandbox's limit: a worker's first proof builds the sandbox, and the job may wait for a worker to finish a sweep run. */
+export const PROOF_MARGIN_MS = 60_000;
+
+/** What the queue back end offers for proofs (queue-backend.ts); named here so the forge's side loads no BullMQ. */
+export interface ProofQueue {
+  prove(job: ForgeProofJob, waitMs: number): Promise<ForgeProofAnswer>;
+}
+
+/**
+ * The forge's prover when research goes through a queue: the proof becomes a job, and whatever
+ * keeps it from coming back — no worker, a refusal, a checksum, no answer within the sandbox's
+ * limit plus a margin — becomes a failed proof with the reason, never a wait without end.
+ */
+export function queueProver(queue: ProofQueue, marginMs = PROOF_MARGIN_MS): ForgeProver {
+  return async (job, limits) => {
+    try {
+      const answer = await queue.prove(await forgeProofJob(job, limits), limits.timeoutMs + marginMs);
+      return answer.proof;
+    } catch (error) {
+      return { ok: false, stage: 'queue', reason: `the research queue gave no proof: ${error instanceof Error ? error.message : String(error)}` };
+    }
+  };
 }
