@@ -83,9 +83,9 @@ export class JobExecutor {
   }
 
   /** A local path for each of the set's files, in its order, each checked against its sha256 (a mismatch names the file). */
-  async candleFiles(set: CandleSet): Promise<string[]> {
+  async candleFiles(set: CandleSet, owner: 'sweep' | 'proof' = 'sweep'): Promise<string[]> {
     const paths: string[] = [];
-    for (const file of set.files) paths.push(await this.file(file.name, file.sha256, set));
+    for (const file of set.files) paths.push(await this.file(file.name, file.sha256, set, owner));
     return paths;
   }
 
@@ -95,14 +95,14 @@ export class JobExecutor {
   }
 
   /** A local path for the file, its sha256 checked; downloaded into the cache when no folder has it. */
-  private async file(name: string, sha256: string, set: CandleSet): Promise<string> {
+  private async file(name: string, sha256: string, set: CandleSet, owner: 'sweep' | 'proof'): Promise<string> {
     let path = this.find(name);
     if (path === null && this.setup.cacheDir !== null) path = await this.download(name, set);
     if (path === null) {
       throw new ChecksumError(`candle file ${name} is not in this worker's data (${[...this.setup.dataDirs, this.setup.cacheDir].filter(Boolean).join(', ')})`);
     }
     const actual = await this.sha256(path);
-    if (actual !== sha256) throw new ChecksumError(`candle file ${name} (${path}) has sha256 ${actual}, the sweep's has ${sha256}`);
+    if (actual !== sha256) throw new ChecksumError(`candle file ${name} (${path}) has sha256 ${actual}, the ${owner}'s has ${sha256}`);
     return path;
   }
 

@@ -71,7 +71,7 @@ export async function runForgeProof(job: ForgeProofJob, executor: JobExecutor, p
   if (actual !== job.draft.sha256) {
     throw new DraftSourceError(`draft ${job.draft.name}: its source has sha256 ${actual}, the job names ${job.draft.sha256}`);
   }
-  const paths = await executor.candleFiles(job.candles);
+  const paths = await executor.candleFiles(job.candles, 'proof');
   const dir = join(executor.cacheDir ?? tmpdir(), FORGE_JOBS_FOLDER, `${job.id}-${process.pid}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
