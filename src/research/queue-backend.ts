@@ -160,7 +160,16 @@ export class QueueResearch implements SweepBackend {
    * at the head (LIFO): an owner waiting on a draft does not wait behind a thousand-run sweep.
    */
   async prove(job: ForgeProofJob, waitMs: number): Promise<ForgeProofAnswer> {
-    const live = (await this.workers()).filter((w) => w.status !== 'lost');
+    const began = Date.now();
+    // A command waits for Redis while it is away (maxRetriesPerRequest: null): bounded here, as the answer is below.
+    let gaveUp: NodeJS.Timeout | undefined;
+    const cards = await Promise.race([
+      this.workers().finally(() => clearTimeout(gaveUp)),
+      new Promise<never>((_, reject) => {
+        gaveUp = setTimeout(() => reject(new ResearchJobError(job.id, `Redis at ${this.url} did not answer within ${Math.round(waitMs / 1000)} s`)), waitMs);
+      }),
+    ]);
+    const live = cards.filter((w) => w.status !== 'lost');
     if (!live.some((w) => w.sameCode)) {
       throw new ResearchJobError(
         job.id,
@@ -176,7 +185,7 @@ export class QueueResearch implements SweepBackend {
       this.add(job).catch((error: unknown) => {
         this.settings.onStatus?.(`research: could not queue forge proof ${job.id} yet (${error instanceof Error ? error.message : String(error)})`);
       });
-      timer = setTimeout(() => void this.expire(job.id, waitMs), waitMs);
+      timer = setTimeout(() => void this.expire(job.id, waitMs), Math.max(0, waitMs - (Date.now() - began)));
       // An answer QueueEvents missed (Redis restarted), or a job Redis lost: looked up now and then.
       let checking = false;
       poll = setInterval(() => {

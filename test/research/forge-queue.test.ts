@@ -2,17 +2,20 @@
 // real `crewdesk worker` process with its own copy of the candles: the proof a worker sends back is
 // the one the desk's own sandbox gives; a hostile draft is contained in the worker's sandbox and
 // the worker takes the next job; a draft whose source is not the one named, or a candle file with
-// another sha256, fails the job with the reason; with no worker listening the proof fails at once.
+// another sha256, fails the job with the reason; a proof no worker answers is withdrawn in time and
+// fails with the reason; with no worker listening it fails at once.
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { proveInSandbox, type SandboxJob, type SandboxLimits } from '../../src/forge/sandbox.ts';
 import { forgeProofJob, queueProver } from '../../src/research/forge-proof.ts';
 import type { ForgeProofJob } from '../../src/research/job.ts';
 import { QueueResearch } from '../../src/research/queue-backend.ts';
-import { DEFAULT_PREFIX, DEFAULT_QUEUE } from '../../src/research/queue-names.ts';
+import { engineCodeVersion } from '../../src/research/code-version.ts';
+import { DEFAULT_PREFIX, DEFAULT_QUEUE, workersKey } from '../../src/research/queue-names.ts';
 import { CANDLE_FILES, candlePath } from '../data/candle-fixtures.ts';
 import { GOOD_DRAFT, GOOD_NAME, withImport, withOnCandle } from '../forge/drafts.ts';
 import { NEEDS_REDIS, RedisServer, requireRedisInCi } from './redis-server.ts';
@@ -53,9 +56,9 @@ async function queueBackend(prefix = DEFAULT_PREFIX): Promise<QueueResearch> {
 }
 
 /** The job's answer, or the reason it failed. */
-async function outcomeOf(backend: QueueResearch, job: ForgeProofJob): Promise<string> {
+async function outcomeOf(backend: QueueResearch, job: ForgeProofJob, waitMs = 60_000): Promise<string> {
   try {
-    return JSON.stringify((await backend.prove(job, 60_000)).proof);
+    return JSON.stringify((await backend.prove(job, waitMs)).proof);
   } catch (error) {
     return `failed: ${error instanceof Error ? error.message : String(error)}`;
   }
@@ -124,7 +127,7 @@ describe.skipIf(binary === null)(`forge proofs on a Redis queue with a crewdesk 
   );
 
   it(
-    'a draft whose source is not the one it names, or a candle file with another sha256, fails the job saying which',
+    'a draft whose source is not the one it names, or a candle file with another sha256, fails the job saying which; other code is refused',
     async () => {
       const backend = await queueBackend();
       const good = await forgeProofJob(draftJob(GOOD_DRAFT), LIMITS);
@@ -143,6 +146,12 @@ describe.skipIf(binary === null)(`forge proofs on a Redis queue with a crewdesk 
       };
       expect(await outcomeOf(backend, candles)).toMatch(new RegExp(`^failed: candle file ${FILE} \\(.*\\) has sha256 [0-9a-f]{64}, the proof's has ${other}`));
 
+      // Made with other engine code: refused, not answered; the wait ends with the refusal named.
+      const older: ForgeProofJob = { ...good, id: `${good.id.slice(0, -8)}00000003`, code: '0'.repeat(64) };
+      expect(await outcomeOf(backend, older, 3_000)).toMatch(
+        /^failed: no answer from a research worker within 3 s; worker wf1 refused it: engine code [0-9a-f]{12} differs from the proof's 000000000000$/,
+      );
+
       // Through the forge's prover, such a failure is a failed proof with the reason, not an exception.
       const prover = queueProver({ prove: (_job, waitMs) => backend.prove(candles, waitMs) });
       expect(await prover(draftJob(GOOD_DRAFT), LIMITS)).toEqual({
@@ -153,6 +162,38 @@ describe.skipIf(binary === null)(`forge proofs on a Redis queue with a crewdesk 
     },
     LONG,
   );
+
+  it('a proof no worker answers in time is withdrawn and fails with the reason, instead of a wait without end', async () => {
+    const backend = await queueBackend('silent');
+    // A worker that said it was there, with this code, and then took nothing (hung, or cut off).
+    const card = {
+      id: 'ghost',
+      host: 'nowhere',
+      pid: 1,
+      code: engineCodeVersion(),
+      state: 'idle',
+      job: null,
+      jobsDone: 0,
+      startedAt: Date.now(),
+      seenAt: Date.now(),
+    };
+    const redisClient = new Redis(redis.url);
+    try {
+      await redisClient.hset(workersKey({ prefix: 'silent', queue: DEFAULT_QUEUE }), 'ghost', JSON.stringify(card));
+      const job = await forgeProofJob(draftJob(GOOD_DRAFT), LIMITS);
+      const started = performance.now();
+      expect(await outcomeOf(backend, job, 1_500)).toBe(`failed: no answer from a research worker within 2 s`);
+      expect(performance.now() - started).toBeLessThan(5_000);
+      const queue = new Queue(DEFAULT_QUEUE, { connection: { url: redis.url }, prefix: 'silent' });
+      try {
+        await vi.waitFor(async () => expect(await queue.getJob(job.id)).toBeUndefined());
+      } finally {
+        await queue.close();
+      }
+    } finally {
+      redisClient.disconnect();
+    }
+  });
 
   it('with no worker listening, the proof fails at once with the reason instead of waiting', async () => {
     const prove = queueProver(await queueBackend('nobody'));
