@@ -11,6 +11,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { proveInSandbox, type SandboxJob, type SandboxLimits } from '../../src/forge/sandbox.ts';
+import { researchBackend } from '../../src/research/backends.ts';
 import { forgeProofJob, queueProver } from '../../src/research/forge-proof.ts';
 import type { ForgeProofJob } from '../../src/research/job.ts';
 import { QueueResearch } from '../../src/research/queue-backend.ts';
@@ -91,16 +92,25 @@ describe.skipIf(binary === null)(`forge proofs on a Redis queue with a crewdesk 
   it(
     'a worker proves a draft exactly as the desk’s own sandbox does, and leaves no candles behind',
     async () => {
-      const job = draftJob(GOOD_DRAFT, { compare: true });
-      const [local, queued] = await Promise.all([proveInSandbox(job, LIMITS), queueProver(await queueBackend())(job, LIMITS)]);
-      if (!local.ok) throw new Error(`the local proof failed: ${local.reason}`);
-      expect(local.existing.length).toBeGreaterThan(0);
-      expect(JSON.stringify(queued)).toBe(JSON.stringify(local));
-      expect(worker.output).toMatch(/takes forge proof forge-[a-z0-9]+-[0-9a-f]+: draft ema-rsi-dip on BTCUSDT 1h \(1 candle files\)/);
-      expect(worker.output).toMatch(/finished forge proof forge-[a-z0-9]+-[0-9a-f]+ in [\d.]+ s: proven/);
-      // The job's folder of linked candles is gone; the worker's own copy is untouched.
-      expect(readdirSync(join(cacheDir, 'forge-jobs'))).toEqual([]);
-      expect(readdirSync(workerData)).toEqual([FILE]);
+      // The back end the desk chooses: with REDIS_URL, a prover that sends the proof to the queue; without, none (the forge keeps its own sandbox).
+      const embedded = await researchBackend(undefined, { env: {}, ownPool: true });
+      expect(embedded.prove).toBeNull();
+      await embedded.close();
+      const chosen = await researchBackend(undefined, { env: { REDIS_URL: redis.url } });
+      try {
+        const job = draftJob(GOOD_DRAFT, { compare: true });
+        const [local, queued] = await Promise.all([proveInSandbox(job, LIMITS), chosen.prove!(job, LIMITS)]);
+        if (!local.ok) throw new Error(`the local proof failed: ${local.reason}`);
+        expect(local.existing.length).toBeGreaterThan(0);
+        expect(JSON.stringify(queued)).toBe(JSON.stringify(local));
+        expect(worker.output).toMatch(/takes forge proof forge-[a-z0-9]+-[0-9a-f]+: draft ema-rsi-dip on BTCUSDT 1h \(1 candle files\)/);
+        expect(worker.output).toMatch(/finished forge proof forge-[a-z0-9]+-[0-9a-f]+ in [\d.]+ s: proven/);
+        // The job's folder of linked candles is gone; the worker's own copy is untouched.
+        expect(readdirSync(join(cacheDir, 'forge-jobs'))).toEqual([]);
+        expect(readdirSync(workerData)).toEqual([FILE]);
+      } finally {
+        await chosen.close();
+      }
     },
     LONG,
   );
