@@ -2,7 +2,8 @@
 // processes on this machine or others. The owner keeps every job it asked for until its answer is
 // merged (by job id: a job answered twice counts once), so nothing is lost when a worker dies
 // (BullMQ's stalled-job check hands its job to another) or when Redis restarts empty (the owner
-// adds the missing jobs again once Redis is back, and says it is waiting meanwhile).
+// adds the missing jobs again once Redis is back, and says it is waiting meanwhile). The forge's
+// proofs travel the same way (`prove`), one job each, answered with the sandbox's outcome.
 import { Job, Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { SweepRun } from '../backtest/optimize-worker.ts';
@@ -263,7 +264,6 @@ export class QueueResearch implements SweepBackend {
   private completed(id: string, value: unknown): void {
     const entry = this.outstanding.get(id);
     if (!entry) return; // another sweep's, or answered already
-    const fail = (error: Error) => (entry.job.kind === 'sweep-run' ? new SweepRunFailure(error.message) : new ResearchJobError(id, error.message));
     let answer: QueuedOutcome | ForgeProofAnswer;
     try {
       answer = (typeof value === 'string' ? JSON.parse(value) : value) as QueuedOutcome | ForgeProofAnswer;
@@ -271,7 +271,7 @@ export class QueueResearch implements SweepBackend {
       if (entry.job.kind === 'forge-proof' && typeof (answer as ForgeProofAnswer)?.proof?.ok !== 'boolean') throw new Error('no proof in the answer');
     } catch (error) {
       this.outstanding.delete(id);
-      entry.reject(fail(new Error(`job ${id}: an unreadable answer (${error instanceof Error ? error.message : String(error)})`)));
+      entry.reject(failure(entry.job, `job ${id}: an unreadable answer (${error instanceof Error ? error.message : String(error)})`));
       return;
     }
     this.outstanding.delete(id);
@@ -282,7 +282,7 @@ export class QueueResearch implements SweepBackend {
     const entry = this.outstanding.get(id);
     if (!entry) return;
     this.outstanding.delete(id);
-    entry.reject(entry.job.kind === 'sweep-run' ? new SweepRunFailure(reason) : new ResearchJobError(id, reason));
+    entry.reject(failure(entry.job, reason));
   }
 
   /** A forge proof with no answer in time: withdrawn, and the owner told why when workers refused it. */
@@ -317,6 +317,11 @@ export class QueueResearch implements SweepBackend {
     this.down = false;
     for (const sweep of this.sweeps) sweep.redisBack();
   }
+}
+
+/** A job's failure as its owner expects it: a sweep's run failure (the sweep goes on), or a proof's. */
+function failure(job: QueuedJob, reason: string): Error {
+  return job.kind === 'sweep-run' ? new SweepRunFailure(reason) : new ResearchJobError(job.id, reason);
 }
 
 /** One sweep on the queue: its jobs, its progress, its refusals. */
