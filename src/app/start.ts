@@ -246,9 +246,12 @@ export async function startCommand(argv: string[]): Promise<number> {
       else if (event.type === 'proposal') print(`manager proposes (${event.proposal.id}): ${event.proposal.summary} — /proposal approve ${event.proposal.id}`);
     });
     // The forge loads the TypeScript compiler: only when configured.
-    const forged = config.forge ? (await import('../forge/wire.ts')).createForge({ config, desk, deskService, manager }) : null;
+    const forged = config.forge
+      ? (await import('../forge/wire.ts')).createForge({ config, desk, deskService, manager, prove: research?.backend.prove ?? null })
+      : null;
     if (forged?.forge === null) say(`crewdesk: the forge is off: ${forged.reason}`);
     else if (forged?.warning) say(`crewdesk: ${forged.warning}`);
+    if (forged?.forge && research?.backend.prove) say(`crewdesk: forge proofs go to the research ${research.backend.description}`);
     const services: ChatServices = {
       desk: deskService,
       manager,

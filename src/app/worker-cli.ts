@@ -9,8 +9,8 @@ import { numberFlag, parseFlags, UsageError } from './args.ts';
 
 export const WORKER_USAGE = `usage: crewdesk worker [--redis URL] [options]
 
-Takes sweep runs from the research queue on Redis and runs them; stops on Ctrl-C / SIGTERM
-(a run under way is finished first). Run as many as you like, on any machine with this
+Takes sweep runs and forge proofs (in the forge's sandbox) from the research queue on Redis
+and runs them; stops on Ctrl-C / SIGTERM (a run under way is finished first). Run as many as you like, on any machine with this
 repository at the same commit (a worker with other engine or crew code refuses the jobs).
 
   --redis URL       redis://host:port[/db] or rediss:// (default: REDIS_URL, else the

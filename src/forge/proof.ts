@@ -67,8 +67,12 @@ export interface ProofReport {
 
 export interface ProofFailure {
   readonly ok: false;
-  /** load: the module did not load or its schema is unsafe; run: a backtest failed; sandbox: killed or crashed. */
-  readonly stage: 'load' | 'run' | 'sandbox';
+  /**
+   * load: the module did not load or its schema is unsafe; run: a backtest failed; sandbox: killed
+   * or crashed; queue: sent to a research worker, no proof came back (none listening, refused,
+   * candles that did not match, no answer in time).
+   */
+  readonly stage: 'load' | 'run' | 'sandbox' | 'queue';
   readonly reason: string;
 }
 

@@ -24,6 +24,12 @@ export const DEFAULT_LIMITS: SandboxLimits = Object.freeze({ timeoutMs: 120_000,
 
 export type SandboxJob = Omit<ProofJob, 'draftDir'> & { readonly source: string };
 
+/**
+ * Who proves a draft: `proveInSandbox` in this machine by default; with a research queue, a
+ * `crewdesk worker` that runs the same sandbox (the research back end offers it as this function).
+ */
+export type ForgeProver = (job: SandboxJob, limits: SandboxLimits) => Promise<ProofOutcome>;
+
 /** The permission flag of this Node: experimental on 20, stable from 22. */
 export function permissionFlag(version = process.versions.node): string {
   return Number(version.split('.')[0]) >= 22 ? '--permission' : '--experimental-permission';

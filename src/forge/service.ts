@@ -15,7 +15,7 @@ import { describeProblems, PROJECT_ROOT } from './checks.ts';
 import { type Attempt, type Draft, DraftStore } from './drafts.ts';
 import type { ForgeModel } from './model.ts';
 import { forgeMessages } from './prompt.ts';
-import { proveInSandbox, type SandboxLimits } from './sandbox.ts';
+import { type ForgeProver, proveInSandbox, type SandboxLimits } from './sandbox.ts';
 
 /** The manager's usage ledger, as the forge uses it: one budget for every model call of the desk. */
 export interface ForgeBudget {
@@ -76,6 +76,8 @@ export class ForgeService {
     private readonly now: () => number = Date.now,
     /** Where drafts are checked (the desk: a worker thread, off its event loop). */
     private readonly checkDraft: DraftChecker = inlineChecker,
+    /** Where drafts are proven: this machine's sandbox, or a research worker's (the same sandbox there). */
+    private readonly prove: ForgeProver = proveInSandbox,
   ) {
     this.store = new DraftStore(draftsDir);
   }
@@ -238,7 +240,7 @@ export class ForgeService {
     }
 
     draft = this.update(draft, { state: 'proving' });
-    const proof = await proveInSandbox(
+    const proof = await this.prove(
       {
         name: draft.name!,
         source: passed.source!,

@@ -10,6 +10,7 @@ import { workerChecker } from './checker.ts';
 import { PROJECT_ROOT } from './checks.ts';
 import { deskForgeHost } from './desk-host.ts';
 import { langchainForgeModel } from './model.ts';
+import { type ForgeProver, proveInSandbox } from './sandbox.ts';
 import { ForgeService } from './service.ts';
 
 export function createForge(options: {
@@ -17,6 +18,8 @@ export function createForge(options: {
   readonly desk: Desk;
   readonly deskService: DeskService;
   readonly manager: ManagerService;
+  /** The research back end's prover (a queue's workers); absent: proofs run in this machine's sandbox. */
+  readonly prove?: ForgeProver | null;
 }): { forge: ForgeService; warning: string | null } | { forge: null; reason: string } {
   const { config, desk, deskService, manager } = options;
   const settings = config.forge;
@@ -50,6 +53,7 @@ export function createForge(options: {
     },
     Date.now,
     checker.check,
+    options.prove ?? proveInSandbox,
   );
   manager.attachForge(forge);
   const listed = config.crewDirs.some((d) => resolve(d) === forgedDir);

@@ -3,6 +3,7 @@
 // BullMQ and ioredis) loads only when it is used: the embedded default needs no Redis.
 import type { SweepBackend } from '../backtest/optimize.ts';
 import { type ResearchConfig, researchRedisUrl } from '../config/research.ts';
+import type { ForgeProver } from '../forge/sandbox.ts';
 import { engineCodeVersion } from './code-version.ts';
 import { EmbeddedResearch, WarmThreadPool, warmPool } from './warm-pool.ts';
 
@@ -26,6 +27,8 @@ export interface ChosenBackend {
   readonly description: string;
   /** Who runs the jobs now. */
   workers(): Promise<ResearchWorkerListing[]>;
+  /** Where the forge proves drafts: null, in this machine's sandbox (embedded); else on the queue's workers, in theirs. */
+  readonly prove: ForgeProver | null;
   close(): Promise<void>;
 }
 
@@ -44,6 +47,7 @@ export async function researchBackend(
     return {
       backend: new EmbeddedResearch(pool),
       description: 'embedded (warm worker threads)',
+      prove: null,
       workers: async () => {
         const code = engineCodeVersion();
         return pool
@@ -55,11 +59,12 @@ export async function researchBackend(
       },
     };
   }
-  const { QueueResearch } = await import('./queue-backend.ts');
+  const [{ QueueResearch }, { queueProver }] = await Promise.all([import('./queue-backend.ts'), import('./forge-proof.ts')]);
   const research = await QueueResearch.connect({ url, prefix: config?.prefix ?? 'crewdesk', ...(options.onStatus ? { onStatus: options.onStatus } : {}) });
   return {
     backend: research,
     description: `queue at ${research.url}`,
+    prove: queueProver(research),
     workers: async () =>
       (await research.workers()).map((w) => ({ id: w.id, state: w.status, job: w.job, jobsDone: w.jobsDone, code: w.code, sameCode: w.sameCode })),
     close: () => research.close(),

@@ -34,6 +34,30 @@ export function engineCodeVersion(): string {
   return cached;
 }
 
+let proofCached: string | null = null;
+
+/**
+ * The code a forge proof's numbers also depend on: the forge's evaluation (src/forge) and the
+ * built-in crews it compares the draft against (crews/, top level), over the engine's version.
+ */
+export function proofCodeVersion(): string {
+  if (proofCached !== null) return proofCached;
+  const hash = createHash('sha256').update(engineCodeVersion());
+  const files: string[] = [];
+  collect(join(ROOT, 'src', 'forge'), files);
+  for (const entry of readdirSync(join(ROOT, 'crews'), { withFileTypes: true })) {
+    if (entry.isFile() && /\.(ts|js|mjs|mts)$/.test(entry.name)) files.push(join(ROOT, 'crews', entry.name));
+  }
+  for (const file of files.sort()) {
+    hash.update(relative(ROOT, file));
+    hash.update('\0');
+    hash.update(readFileSync(file));
+    hash.update('\0');
+  }
+  proofCached = hash.digest('hex');
+  return proofCached;
+}
+
 function collect(dir: string, out: string[]): void {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);

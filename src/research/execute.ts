@@ -4,13 +4,14 @@
 // is read; the columns are kept for the next job on the same candles. A job made with other code
 // than this worker's is refused, never answered.
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { type CandleColumns, runCombination, type SweepRun } from '../backtest/optimize-worker.ts';
 import { loadColumns } from '../backtest/optimize.ts';
 import type { Interval } from '../core/domain.ts';
 import { downloadCandles } from '../data/download.ts';
 import { parsePeriod } from '../data/periods.ts';
+import { candleFileName } from '../market/csv-candles.ts';
 import { listCandleFilesSync } from '../market/file-market-data.ts';
 import { crewSourceHash, engineCodeVersion } from './code-version.ts';
 import { type CandleSet, candleSetKey, type ResearchJob } from './job.ts';
@@ -34,6 +35,9 @@ export class ChecksumError extends Error {
 }
 
 const KEPT_CANDLE_SETS = 4;
+
+/** The folder of the cache where a forge proof's candles are placed while it runs (forge-proof.ts). */
+export const FORGE_JOBS_FOLDER = 'forge-jobs';
 
 export class JobExecutor {
   private readonly columns = new Map<string, CandleColumns>();
@@ -71,28 +75,47 @@ export class JobExecutor {
     const key = candleSetKey(set);
     const kept = this.columns.get(key);
     if (kept) return kept;
-    const paths: string[] = [];
-    for (const file of set.files) paths.push(await this.file(file.name, file.sha256, set));
+    const paths = await this.candleFiles(set);
     const { columns } = loadColumns(paths, set.symbol, set.interval as Interval, set.from ?? undefined, set.to ?? undefined);
     if (this.columns.size >= KEPT_CANDLE_SETS) this.columns.delete(this.columns.keys().next().value as string);
     this.columns.set(key, columns);
     return columns;
   }
 
+  /** A local path for each of the set's files, in its order, each checked against its sha256 (a mismatch names the file). */
+  async candleFiles(set: CandleSet, owner: 'sweep' | 'proof' = 'sweep'): Promise<string[]> {
+    const paths: string[] = [];
+    for (const file of set.files) paths.push(await this.file(file.name, file.sha256, set, owner));
+    return paths;
+  }
+
+  /** Where this worker keeps what it downloads and a forge proof's candles while it runs; null: nowhere of its own. */
+  get cacheDir(): string | null {
+    return this.setup.cacheDir;
+  }
+
   /** A local path for the file, its sha256 checked; downloaded into the cache when no folder has it. */
-  private async file(name: string, sha256: string, set: CandleSet): Promise<string> {
+  private async file(name: string, sha256: string, set: CandleSet, owner: 'sweep' | 'proof'): Promise<string> {
     let path = this.find(name);
     if (path === null && this.setup.cacheDir !== null) path = await this.download(name, set);
     if (path === null) {
       throw new ChecksumError(`candle file ${name} is not in this worker's data (${[...this.setup.dataDirs, this.setup.cacheDir].filter(Boolean).join(', ')})`);
     }
     const actual = await this.sha256(path);
-    if (actual !== sha256) throw new ChecksumError(`candle file ${name} (${path}) has sha256 ${actual}, the sweep's has ${sha256}`);
+    if (actual !== sha256) throw new ChecksumError(`candle file ${name} (${path}) has sha256 ${actual}, the ${owner}'s has ${sha256}`);
     return path;
   }
 
   private find(name: string): string | null {
-    const places = this.setup.cacheDir !== null && existsSync(this.setup.cacheDir) ? [...this.setup.dataDirs, this.setup.cacheDir] : this.setup.dataDirs;
+    const cache = this.setup.cacheDir;
+    // The cache's own files, not the forge proofs' folders in it: those come and go while another worker looks.
+    const cached =
+      cache !== null && existsSync(cache)
+        ? readdirSync(cache, { withFileTypes: true })
+            .filter((e) => (e.isDirectory() && e.name !== FORGE_JOBS_FOLDER) || (e.isFile() && candleFileName(e.name) !== null))
+            .map((e) => join(cache, e.name))
+        : [];
+    const places = [...this.setup.dataDirs, ...cached];
     for (const entry of listCandleFilesSync(places.filter((p) => existsSync(p)))) if (basename(entry.file) === name) return entry.file;
     return null;
   }

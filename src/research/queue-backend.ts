@@ -2,18 +2,20 @@
 // processes on this machine or others. The owner keeps every job it asked for until its answer is
 // merged (by job id: a job answered twice counts once), so nothing is lost when a worker dies
 // (BullMQ's stalled-job check hands its job to another) or when Redis restarts empty (the owner
-// adds the missing jobs again once Redis is back, and says it is waiting meanwhile).
+// adds the missing jobs again once Redis is back, and says it is waiting meanwhile). The forge's
+// proofs travel the same way (`prove`), one job each, answered with the sandbox's outcome.
 import { Job, Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { SweepRun } from '../backtest/optimize-worker.ts';
 import { type SweepBackend, SweepRunFailure, type SweepSession, type SweepSpec } from '../backtest/optimize.ts';
 import type { TimeRange } from '../backtest/coverage.ts';
 import { engineCodeVersion } from './code-version.ts';
-import { ResearchCancelledError, type ResearchJob } from './job.ts';
+import { type ForgeProofAnswer, type ForgeProofJob, type QueuedJob, ResearchCancelledError, type ResearchJob, ResearchJobError } from './job.ts';
 import {
   DEFAULT_PREFIX,
   DEFAULT_QUEUE,
   decodeRun,
+  FORGE_JOB_NAME,
   JOB_NAME,
   LOST_AFTER_MS,
   type QueuedOutcome,
@@ -45,8 +47,9 @@ export interface WorkerListing extends WorkerCard {
 }
 
 interface Outstanding {
-  readonly job: ResearchJob;
-  readonly resolve: (outcome: QueuedOutcome) => void;
+  readonly job: QueuedJob;
+  /** Called with an answer already checked for the job's kind. */
+  readonly resolve: (answer: never) => void;
   readonly reject: (error: Error) => void;
 }
 
@@ -127,6 +130,10 @@ export class QueueResearch implements SweepBackend {
 
   async close(): Promise<void> {
     for (const sweep of this.sweeps) await sweep.close();
+    for (const [id, entry] of this.outstanding) {
+      this.outstanding.delete(id);
+      entry.reject(new ResearchCancelledError('the research queue was closed'));
+    }
     await Promise.allSettled([this.events.close(), this.queue.close()]);
     this.connection.disconnect();
     this.eventsConnection.disconnect();
@@ -137,11 +144,68 @@ export class QueueResearch implements SweepBackend {
   submit(job: ResearchJob): Promise<QueuedOutcome> {
     return new Promise((resolve, reject) => {
       this.outstanding.set(job.id, { job, resolve, reject });
-      this.queue.add(JOB_NAME, job, { jobId: job.id, ...JOB_OPTIONS }).catch((error: unknown) => {
+      this.add(job).catch((error: unknown) => {
         // Not fatal: the check below adds it again once Redis answers.
         this.settings.onStatus?.(`research: could not queue ${job.id} yet (${error instanceof Error ? error.message : String(error)})`);
       });
     });
+  }
+
+  /**
+   * Proves a forge draft on a worker; rejects (with the reason) when no worker with this code
+   * listens, when the job fails on its worker, or when no answer came within `waitMs`.
+   *
+   * The proof goes on the sweeps' queue, not one of its own: every `crewdesk worker` already
+   * listens there, says who it is, refuses other code and has its stalled jobs handed on; a worker
+   * takes one job at a time, so a proof never shares a worker's core with a sweep run. It goes in
+   * at the head (LIFO): an owner waiting on a draft does not wait behind a thousand-run sweep.
+   */
+  async prove(job: ForgeProofJob, waitMs: number): Promise<ForgeProofAnswer> {
+    const began = Date.now();
+    // A command waits for Redis while it is away (maxRetriesPerRequest: null): bounded here, as the answer is below.
+    let gaveUp: NodeJS.Timeout | undefined;
+    const cards = await Promise.race([
+      this.workers().finally(() => clearTimeout(gaveUp)),
+      new Promise<never>((_, reject) => {
+        gaveUp = setTimeout(() => reject(new ResearchJobError(job.id, `Redis at ${this.url} did not answer within ${Math.round(waitMs / 1000)} s`)), waitMs);
+      }),
+    ]);
+    const live = cards.filter((w) => w.status !== 'lost');
+    if (!live.some((w) => w.sameCode)) {
+      throw new ResearchJobError(
+        job.id,
+        live.length === 0
+          ? `no research worker is listening on ${this.url} (start one: crewdesk worker)`
+          : `none of the ${live.length} research workers on ${this.url} runs this checkout's engine code`,
+      );
+    }
+    let timer: NodeJS.Timeout | undefined;
+    let poll: NodeJS.Timeout | undefined;
+    const answer = new Promise<ForgeProofAnswer>((resolve, reject) => {
+      this.outstanding.set(job.id, { job, resolve, reject });
+      this.add(job).catch((error: unknown) => {
+        this.settings.onStatus?.(`research: could not queue forge proof ${job.id} yet (${error instanceof Error ? error.message : String(error)})`);
+      });
+      timer = setTimeout(() => void this.expire(job.id, waitMs), Math.max(0, waitMs - (Date.now() - began)));
+      // An answer QueueEvents missed (Redis restarted), or a job Redis lost: looked up now and then.
+      let checking = false;
+      poll = setInterval(() => {
+        if (checking || this.down) return;
+        checking = true;
+        this.check([job.id])
+          .catch(() => undefined)
+          .finally(() => {
+            checking = false;
+          });
+      }, this.settings.checkMs ?? 1_000);
+    });
+    try {
+      return await answer;
+    } finally {
+      clearTimeout(timer);
+      clearInterval(poll);
+      this.outstanding.delete(job.id);
+    }
   }
 
   withdraw(ids: readonly string[], reason: string): Promise<void> {
@@ -163,7 +227,7 @@ export class QueueResearch implements SweepBackend {
         if (!entry) return;
         const job = await Job.fromId(this.queue, id);
         if (!job) {
-          await this.queue.add(JOB_NAME, entry.job, { jobId: id, ...JOB_OPTIONS });
+          await this.add(entry.job);
           return;
         }
         if (job.finishedOn !== undefined && job.returnvalue !== null && job.returnvalue !== undefined) this.completed(id, job.returnvalue);
@@ -192,27 +256,54 @@ export class QueueResearch implements SweepBackend {
     this.sweeps.delete(sweep);
   }
 
+  private add(job: QueuedJob): Promise<unknown> {
+    if (job.kind === 'forge-proof') return this.queue.add(FORGE_JOB_NAME, job, { jobId: job.id, lifo: true, ...JOB_OPTIONS });
+    return this.queue.add(JOB_NAME, job, { jobId: job.id, ...JOB_OPTIONS });
+  }
+
   private completed(id: string, value: unknown): void {
     const entry = this.outstanding.get(id);
     if (!entry) return; // another sweep's, or answered already
-    let outcome: QueuedOutcome;
+    let answer: QueuedOutcome | ForgeProofAnswer;
     try {
-      outcome = (typeof value === 'string' ? JSON.parse(value) : value) as QueuedOutcome;
-      if (typeof outcome?.run !== 'string') throw new Error('no run in the answer');
+      answer = (typeof value === 'string' ? JSON.parse(value) : value) as QueuedOutcome | ForgeProofAnswer;
+      if (entry.job.kind === 'sweep-run' && typeof (answer as QueuedOutcome)?.run !== 'string') throw new Error('no run in the answer');
+      if (entry.job.kind === 'forge-proof' && typeof (answer as ForgeProofAnswer)?.proof?.ok !== 'boolean') throw new Error('no proof in the answer');
     } catch (error) {
       this.outstanding.delete(id);
-      entry.reject(new SweepRunFailure(`job ${id}: an unreadable answer (${error instanceof Error ? error.message : String(error)})`));
+      entry.reject(failure(entry.job, `job ${id}: an unreadable answer (${error instanceof Error ? error.message : String(error)})`));
       return;
     }
     this.outstanding.delete(id);
-    entry.resolve(outcome);
+    (entry.resolve as (answer: QueuedOutcome | ForgeProofAnswer) => void)(answer);
   }
 
   private failed(id: string, reason: string): void {
     const entry = this.outstanding.get(id);
     if (!entry) return;
     this.outstanding.delete(id);
-    entry.reject(new SweepRunFailure(reason));
+    entry.reject(failure(entry.job, reason));
+  }
+
+  /** A forge proof with no answer in time: withdrawn, and the owner told why when workers refused it. */
+  private async expire(id: string, waitMs: number): Promise<void> {
+    const entry = this.outstanding.get(id);
+    if (!entry) return;
+    this.outstanding.delete(id);
+    const refusals = await Promise.race([
+      this.connection.hgetall(refusalsKey(this.location, id)).catch(() => ({})),
+      new Promise<Record<string, string>>((resolve) => setTimeout(() => resolve({}), 1_000).unref()),
+    ]);
+    const refused = Object.entries(refusals).map(([worker, reason]) => `worker ${worker} refused it: ${reason}`);
+    const down = this.down ? `; Redis at ${this.url} is unreachable` : '';
+    entry.reject(
+      new ResearchJobError(
+        id,
+        `no answer from a research worker within ${Math.round(waitMs / 1000)} s${down}${refused.length > 0 ? `; ${refused.join('; ')}` : ''}`,
+      ),
+    );
+    await this.queue.remove(id).catch(() => undefined); // a worker running it keeps its lock; its answer is ignored
+    await this.connection.del(refusalsKey(this.location, id)).catch(() => undefined);
   }
 
   private lost(): void {
@@ -226,6 +317,11 @@ export class QueueResearch implements SweepBackend {
     this.down = false;
     for (const sweep of this.sweeps) sweep.redisBack();
   }
+}
+
+/** A job's failure as its owner expects it: a sweep's run failure (the sweep goes on), or a proof's. */
+function failure(job: QueuedJob, reason: string): Error {
+  return job.kind === 'sweep-run' ? new SweepRunFailure(reason) : new ResearchJobError(job.id, reason);
 }
 
 /** One sweep on the queue: its jobs, its progress, its refusals. */

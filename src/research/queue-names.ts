@@ -7,6 +7,7 @@ import type { SweepRun } from '../backtest/optimize-worker.ts';
 export const DEFAULT_PREFIX = 'crewdesk';
 export const DEFAULT_QUEUE = 'research';
 export const JOB_NAME = 'sweep-run';
+export const FORGE_JOB_NAME = 'forge-proof';
 
 /** A worker is listed lost when it has not been heard of for this long. */
 export const LOST_AFTER_MS = 10_000;

@@ -4,6 +4,7 @@
 import { basename } from 'node:path';
 import type { SweepSpec } from '../backtest/optimize.ts';
 import type { TimeRange } from '../backtest/coverage.ts';
+import type { Interval } from '../core/domain.ts';
 import { BacktestInputError, openMarket } from '../backtest/run.ts';
 import { crewSourceHash, engineCodeVersion } from './code-version.ts';
 import { fileSha256 } from './execute.ts';
@@ -20,17 +21,7 @@ export class SweepJobs {
   static async of(spec: SweepSpec, sweep: string): Promise<SweepJobs> {
     const crewSha = crewSourceHash(spec.crew, spec.crewDirs);
     if (crewSha === null) throw new BacktestInputError(`unknown crew "${spec.crew}"`);
-    const market = openMarket(spec.data, [{ symbol: spec.symbol, interval: spec.interval }], spec.loadFrom, spec.to);
-    const files = market.filesOf({ symbol: spec.symbol, interval: spec.interval });
-    const names = new Set<string>();
-    const refs: CandleSet['files'] = [];
-    for (const f of files) {
-      const name = basename(f.file);
-      // A worker finds files by name: two of one name would be one file to it.
-      if (names.has(name)) throw new BacktestInputError(`two candle files are named ${name}; a research job names files by name, keep one`);
-      names.add(name);
-      refs.push({ name, sha256: await fileSha256(f.file) });
-    }
+    const candles = await candleSetOf(spec.data, spec.symbol, spec.interval, spec.loadFrom, spec.to);
     return new SweepJobs(sweep, {
       kind: 'sweep-run',
       sweep,
@@ -39,7 +30,7 @@ export class SweepJobs {
       cash: spec.cash,
       feeBps: spec.feeBps,
       slippageBps: spec.slippageBps,
-      candles: { symbol: spec.symbol, interval: spec.interval, from: spec.loadFrom ?? null, to: spec.to ?? null, files: refs },
+      candles,
     });
   }
 
@@ -52,6 +43,31 @@ export class SweepJobs {
   job(params: Record<string, unknown>, range: TimeRange): ResearchJob {
     return { ...this.shared, id: `${this.sweep}-${this.next++}`, params, range: { start: range.start, end: range.end } };
   }
+}
+
+/**
+ * The candle files a run over `data` reads for the symbol and interval within [from, to], named
+ * by file name and sha256 — what a worker needs to find (or download) and check the same bytes.
+ * Sweep runs and forge proofs name their candles this way.
+ */
+export async function candleSetOf(
+  data: readonly string[],
+  symbol: string,
+  interval: Interval,
+  from: number | undefined,
+  to: number | undefined,
+): Promise<CandleSet> {
+  const market = openMarket(data, [{ symbol, interval }], from, to);
+  const names = new Set<string>();
+  const files: CandleSet['files'] = [];
+  for (const f of market.filesOf({ symbol, interval })) {
+    const name = basename(f.file);
+    // A worker finds files by name: two of one name would be one file to it.
+    if (names.has(name)) throw new BacktestInputError(`two candle files are named ${name}; a research job names files by name, keep one`);
+    names.add(name);
+    files.push({ name, sha256: await fileSha256(f.file) });
+  }
+  return { symbol, interval, from: from ?? null, to: to ?? null, files };
 }
 
 /** A sweep's id: time-ordered and unique enough for a queue shared by a few desks. */

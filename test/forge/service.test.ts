@@ -1,7 +1,8 @@
 // The forge end to end with the real ChatOpenAI against the OpenAI-compatible stub scripted to
 // return modules: a good draft goes idea → checks → sandboxed backtests → report and chart →
 // owner approval (written, loaded); a type error is fixed on the second attempt from the
-// compiler's words; every model call counts under purpose `forge`; the manager cannot approve.
+// compiler's words; every model call counts under purpose `forge`; the manager cannot approve;
+// a prover given to the forge (a research queue's) proves its drafts, and its failure is the draft's.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,13 +13,14 @@ import type { AnyCrewDefinition } from '../../src/crew/template.ts';
 import { PROJECT_ROOT } from '../../src/forge/checks.ts';
 import { langchainForgeModel } from '../../src/forge/model.ts';
 import { forgeReportText } from '../../src/forge/report.ts';
+import type { ForgeProver, SandboxJob } from '../../src/forge/sandbox.ts';
 import { type ForgeHost, ForgeService } from '../../src/forge/service.ts';
 import { MemoryJournal } from '../../src/journal/memory-journal.ts';
 import { UsageLedger } from '../../src/manager/usage.ts';
 import { ok } from '../../src/services/result.ts';
 import { OpenAIStub } from '../fakes/openai-stub/server.ts';
 import { candlePath } from '../data/candle-fixtures.ts';
-import { GOOD_DRAFT, GOOD_NAME, TYPE_ERROR_DRAFT } from './drafts.ts';
+import { GOOD_DRAFT, GOOD_NAME, TYPE_ERROR_DRAFT, variant } from './drafts.ts';
 
 const OWNER = { id: 'owner-1', via: 'console', isOwner: true } as const;
 const MANAGER = { id: 'manager', via: 'manager', isOwner: true } as const;
@@ -37,7 +39,7 @@ afterAll(async () => {
   rmSync(forgedDir, { recursive: true, force: true });
 });
 
-async function forge() {
+async function forge(prove?: ForgeProver) {
   const { crews } = await loadCrews([CREWS_DIR]);
   const catalog = new Map<string, AnyCrewDefinition>(crews);
   const spawned: unknown[] = [];
@@ -69,17 +71,26 @@ async function forge() {
     useResponsesApi: false,
     maxRetries: 0,
   });
-  const service = new ForgeService(draftsDir, langchainForgeModel(chat, 30_000), ledger, host, {
-    maxAttempts: 3,
-    data: [candlePath('btc1h')],
-    symbol: 'BTCUSDT',
-    interval: '1h',
-    inSampleShare: 0.7,
-    limits: { timeoutMs: 240_000, memoryMb: 512 },
-    forgedDir,
-    cash: 10_000,
-    feeBps: 10,
-  });
+  const service = new ForgeService(
+    draftsDir,
+    langchainForgeModel(chat, 30_000),
+    ledger,
+    host,
+    {
+      maxAttempts: 3,
+      data: [candlePath('btc1h')],
+      symbol: 'BTCUSDT',
+      interval: '1h',
+      inSampleShare: 0.7,
+      limits: { timeoutMs: 240_000, memoryMb: 512 },
+      forgedDir,
+      cash: 10_000,
+      feeBps: 10,
+    },
+    undefined,
+    undefined,
+    prove,
+  );
   return { service, ledger, catalog, spawned };
 }
 
@@ -173,4 +184,37 @@ describe('ForgeService from an existing crew', () => {
     expect(text).toMatch(/^\+ .*Long only, above the trend\./m);
     expect(text).toMatch(/^- .*name: 'rsi-reversion'/m);
   }, 300_000);
+});
+
+describe('ForgeService with a research queue', () => {
+  it('proves through the prover it is given (a research queue’s): a proof the queue could not get fails the draft with the reason', async () => {
+    const asked: SandboxJob[] = [];
+    const queue: ForgeProver = async (job, limits) => {
+      asked.push(job);
+      expect(limits).toEqual({ timeoutMs: 240_000, memoryMb: 512 });
+      return { ok: false, stage: 'queue', reason: 'the research queue gave no proof: no research worker is listening on redis://127.0.0.1:6379/' };
+    };
+    const { service } = await forge(queue);
+    // A name of its own: the drafts above may hold GOOD_NAME as a proven draft still pending.
+    const source = variant("import { z } from 'zod';", "import { z } from 'zod';", 'queued-dip');
+    stub.script(submit('queued-dip.ts', source));
+    const result = await service.draft({ idea: 'buy an RSI bounce above the 50 EMA, sell when overbought' }, OWNER);
+    if (!result.ok) throw new Error(result.error);
+    // The checked module went to the prover as it passed the checks, with the forge's candles and costs.
+    expect(asked).toEqual([
+      {
+        name: 'queued-dip',
+        source,
+        symbol: 'BTCUSDT',
+        interval: '1h',
+        data: [candlePath('btc1h')],
+        cash: 10_000,
+        feeBps: 10,
+        inSampleShare: 0.7,
+        compare: true,
+      },
+    ]);
+    expect(result.value.state).toBe('failed');
+    expect(result.value.failure).toBe('queue: the research queue gave no proof: no research worker is listening on redis://127.0.0.1:6379/');
+  });
 });
