@@ -227,6 +227,7 @@ export async function startCommand(argv: string[]): Promise<number> {
   let scheduler: ManagerScheduler | undefined;
   let chat: { close(): Promise<void> } | undefined;
   let api: { close(): Promise<void> } | undefined;
+  let forged: Awaited<ReturnType<typeof import('../forge/wire.ts')['createForge']>> | null = null;
   // The process's own health: /status shows it, /metrics exports it, and crossing a line the api
   // section sets alerts the owner (an error fact from source "health": the console and Discord's alerts say it).
   const health = new HealthMonitor(config.api?.alerts ?? { eventLoopLagMs: Number.POSITIVE_INFINITY, rssMb: Number.POSITIVE_INFINITY });
@@ -246,7 +247,7 @@ export async function startCommand(argv: string[]): Promise<number> {
       else if (event.type === 'proposal') print(`manager proposes (${event.proposal.id}): ${event.proposal.summary} — /proposal approve ${event.proposal.id}`);
     });
     // The forge loads the TypeScript compiler: only when configured.
-    const forged = config.forge
+    forged = config.forge
       ? (await import('../forge/wire.ts')).createForge({ config, desk, deskService, manager, prove: research?.backend.prove ?? null })
       : null;
     if (forged?.forge === null) say(`crewdesk: the forge is off: ${forged.reason}`);
@@ -288,6 +289,7 @@ export async function startCommand(argv: string[]): Promise<number> {
     await backtester.close();
     research?.service.close();
     await research?.backend.close();
+    if (forged?.forge) await forged.close();
     await manager?.close();
     print = say;
     await desk.engine.stop();

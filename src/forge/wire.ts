@@ -20,7 +20,7 @@ export function createForge(options: {
   readonly manager: ManagerService;
   /** The research back end's prover (a queue's workers); absent: proofs run in this machine's sandbox. */
   readonly prove?: ForgeProver | null;
-}): { forge: ForgeService; warning: string | null } | { forge: null; reason: string } {
+}): { forge: ForgeService; warning: string | null; close(): Promise<void> } | { forge: null; reason: string } {
   const { config, desk, deskService, manager } = options;
   const settings = config.forge;
   if (!settings) return { forge: null, reason: 'no `forge:` section in the config' };
@@ -57,5 +57,10 @@ export function createForge(options: {
   );
   manager.attachForge(forge);
   const listed = config.crewDirs.some((d) => resolve(d) === forgedDir);
-  return { forge, warning: listed ? null : `forge: add "${settings.forgedDir}" to crewDirs, or approved crews will not load after a restart` };
+  return {
+    forge,
+    warning: listed ? null : `forge: add "${settings.forgedDir}" to crewDirs, or approved crews will not load after a restart`,
+    // The compiler's worker, once it has checked a draft, holds the process open: the desk's stop ends it.
+    close: () => checker.close(),
+  };
 }
