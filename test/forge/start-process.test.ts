@@ -1,6 +1,8 @@
 // The real composition root: `crewdesk start` as a process, paper trading on a local replay, with
 // the forge configured against the OpenAI-compatible stub; the console drives /forge new …
-// /forge approve, and the approved crew runs in the same process, on paper, without a restart.
+// /forge approve, and the approved crew runs in the same process, on paper, without a restart. Once
+// with the desk's own sandbox, once with a research queue (a real redis-server and a real `crewdesk
+// worker` process): the proof is then made by the worker, in the same sandbox, and the desk says so.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,22 +12,34 @@ import { PROJECT_ROOT } from '../../src/forge/checks.ts';
 import { candleDir, candlePath } from '../data/candle-fixtures.ts';
 import { eventually } from '../emulator/harness.ts';
 import { OpenAIStub } from '../fakes/openai-stub/server.ts';
+import { NEEDS_REDIS, RedisServer, requireRedisInCi } from '../research/redis-server.ts';
+import { WorkerProcess } from '../research/worker-process.ts';
 import { GOOD_DRAFT, GOOD_NAME } from './drafts.ts';
 
+const binary = requireRedisInCi();
 let proc: ChildProcess | undefined;
 let stub: OpenAIStub | undefined;
-const forgedDir = join(PROJECT_ROOT, 'crews', `forged-proc-test-${process.pid}`);
-const dir = mkdtempSync(join(tmpdir(), 'crewdesk-forge-start-'));
+let redis: RedisServer | undefined;
+let worker: WorkerProcess | undefined;
+const forgedDirs: string[] = [];
+const dirs: string[] = [];
 
 afterAll(async () => {
   proc?.kill('SIGKILL');
   await stub?.close();
-  rmSync(forgedDir, { recursive: true, force: true });
-  rmSync(dir, { recursive: true, force: true });
+  await worker?.stop();
+  await redis?.down();
+  for (const d of [...forgedDirs, ...dirs]) rmSync(d, { recursive: true, force: true });
 });
 
-describe('crewdesk start with the forge', () => {
-  it('drafts, proves and approves from the console; the crew is spawned on paper in the running desk', async () => {
+/** `crewdesk start` with the forge on the stub: /forge new, proven, /forge approve, listed. Returns what it printed. */
+async function forgeThroughStart(research: { readonly redisUrl: string } | null): Promise<string> {
+  {
+    const forgedDir = join(PROJECT_ROOT, 'crews', `forged-proc-test-${process.pid}-${forgedDirs.length}`);
+    forgedDirs.push(forgedDir);
+    const dir = mkdtempSync(join(tmpdir(), 'crewdesk-forge-start-'));
+    dirs.push(dir);
+    await stub?.close();
     stub = await OpenAIStub.start();
     stub.script({
       toolCalls: [{ name: 'submit_crew', arguments: { fileName: `${GOOD_NAME}.ts`, source: GOOD_DRAFT } }],
@@ -41,6 +55,7 @@ describe('crewdesk start with the forge', () => {
         `replay: { data: ${candleDir().dir}, speed: 1 }`,
         'manager: { evaluation: { enabled: false }, report: { enabled: false }, provider: { maxRetries: 0 } }',
         `forge: { data: [${candlePath('btc1h')}], timeoutSeconds: 240, forgedDir: ${forgedDir} }`,
+        ...(research ? [`research: { redis: "${research.redisUrl}" }`] : []),
         'teams:',
         '  - name: alpha',
         '    capital: "10000"',
@@ -76,5 +91,39 @@ describe('crewdesk start with the forge', () => {
     send('/crew list');
     await waitFor(/ema-rsi-dip-btcusdt-1h|ema-rsi-dip/, 'the crew is listed');
     expect(proc.exitCode).toBeNull();
+    proc.kill('SIGTERM');
+    const killer = setTimeout(() => proc?.kill('SIGKILL'), 60_000);
+    const code = await new Promise((r) => (proc!.exitCode !== null ? r(proc!.exitCode) : proc!.once('exit', (c) => r(c))));
+    clearTimeout(killer);
+    expect(code, out).toBe(0);
+    proc = undefined;
+    return out;
+  }
+}
+
+describe('crewdesk start with the forge', () => {
+  it('drafts, proves and approves from the console; the crew is spawned on paper in the running desk', async () => {
+    const out = await forgeThroughStart(null);
+    expect(out).not.toMatch(/forge proofs go to the research/);
   }, 400_000);
+
+  it.skipIf(binary === null)(
+    `with a research queue, the draft is proven by a crewdesk worker process (${NEEDS_REDIS})`,
+    async () => {
+      redis = await RedisServer.start(binary!);
+      worker = await WorkerProcess.start('wforge', [
+        '--redis',
+        redis.url,
+        '--data',
+        candleDir().dir,
+        '--cache',
+        mkdtempSync(join(tmpdir(), 'crewdesk-forge-cache-')),
+      ]);
+      const out = await forgeThroughStart({ redisUrl: redis.url });
+      expect(out).toMatch(/crewdesk: forge proofs go to the research queue/);
+      expect(worker.output).toMatch(/takes forge proof \S+: draft ema-rsi-dip on BTCUSDT 1h/);
+      expect(worker.output).toMatch(/finished forge proof \S+ in [\d.]+ s/);
+    },
+    400_000,
+  );
 });
