@@ -2,14 +2,10 @@
 // and the equity chart. Slow: deferred first, progress edits while it runs.
 import type { Reply } from '../src/chat/command.ts';
 import { defineCommand } from '../src/chat/define-command.ts';
-import { paramsOption } from '../src/chat/options.ts';
+import { dayRangeOption, paramsOption, throttledProgress } from '../src/chat/options.ts';
 import { fixed, money, pnlTone, refused, signed } from '../src/chat/render.ts';
 import type { BacktestReport, BacktestRequest } from '../src/chat/services.ts';
 import { INTERVALS } from '../src/core/domain.ts';
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-/** Progress edits at most every this much of the run (Discord rate-limits edits). */
-const PROGRESS_STEP = 0.1;
 
 export default defineCommand({
   data: {
@@ -30,14 +26,8 @@ export default defineCommand({
     const service = ctx.services.backtest;
     if (!service)
       return ctx.reply({ title: 'Backtest', text: 'This desk was started without the backtester, so /backtest is not available here.', tone: 'info' });
-    const from = ctx.options.string('from');
-    const to = ctx.options.string('to');
-    for (const [name, value] of [
-      ['from', from],
-      ['to', to],
-    ] as const) {
-      if (value && !DATE.test(value)) return ctx.reply(refused(`option "${name}" must be a date like 2024-01-31 (got ${value})`));
-    }
+    const days = dayRangeOption(ctx.options);
+    if (!days.ok) return ctx.reply(refused(days.error));
     const parsed = paramsOption(ctx.options.string('params'));
     if (!parsed.ok) return ctx.reply(refused(parsed.error));
     const params = parsed.value;
@@ -46,20 +36,15 @@ export default defineCommand({
       module: ctx.options.string('module') ?? '',
       symbol: (ctx.options.string('symbol') ?? '').toUpperCase(),
       interval: ctx.options.string('interval') ?? '',
-      ...(from ? { from } : {}),
-      ...(to ? { to } : {}),
+      ...days.value,
       ...(params ? { params } : {}),
       ...(capital ? { capital } : {}),
     };
     const what = `${request.module} on ${request.symbol} ${request.interval}`;
     await ctx.progress(`Backtesting ${what}…`);
-    let shown = 0;
+    const show = throttledProgress((text) => ctx.progress(text), { shown: 0 });
     const result = await service.run(request, {
-      onProgress: (p) => {
-        if (p.fraction - shown < PROGRESS_STEP && p.fraction < 1) return;
-        shown = p.fraction;
-        void ctx.progress(`Backtesting ${what}… ${Math.round(p.fraction * 100)}%${p.text ? ` (${p.text})` : ''}`);
-      },
+      onProgress: (p) => show(p.fraction, `Backtesting ${what}… ${Math.round(p.fraction * 100)}%${p.text ? ` (${p.text})` : ''}`),
     });
     await ctx.reply(result.ok ? kpiReply(result.value) : refused(result.error, `Backtest of ${what} failed`));
   },

@@ -3,13 +3,12 @@
 // /research list shows the sweeps and the workers; /research cancel withdraws a sweep's jobs.
 import type { Reply } from '../src/chat/command.ts';
 import { defineCommand } from '../src/chat/define-command.ts';
-import { paramsOption } from '../src/chat/options.ts';
+import { dayRangeOption, paramsOption, throttledProgress } from '../src/chat/options.ts';
 import { fixed, refused, table } from '../src/chat/render.ts';
 import type { SweepSummary } from '../src/chat/services.ts';
 import { METRICS } from '../src/backtest/optimize.ts';
 import { INTERVALS } from '../src/core/domain.ts';
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** Progress edits at most every this much of the sweep, or when the back end has news (Discord rate-limits edits). */
 const PROGRESS_STEP = 0.1;
 
@@ -48,14 +47,8 @@ export default defineCommand({
     if (!research) return ctx.reply({ title: 'Research', text: 'Research is off on this desk (the start-up log says why).', tone: 'info' });
     switch (ctx.subcommand) {
       case 'sweep': {
-        const from = ctx.options.string('from');
-        const to = ctx.options.string('to');
-        for (const [name, value] of [
-          ['from', from],
-          ['to', to],
-        ] as const) {
-          if (value && !DATE.test(value)) return ctx.reply(refused(`option "${name}" must be a date like 2024-01-31 (got ${value})`));
-        }
+        const days = dayRangeOption(ctx.options);
+        if (!days.ok) return ctx.reply(refused(days.error));
         const parsed = paramsOption(ctx.options.string('params'));
         if (!parsed.ok) return ctx.reply(refused(parsed.error));
         const metric = ctx.options.string('metric');
@@ -64,22 +57,17 @@ export default defineCommand({
           symbol: (ctx.options.string('symbol') ?? '').toUpperCase(),
           interval: ctx.options.string('interval') ?? '',
           grid: ctx.options.string('grid') ?? '',
-          ...(from ? { from } : {}),
-          ...(to ? { to } : {}),
+          ...days.value,
           ...(metric ? { metric } : {}),
           ...(parsed.value ? { params: parsed.value } : {}),
         };
         const what = `${request.module} on ${request.symbol} ${request.interval}`;
-        let shown = -1;
-        let lastStatus: string | null = null;
+        const show = throttledProgress((text) => ctx.progress(text), { step: PROGRESS_STEP });
         const result = await research.sweep(request, ctx.actor, {
           onStart: (id) => void ctx.progress(`Sweep ${id} of ${what} started on the ${research.backend} (/research cancel ${id})`),
           onProgress: (s) => {
             const fraction = s.total > 0 ? s.done / s.total : 0;
-            if (fraction - shown < PROGRESS_STEP && fraction < 1 && s.status === lastStatus) return;
-            shown = fraction;
-            lastStatus = s.status;
-            void ctx.progress(`Sweep ${s.id} of ${what}: ${bar(fraction)} ${s.done}/${s.total} runs${s.status ? ` — ${s.status}` : ''}`);
+            show(fraction, `Sweep ${s.id} of ${what}: ${bar(fraction)} ${s.done}/${s.total} runs${s.status ? ` — ${s.status}` : ''}`, s.status);
           },
         });
         return ctx.reply(result.ok ? sweepReply(result.value) : refused(result.error, `Sweep of ${what} failed`));

@@ -129,3 +129,37 @@ export function paramsOption(text: string | null): Result<Record<string, unknown
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return fail(`params must be a JSON object, such as {"fast": 12}; got ${text}`);
   return ok(parsed as Record<string, unknown>);
 }
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The optional `from` / `to` day options (YYYY-MM-DD, UTC), or why one of them is not a day. */
+export function dayRangeOption(options: OptionValues): Result<{ from?: string; to?: string }> {
+  const from = options.string('from');
+  const to = options.string('to');
+  for (const [name, value] of [
+    ['from', from],
+    ['to', to],
+  ] as const) {
+    if (value && !DAY.test(value)) return fail(`option "${name}" must be a date like 2024-01-31 (got ${value})`);
+  }
+  return ok({ ...(from ? { from } : {}), ...(to ? { to } : {}) });
+}
+
+/**
+ * A long command's progress, edited at most every `step` of the way (Discord rate-limits edits),
+ * at the end, and whenever `news` (a back end's word) changes. `shown`: the fraction already shown.
+ */
+export function throttledProgress(
+  progress: (text: string) => Promise<void>,
+  options: { readonly step?: number; readonly shown?: number } = {},
+): (fraction: number, text: string, news?: string | null) => void {
+  const step = options.step ?? 0.1;
+  let shown = options.shown ?? Number.NEGATIVE_INFINITY;
+  let lastNews: string | null = null;
+  return (fraction, text, news = null) => {
+    if (fraction - shown < step && fraction < 1 && news === lastNews) return;
+    shown = fraction;
+    lastNews = news;
+    void progress(text);
+  };
+}
