@@ -59,6 +59,8 @@ export function workerChecker(): { readonly check: DraftChecker; readonly inWork
     close: async () => {
       const live = worker;
       worker = null;
+      // Ref'd while it ends: awaiting the exit of an unref'd thread can be a process's last await (exit code 13).
+      live?.ref();
       await live?.terminate();
     },
   };

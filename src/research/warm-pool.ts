@@ -101,7 +101,14 @@ export class WarmThreadPool {
   async close(): Promise<void> {
     this.closed = true;
     for (const item of this.waiting.splice(0)) item.reject(new Error('the research pool closed'));
-    await Promise.all(this.threads.map((t) => t?.worker.terminate()));
+    // Ref'd while they end: an idle thread is unref'd, and a process whose last await is the exit of an
+    // unref'd thread ends before it (exit code 13, "unsettled top-level await") instead of closing cleanly.
+    await Promise.all(
+      this.threads.map((t) => {
+        t?.worker.ref();
+        return t?.worker.terminate();
+      }),
+    );
   }
 
   private start(index: number): Promise<void> {
