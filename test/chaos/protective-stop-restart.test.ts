@@ -11,7 +11,7 @@ import type { Candle } from '../../src/core/domain.ts';
 import { type Emulator, startEmulator } from '../../src/emulator/emulator.ts';
 import { SqliteJournal } from '../../src/journal/sqlite-journal.ts';
 import { tempDir, writeCrewModule } from '../support/desk-harness.ts';
-import { eventually, exited, startTestnetDesk, testnetEnv, writeTestnetConfig } from '../support/testnet-process.ts';
+import { eventually, exited, minuteCandles, startTestnetDesk, testnetEnv, writeTestnetConfig } from '../support/testnet-process.ts';
 
 const KEY = 'StopsKey0'.repeat(8).slice(0, 64);
 const SECRET = 'StopsSecret1'.repeat(6).slice(0, 64);
@@ -39,25 +39,7 @@ afterAll(async () => {
 });
 
 /** 1m candles: 30 flat at 100 already closed, then ten at 101 (the crew buys on a close above 100.5). */
-function market(): Candle[] {
-  const minute = 60_000;
-  const start = Math.floor(Date.now() / minute) * minute - 30 * minute;
-  const closes = [...Array.from({ length: 30 }, () => 100), ...Array.from({ length: 10 }, () => 101)];
-  return closes.map((close, i) => {
-    const open = i === 30 ? 100 : close;
-    return {
-      symbol: 'BTCUSDT',
-      interval: '1m',
-      openTime: start + i * minute,
-      closeTime: start + (i + 1) * minute - 1,
-      open,
-      high: Math.max(open, close),
-      low: Math.min(open, close),
-      close,
-      volume: 10,
-    };
-  });
-}
+const market = () => minuteCandles([...Array.from({ length: 30 }, () => 100), [100, 101] as const, ...Array.from({ length: 9 }, () => 101)], 30);
 
 describe('a protective stop on the exchange while the desk is dead', () => {
   it('an entry fill places its stop; the stop fills while the desk is SIGKILLed; the restarted desk books it as the exit', async () => {

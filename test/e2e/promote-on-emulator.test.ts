@@ -10,7 +10,7 @@ import type { Candle } from '../../src/core/domain.ts';
 import { type Emulator, startEmulator } from '../../src/emulator/emulator.ts';
 import { SqliteJournal } from '../../src/journal/sqlite-journal.ts';
 import { tempDir, writeCrewModule } from '../support/desk-harness.ts';
-import { eventually, startTestnetDesk, testnetEnv, writeTestnetConfig } from '../support/testnet-process.ts';
+import { eventually, minuteCandles, startTestnetDesk, testnetEnv, writeTestnetConfig } from '../support/testnet-process.ts';
 
 const KEY = 'PromoKey0'.repeat(8).slice(0, 64);
 const SECRET = 'PromoSecret1'.repeat(6).slice(0, 64);
@@ -29,23 +29,8 @@ afterAll(async () => {
 });
 
 /** 1m candles: 30 flat at 100 already closed, then blocks of three at 101 and three at 99, over and over. */
-function market(): Candle[] {
-  const minute = 60_000;
-  const blocks = Array.from({ length: 30 }, (_, b) => (b % 2 === 0 ? [101, 101, 101] : [99, 99, 99])).flat();
-  const closes = [...Array.from({ length: 30 }, () => 100), ...blocks];
-  const start = Math.floor(Date.now() / minute) * minute - 30 * minute;
-  return closes.map((close, i) => ({
-    symbol: 'BTCUSDT',
-    interval: '1m',
-    openTime: start + i * minute,
-    closeTime: start + (i + 1) * minute - 1,
-    open: close,
-    high: close,
-    low: close,
-    close,
-    volume: 10,
-  }));
-}
+const market = () =>
+  minuteCandles([...Array.from({ length: 30 }, () => 100), ...Array.from({ length: 30 }, (_, b) => (b % 2 === 0 ? [101, 101, 101] : [99, 99, 99])).flat()], 30);
 
 describe('crewdesk start on the emulator: promote and demote in the console', () => {
   it('refuses by the gate, promotes by the record, trades on the emulator, demotes — audited', async () => {

@@ -5,6 +5,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Candle } from '../../src/core/domain.ts';
 import type { Emulator } from '../../src/emulator/emulator.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -94,4 +95,27 @@ export async function eventually<T>(what: string | (() => string), check: () => 
     if (Date.now() > until) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * BTCUSDT 1m candles for the emulator: the first `closed` already closed before now (served as history),
+ * the rest to be played. A number is a flat candle at that price; `[open, close]` one that moves.
+ */
+export function minuteCandles(rows: readonly (number | readonly [number, number])[], closed: number): Candle[] {
+  const minute = 60_000;
+  const start = Math.floor(Date.now() / minute) * minute - closed * minute;
+  return rows.map((row, i) => {
+    const [open, close] = typeof row === 'number' ? [row, row] : row;
+    return {
+      symbol: 'BTCUSDT',
+      interval: '1m',
+      openTime: start + i * minute,
+      closeTime: start + (i + 1) * minute - 1,
+      open,
+      high: Math.max(open, close),
+      low: Math.min(open, close),
+      close,
+      volume: 10,
+    };
+  });
 }
