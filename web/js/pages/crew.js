@@ -19,6 +19,8 @@ export function render({ api, params: [id] }) {
   let crew = null;
   /** The last answer per param, kept across the re-render that follows a change. */
   const said = new Map();
+  /** What the owner has typed and not yet sent, per param: a live re-render (a fill) keeps it, not the server's value. */
+  const typing = new Map();
 
   const node = el(
     'div',
@@ -120,6 +122,8 @@ export function render({ api, params: [id] }) {
         'aria-describedby': `${inputId}-notice`,
       });
     else input = el('input', { id: inputId, name: 'value', type: 'text', value: value ?? '' });
+    if (typing.has(bound.name)) input.value = typing.get(bound.name);
+    input.addEventListener('input', () => typing.set(bound.name, input.value));
     const range = bound.min !== undefined || bound.max !== undefined ? ` (${bound.min ?? '…'} – ${bound.max ?? '…'})` : '';
     return el(
       'form',
@@ -132,6 +136,7 @@ export function render({ api, params: [id] }) {
           // The bounds hold here first: a value outside them is never sent.
           if (!input.checkValidity()) return tell(`${bound.name}: ${input.validationMessage}${range}`, 'error');
           const raw = input.value;
+          typing.delete(bound.name);
           const typed = bound.type === 'integer' || bound.type === 'number' ? Number(raw) : bound.type === 'boolean' ? raw === 'true' : raw;
           try {
             await api.put(`${path}/params/${encodeURIComponent(bound.name)}`, { value: typed });
