@@ -197,9 +197,13 @@ describe.runIf(run)('the dashboard in headless Chromium, against crewdesk start'
     // New candles join the chart as the desk's time moves on, without a reload.
     const drawn = await candles();
     await expect.poll(candles, { timeout: LONG }).toBeGreaterThan(drawn);
-    // Pause and resume from the page.
+    // Pause and resume from the page. A value typed and not yet sent outlives the refresh each change brings:
+    // the same input, still holding it.
+    const slow = await page.locator('#param-slow').elementHandle();
+    await page.locator('#param-slow').fill('7');
     await page.getByRole('button', { name: 'Pause crew' }).click();
     await expect.poll(() => page.getByTestId('crew-figures').textContent(), { timeout: LONG }).toContain('Statuspaused');
+    expect(await slow!.evaluate((input) => [input.isConnected, (input as HTMLInputElement).value])).toEqual([true, '7']);
     await page.getByRole('button', { name: 'Resume crew' }).click();
     await expect.poll(() => page.getByTestId('crew-figures').textContent(), { timeout: LONG }).toContain('Statusactive');
     await shoot('crew');

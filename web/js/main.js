@@ -28,9 +28,11 @@ stream.addEventListener('close', () => {
 });
 stream.addEventListener('fact', (event) => {
   // The desk restarted, or the stream was away longer than its ring holds: facts were missed, so
-  // the page reads everything again (in place, no browser reload).
+  // the page reads everything again (no browser reload).
+  // A page that can read itself again in place does (what the owner is typing stays); others are rebuilt.
   if (event.detail.type === 'gap') {
-    void route();
+    if (current?.reload) void current.reload().catch((error) => console.error('a page failed to reload', error));
+    else void route();
     return;
   }
   try {

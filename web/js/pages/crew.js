@@ -78,9 +78,24 @@ export function render({ api, params: [id] }) {
     return trades;
   }
 
+  /** The editors on show, by param, and the bounds they were built for. */
+  const editors = new Map();
+  let shownBounds = null;
+
+  /**
+   * The params' editors are built once and then updated in place: a refresh (every fill of this crew)
+   * must not replace the form the owner is typing into or about to click.
+   */
   function showParams(p) {
     const values = p?.values ?? {};
     const bounds = p?.bounds ?? [];
+    const key = JSON.stringify(bounds);
+    if (key === shownBounds) {
+      for (const b of bounds) editors.get(b.name)?.show(values[b.name]);
+      return;
+    }
+    shownBounds = key;
+    editors.clear();
     paramsBox.replaceChildren(...bounds.map((b) => paramEditor(b, values[b.name])));
   }
 
@@ -124,6 +139,12 @@ export function render({ api, params: [id] }) {
     else input = el('input', { id: inputId, name: 'value', type: 'text', value: value ?? '' });
     if (typing.has(bound.name)) input.value = typing.get(bound.name);
     input.addEventListener('input', () => typing.set(bound.name, input.value));
+    editors.set(bound.name, {
+      // The server's value shows unless the owner has typed one not yet sent.
+      show(next) {
+        if (!typing.has(bound.name)) input.value = next === undefined || next === null ? '' : String(next);
+      },
+    });
     const range = bound.min !== undefined || bound.max !== undefined ? ` (${bound.min ?? '…'} – ${bound.max ?? '…'})` : '';
     return el(
       'form',
@@ -183,12 +204,15 @@ export function render({ api, params: [id] }) {
     chartBox.dataset.candles = String(candles.length);
   }
 
+  async function readAll() {
+    await drawCandles(await refresh());
+  }
+
   return {
     node,
-    async load() {
-      const trades = await refresh();
-      await drawCandles(trades);
-    },
+    load: readAll,
+    /** After missed facts: read in place; the param editors keep what the owner is typing. */
+    reload: readAll,
     onFact(fact) {
       if (fact.type === 'fill' && fact.crewId === id) {
         moreCandlesSoon();

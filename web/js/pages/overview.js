@@ -196,15 +196,22 @@ export function render({ api }) {
     }, 300);
   }
 
+  /** The figures, the curves (on the scope chosen, where it still exists) and the latest fills. */
+  async function readAll() {
+    await refresh();
+    const chosen = scopeSelect.value;
+    scopeSelect.replaceChildren(...scopes(status).map(([value, text]) => el('option', { value }, text)));
+    if ([...scopeSelect.options].some((o) => o.value === chosen)) scopeSelect.value = chosen;
+    await drawEquity();
+    const recent = listOf(await api.get('/api/v1/trades?limit=10').catch(() => []), 'trades');
+    for (const t of recent.reverse()) addFill(t.crewId, t);
+  }
+
   return {
     node,
-    async load() {
-      await refresh();
-      scopeSelect.replaceChildren(...scopes(status).map(([value, text]) => el('option', { value }, text)));
-      await drawEquity();
-      const recent = listOf(await api.get('/api/v1/trades?limit=10').catch(() => []), 'trades');
-      for (const t of recent.reverse()) addFill(t.crewId, t);
-    },
+    load: readAll,
+    /** After missed facts: read in place, so the halt form keeps what the owner typed and the scope chosen stays. */
+    reload: readAll,
     onFact(fact) {
       if (fact.type === 'fill') {
         addFill(fact.crewId, fact.fill, true);

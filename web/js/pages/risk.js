@@ -40,6 +40,10 @@ export function render({ api }) {
       events = listOf(await api.get('/api/v1/risk/events?limit=50'), 'events');
       showEvents();
     },
+    /** Both tables are rebuilt from the desk's answers: reading again in place is loading again. */
+    reload() {
+      return this.load();
+    },
     onFact(fact) {
       if (fact.type !== 'risk.denied') return;
       const crewId = fact.scope?.kind === 'crew' ? fact.scope.crewId : null;
