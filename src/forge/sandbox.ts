@@ -6,6 +6,7 @@
 // The process runs at the lowest CPU priority: on a machine with few cores, a proof must take
 // what the trading desk leaves, not share the cores with it evenly.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { constants, setPriority } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
@@ -56,9 +57,16 @@ function runChild(build: string, job: ProofJob, limits: SandboxLimits): Promise<
     '--no-warnings',
     join(build, 'src', 'forge', 'sandbox-child.js'),
   ];
+  const guard = outliveGuard(limits);
   return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, args, { env: {}, cwd: build, stdio: ['pipe', 'pipe', 'pipe'] });
-    lowerPriority(child.pid);
+    // In a process group of its own (detached), so that a kill reaches the guard and the proof alike.
+    const child = spawn(guard ? guard[0]! : process.execPath, guard ? [...guard.slice(1), process.execPath, ...args] : args, {
+      env: {},
+      cwd: build,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
+    if (!guard) lowerPriority(child.pid);
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -70,7 +78,7 @@ function runChild(build: string, job: ProofJob, limits: SandboxLimits): Promise<
     });
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGKILL');
+      killGroup(child.pid);
     }, limits.timeoutMs);
     child.on('error', (error) => {
       clearTimeout(timer);
@@ -94,6 +102,38 @@ function runChild(build: string, job: ProofJob, limits: SandboxLimits): Promise<
     child.stdin.on('error', () => {}); // a child that died early: its exit is what is reported
     child.stdin.end(JSON.stringify(job));
   });
+}
+
+/** Seconds the guard allows beyond the desk's own deadline: it is the backstop, the desk's timer answers first. */
+const GUARD_GRACE_S = 5;
+
+/**
+ * The proof must not outlive whoever asked for it: a desk or `crewdesk worker` killed with SIGKILL
+ * mid-proof cannot kill its child, and a draft stuck in a loop would then spin at 100 % of a core
+ * until someone noticed. coreutils' `timeout` holds the deadline outside both processes (a loop
+ * blocks the child's own timers, so the child cannot hold it itself), and `nice` starts the child at
+ * niceness 19 from its first instruction. Null where either is missing: then the desk's timer is the
+ * only deadline and the niceness is set just after the spawn.
+ */
+function outliveGuard(limits: SandboxLimits): string[] | null {
+  const timeout = ['/usr/bin/timeout', '/bin/timeout'].find((p) => existsSync(p));
+  const nice = ['/usr/bin/nice', '/bin/nice'].find((p) => existsSync(p));
+  if (!timeout || !nice) return null;
+  return [timeout, '--signal=KILL', `${Math.ceil(limits.timeoutMs / 1000) + GUARD_GRACE_S}s`, nice, '-n', '19'];
+}
+
+/** The sandbox's whole process group (the guard and the proof); the process alone where the group is gone. */
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
 }
 
 /** Niceness 19 for the sandbox, set before it has started its own threads (they inherit it). A system
