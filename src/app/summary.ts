@@ -1,9 +1,12 @@
 import { formatPct, formatPnl, formatQuote } from '../core/format.ts';
 import type { CrewSummary } from '../engine/engine.ts';
 
-/** A plain-text table of crew results, with team and overall totals. */
+/**
+ * A plain-text table of crew results, with team and overall totals. `dd %` is the drawdown now, from
+ * the crew's peak (as `/crew list` shows it and the risk limit measures it), not the run's worst.
+ */
 export function formatSummary(crews: readonly CrewSummary[]): string {
-  const header = ['crew', 'team', 'module', 'symbol', 'status', 'capital', 'equity', 'pnl', 'pnl %', 'fees', 'max dd %'];
+  const header = ['crew', 'team', 'module', 'symbol', 'status', 'capital', 'equity', 'pnl', 'pnl %', 'fees', 'dd %'];
   const rows = crews.map((c) => [
     c.id,
     c.team,
