@@ -205,8 +205,9 @@ export class OrderManager {
    * returned, in every mode. An order the journal refuses for itself (e.g. its advice already has an
    * order) is not sent; if the commit fails, or the journal stops writing meanwhile (fail-stop), none
    * is. Never throws for an exchange refusal: that order ends `rejected`. One result per order.
+   * `afterCommit` runs once the transaction has ended (committed or not), before the first send.
    */
-  submit(orders: readonly PreparedOrder[]): Promise<SubmitResult>[] {
+  submit(orders: readonly PreparedOrder[], afterCommit?: () => void): Promise<SubmitResult>[] {
     const refused: (string | null)[] = orders.map(() => null);
     try {
       this.journal.transaction(() => {
@@ -224,6 +225,7 @@ export class OrderManager {
     // A failure inside the transaction may have rolled all of it back (SQLite does on SQLITE_FULL):
     // only a journal that still writes vouches for the rows.
     if (this.journalDown) refused.fill('the journal has stopped writing');
+    afterCommit?.();
     return orders.map(({ entry, exit }, i) => {
       const why = refused[i];
       if (why === null) return this.send(entry, exit);

@@ -53,14 +53,22 @@ export function migrate(db: Database, migrations: readonly Migration[], now: () 
   const pending = pendingMigrations(db, migrations);
   const applied: number[] = [];
   for (const migration of pending) {
+    const foreignKeys = migration.rebuildsTables === true && db.pragma('foreign_keys', { simple: true }) === 1;
+    if (foreignKeys) db.pragma('foreign_keys = OFF');
     try {
       db.transaction(() => {
         db.exec(migration.sql);
+        if (migration.rebuildsTables === true) {
+          const broken = query<{ table: string; parent: string }>(db, 'PRAGMA foreign_key_check');
+          if (broken.length > 0) throw new Error(`${broken.length} rows lost their reference (first: ${broken[0]!.table} → ${broken[0]!.parent})`);
+        }
         db.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)').run(migration.id, migration.name, now());
       }).immediate();
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       throw new Error(`migration ${migration.id} (${migration.name}) failed: ${message}`, { cause: error });
+    } finally {
+      if (foreignKeys) db.pragma('foreign_keys = ON');
     }
     applied.push(migration.id);
   }

@@ -10,8 +10,16 @@ export interface Migration {
   readonly name: string;
   /** One or more statements (no BEGIN/COMMIT: the runner wraps each migration in a transaction). */
   readonly sql: string;
+  /** Rebuilds a table others reference: run with foreign keys off (they cannot be turned off inside a
+   * transaction), then every reference checked (PRAGMA foreign_key_check) before it commits. */
+  readonly rebuildsTables?: boolean;
 }
 
+const ORDER_COLUMN_LIST =
+  'client_order_id, crew_id, advice_key, symbol, side, type, quantity, quote_quantity, price, stop_price, ' +
+  'time_in_force, status, exchange_order_id, executed_qty, cumulative_quote, reason, created_at, updated_at, purpose';
+/** What follows the crew's id in an advice key (`@<candle time>`, `@flatten@…`, `@stop@…`): the first column of orders_by_advice. */
+export const ADVICE_KEY_ORDER = `substr(advice_key, instr(advice_key, '@'))`;
 const ORDER_STATUS = `('new','submitted','partially_filled','filled','cancelled','rejected','expired','unknown')`;
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -193,6 +201,47 @@ UPDATE crew_instances SET venue_since = created_at;
 DROP INDEX orders_by_crew;
 DROP INDEX order_events_by_order;
 DROP INDEX advice_by_key;
+`,
+  },
+  {
+    // One order per advice stays a unique index, but keyed by what follows the crew's id first (the
+    // candle's time): the orders of one close sit side by side in it, one page or two, where
+    // `UNIQUE (advice_key)` put each crew's on a page of its own — a third of a 20-crew close's
+    // pre-send commit. Unique on (f(key), key) is unique on key. A table's UNIQUE cannot be dropped:
+    // the table is rebuilt (SQLite's own procedure, rowids kept).
+    id: 5,
+    name: 'advice-key-index-by-time',
+    rebuildsTables: true,
+    sql: `
+CREATE TABLE orders_rebuilt (
+  client_order_id   TEXT PRIMARY KEY,
+  crew_id           TEXT NOT NULL REFERENCES crew_instances (id),
+  advice_key        TEXT NOT NULL,
+  symbol            TEXT NOT NULL,
+  side              TEXT NOT NULL CHECK (side IN ('BUY','SELL')),
+  type              TEXT NOT NULL CHECK (type IN ('MARKET','LIMIT','STOP_LOSS','STOP_LOSS_LIMIT')),
+  quantity          TEXT,
+  quote_quantity    TEXT,
+  price             TEXT,
+  stop_price        TEXT,
+  time_in_force     TEXT CHECK (time_in_force IN ('GTC','IOC','FOK')),
+  status            TEXT NOT NULL CHECK (status IN ${ORDER_STATUS}),
+  exchange_order_id TEXT,
+  executed_qty      TEXT NOT NULL,
+  cumulative_quote  TEXT NOT NULL,
+  reason            TEXT NOT NULL,
+  created_at        INTEGER NOT NULL,
+  updated_at        INTEGER NOT NULL,
+  purpose           TEXT NOT NULL DEFAULT 'trade' CHECK (purpose IN ('trade','protective')),
+  CHECK ((quantity IS NULL) <> (quote_quantity IS NULL))
+) STRICT;
+INSERT INTO orders_rebuilt (rowid, ${ORDER_COLUMN_LIST})
+  SELECT rowid, ${ORDER_COLUMN_LIST} FROM orders ORDER BY rowid;
+DROP TABLE orders;
+ALTER TABLE orders_rebuilt RENAME TO orders;
+CREATE INDEX orders_open ON orders (created_at)
+  WHERE status IN ('new','submitted','partially_filled','unknown');
+CREATE UNIQUE INDEX orders_by_advice ON orders (${ADVICE_KEY_ORDER}, advice_key);
 `,
   },
 ];

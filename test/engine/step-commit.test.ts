@@ -73,6 +73,29 @@ it('the orders of every crew on one close commit once, together, before the firs
   expect(sent.map((s) => s.crewId)).toEqual(Array.from({ length: CREWS }, (_, i) => `flip-${i}`));
 });
 
+it("the step's commit holds only what must be durable before a send: the orders' advice rows are written after it and commit by the end of the turn", async () => {
+  const { sent } = await flippers();
+  const advice = reader!.prepare('SELECT count(*) AS n FROM advice');
+  const adviceAtSends: number[] = [];
+  const place = h!.exchange.placeOrder.bind(h!.exchange);
+  h!.exchange.placeOrder = (request: OrderRequest) => {
+    adviceAtSends.push((advice.get() as { n: number }).n);
+    return place(request);
+  };
+
+  await h!.desk.engine.run(new ArrayMarketData(candles.slice(0, 1)));
+
+  // Every order was durable when it was sent (flippers' wrapper), and no advice row of the step was:
+  // they are not in the commit the sends wait for.
+  expect(sent.map((s) => s.crewId)).toEqual(Array.from({ length: CREWS }, (_, i) => `flip-${i}`));
+  expect(adviceAtSends).toEqual(Array.from({ length: CREWS }, () => 0));
+  // They are journaled all the same, one per order, once the turn is over.
+  expect((advice.get() as { n: number }).n).toBe(CREWS);
+  const keys = (h!.desk.journal as SqliteJournal).getAdvice().map((a) => a.adviceKey);
+  const orderKeys = sent.map((s) => (h!.desk.journal as SqliteJournal).getOrder(s.id)?.adviceKey);
+  expect(keys).toEqual(orderKeys);
+});
+
 it('the journal failing mid-step (a full disk) sends none of its orders, even those written before it, and halts entries', async () => {
   const { journal, sent } = await flippers();
   await h!.desk.engine.run(new ArrayMarketData(candles.slice(0, 1)));

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS, type Migration } from '../../src/journal/migrations.ts';
 import { SqliteJournal } from '../../src/journal/sqlite-journal.ts';
+import { crewRecord, newOrder } from '../support/journal-records.ts';
 
 let dir: string;
 let file: string;
@@ -58,6 +59,87 @@ describe('migrations', () => {
     for (const gone of ['orders_by_crew', 'order_events_by_order', 'advice_by_key']) expect(indexes).not.toContain(gone);
     // The ones recovery and the reports read stay.
     for (const kept of ['orders_open', 'fills_by_crew', 'risk_events_by_time', 'advice_by_crew']) expect(indexes).toContain(kept);
+  });
+
+  it("keys one order per advice by the candle's time first, so a close's orders sit side by side; the lookup uses it", async () => {
+    const journal = SqliteJournal.open(file);
+    journal.close();
+    const indexes = await rawQuery<{ name: string; sql: string | null }>("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'orders'");
+    // No index of the table's own on advice_key alone (UNIQUE (advice_key) made one, ordered by crew).
+    expect(indexes.map((i) => i.name).sort()).toEqual(['orders_by_advice', 'orders_open', 'sqlite_autoindex_orders_1']);
+    expect(indexes.find((i) => i.name === 'orders_by_advice')?.sql).toMatch(
+      /^CREATE UNIQUE INDEX orders_by_advice ON orders \(substr\(advice_key, instr\(advice_key, '@'\)\), advice_key\)$/,
+    );
+    const db = new Database(file, { readonly: true });
+    try {
+      const sql = `SELECT client_order_id FROM orders WHERE substr(advice_key, instr(advice_key, '@')) = substr(?, instr(?, '@')) AND advice_key = ?`;
+      const plan = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('a@1', 'a@1', 'a@1') as { detail: string }[];
+      expect(plan.map((p) => p.detail).join('; ')).toMatch(/USING INDEX orders_by_advice/);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('migration 5 rebuilds orders keeping every row, its rowid and the rows that reference it; foreign keys stay on', () => {
+    const before = MIGRATIONS.filter((m) => m.id < 5);
+    const old = SqliteJournal.open(file, { migrations: before });
+    old.saveCrewInstance(crewRecord('c1', 1_700_000_000_000));
+    const orders = [1, 2, 3].map((seq) =>
+      newOrder({ clientOrderId: `cd-c1-${seq}`, crewId: 'c1', adviceKey: `c1@${1_700_000_000_000 + seq * 60_000}`, reason: 'r', at: 1_700_000_000_000 + seq }),
+    );
+    for (const [i, o] of orders.entries()) old.insertOrder(o, i + 2);
+    old.close();
+    const raw = new Database(file);
+    raw.exec("DELETE FROM order_events WHERE client_order_id = 'cd-c1-2'; DELETE FROM orders WHERE client_order_id = 'cd-c1-2'");
+    const rowidsBefore = raw.prepare('SELECT rowid, client_order_id FROM orders ORDER BY rowid').all();
+    raw.close();
+
+    const journal = SqliteJournal.open(file);
+    try {
+      expect(journal.getAppliedMigrations().map((m) => m.id)).toEqual(MIGRATIONS.map((m) => m.id));
+      const check = new Database(file, { readonly: true });
+      expect(check.prepare('SELECT rowid, client_order_id FROM orders ORDER BY rowid').all()).toEqual(rowidsBefore);
+      expect(check.prepare('PRAGMA foreign_key_check').all()).toEqual([]);
+      check.close();
+      expect(journal.getOrderByAdvice(orders[2]!.adviceKey)?.clientOrderId).toBe('cd-c1-3');
+      expect(journal.getOrderEvents('cd-c1-3')).toHaveLength(1);
+      // Still one order per advice, and a reference to an order that does not exist is still refused.
+      expect(() => journal.insertOrder({ ...orders[0]!, clientOrderId: 'cd-c1-9' }, 10)).toThrow(/advice key c1@1700000060000 already has order cd-c1-1/);
+      expect(() => journal.updateOrder({ ...orders[0]!, clientOrderId: 'cd-c1-404', status: 'submitted' }, 'new', 'x')).toThrow();
+      expect(() =>
+        journal.recordFill(
+          {
+            crewId: 'c1',
+            tradeId: 't',
+            clientOrderId: 'cd-c1-404',
+            exchangeOrderId: 'x',
+            symbol: 'BTCUSDT',
+            side: 'BUY',
+            price: orders[0]!.quoteQuantity!,
+            quantity: orders[0]!.quoteQuantity!,
+            quoteQuantity: orders[0]!.quoteQuantity!,
+            fee: orders[0]!.quoteQuantity!,
+            feeAsset: 'USDT',
+            time: 1,
+          },
+          {
+            crewId: 'c1',
+            symbol: 'BTCUSDT',
+            quantity: orders[0]!.quoteQuantity!,
+            costBasis: orders[0]!.quoteQuantity!,
+            cash: orders[0]!.quoteQuantity!,
+            realizedPnl: orders[0]!.quoteQuantity!,
+            feesPaid: orders[0]!.quoteQuantity!,
+            entryTime: null,
+            entryPrice: null,
+          },
+          { ...orders[0]!, clientOrderId: 'cd-c1-404' },
+          'new',
+        ),
+      ).toThrow(/FOREIGN KEY|not journaled/);
+    } finally {
+      journal.close();
+    }
   });
 
   it('brings a fresh file to the current schema, in WAL mode', async () => {

@@ -504,6 +504,33 @@ describe('write order', () => {
     expect(await count('orders')).toBe(1);
     expect((await journal.getAdvice()).map((a) => a.adviceKey)).toEqual([advice(2).adviceKey]);
   });
+
+  // A transaction() inside the turn's transaction is a savepoint: SQLite keeps a copy of every page it
+  // changes (its sub-journal), and beyond 64 KiB put that copy in a temporary file — a write per page,
+  // before the commit's own, for a 20-crew close ~260 system calls. In memory, the same rollback holds.
+  it.skipIf(process.platform !== 'linux')('a transaction keeps its savepoint copies in memory: no temporary file is opened, and it still rolls back', () => {
+    const temporaryFiles = () =>
+      fs.readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return fs.readlinkSync(`/proc/self/fd/${fd}`).includes('etilqs_');
+        } catch {
+          return false;
+        }
+      }).length;
+    // 100 settings of ~3 KB: one page each, committed; changing all of them in a transaction touches 100 pages (400 KiB).
+    for (let i = 0; i < 100; i++) journal.setSetting(`k${i}`, 'a'.repeat(3000), null);
+    journal.flush();
+    let during = -1;
+    expect(() =>
+      journal.transaction(() => {
+        for (let i = 0; i < 100; i++) journal.setSetting(`k${i}`, 'b'.repeat(3000), null);
+        during = temporaryFiles();
+        throw new Error('the step failed');
+      }),
+    ).toThrow('the step failed');
+    expect(during).toBe(0);
+    expect(journal.getSetting('k99')).toBe('a'.repeat(3000));
+  });
 });
 
 // ── text and numbers ──
