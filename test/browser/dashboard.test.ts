@@ -203,7 +203,7 @@ describe.runIf(run)('the dashboard in headless Chromium, against crewdesk start'
     await page.locator('#param-slow').fill('7');
     await page.getByRole('button', { name: 'Pause crew' }).click();
     await expect.poll(() => page.getByTestId('crew-figures').textContent(), { timeout: LONG }).toContain('Statuspaused');
-    expect(await slow!.evaluate((input) => [input.isConnected, (input as HTMLInputElement).value])).toEqual([true, '7']);
+    expect(await slow!.evaluate((input) => [input.isConnected, (input as unknown as { value: string }).value])).toEqual([true, '7']);
     await page.getByRole('button', { name: 'Resume crew' }).click();
     await expect.poll(() => page.getByTestId('crew-figures').textContent(), { timeout: LONG }).toContain('Statusactive');
     await shoot('crew');
