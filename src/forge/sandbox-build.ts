@@ -7,7 +7,7 @@
 // project's node_modules, and the sandbox needs read access to node_modules (and the candles)
 // only. Native addons (the SQLite bindings, the chart canvas) are replaced by a module that
 // throws when used: a backtest needs neither, and the sandbox may not load addons.
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { type Dirent, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import ts from 'typescript';
 import { PROJECT_ROOT } from './checks.ts';
@@ -43,7 +43,9 @@ export async function buildSandbox(): Promise<string> {
     for (const file of tsFiles(join(PROJECT_ROOT, top))) {
       const out = join(BUILD_DIR, relative(PROJECT_ROOT, file)).replace(/\.ts$/, '.js');
       if (isFresh(file, out)) continue;
-      writeAtomically(out, transpile(readFileSync(file, 'utf8'), file, out));
+      const source = readIfThere(file);
+      if (source === null) continue; // removed since the listing (a forged crew withdrawn meanwhile)
+      writeAtomically(out, transpile(source, file, out));
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
@@ -70,12 +72,29 @@ function transpile(source: string, fileName: string, out: string): string {
 
 function tsFiles(dir: string): string[] {
   const files: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (error) {
+    // A folder under crews/ removed while it is walked (another desk's forged crews, withdrawn): nothing to build.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return files;
+    throw error;
+  }
+  for (const entry of entries) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) files.push(...tsFiles(path));
     else if (entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) files.push(path);
   }
   return files;
+}
+
+function readIfThere(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
 }
 
 function isFresh(source: string, out: string): boolean {

@@ -196,7 +196,7 @@ describe.skipIf(binary === null)(`forge proofs on a Redis queue with a crewdesk 
       expect(performance.now() - started).toBeLessThan(5_000);
       const queue = new Queue(DEFAULT_QUEUE, { connection: { url: redis.url }, prefix: 'silent' });
       try {
-        await vi.waitFor(async () => expect(await queue.getJob(job.id)).toBeUndefined());
+        await vi.waitFor(async () => expect(await queue.getJob(job.id)).toBeUndefined(), { timeout: 30_000, interval: 50 });
       } finally {
         await queue.close();
       }

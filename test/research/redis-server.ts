@@ -45,9 +45,17 @@ export class RedisServer {
   ) {}
 
   static async start(binary: string): Promise<RedisServer> {
-    const server = new RedisServer(binary, await freePort());
-    await server.up();
-    return server;
+    // The free port is closed before redis-server binds it: another process (a parallel test file's
+    // server or client) may take it in between. Then redis-server exits at once, and another port is tried.
+    for (let attempt = 1; ; attempt++) {
+      const server = new RedisServer(binary, await freePort());
+      try {
+        await server.up();
+        return server;
+      } catch (error) {
+        if (attempt >= 5 || !/Address already in use/i.test(String(error))) throw error;
+      }
+    }
   }
 
   get url(): string {
@@ -71,7 +79,10 @@ export class RedisServer {
         }
       };
       child.stdout!.on('data', onData);
-      child.once('exit', (code) => reject(new Error(`redis-server on ${this.port} exited (${code}): ${out.slice(-500)}`)));
+      child.once('exit', (code) => {
+        if (this.child === child) this.child = null;
+        reject(new Error(`redis-server on ${this.port} exited (${code}): ${out.slice(-500)}`));
+      });
     });
     child.stdout!.resume();
   }

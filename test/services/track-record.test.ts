@@ -284,8 +284,9 @@ describe('promotion by evidence', () => {
     const demoting = closed.service.demoteCrew('cand', OWNER, 'close');
     // The sell rests until the next candle opens (the stand-in exchange is a paper exchange). It reaches that exchange
     // only once the crew's protective stop (none here) has been lifted: the candle waits until the sell rests there.
-    await vi.waitFor(() =>
-      expect(closed.desk.engine.orders.openOrders.some((o) => o.crewId === 'cand' && o.side === 'SELL' && o.status === 'submitted')).toBe(true),
+    await vi.waitFor(
+      () => expect(closed.desk.engine.orders.openOrders.some((o) => o.crewId === 'cand' && o.side === 'SELL' && o.status === 'submitted')).toBe(true),
+      { timeout: 30_000, interval: 20 }, // vi.waitFor's default is 1 s: too short on a busy machine
     );
     const next = { ...CANDLES.at(-1)!, openTime: CANDLES.at(-1)!.openTime + 3_600_000, closeTime: CANDLES.at(-1)!.closeTime + 3_600_000 };
     await closed.desk.engine.onCandle(next);

@@ -141,7 +141,7 @@ export interface FakeDiscordOptions extends WorldOptions {
   readonly privilegedIntentsEnabled?: boolean;
   /** How long after INTERACTION_CREATE a callback is still accepted. Default 3000 ms, as Discord. */
   readonly interactionResponseDeadlineMs?: number;
-  /** Default timeout of every `await…` helper. Default 5000 ms. */
+  /** Default timeout of every `await…` helper. Default 30 000 ms: a wait ends as soon as its condition holds, and a busy machine may take seconds. */
   readonly waitTimeoutMs?: number;
   /** Dispatch MESSAGE_CREATE/UPDATE/DELETE for the bot's own messages, as Discord does. Default true. */
   readonly echoBotMessages?: boolean;
@@ -344,7 +344,7 @@ export class FakeDiscord {
     this.#world = buildWorld(options);
     this.#deadlineMs = options.interactionResponseDeadlineMs ?? 3_000;
     this.#echoBotMessages = options.echoBotMessages ?? true;
-    this.#waiters = new Waiters(options.waitTimeoutMs ?? 5_000, () => this.#describeState());
+    this.#waiters = new Waiters(options.waitTimeoutMs ?? 30_000, () => this.#describeState());
     this.#gateway = new FakeGateway({
       token: this.#world.token,
       botUserId: this.#world.users.bot.id,

@@ -22,7 +22,7 @@ import type {
 import type { UploadedFile } from './body.ts';
 
 export interface WaitOptions {
-  /** Default: the fake's `waitTimeoutMs` (5 s unless configured). */
+  /** Default: the fake's `waitTimeoutMs` (30 s unless configured). */
   readonly timeoutMs?: number;
 }
 
