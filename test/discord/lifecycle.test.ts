@@ -31,6 +31,7 @@ describe('the transport’s life', () => {
     const { code, signal, stdout, stderr, lingerMs } = await runExitCheck(new URL('./exit-check.fixture.ts', import.meta.url), 40_000);
     expect({ code, signal, stderr }).toEqual({ code: 0, signal: null, stderr: '' });
     expect(stdout).toContain('FIXTURE_DONE');
-    expect(lingerMs).toBeLessThan(2_000);
+    // A handle left open keeps the process until the 40 s kill: 10 s is room for a busy machine, not for a leak.
+    expect(lingerMs).toBeLessThan(10_000);
   }, 60_000);
 });
