@@ -6,7 +6,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import ts from 'typescript';
-import { renderEquityChart } from '../backtest/chart.ts';
+import { renderEquityChartOffThread } from '../backtest/chart-thread.ts';
 import type { Interval } from '../core/domain.ts';
 import type { TokenCount } from '../manager/usage.ts';
 import { type Actor, fail, ok, type Result } from '../services/result.ts';
@@ -257,7 +257,7 @@ export class ForgeService {
     if (!proof.ok) return ok(this.update(draft, { state: 'failed', proof, failure: `${proof.stage}: ${proof.reason}` }));
     let chartFile: string | null = null;
     try {
-      const png = await renderEquityChart({
+      const png = await renderEquityChartOffThread({
         title: `Forge draft ${draft.id}: ${draft.name} on ${proof.symbol} ${proof.interval}`,
         subtitle: `in-sample ${proof.inSample.totalReturnPct.toFixed(2)} %, out-of-sample ${proof.outOfSample.totalReturnPct.toFixed(2)} %`,
         series: [{ label: draft.name!, points: proof.equity }],

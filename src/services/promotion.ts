@@ -1,7 +1,7 @@
 // From paper to the exchange and back, by evidence: a crew instance's track record on its venue
 // beside its backtest (src/backtest/track-record.ts), the promotion gate (src/risk/promotion-gate.ts),
 // and the moves themselves. DeskService exposes these; commands and the manager's tools call them.
-import { renderEquityChart } from '../backtest/chart.ts';
+import { renderEquityChartOffThread } from '../backtest/chart-thread.ts';
 import { DAY_MS } from '../backtest/equity-recorder.ts';
 import { computeTrackRecord, type TrackRecord } from '../backtest/track-record.ts';
 import { type Candle, intervalMs } from '../core/domain.ts';
@@ -102,7 +102,7 @@ async function recordStart(desk: Desk, crew: CrewRuntime): Promise<number | null
 export function trackRecordChart(view: TrackRecordView): Promise<Buffer> {
   const { record, drift } = view.record;
   const quote = view.quote;
-  return renderEquityChart({
+  return renderEquityChartOffThread({
     title: `${view.crewId} on ${view.venue}: its record against its backtest`,
     subtitle: `record ${record.kpis.totalReturnPct.toFixed(2)} % · backtest ${view.record.backtest.kpis.totalReturnPct.toFixed(2)} % · drift ${drift.driftPct.toFixed(2)} %${drift.flagged ? ' (FLAGGED)' : ''}`,
     series: [
