@@ -4,22 +4,11 @@
 // refuses a file write and a child process, and the environment is empty.
 import { existsSync, rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { proveInSandbox, type SandboxJob } from '../../src/forge/sandbox.ts';
-import { candlePath } from '../data/candle-fixtures.ts';
-import { GOOD_DRAFT, GOOD_NAME, withImport, withOnCandle, withTopLevel } from './drafts.ts';
+import { proveInSandbox } from '../../src/forge/sandbox.ts';
+import { GOOD_DRAFT, withImport, withOnCandle, withTopLevel } from './drafts.ts';
+import { sandboxJob } from './sandbox-job.ts';
 
-const job = (source: string, extra: Partial<SandboxJob> = {}): SandboxJob => ({
-  name: GOOD_NAME,
-  source,
-  symbol: 'BTCUSDT',
-  interval: '1h',
-  data: [candlePath('btc1h')],
-  cash: 10_000,
-  feeBps: 10,
-  inSampleShare: 0.7,
-  compare: false,
-  ...extra,
-});
+const job = sandboxJob;
 
 describe('proveInSandbox', () => {
   it('returns in-sample and out-of-sample KPIs beside buy-and-hold and the existing crews, robustness and determinism', async () => {
