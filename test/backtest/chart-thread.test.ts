@@ -7,7 +7,12 @@ import { renderEquityChartOffThread } from '../../src/backtest/chart-thread.ts';
 const options = {
   title: 'Forge draft f1: ema-rsi-dip on BTCUSDT 1h',
   subtitle: 'in-sample 3.10 %, out-of-sample -1.20 %',
-  series: [{ label: 'ema-rsi-dip', points: Array.from({ length: 500 }, (_, i) => ({ time: Date.UTC(2021, 0, 1) + i * 3_600_000, equity: 10_000 + 50 * Math.sin(i / 20) })) }],
+  series: [
+    {
+      label: 'ema-rsi-dip',
+      points: Array.from({ length: 500 }, (_, i) => ({ time: Date.UTC(2021, 0, 1) + i * 3_600_000, equity: 10_000 + 50 * Math.sin(i / 20) })),
+    },
+  ],
   valueLabel: 'Equity',
 };
 
