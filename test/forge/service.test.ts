@@ -21,6 +21,7 @@ import { ok } from '../../src/services/result.ts';
 import { OpenAIStub } from '../fakes/openai-stub/server.ts';
 import { candlePath } from '../data/candle-fixtures.ts';
 import { GOOD_DRAFT, GOOD_NAME, TYPE_ERROR_DRAFT, variant } from './drafts.ts';
+import { sandboxJob } from './sandbox-job.ts';
 
 const OWNER = { id: 'owner-1', via: 'console', isOwner: true } as const;
 const MANAGER = { id: 'manager', via: 'manager', isOwner: true } as const;
@@ -201,19 +202,7 @@ describe('ForgeService with a research queue', () => {
     const result = await service.draft({ idea: 'buy an RSI bounce above the 50 EMA, sell when overbought' }, OWNER);
     if (!result.ok) throw new Error(result.error);
     // The checked module went to the prover as it passed the checks, with the forge's candles and costs.
-    expect(asked).toEqual([
-      {
-        name: 'queued-dip',
-        source,
-        symbol: 'BTCUSDT',
-        interval: '1h',
-        data: [candlePath('btc1h')],
-        cash: 10_000,
-        feeBps: 10,
-        inSampleShare: 0.7,
-        compare: true,
-      },
-    ]);
+    expect(asked).toEqual([sandboxJob(source, { name: 'queued-dip', compare: true })]);
     expect(result.value.state).toBe('failed');
     expect(result.value.failure).toBe('queue: the research queue gave no proof: no research worker is listening on redis://127.0.0.1:6379/');
   });
