@@ -16,8 +16,10 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Desk } from '../src/desk/desk.ts';
+import { loopbackRoundTrips } from './loopback-round-trip.ts';
 import { withTempDir } from './temp-dir.ts';
 import { parseConfig } from '../src/config/load.ts';
 import { dec, RoundingMode } from '../src/core/money.ts';
@@ -50,9 +52,21 @@ export async function binanceLatency({ quick }: { quick: boolean }): Promise<Rec
   const tenSymbols = await candleToOrder({ crews: 20, symbols: 10, rounds, paced: true });
   const oneSymbolBackToBack = await candleToOrder({ crews: 20, symbols: 1, rounds, paced: false });
   const tenSymbolsBackToBack = await candleToOrder({ crews: 20, symbols: 10, rounds, paced: false });
+  // The floor: the same emulator process, adapter and kline stream, and 20 orders sent the moment a
+  // candle closes, with no desk in between (no engine, crews, risk gate or journal). What the desk's
+  // figures are over it is what the desk costs; what this costs, no desk on this machine can undercut.
+  const floor = await candleToOrderWithoutDesk({ orders: 20, rounds, paced: true });
+  // Beneath both: two processes answering each other on loopback, paced the same, nothing else.
+  const roundTrip = await loopbackRoundTrips({ rounds: rounds - WARM_UP_ROUNDS, warmUp: WARM_UP_ROUNDS, paceMs: PACE_MS });
   const cancelAll = await cancelAllLatency({ orders: 100, symbols: 10, rounds: quick ? 5 : 20 });
   return {
     candleCloseToOrder: {
+      loopbackRoundTrip: {
+        what: 'two processes, a 200-byte message answered by 2 KB at once, paced as the rounds are; nothing of the desk or the emulator',
+        ...stats(roundTrip),
+        measured: roundTrip.length,
+      },
+      withoutDesk: floor,
       '20 crews on 1 symbol': oneSymbol,
       '20 crews on 10 symbols (2 each)': tenSymbols,
       backToBack: {
@@ -213,9 +227,13 @@ async function runDesk(
     run = desk.engine.run(new BinanceMarketData({ restUrl: emu.restUrl, wsStreamUrl: emu.wsStreamUrl }), controller.signal);
     await until(async () => (await emu.ask<{ streams: number }>('state')).streams === 1, 'the kline stream');
     const started = performance.now();
+    const pauses = new GcPauses();
     for (let round = 0; round < setup.rounds; round++) {
       // The first rounds warm the JIT and the connections up; they are not counted.
-      if (round === WARM_UP_ROUNDS) await emu.ask('reset');
+      if (round === WARM_UP_ROUNDS) {
+        await emu.ask('reset');
+        pauses.start();
+      }
       const filled = fillsReach(fills + setup.crews, `the fills of round ${round}`);
       await emu.ask('advance');
       // Each crew flips on its position: the next candle waits until every order has filled.
@@ -226,6 +244,7 @@ async function runDesk(
       }
     }
     const seconds = (performance.now() - started) / 1000;
+    const gc = pauses.stop();
     const sentBy = { ...exchange.ordersSent };
     const { received, processed } = await emu.ask<Latencies>('latencies');
     if (received.length !== processed.length) throw new Error(`benchmark: ${received.length} orders arrived but ${processed.length} were processed`);
@@ -240,11 +259,90 @@ async function runDesk(
       sentBy,
       // Until the single-threaded emulator got to each order (its own queue included).
       untilProcessedByEmulator: stats(processed),
+      gcPausesWhileMeasured: gc,
     };
   } finally {
     controller.abort();
     await run.catch(() => undefined);
     await desk.close();
+  }
+}
+
+/** 20 market orders on every closing kline, placed straight through the adapter, paced as the desk's rounds are. */
+async function candleToOrderWithoutDesk(setup: { orders: number; rounds: number; paced: boolean }): Promise<Record<string, unknown>> {
+  const symbol = SYMBOLS[0]!;
+  const emu = await emulatorProcess([symbol], setup.rounds + 5);
+  let exchange: BinanceExchange | null = null;
+  const controller = new AbortController();
+  let run: Promise<void> = Promise.resolve();
+  try {
+    const live = (exchange = await connect(emu));
+    await live.symbolFilters(symbol);
+    const quantity = dec('0.01');
+    let answered = 0;
+    let wanted = 0;
+    let reached: (() => void) | null = null;
+    let failure: unknown = null;
+    let round = 0;
+    const market = new BinanceMarketData({ restUrl: emu.restUrl, wsStreamUrl: emu.wsStreamUrl });
+    run = (async () => {
+      for await (const candle of market.candles([{ symbol, interval: '1m' }], controller.signal)) {
+        // Buy on even rounds, sell on odd ones, as the flip crews do; all sent before the first answer.
+        const side = round++ % 2 === 0 ? 'BUY' : 'SELL';
+        for (let i = 0; i < setup.orders; i++) {
+          live.placeOrder({ clientOrderId: `cd-floor-${candle.openTime}-${i}`, symbol, side, type: 'MARKET', quantity }).then(
+            () => {
+              if (++answered >= wanted) reached?.();
+            },
+            (error: unknown) => {
+              failure ??= error;
+              reached?.();
+            },
+          );
+        }
+      }
+    })();
+    await until(async () => (await emu.ask<{ streams: number }>('state')).streams === 1, 'the kline stream');
+    const started = performance.now();
+    const pauses = new GcPauses();
+    for (let r = 0; r < setup.rounds; r++) {
+      if (r === WARM_UP_ROUNDS) {
+        await emu.ask('reset');
+        pauses.start();
+      }
+      const done = new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`benchmark: timed out waiting for the answers of round ${r} (${answered} of ${wanted})`)), 10_000);
+        wanted = answered + setup.orders;
+        reached = () => {
+          clearTimeout(timer);
+          reached = null;
+          resolve();
+        };
+      });
+      await emu.ask('advance');
+      await done;
+      if (failure !== null) throw failure;
+      if (setup.paced) await new Promise((resolve) => setTimeout(resolve, PACE_MS));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const gc = pauses.stop();
+    const { received, processed } = await emu.ask<Latencies>('latencies');
+    return {
+      what: `${setup.orders} market orders sent through the adapter on every closing kline, no desk`,
+      ...stats(received),
+      measured: received.length,
+      rounds: setup.rounds,
+      warmUpRounds: WARM_UP_ROUNDS,
+      seconds: round3(seconds),
+      sentBy: { ...live.ordersSent },
+      untilProcessedByEmulator: stats(processed),
+      gcPausesWhileMeasured: gc,
+    };
+  } finally {
+    controller.abort();
+    await run.catch(() => undefined);
+    await exchange?.close();
+    await emu.close();
   }
 }
 
@@ -293,6 +391,25 @@ async function cancelAllLatency(setup: { orders: number; symbols: number; rounds
   }
   const { p50Ms, meanMs, maxMs } = stats(samples);
   return { orders: setup.orders, symbols: setup.symbols, rounds: setup.rounds, p50Ms, meanMs, maxMs };
+}
+
+/** The garbage collector's pauses in this process (the bot's side) while rounds are measured: a
+ * scavenge of a few milliseconds that starts between a kline and its orders is that round's latency. */
+class GcPauses {
+  private readonly durations: number[] = [];
+  private readonly observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) this.durations.push(entry.duration);
+  });
+
+  start(): void {
+    this.observer.observe({ entryTypes: ['gc'] });
+  }
+
+  stop(): { count: number; p50Ms: number; maxMs: number; totalMs: number } {
+    this.observer.disconnect();
+    const d = this.durations;
+    return { count: d.length, p50Ms: round3(percentile(d, 0.5)), maxMs: round3(percentile(d, 1)), totalMs: round3(d.reduce((a, b) => a + b, 0)) };
+  }
 }
 
 // ── Helpers ──────────────────────────────────────────────────────────────────────────────────

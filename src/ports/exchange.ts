@@ -44,9 +44,10 @@ export class ExchangeError extends Error {
 export interface Exchange {
   readonly name: string;
   /**
-   * True for a simulated venue living in this process (the paper exchange): a crash loses it together
-   * with the journal's unflushed tail, so the order manager need not wait for the write-ahead commit
-   * before sending (it is still queued first). Real venues leave this unset: the journal commits first.
+   * True for a simulated venue living in this process (the paper exchange): it starts empty after a
+   * restart, so reconciliation expires what the journal holds open instead of asking it, and there is no
+   * older crewdesk's intent log to replay for it. Orders are journaled and committed before they are sent
+   * to it all the same (write-ahead holds in every mode). Real venues leave this unset.
    */
   readonly inProcess?: boolean;
   symbolFilters(symbol: string): Promise<SymbolFilters>;
