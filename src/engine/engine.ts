@@ -226,6 +226,8 @@ export interface CrewSummary {
 
 export class Engine {
   readonly crews = new Map<string, CrewRuntime>();
+  /** The same crews as a list, for the loops run on every candle (a Map's iterator allocates per step). */
+  private readonly crewList: CrewRuntime[] = [];
   readonly orders: OrderManager;
   /** The crews' protective stops resting on the exchange. */
   readonly stops: ProtectiveStops;
@@ -305,6 +307,7 @@ export class Engine {
   addCrew(crew: CrewRuntime): void {
     if (this.crews.has(crew.id)) throw new Error(`crew instance "${crew.id}" exists already`);
     this.crews.set(crew.id, crew);
+    this.crewList.push(crew);
     let byInterval = this.routes.get(crew.symbol);
     if (!byInterval) this.routes.set(crew.symbol, (byInterval = new Map()));
     const list = byInterval.get(crew.interval) ?? [];
@@ -320,6 +323,7 @@ export class Engine {
     const crew = this.crews.get(id);
     if (!crew) return;
     this.crews.delete(id);
+    this.crewList.splice(this.crewList.indexOf(crew), 1);
     const byInterval = this.routes.get(crew.symbol);
     if (byInterval) {
       removeFrom(byInterval, crew.interval, crew);
@@ -367,8 +371,25 @@ export class Engine {
   /** Runs until the market data ends or the signal aborts. */
   async run(market: MarketData, signal?: AbortSignal): Promise<void> {
     const source = market.candles(this.subscriptions(), signal);
-    if (Symbol.iterator in source) {
-      // Synchronous sources (replays, synthetic data, benchmarks) skip the per-candle promise.
+    if (Array.isArray(source)) {
+      // Candles in a list (ArrayMarketData: benchmarks, tests), walked by index: a for-of in this
+      // async function allocates an iterator result per candle. Otherwise as the iterable loop below.
+      const list = source as readonly Candle[];
+      let sinceYield = 0;
+      for (let i = 0; i < list.length; i++) {
+        const candle = list[i]!;
+        if (signal?.aborted) break;
+        const wait = this.beforeCandle(candle);
+        if (wait) await wait;
+        const work = this.onCandle(candle);
+        if (work) this.inflight.push(work);
+        if (++sinceYield === YIELD_EVERY) {
+          sinceYield = 0;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+      }
+    } else if (Symbol.iterator in source) {
+      // Synchronous sources (file replays, synthetic data) skip the per-candle promise.
       let sinceYield = 0;
       for (const candle of source as Iterable<Candle>) {
         if (signal?.aborted) break;
@@ -537,7 +558,11 @@ export class Engine {
    * and their index entries, one page per crew, were a third of the commit's pages.)
    */
   private sendStep(): void {
-    if (this.step.length === 0) return;
+    if (this.step.length > 0) this.sendOrders();
+  }
+
+  /** sendStep's work, apart: its closures' context is allocated on entry, so only a candle with orders pays for it. */
+  private sendOrders(): void {
     const step = this.step;
     const advice = this.stepAdvice;
     this.step = [];
@@ -599,7 +624,7 @@ export class Engine {
     let pnl = 0;
     let capital = 0;
     let inMarket = false;
-    for (const crew of this.crews.values()) {
+    for (const crew of this.crewList) {
       total += crew.book.equityF;
       pnl += crew.pnlF;
       capital += crew.capitalF;
