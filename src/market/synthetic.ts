@@ -126,7 +126,15 @@ export class ArrayMarketData implements MarketData {
   readonly description = 'candles in memory';
   constructor(private readonly list: readonly Candle[]) {}
   candles(subscriptions: readonly CandleSubscription[]): Iterable<Candle> {
-    const wanted = new Set(subscriptions.map((s) => `${s.symbol}|${s.interval}`));
-    return this.list.filter((c) => wanted.has(`${c.symbol}|${c.interval}`));
+    // Intervals by symbol: no key string is built per candle.
+    const wanted = new Map<string, Set<string>>();
+    for (const { symbol, interval } of subscriptions) {
+      const intervals = wanted.get(symbol) ?? new Set<string>();
+      intervals.add(interval);
+      wanted.set(symbol, intervals);
+    }
+    const isWanted = (c: Candle) => wanted.get(c.symbol)?.has(c.interval) === true;
+    // All of them wanted (a benchmark, a one-market backtest): the list itself, not a copy of it.
+    return this.list.every(isWanted) ? this.list : this.list.filter(isWanted);
   }
 }
