@@ -1,16 +1,6 @@
 // The engine: one loop for backtest, paper and live. Candle → crew → advice → risk gate →
 // order → fill → journal → notifiers. Only the injected clock, market data and exchange differ.
-import {
-  type Advice,
-  type Balance,
-  type Candle,
-  type HaltLevel,
-  type HaltState,
-  type Interval,
-  type SymbolFilters,
-  type VenueName,
-  intervalMs as intervalMsOf,
-} from '../core/domain.ts';
+import type { Advice, Balance, Candle, HaltLevel, HaltState, Interval, SymbolFilters, VenueName } from '../core/domain.ts';
 import { roundQuantity } from '../core/filters.ts';
 import { isTerminal } from '../core/order-state.ts';
 import {
@@ -41,6 +31,7 @@ import type { CrewBook } from './crew-book.ts';
 import { checkExits } from './exits.ts';
 import { OrderManager, type OrderOwner, type PreparedOrder } from './order-manager.ts';
 import { DEFAULT_STOP_SETTINGS, ProtectiveStops, type StopSettings } from './protective-stops.ts';
+import { SymbolRoutes } from './symbol-routes.ts';
 import type { Venues } from './venues.ts';
 
 type AdviceFact = Extract<EngineEvent, { type: 'advice' }>;
@@ -231,14 +222,8 @@ export class Engine {
   readonly orders: OrderManager;
   /** The crews' protective stops resting on the exchange. */
   readonly stops: ProtectiveStops;
-  /** Crews by symbol, then interval: a candle finds its crews with no key string built per candle. */
-  private readonly routes = new Map<string, Map<string, CrewRuntime[]>>();
-  /** Crews by symbol (marking to market). */
-  private readonly bySymbol = new Map<string, CrewRuntime[]>();
-  /** The finest interval per symbol: only those candles are matched by a simulated exchange. */
-  private readonly matchInterval = new Map<string, number>();
-  /** Last close per symbol, in a mutable cell: a number stored in a Map is boxed anew on every set (every candle). */
-  private readonly lastPrice = new Map<string, { price: number }>();
+  /** Per symbol: its crews, the finest of their intervals and the last close, found with one lookup per candle. */
+  private readonly routes = new SymbolRoutes<CrewRuntime>();
   private nextSnapshotAt = 0;
   /** Drawdown per crew, total drawdown and the daily loss (src/risk/monitors.ts), persisted. */
   readonly risk = new RiskMonitors();
@@ -308,15 +293,7 @@ export class Engine {
     if (this.crews.has(crew.id)) throw new Error(`crew instance "${crew.id}" exists already`);
     this.crews.set(crew.id, crew);
     this.crewList.push(crew);
-    let byInterval = this.routes.get(crew.symbol);
-    if (!byInterval) this.routes.set(crew.symbol, (byInterval = new Map()));
-    const list = byInterval.get(crew.interval) ?? [];
-    list.push(crew);
-    byInterval.set(crew.interval, list);
-    const sym = this.bySymbol.get(crew.symbol) ?? [];
-    sym.push(crew);
-    this.bySymbol.set(crew.symbol, sym);
-    this.recomputeMatchIntervals();
+    this.routes.add(crew);
   }
 
   removeCrew(id: string): void {
@@ -324,13 +301,7 @@ export class Engine {
     if (!crew) return;
     this.crews.delete(id);
     this.crewList.splice(this.crewList.indexOf(crew), 1);
-    const byInterval = this.routes.get(crew.symbol);
-    if (byInterval) {
-      removeFrom(byInterval, crew.interval, crew);
-      if (byInterval.size === 0) this.routes.delete(crew.symbol);
-    }
-    removeFrom(this.bySymbol, crew.symbol, crew);
-    this.recomputeMatchIntervals();
+    this.routes.remove(crew);
   }
 
   subscriptions(): CandleSubscription[] {
@@ -447,24 +418,21 @@ export class Engine {
   onCandle(candle: Candle): Promise<void> | undefined {
     const { deps } = this;
     deps.clock.advanceTo?.(candle.closeTime);
-    const stepMs = this.matchInterval.get(candle.symbol);
-    if (stepMs === undefined) return undefined;
-    const finest = candle.closeTime - candle.openTime + 1 === stepMs;
+    const route = this.routes.get(candle.symbol);
+    if (route === undefined || route.crews.length === 0) return undefined;
+    const finest = candle.closeTime - candle.openTime + 1 === route.matchMs;
     if (finest) deps.venues.onCandle(candle);
     if (deps.bus.wantsCandles) deps.bus.publish({ type: 'candle', candle });
 
-    const cell = this.lastPrice.get(candle.symbol);
-    if (cell === undefined) this.lastPrice.set(candle.symbol, { price: candle.close });
-    else cell.price = candle.close;
-    const holders = this.bySymbol.get(candle.symbol);
-    if (holders && finest) {
-      for (const crew of holders) {
+    route.lastPrice = candle.close;
+    if (finest) {
+      for (const crew of route.crews) {
         crew.book.mark(candle.close);
         if (crew.book.qtyF > 0 && candle.high > crew.book.highSinceEntry) crew.book.highSinceEntry = candle.high;
       }
     }
 
-    const routed = this.routes.get(candle.symbol)?.get(candle.interval);
+    const routed = route.byInterval.get(candle.interval);
     if (routed) {
       try {
         for (const crew of routed) this.decide(crew, candle);
@@ -525,7 +493,7 @@ export class Engine {
       crewCapital: crew.capital,
       crewPaused: crew.status !== 'active',
       filters: crew.filters,
-      price: this.lastPrice.get(crew.symbol)?.price ?? candle.close,
+      price: this.routes.lastPrice(crew.symbol) ?? candle.close,
       teamCapital,
       teamExposure: this.exposure(crew.team),
       totalExposure: this.exposure(null, crew.venue),
@@ -762,7 +730,7 @@ export class Engine {
       crewCapital: crew.capital,
       crewPaused: crew.status !== 'active',
       filters: crew.filters,
-      price: this.lastPrice.get(crew.symbol)?.price ?? crew.book.lastPrice,
+      price: this.routes.lastPrice(crew.symbol) ?? crew.book.lastPrice,
       teamCapital: deps.teams.get(crew.team) ?? crew.capital,
       teamExposure: this.exposure(crew.team),
       totalExposure: this.exposure(null, crew.venue),
@@ -815,7 +783,7 @@ export class Engine {
 
   summaries(): CrewSummary[] {
     return [...this.crews.values()].map((crew) => {
-      const price = this.lastPrice.get(crew.symbol)?.price ?? crew.book.lastPrice;
+      const price = this.routes.lastPrice(crew.symbol) ?? crew.book.lastPrice;
       const equity = crew.book.equityAt(price);
       const pnl = equity.minus(crew.capital);
       return {
@@ -866,7 +834,7 @@ export class Engine {
   }
 
   lastPriceOf(symbol: string): number | undefined {
-    return this.lastPrice.get(symbol)?.price;
+    return this.routes.lastPrice(symbol);
   }
 
   private async persistState(crew: CrewRuntime): Promise<void> {
@@ -915,22 +883,4 @@ export class Engine {
     this.deps.log.error({ source }, message);
     this.deps.bus.publish({ type: 'error', source, message, at: this.deps.clock.now() });
   }
-
-  private recomputeMatchIntervals(): void {
-    this.matchInterval.clear();
-    for (const crew of this.crews.values()) {
-      const ms = intervalMsOf(crew.interval);
-      const current = this.matchInterval.get(crew.symbol);
-      if (current === undefined || ms < current) this.matchInterval.set(crew.symbol, ms);
-    }
-  }
-}
-
-/** Takes a crew off the list under `key`, and the list off the map once it is empty. */
-function removeFrom<K>(map: Map<K, CrewRuntime[]>, key: K, crew: CrewRuntime): void {
-  const list = map.get(key);
-  if (!list) return;
-  const i = list.indexOf(crew);
-  if (i >= 0) list.splice(i, 1);
-  if (list.length === 0) map.delete(key);
 }
