@@ -38,10 +38,11 @@ export default defineCrew({
     ind.prevSlow = slow;
     if (fast === null || slow === null || prevFast === null || prevSlow === null) return HOLD;
 
-    if (!position.isLong && fast > slow && prevFast <= prevSlow) {
+    // The cross is tested before the position: most candles cross nothing.
+    if (fast > slow && prevFast <= prevSlow && !position.isLong) {
       return { action: 'buy', size: p.size, reason: `SMA(${p.fast}) ${fmt(fast)} crossed above SMA(${p.slow}) ${fmt(slow)}` };
     }
-    if (position.isLong && fast < slow && prevFast >= prevSlow) {
+    if (fast < slow && prevFast >= prevSlow && position.isLong) {
       return { action: 'sell', size: 1, reason: `SMA(${p.fast}) ${fmt(fast)} crossed below SMA(${p.slow}) ${fmt(slow)}` };
     }
     return HOLD;
