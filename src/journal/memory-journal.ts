@@ -24,7 +24,8 @@ import {
  */
 export class MemoryJournal implements Journal {
   private closed = false;
-  private readonly crews = new Map<string, CrewInstanceRecord>();
+  /** Private copies (every read hands out a copy of its own), so an order's sequence is set in place. */
+  private readonly crews = new Map<string, StoredCrew>();
   private readonly orders = new Map<string, Order>();
   private readonly orderByAdvice = new Map<string, string>();
   private readonly fills: JournalFill[] = [];
@@ -83,7 +84,7 @@ export class MemoryJournal implements Journal {
     this.orders.set(order.clientOrderId, order);
     this.orderByAdvice.set(order.adviceKey, order.clientOrderId);
     const record = this.crews.get(order.crewId);
-    if (record) this.crews.set(order.crewId, { ...record, nextOrderSeq });
+    if (record) record.nextOrderSeq = nextOrderSeq;
   }
 
   updateOrder(order: Order, _from: OrderStatus, _reason: string): void {
@@ -227,6 +228,9 @@ export class MemoryJournal implements Journal {
     if (this.closed) throw new Error('the backtest journal is closed');
   }
 }
+
+/** A crew instance as this journal holds it: the sequence moves on with every order. */
+type StoredCrew = Omit<CrewInstanceRecord, 'nextOrderSeq'> & { nextOrderSeq: number };
 
 /** Oldest first; the newest `limit`, newest first, when limited (the SQLite journal's order). */
 function listed<T>(items: readonly T[], limit: number | undefined): T[] {
