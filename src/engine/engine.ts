@@ -604,11 +604,10 @@ export class Engine {
     if (halt) this.carryOut(halt);
     const day = risk.observeDay(candle.closeTime, pnl, limits);
     if (day) this.carryOut(day);
-    const now = deps.clock.now();
     const every = deps.equitySnapshotMs ?? 3_600_000;
     if (every > 0 && candle.closeTime >= this.nextSnapshotAt) {
       this.nextSnapshotAt = candle.closeTime - (candle.closeTime % every) + every;
-      this.snapshot(now);
+      this.snapshot(deps.clock.now());
     }
     deps.onEquity?.(candle.closeTime, total, inMarket);
   }
