@@ -126,15 +126,21 @@ export class ArrayMarketData implements MarketData {
   readonly description = 'candles in memory';
   constructor(private readonly list: readonly Candle[]) {}
   candles(subscriptions: readonly CandleSubscription[]): Iterable<Candle> {
-    // Intervals by symbol: no key string is built per candle.
-    const wanted = new Map<string, Set<string>>();
-    for (const { symbol, interval } of subscriptions) {
-      const intervals = wanted.get(symbol) ?? new Set<string>();
-      intervals.add(interval);
-      wanted.set(symbol, intervals);
-    }
-    const isWanted = (c: Candle) => wanted.get(c.symbol)?.has(c.interval) === true;
+    const isWanted = wantedBy(subscriptions);
     // All of them wanted (a benchmark, a one-market backtest): the list itself, not a copy of it.
     return this.list.every(isWanted) ? this.list : this.list.filter(isWanted);
   }
+}
+
+/** Whether a candle is one of the subscriptions', tested with no key string built per candle. */
+function wantedBy(subscriptions: readonly CandleSubscription[]): (candle: Candle) => boolean {
+  const only = subscriptions.length === 1 ? subscriptions[0]! : null;
+  if (only !== null) return (c) => c.symbol === only.symbol && c.interval === only.interval;
+  const intervals = new Map<string, Set<string>>();
+  for (const { symbol, interval } of subscriptions) {
+    const set = intervals.get(symbol) ?? new Set<string>();
+    set.add(interval);
+    intervals.set(symbol, set);
+  }
+  return (c) => intervals.get(c.symbol)?.has(c.interval) === true;
 }
