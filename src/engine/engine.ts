@@ -499,7 +499,8 @@ export class Engine {
       totalExposure: this.exposure(null, crew.venue),
       now,
       isExit,
-      ...(exit !== null ? { exit } : {}),
+      // Always present (undefined for an entry): one shape of context for every advice, no spread.
+      exit: exit ?? undefined,
     });
     if (!verdict.ok) {
       deps.bus.publish(fact);
