@@ -179,7 +179,8 @@ export class MemoryJournal implements Journal {
 
   recordRiskEvent(event: RiskEventRecord): void {
     this.check();
-    this.riskEvents.push(copy(event));
+    // Only the detail can hold what someone else still holds (a crew's advice); the rest are plain values.
+    this.riskEvents.push(event.detail === undefined ? { ...event } : { ...event, detail: copy(event.detail) });
   }
 
   getRiskEvents(filter: { crewId?: string; since?: number; limit?: number } = {}): RiskEventRecord[] {
