@@ -127,8 +127,10 @@ export class ArrayMarketData implements MarketData {
   constructor(private readonly list: readonly Candle[]) {}
   candles(subscriptions: readonly CandleSubscription[]): Iterable<Candle> {
     const isWanted = wantedBy(subscriptions);
-    // All of them wanted (a benchmark, a one-market backtest): the list itself, not a copy of it.
-    return this.list.every(isWanted) ? this.list : this.list.filter(isWanted);
+    // All of them wanted (a benchmark, a one-market backtest): the list itself, not a copy of it. (A
+    // loop, not every(): a loop is optimised while it runs, a callback from a builtin is not.)
+    for (const candle of this.list) if (!isWanted(candle)) return this.list.filter(isWanted);
+    return this.list;
   }
 }
 
