@@ -24,7 +24,7 @@ import {
  */
 export class MemoryJournal implements Journal {
   private closed = false;
-  /** Private copies (every read hands out a copy of its own), so an order's sequence is set in place. */
+  /** Private copies (every read hands out a copy of its own), so a change is made in place. */
   private readonly crews = new Map<string, StoredCrew>();
   private readonly orders = new Map<string, Order>();
   private readonly orderByAdvice = new Map<string, string>();
@@ -68,13 +68,18 @@ export class MemoryJournal implements Journal {
   updateCrewStatus(id: string, status: CrewStatus, reason: string, at: number): void {
     this.check();
     const record = this.crews.get(id);
-    if (record) this.crews.set(id, { ...record, status, statusReason: reason, updatedAt: at });
+    if (!record) return;
+    record.status = status;
+    record.statusReason = reason;
+    record.updatedAt = at;
   }
 
   saveCrewState(id: string, state: Readonly<Record<string, unknown>>, at: number): void {
     this.check();
     const record = this.crews.get(id);
-    if (record) this.crews.set(id, { ...record, state: copy(state), updatedAt: at });
+    if (!record) return;
+    record.state = copy(state);
+    record.updatedAt = at;
   }
 
   insertOrder(order: Order, nextOrderSeq: number): void {
@@ -230,8 +235,8 @@ export class MemoryJournal implements Journal {
   }
 }
 
-/** A crew instance as this journal holds it: the sequence moves on with every order. */
-type StoredCrew = Omit<CrewInstanceRecord, 'nextOrderSeq'> & { nextOrderSeq: number };
+/** A crew instance as this journal holds it, changed in place (its sequence moves on with every order). */
+type StoredCrew = { -readonly [K in keyof CrewInstanceRecord]: CrewInstanceRecord[K] };
 
 /** Oldest first; the newest `limit`, newest first, when limited (the SQLite journal's order). */
 function listed<T>(items: readonly T[], limit: number | undefined): T[] {
