@@ -217,7 +217,7 @@ export interface CrewSummary {
 
 export class Engine {
   readonly crews = new Map<string, CrewRuntime>();
-  /** The same crews as a list, for the loops run on every candle (a Map's iterator allocates per step). */
+  /** The same crews as a list, in the same order, for the loops run on every candle, advice or snapshot (a Map iterator allocates per step). */
   private readonly crewList: CrewRuntime[] = [];
   readonly orders: OrderManager;
   /** The crews' protective stops resting on the exchange. */
@@ -573,7 +573,7 @@ export class Engine {
    * (the total exposure limit applies to each venue: paper money never crowds out real money, nor the other way). */
   exposure(team: string | null, venue?: VenueName): number {
     let total = 0;
-    for (const crew of this.crews.values()) {
+    for (const crew of this.crewList) {
       if ((team === null || crew.team === team) && (venue === undefined || this.deps.venues.of(crew.venue) === this.deps.venues.of(venue))) {
         total += crew.book.exposureF;
       }
@@ -642,7 +642,7 @@ export class Engine {
     const snapshots: { scope: FactScope; equity: string }[] = [];
     const teams = new Map<string, Decimal>();
     let total = ZERO;
-    for (const crew of this.crews.values()) {
+    for (const crew of this.crewList) {
       const equity = crew.book.equityAt(crew.book.lastPrice);
       snapshots.push({ scope: crewScope(crew.id), equity: toText(equity) });
       teams.set(crew.team, (teams.get(crew.team) ?? ZERO).plus(equity));
@@ -651,7 +651,7 @@ export class Engine {
     for (const [team, equity] of teams) snapshots.push({ scope: { kind: 'team', team }, equity: toText(equity) });
     snapshots.push({ scope: DESK_SCOPE, equity: toText(total) });
     this.deps.bus.publish({ type: 'equity', at, snapshots });
-    for (const crew of this.crews.values()) {
+    for (const crew of this.crewList) {
       if (!crew.stateDirty) continue;
       crew.stateDirty = false;
       this.journalWrite(`saveCrewState ${crew.id}`, () => this.deps.journal.saveCrewState(crew.id, crew.state, at));
