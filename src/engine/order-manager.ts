@@ -400,20 +400,26 @@ export class OrderManager {
       heldQty: reserve.qty,
       seenTrades: new Set(seen),
     };
-    this.untrack(order.clientOrderId);
+    const replaced = this.open.get(order.clientOrderId);
+    if (replaced !== undefined) this.countProtective(replaced, -1);
     this.open.set(order.clientOrderId, entry);
-    if (order.purpose === 'protective') this.protectiveCount.set(owner.id, (this.protectiveCount.get(owner.id) ?? 0) + 1);
+    this.countProtective(entry, 1);
     return entry;
   }
 
-  /** Takes an order off the open ones (and off its crew's count of protective stops). */
+  /** Takes an order off the open ones. */
   private untrack(clientOrderId: string): void {
     const entry = this.open.get(clientOrderId);
     if (entry === undefined) return;
     this.open.delete(clientOrderId);
+    this.countProtective(entry, -1);
+  }
+
+  /** Keeps the count of a crew's open protective stops as an entry comes into or leaves the open orders. */
+  private countProtective(entry: OpenOrder, change: 1 | -1): void {
     if (entry.order.purpose !== 'protective') return;
-    const left = (this.protectiveCount.get(entry.owner.id) ?? 1) - 1;
-    if (left > 0) this.protectiveCount.set(entry.owner.id, left);
+    const count = (this.protectiveCount.get(entry.owner.id) ?? 0) + change;
+    if (count > 0) this.protectiveCount.set(entry.owner.id, count);
     else this.protectiveCount.delete(entry.owner.id);
   }
 
