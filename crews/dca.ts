@@ -11,6 +11,7 @@
 import { EMA } from 'trading-signals';
 import { z } from 'zod';
 import { HOLD, intervalMs } from '../src/core/domain.ts';
+import { eightSignificant } from '../src/core/format.ts';
 import { defineCrew } from '../src/crew/template.ts';
 
 export interface DcaIndicators {
@@ -54,14 +55,10 @@ export default defineCrew({
       if (!ema.isStable) return { action: 'hold', reason: `buy slot, EMA(${p.emaPeriod}) not warmed up yet` };
       const average = ema.getResultOrThrow();
       if (candle.close >= average) {
-        return { action: 'hold', reason: `buy slot skipped: close ${candle.close} not below EMA(${p.emaPeriod}) ${fmt(average)}` };
+        return { action: 'hold', reason: `buy slot skipped: close ${candle.close} not below EMA(${p.emaPeriod}) ${eightSignificant(average)}` };
       }
-      return { action: 'buy', size: p.size, reason: `DCA slot, close ${candle.close} below EMA(${p.emaPeriod}) ${fmt(average)}` };
+      return { action: 'buy', size: p.size, reason: `DCA slot, close ${candle.close} below EMA(${p.emaPeriod}) ${eightSignificant(average)}` };
     }
     return { action: 'buy', size: p.size, reason: `DCA slot every ${p.everyCandles} candles` };
   },
 });
-
-function fmt(value: number): string {
-  return Number(value.toPrecision(8)).toString();
-}

@@ -5,6 +5,7 @@
 import { SMA } from 'trading-signals';
 import { z } from 'zod';
 import { HOLD } from '../src/core/domain.ts';
+import { eightSignificant } from '../src/core/format.ts';
 import { defineCrew } from '../src/crew/template.ts';
 
 export interface SmaCrossIndicators {
@@ -38,16 +39,13 @@ export default defineCrew({
     ind.prevSlow = slow;
     if (fast === null || slow === null || prevFast === null || prevSlow === null) return HOLD;
 
-    if (!position.isLong && fast > slow && prevFast <= prevSlow) {
-      return { action: 'buy', size: p.size, reason: `SMA(${p.fast}) ${fmt(fast)} crossed above SMA(${p.slow}) ${fmt(slow)}` };
+    // The cross is tested before the position: most candles cross nothing.
+    if (fast > slow && prevFast <= prevSlow && !position.isLong) {
+      return { action: 'buy', size: p.size, reason: `SMA(${p.fast}) ${eightSignificant(fast)} crossed above SMA(${p.slow}) ${eightSignificant(slow)}` };
     }
-    if (position.isLong && fast < slow && prevFast >= prevSlow) {
-      return { action: 'sell', size: 1, reason: `SMA(${p.fast}) ${fmt(fast)} crossed below SMA(${p.slow}) ${fmt(slow)}` };
+    if (fast < slow && prevFast >= prevSlow && position.isLong) {
+      return { action: 'sell', size: 1, reason: `SMA(${p.fast}) ${eightSignificant(fast)} crossed below SMA(${p.slow}) ${eightSignificant(slow)}` };
     }
     return HOLD;
   },
 });
-
-function fmt(value: number): string {
-  return Number(value.toPrecision(8)).toString();
-}

@@ -67,6 +67,34 @@ export function formatPct(value: Shown, options: { readonly signed?: boolean; re
   return options.signed ? formatPnl(value, decimals) : fixedGrouped(value, decimals);
 }
 
+/** 10^k as exact doubles, k = 0…22. */
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
+/**
+ * A float (a signal) to 8 significant digits, shortest form: "42017.123", "0.0012345679". Exactly
+ * Number(value.toPrecision(8)).toString(), as crews put it in their reasons, without printing the
+ * digits and reading them back (which cost more than the rest of a reason). Scaled to 8 integer
+ * digits, the value is off by under 2e-8 (one rounding below 10^8), so its nearest integer c is the
+ * 8-digit rounding unless it lies within 1e-6 of a half; and c / 10^places, both exact, is the
+ * double nearest to c·10^-places — what the printed digits read back as. Anything else (a tie, an
+ * exponent misjudged next to a power of ten, a magnitude outside 10^-15…10^8) is printed.
+ */
+export function eightSignificant(value: number): string {
+  const magnitude = Math.abs(value);
+  const places = 7 - Math.floor(Math.log10(magnitude));
+  if (places >= 0 && places <= 22) {
+    const power = POWERS_OF_TEN[places]!;
+    const scaled = magnitude * power;
+    const whole = Math.floor(scaled);
+    const fraction = scaled - whole;
+    if (scaled >= 1e7 && scaled < 1e8 && Math.abs(fraction - 0.5) > 1e-6) {
+      const rounded = (fraction > 0.5 ? whole + 1 : whole) / power;
+      return String(value < 0 ? -rounded : rounded);
+    }
+  }
+  return Number(value.toPrecision(8)).toString();
+}
+
 const TIME_FORMATS = new Map<string, Intl.DateTimeFormat>();
 
 /** A time in the desk's time zone, to the minute, with the zone: "2026-11-03 16:12 CET", "2026-11-03 15:12 UTC". */

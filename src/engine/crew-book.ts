@@ -106,8 +106,9 @@ export class CrewBook {
       }
     } else {
       const sold = fill.quantity;
-      const portion = this.quantity.gt(0) ? sold.div(this.quantity) : ZERO;
-      const costOut = this.costBasis.times(portion);
+      // Selling all of it (the usual exit) takes all of the cost basis: no 20-place quotient that is 1.
+      const all = this.quantity.gt(0) && sold.eq(this.quantity);
+      const costOut = all ? this.costBasis : this.costBasis.times(this.quantity.gt(0) ? sold.div(this.quantity) : ZERO);
       const proceeds = fill.quoteQuantity.minus(quoteFee).minus(baseFee.times(fill.price));
       this.realizedPnl = this.realizedPnl.plus(proceeds).minus(costOut);
       this.cash = this.cash.plus(proceeds);

@@ -1,16 +1,6 @@
 // The engine: one loop for backtest, paper and live. Candle → crew → advice → risk gate →
 // order → fill → journal → notifiers. Only the injected clock, market data and exchange differ.
-import {
-  type Advice,
-  type Balance,
-  type Candle,
-  type HaltLevel,
-  type HaltState,
-  type Interval,
-  type SymbolFilters,
-  type VenueName,
-  intervalMs as intervalMsOf,
-} from '../core/domain.ts';
+import type { Advice, Balance, Candle, HaltLevel, HaltState, Interval, SymbolFilters, VenueName } from '../core/domain.ts';
 import { roundQuantity } from '../core/filters.ts';
 import { isTerminal } from '../core/order-state.ts';
 import {
@@ -41,6 +31,7 @@ import type { CrewBook } from './crew-book.ts';
 import { checkExits } from './exits.ts';
 import { OrderManager, type OrderOwner, type PreparedOrder } from './order-manager.ts';
 import { DEFAULT_STOP_SETTINGS, ProtectiveStops, type StopSettings } from './protective-stops.ts';
+import { SymbolRoutes } from './symbol-routes.ts';
 import type { Venues } from './venues.ts';
 
 type AdviceFact = Extract<EngineEvent, { type: 'advice' }>;
@@ -226,17 +217,13 @@ export interface CrewSummary {
 
 export class Engine {
   readonly crews = new Map<string, CrewRuntime>();
+  /** The same crews as a list, in the same order, for the loops run on every candle, advice or snapshot (a Map iterator allocates per step). */
+  private readonly crewList: CrewRuntime[] = [];
   readonly orders: OrderManager;
   /** The crews' protective stops resting on the exchange. */
   readonly stops: ProtectiveStops;
-  /** Crews by symbol, then interval: a candle finds its crews with no key string built per candle. */
-  private readonly routes = new Map<string, Map<string, CrewRuntime[]>>();
-  /** Crews by symbol (marking to market). */
-  private readonly bySymbol = new Map<string, CrewRuntime[]>();
-  /** The finest interval per symbol: only those candles are matched by a simulated exchange. */
-  private readonly matchInterval = new Map<string, number>();
-  /** Last close per symbol, in a mutable cell: a number stored in a Map is boxed anew on every set (every candle). */
-  private readonly lastPrice = new Map<string, { price: number }>();
+  /** Per symbol: its crews, the finest of their intervals and the last close, found with one lookup per candle. */
+  private readonly routes = new SymbolRoutes<CrewRuntime>();
   private nextSnapshotAt = 0;
   /** Drawdown per crew, total drawdown and the daily loss (src/risk/monitors.ts), persisted. */
   readonly risk = new RiskMonitors();
@@ -305,28 +292,16 @@ export class Engine {
   addCrew(crew: CrewRuntime): void {
     if (this.crews.has(crew.id)) throw new Error(`crew instance "${crew.id}" exists already`);
     this.crews.set(crew.id, crew);
-    let byInterval = this.routes.get(crew.symbol);
-    if (!byInterval) this.routes.set(crew.symbol, (byInterval = new Map()));
-    const list = byInterval.get(crew.interval) ?? [];
-    list.push(crew);
-    byInterval.set(crew.interval, list);
-    const sym = this.bySymbol.get(crew.symbol) ?? [];
-    sym.push(crew);
-    this.bySymbol.set(crew.symbol, sym);
-    this.recomputeMatchIntervals();
+    this.crewList.push(crew);
+    this.routes.add(crew);
   }
 
   removeCrew(id: string): void {
     const crew = this.crews.get(id);
     if (!crew) return;
     this.crews.delete(id);
-    const byInterval = this.routes.get(crew.symbol);
-    if (byInterval) {
-      removeFrom(byInterval, crew.interval, crew);
-      if (byInterval.size === 0) this.routes.delete(crew.symbol);
-    }
-    removeFrom(this.bySymbol, crew.symbol, crew);
-    this.recomputeMatchIntervals();
+    this.crewList.splice(this.crewList.indexOf(crew), 1);
+    this.routes.remove(crew);
   }
 
   subscriptions(): CandleSubscription[] {
@@ -367,8 +342,25 @@ export class Engine {
   /** Runs until the market data ends or the signal aborts. */
   async run(market: MarketData, signal?: AbortSignal): Promise<void> {
     const source = market.candles(this.subscriptions(), signal);
-    if (Symbol.iterator in source) {
-      // Synchronous sources (replays, synthetic data, benchmarks) skip the per-candle promise.
+    if (Array.isArray(source)) {
+      // Candles in a list (ArrayMarketData: benchmarks, tests), walked by index: a for-of in this
+      // async function allocates an iterator result per candle. Otherwise as the iterable loop below.
+      const list = source as readonly Candle[];
+      let sinceYield = 0;
+      for (let i = 0; i < list.length; i++) {
+        const candle = list[i]!;
+        if (signal?.aborted) break;
+        const wait = this.beforeCandle(candle);
+        if (wait) await wait;
+        const work = this.onCandle(candle);
+        if (work) this.inflight.push(work);
+        if (++sinceYield === YIELD_EVERY) {
+          sinceYield = 0;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+      }
+    } else if (Symbol.iterator in source) {
+      // Synchronous sources (file replays, synthetic data) skip the per-candle promise.
       let sinceYield = 0;
       for (const candle of source as Iterable<Candle>) {
         if (signal?.aborted) break;
@@ -426,24 +418,21 @@ export class Engine {
   onCandle(candle: Candle): Promise<void> | undefined {
     const { deps } = this;
     deps.clock.advanceTo?.(candle.closeTime);
-    const stepMs = this.matchInterval.get(candle.symbol);
-    if (stepMs === undefined) return undefined;
-    const finest = candle.closeTime - candle.openTime + 1 === stepMs;
+    const route = this.routes.get(candle.symbol);
+    if (route === undefined || route.crews.length === 0) return undefined;
+    const finest = candle.closeTime - candle.openTime + 1 === route.matchMs;
     if (finest) deps.venues.onCandle(candle);
     if (deps.bus.wantsCandles) deps.bus.publish({ type: 'candle', candle });
 
-    const cell = this.lastPrice.get(candle.symbol);
-    if (cell === undefined) this.lastPrice.set(candle.symbol, { price: candle.close });
-    else cell.price = candle.close;
-    const holders = this.bySymbol.get(candle.symbol);
-    if (holders && finest) {
-      for (const crew of holders) {
+    route.lastPrice = candle.close;
+    if (finest) {
+      for (const crew of route.crews) {
         crew.book.mark(candle.close);
         if (crew.book.qtyF > 0 && candle.high > crew.book.highSinceEntry) crew.book.highSinceEntry = candle.high;
       }
     }
 
-    const routed = this.routes.get(candle.symbol)?.get(candle.interval);
+    const routed = route.byInterval.get(candle.interval);
     if (routed) {
       try {
         for (const crew of routed) this.decide(crew, candle);
@@ -504,13 +493,14 @@ export class Engine {
       crewCapital: crew.capital,
       crewPaused: crew.status !== 'active',
       filters: crew.filters,
-      price: this.lastPrice.get(crew.symbol)?.price ?? candle.close,
+      price: this.routes.lastPrice(crew.symbol) ?? candle.close,
       teamCapital,
       teamExposure: this.exposure(crew.team),
       totalExposure: this.exposure(null, crew.venue),
       now,
       isExit,
-      ...(exit !== null ? { exit } : {}),
+      // Always present (undefined for an entry): one shape of context for every advice, no spread.
+      exit: exit ?? undefined,
     });
     if (!verdict.ok) {
       deps.bus.publish(fact);
@@ -537,7 +527,11 @@ export class Engine {
    * and their index entries, one page per crew, were a third of the commit's pages.)
    */
   private sendStep(): void {
-    if (this.step.length === 0) return;
+    if (this.step.length > 0) this.sendOrders();
+  }
+
+  /** sendStep's work, apart: its closures' context is allocated on entry, so only a candle with orders pays for it. */
+  private sendOrders(): void {
     const step = this.step;
     const advice = this.stepAdvice;
     this.step = [];
@@ -579,7 +573,7 @@ export class Engine {
    * (the total exposure limit applies to each venue: paper money never crowds out real money, nor the other way). */
   exposure(team: string | null, venue?: VenueName): number {
     let total = 0;
-    for (const crew of this.crews.values()) {
+    for (const crew of this.crewList) {
       if ((team === null || crew.team === team) && (venue === undefined || this.deps.venues.of(crew.venue) === this.deps.venues.of(venue))) {
         total += crew.book.exposureF;
       }
@@ -599,7 +593,7 @@ export class Engine {
     let pnl = 0;
     let capital = 0;
     let inMarket = false;
-    for (const crew of this.crews.values()) {
+    for (const crew of this.crewList) {
       total += crew.book.equityF;
       pnl += crew.pnlF;
       capital += crew.capitalF;
@@ -611,11 +605,10 @@ export class Engine {
     if (halt) this.carryOut(halt);
     const day = risk.observeDay(candle.closeTime, pnl, limits);
     if (day) this.carryOut(day);
-    const now = deps.clock.now();
     const every = deps.equitySnapshotMs ?? 3_600_000;
     if (every > 0 && candle.closeTime >= this.nextSnapshotAt) {
       this.nextSnapshotAt = candle.closeTime - (candle.closeTime % every) + every;
-      this.snapshot(now);
+      this.snapshot(deps.clock.now());
     }
     deps.onEquity?.(candle.closeTime, total, inMarket);
   }
@@ -649,7 +642,7 @@ export class Engine {
     const snapshots: { scope: FactScope; equity: string }[] = [];
     const teams = new Map<string, Decimal>();
     let total = ZERO;
-    for (const crew of this.crews.values()) {
+    for (const crew of this.crewList) {
       const equity = crew.book.equityAt(crew.book.lastPrice);
       snapshots.push({ scope: crewScope(crew.id), equity: toText(equity) });
       teams.set(crew.team, (teams.get(crew.team) ?? ZERO).plus(equity));
@@ -658,7 +651,7 @@ export class Engine {
     for (const [team, equity] of teams) snapshots.push({ scope: { kind: 'team', team }, equity: toText(equity) });
     snapshots.push({ scope: DESK_SCOPE, equity: toText(total) });
     this.deps.bus.publish({ type: 'equity', at, snapshots });
-    for (const crew of this.crews.values()) {
+    for (const crew of this.crewList) {
       if (!crew.stateDirty) continue;
       crew.stateDirty = false;
       this.journalWrite(`saveCrewState ${crew.id}`, () => this.deps.journal.saveCrewState(crew.id, crew.state, at));
@@ -737,7 +730,7 @@ export class Engine {
       crewCapital: crew.capital,
       crewPaused: crew.status !== 'active',
       filters: crew.filters,
-      price: this.lastPrice.get(crew.symbol)?.price ?? crew.book.lastPrice,
+      price: this.routes.lastPrice(crew.symbol) ?? crew.book.lastPrice,
       teamCapital: deps.teams.get(crew.team) ?? crew.capital,
       teamExposure: this.exposure(crew.team),
       totalExposure: this.exposure(null, crew.venue),
@@ -790,7 +783,7 @@ export class Engine {
 
   summaries(): CrewSummary[] {
     return [...this.crews.values()].map((crew) => {
-      const price = this.lastPrice.get(crew.symbol)?.price ?? crew.book.lastPrice;
+      const price = this.routes.lastPrice(crew.symbol) ?? crew.book.lastPrice;
       const equity = crew.book.equityAt(price);
       const pnl = equity.minus(crew.capital);
       return {
@@ -841,7 +834,7 @@ export class Engine {
   }
 
   lastPriceOf(symbol: string): number | undefined {
-    return this.lastPrice.get(symbol)?.price;
+    return this.routes.lastPrice(symbol);
   }
 
   private async persistState(crew: CrewRuntime): Promise<void> {
@@ -890,22 +883,4 @@ export class Engine {
     this.deps.log.error({ source }, message);
     this.deps.bus.publish({ type: 'error', source, message, at: this.deps.clock.now() });
   }
-
-  private recomputeMatchIntervals(): void {
-    this.matchInterval.clear();
-    for (const crew of this.crews.values()) {
-      const ms = intervalMsOf(crew.interval);
-      const current = this.matchInterval.get(crew.symbol);
-      if (current === undefined || ms < current) this.matchInterval.set(crew.symbol, ms);
-    }
-  }
-}
-
-/** Takes a crew off the list under `key`, and the list off the map once it is empty. */
-function removeFrom<K>(map: Map<K, CrewRuntime[]>, key: K, crew: CrewRuntime): void {
-  const list = map.get(key);
-  if (!list) return;
-  const i = list.indexOf(crew);
-  if (i >= 0) list.splice(i, 1);
-  if (list.length === 0) map.delete(key);
 }

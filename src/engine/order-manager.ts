@@ -50,6 +50,9 @@ export interface SubmitResult {
 
 export class OrderManager {
   private readonly open = new Map<string, OpenOrder>();
+  /** Open protective stops per crew: the engine asks for a crew's stop on every candle it holds, and
+   * most crews have none — they are answered without a walk over the open orders. */
+  private readonly protectiveCount = new Map<string, number>();
   /** Orders the desk itself is cancelling: a protective stop that ends cancelled while not in here was cancelled by someone else (the owner's own hand on the exchange). */
   private readonly cancelling = new Set<string>();
   private readonly fee: Decimal;
@@ -187,6 +190,7 @@ export class OrderManager {
 
   /** The crew's protective stop still open (or on its way to the exchange), if any. */
   protectiveOf(crewId: string): OpenOrder | undefined {
+    if (!this.protectiveCount.has(crewId)) return undefined;
     for (const entry of this.open.values()) if (entry.owner.id === crewId && entry.order.purpose === 'protective') return entry;
     return undefined;
   }
@@ -229,7 +233,7 @@ export class OrderManager {
     return orders.map(({ entry, exit }, i) => {
       const why = refused[i];
       if (why === null) return this.send(entry, exit);
-      this.open.delete(entry.order.clientOrderId);
+      this.untrack(entry.order.clientOrderId);
       entry.owner.book.release(entry.heldQuote, entry.heldQty);
       return Promise.resolve({ order: entry.order, error: `not sent: ${why}` });
     });
@@ -396,8 +400,27 @@ export class OrderManager {
       heldQty: reserve.qty,
       seenTrades: new Set(seen),
     };
+    const replaced = this.open.get(order.clientOrderId);
+    if (replaced !== undefined) this.countProtective(replaced, -1);
     this.open.set(order.clientOrderId, entry);
+    this.countProtective(entry, 1);
     return entry;
+  }
+
+  /** Takes an order off the open ones. */
+  private untrack(clientOrderId: string): void {
+    const entry = this.open.get(clientOrderId);
+    if (entry === undefined) return;
+    this.open.delete(clientOrderId);
+    this.countProtective(entry, -1);
+  }
+
+  /** Keeps the count of a crew's open protective stops as an entry comes into or leaves the open orders. */
+  private countProtective(entry: OpenOrder, change: 1 | -1): void {
+    if (entry.order.purpose !== 'protective') return;
+    const count = (this.protectiveCount.get(entry.owner.id) ?? 0) + change;
+    if (count > 0) this.protectiveCount.set(entry.owner.id, count);
+    else this.protectiveCount.delete(entry.owner.id);
   }
 
   private applyExchangeOrder(entry: OpenOrder, ex: ExchangeOrder, fill: Fill | undefined, reason: string): void {
@@ -438,7 +461,7 @@ export class OrderManager {
     owner.book.applyFill(fill);
     this.updateHold(entry);
     const position = owner.book.toPosition();
-    if (isTerminal(to)) this.open.delete(entry.order.clientOrderId);
+    if (isTerminal(to)) this.untrack(entry.order.clientOrderId);
     // The fill fact carries the order after it: the journal writes fill, position and order together.
     this.bus.publish({ type: 'fill', crewId: owner.id, fill, position, order: entry.order, from });
     if (from !== to) this.bus.publish({ type: 'order.updated', order: entry.order, from, reason: 'fill', fillTradeId: fill.tradeId });
@@ -463,7 +486,7 @@ export class OrderManager {
       this.clock.now(),
     );
     this.updateHold(entry);
-    if (isTerminal(to)) this.open.delete(entry.order.clientOrderId);
+    if (isTerminal(to)) this.untrack(entry.order.clientOrderId);
     this.bus.publish({ type: 'order.updated', order: entry.order, from, reason, fillTradeId: null });
     this.onOrderChange?.(entry.owner, entry.order);
   }

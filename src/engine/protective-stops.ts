@@ -165,6 +165,9 @@ export class ProtectiveStops {
    * work already queued for the crew). The stop may have sold meanwhile: the caller checks what is left.
    */
   async liftFor(crew: StopOwner): Promise<boolean> {
+    // No stop resting and no stop work queued (a crew without stops, nearly every sell of a backtest):
+    // nothing to lift, and no chain is started for it.
+    if (!this.chains.has(crew.id) && this.orders.protectiveOf(crew.id) === undefined) return true;
     let lifted = false;
     await this.enqueue(crew.id, async () => {
       const stop = this.orders.protectiveOf(crew.id);

@@ -24,7 +24,8 @@ import {
  */
 export class MemoryJournal implements Journal {
   private closed = false;
-  private readonly crews = new Map<string, CrewInstanceRecord>();
+  /** Private copies (every read hands out a copy of its own), so a change is made in place. */
+  private readonly crews = new Map<string, StoredCrew>();
   private readonly orders = new Map<string, Order>();
   private readonly orderByAdvice = new Map<string, string>();
   private readonly fills: JournalFill[] = [];
@@ -67,13 +68,18 @@ export class MemoryJournal implements Journal {
   updateCrewStatus(id: string, status: CrewStatus, reason: string, at: number): void {
     this.check();
     const record = this.crews.get(id);
-    if (record) this.crews.set(id, { ...record, status, statusReason: reason, updatedAt: at });
+    if (!record) return;
+    record.status = status;
+    record.statusReason = reason;
+    record.updatedAt = at;
   }
 
   saveCrewState(id: string, state: Readonly<Record<string, unknown>>, at: number): void {
     this.check();
     const record = this.crews.get(id);
-    if (record) this.crews.set(id, { ...record, state: copy(state), updatedAt: at });
+    if (!record) return;
+    record.state = copy(state);
+    record.updatedAt = at;
   }
 
   insertOrder(order: Order, nextOrderSeq: number): void {
@@ -83,7 +89,7 @@ export class MemoryJournal implements Journal {
     this.orders.set(order.clientOrderId, order);
     this.orderByAdvice.set(order.adviceKey, order.clientOrderId);
     const record = this.crews.get(order.crewId);
-    if (record) this.crews.set(order.crewId, { ...record, nextOrderSeq });
+    if (record) record.nextOrderSeq = nextOrderSeq;
   }
 
   updateOrder(order: Order, _from: OrderStatus, _reason: string): void {
@@ -178,7 +184,8 @@ export class MemoryJournal implements Journal {
 
   recordRiskEvent(event: RiskEventRecord): void {
     this.check();
-    this.riskEvents.push(copy(event));
+    // Only the detail can hold what someone else still holds (a crew's advice); the rest are plain values.
+    this.riskEvents.push(event.detail === undefined ? { ...event } : { ...event, detail: copy(event.detail) });
   }
 
   getRiskEvents(filter: { crewId?: string; since?: number; limit?: number } = {}): RiskEventRecord[] {
@@ -227,6 +234,9 @@ export class MemoryJournal implements Journal {
     if (this.closed) throw new Error('the backtest journal is closed');
   }
 }
+
+/** A crew instance as this journal holds it, changed in place (its sequence moves on with every order). */
+type StoredCrew = { -readonly [K in keyof CrewInstanceRecord]: CrewInstanceRecord[K] };
 
 /** Oldest first; the newest `limit`, newest first, when limited (the SQLite journal's order). */
 function listed<T>(items: readonly T[], limit: number | undefined): T[] {

@@ -126,7 +126,23 @@ export class ArrayMarketData implements MarketData {
   readonly description = 'candles in memory';
   constructor(private readonly list: readonly Candle[]) {}
   candles(subscriptions: readonly CandleSubscription[]): Iterable<Candle> {
-    const wanted = new Set(subscriptions.map((s) => `${s.symbol}|${s.interval}`));
-    return this.list.filter((c) => wanted.has(`${c.symbol}|${c.interval}`));
+    const isWanted = wantedBy(subscriptions);
+    // All of them wanted (a benchmark, a one-market backtest): the list itself, not a copy of it. (A
+    // loop, where the test is compiled inline; every() would call it from a builtin per candle.)
+    for (const candle of this.list) if (!isWanted(candle)) return this.list.filter(isWanted);
+    return this.list;
   }
+}
+
+/** Whether a candle is one of the subscriptions', tested with no key string built per candle. */
+function wantedBy(subscriptions: readonly CandleSubscription[]): (candle: Candle) => boolean {
+  const only = subscriptions.length === 1 ? subscriptions[0]! : null;
+  if (only !== null) return (c) => c.symbol === only.symbol && c.interval === only.interval;
+  const intervals = new Map<string, Set<string>>();
+  for (const { symbol, interval } of subscriptions) {
+    const set = intervals.get(symbol) ?? new Set<string>();
+    set.add(interval);
+    intervals.set(symbol, set);
+  }
+  return (c) => intervals.get(c.symbol)?.has(c.interval) === true;
 }
