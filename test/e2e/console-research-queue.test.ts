@@ -2,18 +2,18 @@
 // redis-server the test starts on its own free port (REDIS_URL), one real `crewdesk worker` process
 // takes the sweep's jobs, the sweep completes and /research list shows it and the worker.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NEEDS_REDIS, RedisServer, requireRedisInCi } from '../research/redis-server.ts';
+import { NEEDS_REDIS, RedisServer, requireRedis } from '../research/redis-server.ts';
 import { WorkerProcess } from '../research/worker-process.ts';
 import { CANDLES, type DeskProcess, startDeskProcess } from './desk-process.ts';
 
-const binary = requireRedisInCi();
+const binary = requireRedis();
 let redis: RedisServer | undefined;
 let worker: WorkerProcess | undefined;
 let desk: DeskProcess | undefined;
 
-describe.skipIf(binary === null)(`crewdesk start: /research on a Redis queue (${NEEDS_REDIS})`, () => {
+describe(`crewdesk start: /research on a Redis queue (${NEEDS_REDIS})`, () => {
   beforeAll(async () => {
-    redis = await RedisServer.start(binary!);
+    redis = await RedisServer.start(binary);
     worker = await WorkerProcess.start('e2e-worker', ['--redis', redis.url, '--data', CANDLES]);
   }, 120_000);
 

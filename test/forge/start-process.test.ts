@@ -12,11 +12,10 @@ import { PROJECT_ROOT } from '../../src/forge/checks.ts';
 import { candleDir, candlePath } from '../data/candle-fixtures.ts';
 import { eventually } from '../emulator/harness.ts';
 import { OpenAIStub } from '../fakes/openai-stub/server.ts';
-import { NEEDS_REDIS, RedisServer, requireRedisInCi } from '../research/redis-server.ts';
+import { NEEDS_REDIS, RedisServer, requireRedis } from '../research/redis-server.ts';
 import { WorkerProcess } from '../research/worker-process.ts';
 import { GOOD_DRAFT, GOOD_NAME } from './drafts.ts';
 
-const binary = requireRedisInCi();
 let proc: ChildProcess | undefined;
 let stub: OpenAIStub | undefined;
 let redis: RedisServer | undefined;
@@ -107,23 +106,20 @@ describe('crewdesk start with the forge', () => {
     expect(out).not.toMatch(/forge proofs go to the research/);
   }, 400_000);
 
-  it.skipIf(binary === null)(
-    `with a research queue, the draft is proven by a crewdesk worker process (${NEEDS_REDIS})`,
-    async () => {
-      redis = await RedisServer.start(binary!);
-      worker = await WorkerProcess.start('wforge', [
-        '--redis',
-        redis.url,
-        '--data',
-        candleDir().dir,
-        '--cache',
-        mkdtempSync(join(tmpdir(), 'crewdesk-forge-cache-')),
-      ]);
-      const out = await forgeThroughStart({ redisUrl: redis.url });
-      expect(out).toMatch(/crewdesk: forge proofs go to the research queue/);
-      expect(worker.output).toMatch(/takes forge proof \S+: draft ema-rsi-dip on BTCUSDT 1h/);
-      expect(worker.output).toMatch(/finished forge proof \S+ in [\d.]+ s/);
-    },
-    400_000,
-  );
+  it(`with a research queue, the draft is proven by a crewdesk worker process (${NEEDS_REDIS})`, async () => {
+    // Only this test needs it: the others run (and fail on their own) without redis-server.
+    redis = await RedisServer.start(requireRedis());
+    worker = await WorkerProcess.start('wforge', [
+      '--redis',
+      redis.url,
+      '--data',
+      candleDir().dir,
+      '--cache',
+      mkdtempSync(join(tmpdir(), 'crewdesk-forge-cache-')),
+    ]);
+    const out = await forgeThroughStart({ redisUrl: redis.url });
+    expect(out).toMatch(/crewdesk: forge proofs go to the research queue/);
+    expect(worker.output).toMatch(/takes forge proof \S+: draft ema-rsi-dip on BTCUSDT 1h/);
+    expect(worker.output).toMatch(/finished forge proof \S+ in [\d.]+ s/);
+  }, 400_000);
 });

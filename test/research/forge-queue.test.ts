@@ -19,10 +19,10 @@ import { engineCodeVersion } from '../../src/research/code-version.ts';
 import { DEFAULT_PREFIX, DEFAULT_QUEUE, workersKey } from '../../src/research/queue-names.ts';
 import { CANDLE_FILES, candlePath } from '../data/candle-fixtures.ts';
 import { GOOD_DRAFT, GOOD_NAME, withImport, withOnCandle } from '../forge/drafts.ts';
-import { NEEDS_REDIS, RedisServer, requireRedisInCi } from './redis-server.ts';
+import { NEEDS_REDIS, RedisServer, requireRedis } from './redis-server.ts';
 import { WorkerProcess } from './worker-process.ts';
 
-const binary = requireRedisInCi();
+const binary = requireRedis();
 const LONG = 240_000;
 const LIMITS: SandboxLimits = { timeoutMs: 120_000, memoryMb: 512 };
 const FILE = CANDLE_FILES.btc1h.name;
@@ -65,7 +65,7 @@ async function outcomeOf(backend: QueueResearch, job: ForgeProofJob, waitMs = 60
   }
 }
 
-describe.skipIf(binary === null)(`forge proofs on a Redis queue with a crewdesk worker process (${NEEDS_REDIS})`, () => {
+describe(`forge proofs on a Redis queue with a crewdesk worker process (${NEEDS_REDIS})`, () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'crewdesk-forge-queue-'));
     deskData = join(dir, 'desk-candles');
@@ -75,7 +75,7 @@ describe.skipIf(binary === null)(`forge proofs on a Redis queue with a crewdesk 
       mkdirSync(folder, { recursive: true });
       copyFileSync(candlePath('btc1h'), join(folder, FILE));
     }
-    redis = await RedisServer.start(binary!);
+    redis = await RedisServer.start(binary);
     worker = await WorkerProcess.start('wf1', ['--redis', redis.url, '--data', workerData, '--cache', cacheDir]);
   }, LONG);
 

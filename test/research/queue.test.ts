@@ -18,11 +18,11 @@ import { syntheticCandles } from '../../src/market/synthetic.ts';
 import { QueueResearch } from '../../src/research/queue-backend.ts';
 import { DEFAULT_PREFIX, DEFAULT_QUEUE } from '../../src/research/queue-names.ts';
 import { EmbeddedResearch } from '../../src/research/warm-pool.ts';
-import { NEEDS_REDIS, RedisServer, requireRedisInCi } from './redis-server.ts';
+import { NEEDS_REDIS, RedisServer, requireRedis } from './redis-server.ts';
 import { BIN, REPO, WorkerProcess } from './worker-process.ts';
 
 const run = promisify(execFile);
-const binary = requireRedisInCi();
+const binary = requireRedis();
 const LONG = 240_000;
 const CANDLES = 20 * 1440;
 /** 5 × 4 = 20 combinations, then the top 5 out-of-sample: 25 runs. */
@@ -92,7 +92,7 @@ async function queueBackend(statuses: string[] = []): Promise<QueueResearch> {
 
 let localResult: OptimizationResult;
 
-describe.skipIf(binary === null)(`research on a Redis queue with crewdesk worker processes (${NEEDS_REDIS})`, () => {
+describe(`research on a Redis queue with crewdesk worker processes (${NEEDS_REDIS})`, () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'crewdesk-research-'));
     dataDir = join(dir, 'candles');
@@ -100,7 +100,7 @@ describe.skipIf(binary === null)(`research on a Redis queue with crewdesk worker
     crewDir = join(dir, 'crews');
     mkdirSync(crewDir);
     writeFileSync(join(crewDir, 'probe-rise.mts'), probeCrew());
-    redis = await RedisServer.start(binary!);
+    redis = await RedisServer.start(binary);
     localResult = await runOptimization(sweepOptions({ backend: new EmbeddedResearch() }));
   }, LONG);
 

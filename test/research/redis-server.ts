@@ -1,7 +1,6 @@
 // A real redis-server of the test's own, on a free port, keeping nothing on disk: a test can stop
 // and restart it without touching the shared one on 6379. When redis-server is not installed the
-// queue tests are skipped with the reason (visible in the report) — and in CI (CI=true) that is a
-// failure, never a silent pass.
+// queue tests fail, saying what to install: a green run always includes them.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
@@ -18,11 +17,10 @@ export function redisServerBinary(): string | null {
   }
 }
 
-/** In CI a missing redis-server fails the run; elsewhere the tests that need it are skipped, saying why. */
-export function requireRedisInCi(): string | null {
+/** The redis-server binary; a test file that needs it fails at once, saying what to install, when there is none. */
+export function requireRedis(): string {
   const binary = redisServerBinary();
-  if (binary === null && process.env.CI === 'true') throw new Error(`CI=true and no redis-server: the research queue tests ${NEEDS_REDIS}`);
-  if (binary === null) process.stderr.write(`\nSKIPPED research queue tests: ${NEEDS_REDIS}\n\n`);
+  if (binary === null) throw new Error(`no redis-server: the research queue tests ${NEEDS_REDIS}`);
   return binary;
 }
 
