@@ -20,7 +20,7 @@ export function redisServerBinary(): string | null {
 /** The redis-server binary; a test file that needs it fails at once, saying what to install, when there is none. */
 export function requireRedis(): string {
   const binary = redisServerBinary();
-  if (binary === null) throw new Error(`no redis-server: the research queue tests ${NEEDS_REDIS}`);
+  if (binary === null) throw new Error(`no redis-server: this test ${NEEDS_REDIS}`);
   return binary;
 }
 
