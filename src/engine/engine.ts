@@ -1,7 +1,6 @@
 // The engine: one loop for backtest, paper and live. Candle → crew → advice → risk gate →
 // order → fill → journal → notifiers. Only the injected clock, market data and exchange differ.
 import type { Advice, Balance, Candle, HaltLevel, HaltState, Interval, SymbolFilters, VenueName } from '../core/domain.ts';
-import { roundQuantity } from '../core/filters.ts';
 import { isTerminal } from '../core/order-state.ts';
 import {
   actorName,
@@ -17,7 +16,7 @@ import {
   riskActor,
   type TradeAdvice,
 } from '../core/events.ts';
-import { type Decimal, dec, toText, ZERO } from '../core/money.ts';
+import { type Decimal, toText, ZERO } from '../core/money.ts';
 import type { AnyCrewDefinition, CrewContext, CrewLogger, CrewPositionView, ExitParams } from '../crew/template.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -342,58 +341,56 @@ export class Engine {
   /** Runs until the market data ends or the signal aborts. */
   async run(market: MarketData, signal?: AbortSignal): Promise<void> {
     const source = market.candles(this.subscriptions(), signal);
+    this.sinceYield = 0;
     if (Array.isArray(source)) {
       // Candles in a list (ArrayMarketData: benchmarks, tests), walked by index: a for-of in this
-      // async function allocates an iterator result per candle. Otherwise as the iterable loop below.
+      // async function allocates an iterator result per candle.
       const list = source as readonly Candle[];
-      let sinceYield = 0;
-      for (let i = 0; i < list.length; i++) {
-        const candle = list[i]!;
-        if (signal?.aborted) break;
-        const wait = this.beforeCandle(candle);
-        if (wait) await wait;
-        const work = this.onCandle(candle);
-        if (work) this.inflight.push(work);
-        if (++sinceYield === YIELD_EVERY) {
-          sinceYield = 0;
-          await new Promise<void>((resolve) => setImmediate(resolve));
-        }
+      for (let i = 0; i < list.length && !signal?.aborted; i++) {
+        const pause = this.feed(list[i]!);
+        if (pause) await pause;
       }
     } else if (Symbol.iterator in source) {
       // Synchronous sources (file replays, synthetic data) skip the per-candle promise.
-      let sinceYield = 0;
       for (const candle of source as Iterable<Candle>) {
         if (signal?.aborted) break;
-        const wait = this.beforeCandle(candle);
-        if (wait) await wait;
-        const work = this.onCandle(candle);
-        if (work) this.inflight.push(work);
-        // Let I/O callbacks (the journal's commits) run now and then, so queued writes drain as we go
-        // and memory stays flat however long the run.
-        if (++sinceYield === YIELD_EVERY) {
-          sinceYield = 0;
-          await new Promise<void>((resolve) => setImmediate(resolve));
-        }
+        const pause = this.feed(candle);
+        if (pause) await pause;
       }
     } else {
       // An asynchronous source that hands candles over without waiting (a replay behind schedule, a
-      // backlog after a reconnect) advances on microtasks alone: the same turns of the event loop as
-      // above keep stdin, signals, timers and the journal's commits running.
-      let sinceYield = 0;
+      // backlog after a reconnect) advances on microtasks alone: feed()'s turns of the event loop keep
+      // stdin, signals, timers and the journal's commits running.
       for await (const candle of source as AsyncIterable<Candle>) {
         if (signal?.aborted) break;
-        const wait = this.beforeCandle(candle);
-        if (wait) await wait;
-        const work = this.onCandle(candle);
-        if (work) this.inflight.push(work);
-        if (++sinceYield === YIELD_EVERY) {
-          sinceYield = 0;
-          await new Promise<void>((resolve) => setImmediate(resolve));
-        }
+        const pause = this.feed(candle);
+        if (pause) await pause;
       }
     }
     await Promise.all(this.inflight.splice(0));
     await this.settle();
+  }
+
+  /** Candles fed since run() last yielded a turn of the event loop. */
+  private sinceYield = 0;
+
+  /**
+   * One candle of run(): waits for the earlier closes' orders when it must (beforeCandle), processes
+   * it, and every YIELD_EVERY candles gives the event loop a turn — so I/O callbacks (the journal's
+   * commits, stdin, timers) run now and then and memory stays flat however long the run. Returns what
+   * run() must await, or nothing (most candles: no promise made).
+   */
+  private feed(candle: Candle): Promise<unknown> | undefined {
+    const wait = this.beforeCandle(candle);
+    return wait ? wait.then(() => this.processCandle(candle)) : this.processCandle(candle);
+  }
+
+  private processCandle(candle: Candle): Promise<void> | undefined {
+    const work = this.onCandle(candle);
+    if (work) this.inflight.push(work);
+    if (++this.sinceYield < YIELD_EVERY) return undefined;
+    this.sinceYield = 0;
+    return new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   /**

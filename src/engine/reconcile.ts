@@ -2,9 +2,9 @@
 // the exchange and the fills that happened while the desk was down are applied; orders on the
 // exchange carrying our client-order-id prefix that the journal lacks are adopted; other orders
 // are reported and left alone; balance drift pauses the crews until the owner resumes them.
-import type { Balance, Fill, Order, VenueName } from '../core/domain.ts';
+import type { Fill, Order, VenueName } from '../core/domain.ts';
 import { ENGINE_ACTOR, type FactActor } from '../core/events.ts';
-import { type Decimal, dec, toText, ZERO } from '../core/money.ts';
+import { toText, ZERO } from '../core/money.ts';
 import type { Exchange, ExchangeOrder } from '../ports/exchange.ts';
 import type { Journal } from '../ports/journal.ts';
 import { balanceDrift } from './balance-drift.ts';
