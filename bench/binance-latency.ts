@@ -208,24 +208,8 @@ async function runDesk(
     if (desk.engine.crews.size !== setup.crews) {
       throw new Error(`benchmark: ${desk.engine.crews.size} crews started, not ${setup.crews}: ${desk.problems.map((p) => p.reason).join('; ')}`);
     }
-    // Counted as they come; a round waits on this, not on a polling loop (which would compete for the CPU it measures).
-    let fills = 0;
-    let wanted = 0;
-    let reached: (() => void) | null = null;
-    desk.bus.subscribe('count', () => {
-      if (++fills >= wanted && reached !== null) reached();
-    }, ['fill']);
-    const fillsReach = (n: number, what: string) =>
-      new Promise<void>((resolve, reject) => {
-        if (fills >= n) return resolve();
-        const timer = setTimeout(() => reject(new Error(`benchmark: timed out waiting for ${what} (${fills} of ${n} fills)`)), 10_000);
-        wanted = n;
-        reached = () => {
-          clearTimeout(timer);
-          reached = null;
-          resolve();
-        };
-      });
+    const fills = new Tally('fills');
+    desk.bus.subscribe('count', () => fills.add(), ['fill']);
     run = desk.engine.run(new BinanceMarketData({ restUrl: emu.restUrl, wsStreamUrl: emu.wsStreamUrl }), controller.signal);
     await until(async () => (await emu.ask<{ streams: number }>('state')).streams === 1, 'the kline stream');
     const started = performance.now();
@@ -236,7 +220,7 @@ async function runDesk(
         await emu.ask('reset');
         pauses.start();
       }
-      const filled = fillsReach(fills + setup.crews, `the fills of round ${round}`);
+      const filled = fills.reach(fills.count + setup.crews, `round ${round}`);
       await emu.ask('advance');
       // Each crew flips on its position: the next candle waits until every order has filled.
       await filled;
@@ -281,9 +265,7 @@ async function candleToOrderWithoutDesk(setup: { orders: number; rounds: number;
     const live = (exchange = await connect(emu));
     await live.symbolFilters(symbol);
     const quantity = dec('0.01');
-    let answered = 0;
-    let wanted = 0;
-    let reached: (() => void) | null = null;
+    const answers = new Tally('answers');
     let failure: unknown = null;
     let round = 0;
     const market = new BinanceMarketData({ restUrl: emu.restUrl, wsStreamUrl: emu.wsStreamUrl });
@@ -293,12 +275,10 @@ async function candleToOrderWithoutDesk(setup: { orders: number; rounds: number;
         const side = round++ % 2 === 0 ? 'BUY' : 'SELL';
         for (let i = 0; i < setup.orders; i++) {
           live.placeOrder({ clientOrderId: `cd-floor-${candle.openTime}-${i}`, symbol, side, type: 'MARKET', quantity }).then(
-            () => {
-              if (++answered >= wanted) reached?.();
-            },
+            () => answers.add(),
             (error: unknown) => {
               failure ??= error;
-              reached?.();
+              answers.wake();
             },
           );
         }
@@ -312,15 +292,7 @@ async function candleToOrderWithoutDesk(setup: { orders: number; rounds: number;
         await emu.ask('reset');
         pauses.start();
       }
-      const done = new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`benchmark: timed out waiting for the answers of round ${r} (${answered} of ${wanted})`)), 10_000);
-        wanted = answered + setup.orders;
-        reached = () => {
-          clearTimeout(timer);
-          reached = null;
-          resolve();
-        };
-      });
+      const done = answers.reach(answers.count + setup.orders, `round ${r}`);
       await emu.ask('advance');
       await done;
       if (failure !== null) throw failure;
@@ -411,6 +383,40 @@ class GcPauses {
     this.observer.disconnect();
     const d = this.durations;
     return { count: d.length, p50Ms: round3(percentile(d, 0.5)), maxMs: round3(percentile(d, 1)), totalMs: round3(d.reduce((a, b) => a + b, 0)) };
+  }
+}
+
+/** A count a round waits on: counted as things come, not polled (a polling loop would compete for
+ * the CPU it measures). */
+class Tally {
+  count = 0;
+  private wanted = Number.POSITIVE_INFINITY;
+  private reached: (() => void) | null = null;
+
+  constructor(private readonly what: string) {}
+
+  add(): void {
+    if (++this.count >= this.wanted) this.wake();
+  }
+
+  /** Ends the current wait now (the caller then checks why). */
+  wake(): void {
+    this.reached?.();
+  }
+
+  /** Resolves once the count is `n`; fails after 10 s, naming `round`. */
+  reach(n: number, round: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (this.count >= n) return resolve();
+      const timer = setTimeout(() => reject(new Error(`benchmark: timed out waiting for the ${this.what} of ${round} (${this.count} of ${n})`)), 10_000);
+      this.wanted = n;
+      this.reached = () => {
+        clearTimeout(timer);
+        this.reached = null;
+        this.wanted = Number.POSITIVE_INFINITY;
+        resolve();
+      };
+    });
   }
 }
 
