@@ -215,8 +215,10 @@ export interface CrewSummary {
 }
 
 export class Engine {
-  readonly crews = new Map<string, CrewRuntime>();
-  /** The same crews as a list, in the same order, for the loops run on every candle, advice or snapshot (a Map iterator allocates per step). */
+  private readonly crewsById = new Map<string, CrewRuntime>();
+  /** The crews by id, read-only outside: only addCrew/removeCrew change them, keeping crewList (the same crews, in the same order) in step. */
+  readonly crews: ReadonlyMap<string, CrewRuntime> = this.crewsById;
+  /** The same crews as a list, for the loops run on every candle, advice or snapshot (a Map iterator allocates per step). */
   private readonly crewList: CrewRuntime[] = [];
   readonly orders: OrderManager;
   /** The crews' protective stops resting on the exchange. */
@@ -290,7 +292,7 @@ export class Engine {
 
   addCrew(crew: CrewRuntime): void {
     if (this.crews.has(crew.id)) throw new Error(`crew instance "${crew.id}" exists already`);
-    this.crews.set(crew.id, crew);
+    this.crewsById.set(crew.id, crew);
     this.crewList.push(crew);
     this.routes.add(crew);
   }
@@ -298,7 +300,7 @@ export class Engine {
   removeCrew(id: string): void {
     const crew = this.crews.get(id);
     if (!crew) return;
-    this.crews.delete(id);
+    this.crewsById.delete(id);
     this.crewList.splice(this.crewList.indexOf(crew), 1);
     this.routes.remove(crew);
   }
